@@ -1,0 +1,32 @@
+/**
+ * The shape of one `pyrats` subcommand. Each subcommand lives in its own module under
+ * `server/cli/commands/` and is listed once in `server/cli/commands/index.ts`.
+ */
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `pyrats --help`. */
+  summary: string;
+  /** Full `pyrats NAME --help` text. */
+  help: string;
+  /** Runs the command; resolves to the process exit status. */
+  run(args: string[], io: CliIO): Promise<number>;
+}
+
+/** Thrown for bad command-line usage; printed with the command's help hint, exit status 2. */
+export class UsageError extends Error {}
+
+/** Exit statuses shared by all subcommands. */
+export const EXIT = {
+  ok: 0,
+  /** The command ran and found something the user must act on (e.g. a missing package). */
+  findings: 1,
+  usage: 2,
+  /** An input could not be read or a needed program failed. */
+  failure: 3,
+} as const;

@@ -1,0 +1,61 @@
+/**
+ * `pyrats` — the command-line entry point. Dispatches to one subcommand module per verb
+ * (see `commands/index.ts`); prints errors on stderr and exits with the documented status.
+ */
+import { commands } from './commands/index';
+import { EXIT, UsageError, type CliIO } from './command';
+
+function topHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 4);
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'pyrats — Python import dependencies, PyRats records, baseline/mirror checks and usage analytics',
+    '',
+    'Usage: pyrats COMMAND [options]   (pyrats COMMAND --help for details)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Exit status: 0 ok, 1 findings (e.g. missing packages), 2 usage error, 3 input or program failure.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(topHelp());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${process.env.PYRATS_VERSION ?? '0.1.0'}\n`);
+    return EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`pyrats: unknown command '${name}'\n\n${topHelp()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`pyrats ${name}: ${err.message}\nTry 'pyrats ${name} --help'.\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`pyrats ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}

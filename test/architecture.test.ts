@@ -1,0 +1,119 @@
+/**
+ * Enforces the import boundaries of DESIGN.md section 3 on every TypeScript source file:
+ * which top-level folder may import which, and which npm packages each may use.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const repo = path.resolve(__dirname, '..');
+const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+interface Rule {
+  /** Folders (top level) whose files may be imported, value-level. */
+  folders: string[];
+  /** Files that may be imported with `import type` only. */
+  typeOnlyFiles?: string[];
+  /** npm packages allowed (prefix match on the package name). */
+  packages: (pkg: string) => boolean;
+  nodeBuiltins: boolean;
+}
+
+const forbiddenInAnalyzer = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-jsonrpc'];
+
+const rules: Record<string, Rule> = {
+  analyzer: {
+    folders: ['analyzer'],
+    packages: (p) => !forbiddenInAnalyzer.some((f) => p === f || p.startsWith(`${f}-`) || p.startsWith(`${f}/`)),
+    nodeBuiltins: true,
+  },
+  server: {
+    folders: ['server', 'analyzer'],
+    packages: (p) => p !== 'vscode' && !p.startsWith('vscode-languageclient') && p !== 'd3' && !p.startsWith('d3-'),
+    nodeBuiltins: true,
+  },
+  client: {
+    folders: ['client'],
+    typeOnlyFiles: ['server/protocol.ts'],
+    packages: (p) => p === 'vscode' || p.startsWith('vscode-languageclient'),
+    nodeBuiltins: true,
+  },
+  media: {
+    folders: ['media'],
+    typeOnlyFiles: ['server/protocol.ts', 'analyzer/graph/dependencyGraph.ts'],
+    packages: (p) => p === 'd3' || p.startsWith('d3-'),
+    nodeBuiltins: false,
+  },
+};
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+const importPattern = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+
+export function importsOf(file: string): { spec: string; typeOnly: boolean }[] {
+  const text = readFileSync(file, 'utf8');
+  const found: { spec: string; typeOnly: boolean }[] = [];
+  for (const m of text.matchAll(importPattern)) {
+    const spec = m[3] ?? m[4] ?? m[5] ?? m[6];
+    found.push({ spec, typeOnly: Boolean(m[2]) });
+  }
+  return found;
+}
+
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function violations(folder: string): string[] {
+  const rule = rules[folder];
+  const problems: string[] = [];
+  for (const file of tsFiles(path.join(repo, folder))) {
+    for (const { spec, typeOnly } of importsOf(file)) {
+      const where = `${path.relative(repo, file)} imports '${spec}'`;
+      if (spec.startsWith('.')) {
+        const target = path.relative(repo, path.resolve(path.dirname(file), spec));
+        const top = target.split(path.sep)[0];
+        if (rule.folders.includes(top)) continue;
+        const targetFile = target.endsWith('.ts') ? target : `${target}.ts`;
+        if (typeOnly && rule.typeOnlyFiles?.includes(targetFile)) continue;
+        problems.push(`${where}: ${folder}/ may not import from ${top}/`);
+      } else if (builtins.has(spec)) {
+        if (!rule.nodeBuiltins) problems.push(`${where}: ${folder}/ runs in a browser, no Node built-ins`);
+      } else if (!rule.packages(packageName(spec))) {
+        problems.push(`${where}: package not allowed in ${folder}/`);
+      }
+    }
+  }
+  return problems;
+}
+
+describe('import boundaries (DESIGN.md section 3)', () => {
+  for (const folder of Object.keys(rules)) {
+    it(`${folder}/ imports only what it may`, () => {
+      expect(violations(folder)).toEqual([]);
+    });
+  }
+
+  it('catches a forbidden import (the check itself can fail)', () => {
+    const probe = path.join(repo, 'analyzer', '__boundary_probe__.ts');
+    const { writeFileSync, rmSync } = require('node:fs') as typeof import('node:fs');
+    writeFileSync(probe, "import * as vscode from 'vscode';\nimport { x } from '../client/extension';\n");
+    try {
+      const found = violations('analyzer');
+      expect(found.some((v) => v.includes("'vscode'"))).toBe(true);
+      expect(found.some((v) => v.includes('may not import from client/'))).toBe(true);
+    } finally {
+      rmSync(probe);
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests mirror the source tree (test/analyzer, test/server, ...). Slow end-to-end suites
+// (code-server, Chromium, syslog-ng) are ordinary tests: they poll with timeouts and never
+// sleep a fixed time.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/fixtures/**', 'node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+  },
+});
