@@ -27,7 +27,12 @@ const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', legalCo
 
 function options(entries, extra) {
   const present = entries.filter(([src]) => existsSync(src));
-  return present.map(([src, out]) => ({ ...common, ...extra, entryPoints: [src], outfile: path.join(outdir, out) }));
+  return present.map(([src, out]) => ({
+    ...common,
+    ...extra,
+    entryPoints: [src],
+    outfile: path.join(outdir, out),
+  }));
 }
 
 const builds = [

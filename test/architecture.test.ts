@@ -2,7 +2,7 @@
  * Enforces the import boundaries of DESIGN.md section 3 on every TypeScript source file:
  * which top-level folder may import which, and which npm packages each may use.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,12 +25,14 @@ const forbiddenInAnalyzer = ['vscode', 'vscode-languageserver', 'vscode-language
 const rules: Record<string, Rule> = {
   analyzer: {
     folders: ['analyzer'],
-    packages: (p) => !forbiddenInAnalyzer.some((f) => p === f || p.startsWith(`${f}-`) || p.startsWith(`${f}/`)),
+    packages: (p) =>
+      !forbiddenInAnalyzer.some((f) => p === f || p.startsWith(`${f}-`) || p.startsWith(`${f}/`)),
     nodeBuiltins: true,
   },
   server: {
     folders: ['server', 'analyzer'],
-    packages: (p) => p !== 'vscode' && !p.startsWith('vscode-languageclient') && p !== 'd3' && !p.startsWith('d3-'),
+    packages: (p) =>
+      p !== 'vscode' && !p.startsWith('vscode-languageclient') && p !== 'd3' && !p.startsWith('d3-'),
     nodeBuiltins: true,
   },
   client: {
@@ -57,7 +59,8 @@ function tsFiles(dir: string): string[] {
   return out;
 }
 
-const importPattern = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const importPattern =
+  /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 export function importsOf(file: string): { spec: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
@@ -106,7 +109,6 @@ describe('import boundaries (DESIGN.md section 3)', () => {
 
   it('catches a forbidden import (the check itself can fail)', () => {
     const probe = path.join(repo, 'analyzer', '__boundary_probe__.ts');
-    const { writeFileSync, rmSync } = require('node:fs') as typeof import('node:fs');
     writeFileSync(probe, "import * as vscode from 'vscode';\nimport { x } from '../client/extension';\n");
     try {
       const found = violations('analyzer');

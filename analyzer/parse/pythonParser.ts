@@ -34,7 +34,9 @@ function locateWasm(file: string): string {
     const p = path.join(dir, file);
     if (existsSync(p)) return p;
   }
-  throw new Error(`cannot find ${file} (looked in ${candidateDirectories().join(', ')}); set PYRATS_WASM_DIR`);
+  throw new Error(
+    `cannot find ${file} (looked in ${candidateDirectories().join(', ')}); set PYRATS_WASM_DIR`,
+  );
 }
 
 let languagePromise: Promise<Language> | undefined;
