@@ -16,6 +16,7 @@ const nodeEntries = [
   ['server/cli/main.ts', 'cli.js'],
   ['server/lsp/main.ts', 'server.js'],
   ['client/extension.ts', 'client.js'],
+  ['test/bench/main.ts', 'bench.js'],
 ];
 /** Browser-side bundles (webviews, also served by `pyrats dashboard` / `pyrats graph`). */
 const browserEntries = [
