@@ -1,0 +1,331 @@
+/**
+ * Interpreter introspection: runs a small Python snippet with the *target* interpreter and turns its
+ * JSON answer into an Environment (environment.ts). Results are cached on disk under
+ * `$XDG_CACHE_HOME/pyrats/env/` (default `~/.cache/pyrats/env/`), keyed by the executable's real path,
+ * size and mtime (plus, for wrapper scripts such as pyenv shims, what selects the real interpreter).
+ *
+ * Every failure (missing executable, not executable, non-zero exit, timeout, oversized or garbage
+ * output, Python 2) becomes an Error whose message names the interpreter and the problem.
+ * It does not resolve imports and does not decide which interpreter a workspace should use.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { validateEnvironment, type Environment } from './environment';
+
+/** The snippet: prints one JSON object on stdout. Kept compatible with Python 3.6+. */
+export const INTROSPECTION_SNIPPET = String.raw`
+import sys, json, os
+if sys.version_info[0] < 3:
+    sys.stdout.write('{"error": "Python 2 is not supported"}')
+    sys.exit(0)
+import importlib.machinery as machinery
+try:
+    import _imp
+except ImportError:
+    _imp = None
+path = list(sys.path)
+if path and not getattr(sys.flags, 'safe_path', False):
+    path = path[1:]
+def frozen_names():
+    names = []
+    cands = []
+    if _imp is not None and hasattr(_imp, '_frozen_module_names'):
+        cands = list(_imp._frozen_module_names())
+    else:
+        cands = list(getattr(sys, 'stdlib_module_names', ())) + ['os.path', 'importlib.util', 'importlib.machinery', '__hello__']
+    for n in cands:
+        try:
+            if _imp is not None and _imp.is_frozen(n):
+                names.append(n)
+        except Exception:
+            pass
+    return sorted(set(names))
+def stdlib_dir():
+    d = getattr(sys, '_stdlib_dir', None)
+    if not d:
+        import sysconfig
+        d = sysconfig.get_paths().get('stdlib') or ''
+    return os.path.realpath(d) if d else ''
+def site_dirs():
+    out = []
+    try:
+        import site
+        out.extend(site.getsitepackages())
+        if site.ENABLE_USER_SITE:
+            out.append(site.getusersitepackages())
+    except Exception:
+        pass
+    return out
+def top_names(dist):
+    try:
+        txt = dist.read_text('top_level.txt')
+    except Exception:
+        txt = None
+    if txt:
+        return sorted(set(l.strip().replace('/', '.').split('.')[0] for l in txt.splitlines() if l.strip()))
+    names = set()
+    try:
+        files = dist.files or []
+    except Exception:
+        files = []
+    for f in files:
+        parts = f.parts
+        if not parts or parts[0] in ('..', '__pycache__') or parts[0].endswith(('.dist-info', '.egg-info', '.data')):
+            continue
+        if len(parts) == 1:
+            name = parts[0]
+            if name.endswith('.py'):
+                names.add(name[:-3])
+            elif name.endswith(('.so', '.pyd')):
+                names.add(name.split('.')[0])
+        elif parts[0].isidentifier():
+            names.add(parts[0])
+    return sorted(n for n in names if n.isidentifier())
+def distributions():
+    out = []
+    seen = set()
+    try:
+        from importlib import metadata
+    except ImportError:
+        return out
+    try:
+        dists = list(metadata.distributions())
+    except Exception:
+        return out
+    for d in dists:
+        try:
+            name = d.metadata['Name']
+            if not name:
+                continue
+            key = name.lower().replace('_', '-').replace('.', '-')
+            if key in seen:
+                continue
+            seen.add(key)
+            loc = ''
+            try:
+                loc = str(d.locate_file(''))
+            except Exception:
+                pass
+            out.append({'name': name, 'version': d.version or '', 'location': loc, 'modules': top_names(d)})
+        except Exception:
+            continue
+    return out
+v = sys.version_info
+json.dump({
+    'executable': sys.executable,
+    'version': '%d.%d.%d' % (v[0], v[1], v[2]),
+    'prefix': os.path.realpath(sys.prefix),
+    'stdlibDir': stdlib_dir(),
+    'sysPath': path,
+    'builtinModules': sorted(sys.builtin_module_names),
+    'frozenModules': frozen_names(),
+    'extensionSuffixes': list(machinery.EXTENSION_SUFFIXES),
+    'distributions': distributions(),
+    'stdlibModules': sorted(getattr(sys, 'stdlib_module_names', ())),
+    'sitePackages': site_dirs(),
+    'cacheTag': sys.implementation.cache_tag or '',
+}, sys.stdout)
+`;
+
+export interface IntrospectOptions {
+  /** Cache directory; default `$XDG_CACHE_HOME/pyrats` or `~/.cache/pyrats`. `false` disables the cache. */
+  cacheDir?: string | false;
+  /** Kill the interpreter after this long; default 20 s. */
+  timeoutMs?: number;
+  /** Largest accepted answer; default 32 MB. */
+  maxOutputBytes?: number;
+  /** Environment for the child process; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Default cache root shared by every pyrats cache. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)
+      ? env.XDG_CACHE_HOME
+      : path.join(os.homedir(), '.cache');
+  return path.join(base, 'pyrats');
+}
+
+/** Finds `cmd` on PATH like a shell would (absolute or relative paths are returned as given). */
+export function findExecutable(cmd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (cmd.includes('/')) return path.resolve(cmd);
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, cmd);
+    try {
+      const st = statSync(p);
+      if (st.isFile() && (st.mode & 0o111) !== 0) return p;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  return undefined;
+}
+
+function isScript(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    return readSync(fd, buf, 0, 2, 0) === 2 && buf.toString('latin1') === '#!';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The cache key of an interpreter: its real path, size and mtime; for a wrapper script (pyenv shim,
+ * conda wrapper) also the working directory and the variables/files that select the real interpreter.
+ */
+function cacheKey(real: string, env: NodeJS.ProcessEnv): string {
+  const st = statSync(real);
+  const parts = [real, String(st.size), String(st.mtimeMs)];
+  if (isScript(real)) {
+    parts.push(
+      process.cwd(),
+      env.PYENV_VERSION ?? '',
+      env.VIRTUAL_ENV ?? '',
+      env.CONDA_PREFIX ?? '',
+      env.PATH ?? '',
+    );
+    const versionFile = path.join(path.dirname(path.dirname(real)), 'version');
+    try {
+      parts.push(String(statSync(versionFile).mtimeMs));
+    } catch {
+      // no pyenv global version file
+    }
+  }
+  parts.push(
+    env.PYTHONPATH ?? '',
+    env.PYTHONHOME ?? '',
+    env.PYTHONNOUSERSITE ?? '',
+    env.PYTHONSAFEPATH ?? '',
+  );
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+}
+
+function runSnippet(
+  executable: string,
+  opts: Required<Pick<IntrospectOptions, 'timeoutMs' | 'maxOutputBytes'>> & { env: NodeJS.ProcessEnv },
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      executable,
+      ['-c', INTROSPECTION_SNIPPET],
+      {
+        timeout: opts.timeoutMs,
+        maxBuffer: opts.maxOutputBytes,
+        env: opts.env,
+        encoding: 'utf8',
+        windowsHide: true,
+      },
+      (err, stdout, stderr) => {
+        if (err) {
+          const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: unknown };
+          if (e.code === 'ENOENT') reject(new Error(`interpreter ${executable} not found`));
+          else if (e.code === 'EACCES') reject(new Error(`interpreter ${executable} is not executable`));
+          else if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
+            reject(
+              new Error(
+                `interpreter ${executable} printed more than ${opts.maxOutputBytes} bytes while being introspected`,
+              ),
+            );
+          else if (e.killed || e.signal)
+            reject(
+              new Error(
+                `interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed by ${e.signal ?? 'timeout'})`,
+              ),
+            );
+          else {
+            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+            reject(
+              new Error(
+                `interpreter ${executable} failed (exit status ${String(e.code)})${tail ? `: ${tail}` : ''}`,
+              ),
+            );
+          }
+          return;
+        }
+        resolve(stdout);
+      },
+    );
+  });
+}
+
+function parseAnswer(executable: string, stdout: string): Environment {
+  let data: unknown;
+  try {
+    data = JSON.parse(stdout);
+  } catch {
+    const head = stdout.slice(0, 80).replace(/\s+/g, ' ');
+    throw new Error(`interpreter ${executable} did not answer with introspection JSON (got '${head}')`);
+  }
+  if (data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string') {
+    throw new Error(`interpreter ${executable}: ${(data as { error: string }).error}`);
+  }
+  return validateEnvironment(data, `introspection answer of ${executable}`);
+}
+
+/**
+ * Introspects the interpreter `executable` (a command found on PATH, or a path). Uses the on-disk
+ * cache when the interpreter is unchanged; otherwise runs it (bounded by timeout and output size).
+ */
+export async function introspectInterpreter(
+  executable: string,
+  opts: IntrospectOptions = {},
+): Promise<Environment> {
+  const childEnv = opts.env ?? process.env;
+  const found = findExecutable(executable, childEnv);
+  if (!found) throw new Error(`interpreter ${executable} not found on PATH`);
+  let real: string;
+  try {
+    real = realpathSync(found);
+  } catch {
+    throw new Error(`interpreter ${executable} not found (${found} does not exist)`);
+  }
+  const st = statSync(real);
+  if (!st.isFile()) throw new Error(`interpreter ${executable} is not a file (${real})`);
+  const cacheRoot = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(childEnv));
+  const cacheFile = cacheRoot ? path.join(cacheRoot, 'env', `${cacheKey(real, childEnv)}.json`) : undefined;
+  if (cacheFile) {
+    try {
+      const cached = validateEnvironment(JSON.parse(readFileSync(cacheFile, 'utf8')), cacheFile);
+      // The real interpreter behind a wrapper must still be there.
+      statSync(cached.executable);
+      return cached;
+    } catch {
+      // no usable cache entry: introspect
+    }
+  }
+  const stdout = await runSnippet(found, {
+    timeoutMs: opts.timeoutMs ?? 20_000,
+    maxOutputBytes: opts.maxOutputBytes ?? 32 * 1024 * 1024,
+    env: childEnv,
+  });
+  const environment = parseAnswer(executable, stdout);
+  if (cacheFile) {
+    try {
+      mkdirSync(path.dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(environment));
+      // rename is atomic: concurrent readers never see a half-written file
+      renameSync(tmp, cacheFile);
+    } catch {
+      // an unwritable cache only costs time
+    }
+  }
+  return environment;
+}
