@@ -42,6 +42,8 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', '@duckdb/node-api'],
+    // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle lacks: use its CJS build.
+    alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
     banner: { js: '#!/usr/bin/env node' },
   }),
   ...options(browserEntries, { platform: 'browser', format: 'iife', target: 'es2022', minify: !watch }),

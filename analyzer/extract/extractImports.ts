@@ -1,0 +1,510 @@
+/**
+ * Finds every import in one Python source file with tree-sitter and returns ImportSites in source
+ * order: `import`, `from … import`, star imports, relative levels, literal `__import__('x')` and
+ * `importlib.import_module('x')` (kind `dynamic`), anywhere in the file, with guard flags and exact
+ * LSP-style ranges. `from __future__ import …` is left out. It also says whether CPython's
+ * `ast.parse` would accept the file (tree-sitter errors plus Python-2-only constructs and CPython's
+ * nesting limits), decodes bytes per PEP 263, and refuses binary and over-large files with a problem.
+ *
+ * It does not resolve modules, de-duplicate sites, follow imports or cache anything (see
+ * batchExtract.ts and extractCache.ts for that).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { Query, type Node, type Parser, type Tree } from 'web-tree-sitter';
+import { createPythonParser } from '../parse/pythonParser';
+import type { ImportSite, SourceRange } from './importSite';
+import { findNestingProblem } from './nestingLimits';
+import { findPython2Lexical, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
+import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
+
+export { decodePythonSource } from './sourceText';
+
+/** Why a file could not be analysed, or was analysed only in part. */
+export interface SourceProblem {
+  kind: 'binary' | 'too-large' | 'decode' | 'syntax' | 'python2' | 'io';
+  message: string;
+  /** Zero-based line, when known (LSP style, like ImportSite ranges). */
+  line?: number;
+}
+
+export interface ExtractResult {
+  /** Every import in source order, dynamic ones included, `from __future__` excluded. */
+  sites: ImportSite[];
+  /**
+   * False when CPython's `ast.parse` would reject the file (syntax errors, Python 2 constructs,
+   * nesting limits), and also when the file could not be analysed at all (binary, decode, size, io).
+   */
+  syntaxOk: boolean;
+  /** The source encoding (PEP 263): `utf-8`, `utf-8-sig` (BOM), or the cookie's codec. */
+  encoding: string;
+  /** Each problem once, most specific first. */
+  problems: SourceProblem[];
+}
+
+export interface ExtractorOptions {
+  /** Files (bytes) or texts (UTF-16 code units) above this size are refused. Default 5 MiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Exceptions whose handler makes a failing import harmless. */
+const IMPORT_ERROR_CATCHERS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
+
+const MAIN_QUERY = `
+(import_statement) @import
+(import_from_statement) @from
+${PYTHON2_QUERY_PATTERNS}`;
+
+const DYNAMIC_QUERY = `
+(call function: (identifier) @fn arguments: (argument_list . (string) @arg)) @call
+(call function: (attribute object: (identifier) @obj attribute: (identifier) @fn)
+      arguments: (argument_list . (string) @arg)) @call
+`;
+
+function rangeOf(node: Node): SourceRange {
+  const s = node.startPosition;
+  const e = node.endPosition;
+  return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
+}
+
+/** `a . b` → `a.b`: the identifiers of a dotted_name, without spaces or comments. */
+function dottedText(node: Node): string {
+  if (node.type !== 'dotted_name') return node.text;
+  const parts: string[] = [];
+  for (const c of node.namedChildren) if (c && c.type === 'identifier') parts.push(c.text);
+  return parts.join('.');
+}
+
+/** Names of exception classes named by an `except` expression (`(A, mod.B)` → A, B). */
+function exceptionNames(expr: Node, out: string[]): void {
+  switch (expr.type) {
+    case 'identifier':
+      out.push(expr.text);
+      break;
+    case 'attribute': {
+      const attr = expr.childForFieldName('attribute');
+      if (attr) out.push(attr.text);
+      break;
+    }
+    case 'tuple':
+    case 'parenthesized_expression':
+    case 'expression_list':
+    case 'as_pattern':
+      for (const c of expr.namedChildren) if (c) exceptionNames(c, out);
+      break;
+    default:
+      break;
+  }
+}
+
+/** True when one of the try statement's handlers would catch ImportError. */
+function catchesImportError(tryNode: Node): boolean {
+  for (const clause of tryNode.namedChildren) {
+    if (!clause || (clause.type !== 'except_clause' && clause.type !== 'except_group_clause')) continue;
+    const values = clause.childrenForFieldName('value').filter((v): v is Node => v !== null);
+    if (values.length === 0) {
+      // `except:` or a grammar without the field: look at the expressions before the block
+      const exprs = clause.namedChildren.filter((c): c is Node => c !== null && c.type !== 'block');
+      if (exprs.length === 0) return true;
+      values.push(...exprs);
+    }
+    const names: string[] = [];
+    for (const v of values) exceptionNames(v, names);
+    if (names.some((n) => IMPORT_ERROR_CATCHERS.has(n))) return true;
+  }
+  return false;
+}
+
+/**
+ * The guard and scope of a statement. `try` wins over `if` when both enclose it; guards outside the
+ * enclosing function do not count (the function body runs later, outside that try or if).
+ */
+function contextOf(node: Node): { guarded: ImportSite['guarded']; inFunction: boolean } {
+  let inTry = false;
+  let inIf = false;
+  let inFunction = false;
+  let child = node;
+  for (let n = node.parent; n; child = n, n = n.parent) {
+    if (inFunction) {
+      if (n.type === 'function_definition' || n.type === 'lambda') break;
+      continue;
+    }
+    switch (n.type) {
+      case 'try_statement':
+        if (!inTry && child.type === 'block' && catchesImportError(n)) inTry = true;
+        break;
+      case 'if_statement':
+      case 'elif_clause':
+      case 'case_clause':
+        if (child.type === 'block') inIf = true;
+        break;
+      case 'else_clause':
+        if (n.parent?.type === 'if_statement') inIf = true;
+        break;
+      case 'function_definition':
+      case 'lambda':
+        inFunction = true;
+        break;
+      default:
+        break;
+    }
+    if (inFunction) break;
+  }
+  return { guarded: inTry ? 'try' : inIf ? 'if' : null, inFunction };
+}
+
+/** An ImportSite with its fields in the documented order (stable JSON output). */
+function makeSite(
+  kind: ImportSite['kind'],
+  module: string | null,
+  name: string | null,
+  asname: string | null,
+  level: number,
+  range: SourceRange,
+  statementRange: SourceRange,
+  ctx: { guarded: ImportSite['guarded']; inFunction: boolean },
+): ImportSite {
+  return {
+    module,
+    name,
+    asname,
+    level,
+    range,
+    statementRange,
+    kind,
+    guarded: ctx.guarded,
+    inFunction: ctx.inFunction,
+  };
+}
+
+interface PendingSite {
+  at: number;
+  site: ImportSite;
+}
+
+function importStatementSites(stmt: Node, out: PendingSite[]): void {
+  const ctx = contextOf(stmt);
+  const statementRange = rangeOf(stmt);
+  for (const item of stmt.childrenForFieldName('name')) {
+    if (!item) continue;
+    const dotted = item.type === 'aliased_import' ? item.childForFieldName('name') : item;
+    if (!dotted || dotted.isMissing) continue;
+    const module = dottedText(dotted);
+    if (!module) continue;
+    const asname = item.type === 'aliased_import' ? (item.childForFieldName('alias')?.text ?? null) : null;
+    out.push({
+      at: stmt.startIndex,
+      site: makeSite('import', module, null, asname, 0, rangeOf(dotted), statementRange, ctx),
+    });
+  }
+}
+
+function fromStatementSites(stmt: Node, out: PendingSite[]): void {
+  const moduleNode = stmt.childForFieldName('module_name');
+  if (!moduleNode) return;
+  let module: string | null;
+  let level = 0;
+  if (moduleNode.type === 'relative_import') {
+    module = null;
+    for (const c of moduleNode.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'import_prefix') level = c.text.replace(/[^.]/g, '').length;
+      else if (c.type === 'dotted_name') module = dottedText(c);
+    }
+  } else {
+    module = dottedText(moduleNode);
+  }
+  if (level === 0 && module === '__future__') return;
+  const ctx = contextOf(stmt);
+  const statementRange = rangeOf(stmt);
+  let star: Node | undefined;
+  for (const c of stmt.namedChildren) if (c?.type === 'wildcard_import') star = c;
+  if (star) {
+    out.push({
+      at: stmt.startIndex,
+      site: makeSite('star', module, null, null, level, rangeOf(star), statementRange, ctx),
+    });
+    return;
+  }
+  for (const item of stmt.childrenForFieldName('name')) {
+    if (!item) continue;
+    const dotted = item.type === 'aliased_import' ? item.childForFieldName('name') : item;
+    if (!dotted || dotted.isMissing) continue;
+    const asname = item.type === 'aliased_import' ? (item.childForFieldName('alias')?.text ?? null) : null;
+    out.push({
+      at: stmt.startIndex,
+      site: makeSite('from', module, dottedText(dotted), asname, level, rangeOf(dotted), statementRange, ctx),
+    });
+  }
+}
+
+const DOTTED_LITERAL =
+  /^(\.*)((?:[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*)?$/u;
+
+/** The content node of a plain string literal (no f/b prefix, no escapes or interpolation). */
+function plainStringContent(str: Node): Node | undefined {
+  let content: Node | undefined;
+  for (const c of str.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_start') {
+      if (/[fFbB`]/.test(c.text)) return undefined;
+    } else if (c.type === 'string_content') {
+      if (content) return undefined;
+      content = c;
+    } else if (c.type !== 'string_end') {
+      return undefined;
+    }
+  }
+  if (content && content.namedChildCount > 0) return undefined; // escape sequences
+  return content;
+}
+
+function dynamicSites(tree: Tree, query: Query, static_: PendingSite[], out: PendingSite[]): void {
+  const moduleAliases = new Set(['importlib']);
+  const functionAliases = new Set<string>();
+  for (const { site } of static_) {
+    if (site.kind === 'import' && site.module === 'importlib') moduleAliases.add(site.asname ?? 'importlib');
+    if (
+      site.kind === 'from' &&
+      site.module === 'importlib' &&
+      site.level === 0 &&
+      site.name === 'import_module'
+    ) {
+      functionAliases.add(site.asname ?? 'import_module');
+    }
+  }
+  for (const match of query.matches(tree.rootNode)) {
+    let fn: Node | undefined;
+    let obj: Node | undefined;
+    let arg: Node | undefined;
+    let call: Node | undefined;
+    for (const cap of match.captures) {
+      if (cap.name === 'fn') fn = cap.node;
+      else if (cap.name === 'obj') obj = cap.node;
+      else if (cap.name === 'arg') arg = cap.node;
+      else if (cap.name === 'call') call = cap.node;
+    }
+    if (!fn || !arg || !call) continue;
+    const fnName = fn.text;
+    let allowsRelative: boolean;
+    if (obj) {
+      if (fnName !== 'import_module' || !moduleAliases.has(obj.text)) continue;
+      allowsRelative = true;
+    } else if (fnName === '__import__') {
+      allowsRelative = false;
+    } else if (functionAliases.has(fnName)) {
+      allowsRelative = true;
+    } else {
+      continue;
+    }
+    const content = plainStringContent(arg);
+    if (!content) continue;
+    const m = DOTTED_LITERAL.exec(content.text);
+    if (!m) continue;
+    const level = m[1].length;
+    const module = m[2] ?? null;
+    if ((level > 0 && !allowsRelative) || (level === 0 && !module)) continue;
+    const ctx = contextOf(call);
+    out.push({
+      at: call.startIndex,
+      site: makeSite('dynamic', module, null, null, level, rangeOf(content), rangeOf(call), ctx),
+    });
+  }
+}
+
+/** The first ERROR or MISSING node, found by descending only into subtrees that contain one. */
+function firstSyntaxError(root: Node): SourceProblem {
+  let node = root;
+  for (let depth = 0; depth < 100_000; depth++) {
+    let next: Node | undefined;
+    for (const c of node.children) {
+      if (c && (c.isError || c.isMissing || c.hasError)) {
+        next = c;
+        break;
+      }
+    }
+    if (!next) break;
+    node = next;
+    if (node.isMissing || node.isError) break;
+  }
+  const line = node.startPosition.row;
+  const where = `line ${line + 1}, column ${node.startPosition.column + 1}`;
+  if (node.isMissing)
+    return { kind: 'syntax', message: `syntax error at ${where}: missing '${node.type}'`, line };
+  const snippet = node.text.split('\n')[0].slice(0, 40);
+  return {
+    kind: 'syntax',
+    message: snippet
+      ? `syntax error at ${where}: unexpected '${snippet}'`
+      : `syntax error at ${where}: invalid syntax`,
+    line,
+  };
+}
+
+/** The queries an extractor runs; created once per parser, deleted with it. */
+export interface ImportQueries {
+  /** Import statements and structural Python-2 constructs. */
+  main: Query;
+  /** Calls with a string literal as first argument (dynamic import candidates). */
+  dynamic: Query;
+}
+
+/** What a parsed tree yields; shared by the one-shot extractor and IncrementalDocument. */
+export function analyseTree(
+  tree: Tree,
+  text: string,
+  queries: ImportQueries,
+): Pick<ExtractResult, 'sites' | 'syntaxOk' | 'problems'> {
+  const problems: SourceProblem[] = [];
+  const root = tree.rootNode;
+  if (root.hasError) problems.push(firstSyntaxError(root));
+  const pending: PendingSite[] = [];
+  let py2: SourceProblem | undefined;
+  for (const cap of queries.main.captures(root)) {
+    if (cap.name === 'import') importStatementSites(cap.node, pending);
+    else if (cap.name === 'from') fromStatementSites(cap.node, pending);
+    else py2 ??= python2Problem(cap.name, cap.node);
+  }
+  if (text.includes('__import__') || text.includes('import_module')) {
+    const dynamic: PendingSite[] = [];
+    dynamicSites(tree, queries.dynamic, pending, dynamic);
+    if (dynamic.length) {
+      pending.push(...dynamic);
+      pending.sort((a, b) => a.at - b.at);
+    }
+  }
+  py2 ??= findPython2Lexical(root, text);
+  if (py2) problems.push(py2);
+  if (problems.length === 0) {
+    const nesting = findNestingProblem(text);
+    if (nesting) problems.push(nesting);
+  }
+  return { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems };
+}
+
+/** Creates the queries for a parser's language. Callers delete them. */
+export function createImportQueries(parser: Parser): ImportQueries {
+  const language = parser.language;
+  if (!language) throw new Error('parser has no language set');
+  return { main: new Query(language, MAIN_QUERY), dynamic: new Query(language, DYNAMIC_QUERY) };
+}
+
+function failed(problem: SourceProblem, encoding = 'utf-8'): ExtractResult {
+  return { sites: [], syntaxOk: false, encoding, problems: [problem] };
+}
+
+function sizeText(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${n} bytes`;
+}
+
+/** Extracts ImportSites from Python source. One instance owns one parser; not shared across threads. */
+export class ImportExtractor {
+  readonly maxBytes: number;
+  private disposed = false;
+
+  private constructor(
+    readonly parser: Parser,
+    readonly queries: ImportQueries,
+    options: ExtractorOptions,
+  ) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  }
+
+  /** Loads the grammar (once per process) and creates a parser and the queries. */
+  static async create(options: ExtractorOptions = {}): Promise<ImportExtractor> {
+    const parser = await createPythonParser();
+    return new ImportExtractor(parser, createImportQueries(parser), options);
+  }
+
+  /** Parses text (already decoded). The tree is deleted before returning. */
+  extractText(text: string, encoding = 'utf-8'): ExtractResult {
+    if (this.disposed) throw new Error('ImportExtractor used after dispose()');
+    if (text.length > this.maxBytes) {
+      return failed(
+        {
+          kind: 'too-large',
+          message: `too large: ${sizeText(text.length)} (limit ${sizeText(this.maxBytes)})`,
+        },
+        encoding,
+      );
+    }
+    const tree = this.parser.parse(text);
+    if (!tree) return failed({ kind: 'syntax', message: 'parser gave no tree' }, encoding);
+    try {
+      return { ...analyseTree(tree, text, this.queries), encoding };
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** Decodes (PEP 263) and parses file content; binary, undecodable and over-large input is refused. */
+  extractBytes(bytes: Uint8Array): ExtractResult {
+    if (bytes.length > this.maxBytes) {
+      return failed({
+        kind: 'too-large',
+        message: `too large: ${sizeText(bytes.length)} (limit ${sizeText(this.maxBytes)})`,
+      });
+    }
+    const nul = findNulByte(bytes);
+    if (nul >= 0) {
+      return failed({ kind: 'binary', message: `binary file: NUL byte at offset ${nul}` });
+    }
+    let decoded;
+    try {
+      decoded = decodePythonSource(bytes);
+    } catch (err) {
+      if (!(err instanceof SourceDecodeError)) throw err;
+      const problem: SourceProblem = { kind: 'decode', message: err.message };
+      if (err.line !== undefined) problem.line = err.line - 1;
+      return failed(problem);
+    }
+    return this.extractText(decoded.text, decoded.encoding);
+  }
+
+  /** Reads and extracts a file; the size cap is checked with stat before reading. Never throws for I/O. */
+  async extractFile(file: string): Promise<ExtractResult> {
+    let bytes: Uint8Array;
+    try {
+      const st = await stat(file);
+      if (!st.isFile()) return failed({ kind: 'io', message: 'not a regular file' });
+      if (st.size > this.maxBytes) {
+        return failed({
+          kind: 'too-large',
+          message: `too large: ${sizeText(st.size)} (limit ${sizeText(this.maxBytes)})`,
+        });
+      }
+      bytes = await readFile(file);
+    } catch (err) {
+      return failed({ kind: 'io', message: ioMessage(err) });
+    }
+    return this.extractBytes(bytes);
+  }
+
+  /** Frees the parser and queries. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.queries.main.delete();
+    this.queries.dynamic.delete();
+    this.parser.delete();
+  }
+}
+
+/** A short message for a file-system error (`ENOENT` → "no such file"). */
+export function ioMessage(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
