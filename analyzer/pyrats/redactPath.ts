@@ -6,10 +6,12 @@
  * Paths outside the home directory (the interpreter's own libraries) are never changed.
  *
  * Hashes are SHA-256 of an optional salt plus the component, cut to 12 hex digits: they hide names
- * from casual reading but are not secret against someone guessing common names. This module only
- * rewrites strings; it does not read the file system.
+ * from casual reading but are not secret against someone guessing common names. This module rewrites
+ * strings; it reads the file system only to find the real path of the home directory.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import os from 'node:os';
 
 export type RedactMode = 'none' | 'home' | 'hash';
 
@@ -71,4 +73,16 @@ export function redactPair(root: string, rel: string, options: RedactOptions): [
 export function parseRedactMode(text: string): RedactMode {
   if ((REDACT_MODES as readonly string[]).includes(text)) return text as RedactMode;
   throw new Error(`'${text}' is not a redaction mode: use one of ${REDACT_MODES.join(', ')}`);
+}
+
+/** The current user's home directory and, when different, its real path. */
+export function defaultHomes(): string[] {
+  const home = os.homedir();
+  if (!home || home === '/') return [];
+  try {
+    const real = realpathSync(home);
+    return real === home ? [home] : [home, real];
+  } catch {
+    return [home];
+  }
 }

@@ -6,11 +6,12 @@
  * same request id (the admin side de-duplicates on it).
  *
  * Files are written atomically (temp file + rename). An unreadable entry is reported, never deleted.
- * `mailto:` deliveries are not kept: building the link cannot fail. This module does not decide where
- * the outbox lives (the CLI and the editor pass the directory).
+ * `mailto:` deliveries are not kept: building the link cannot fail. The CLI and the editor share one
+ * default directory (`defaultOutboxDir`), so `pyrats request --retry` also flushes the editor's.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { validateRequest, type PackageRequest } from './packageRequest';
 import {
@@ -41,6 +42,16 @@ export interface OutboxListing {
 }
 
 const SUFFIX = '.request.json';
+
+/** `$PYRATS_OUTBOX`, else `$XDG_STATE_HOME/pyrats/outbox`, else `~/.local/state/pyrats/outbox`. */
+export function defaultOutboxDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PYRATS_OUTBOX) return path.resolve(env.PYRATS_OUTBOX);
+  const state =
+    env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME)
+      ? env.XDG_STATE_HOME
+      : path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'pyrats', 'outbox');
+}
 
 export class RequestOutbox {
   constructor(readonly dir: string) {}

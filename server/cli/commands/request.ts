@@ -1,0 +1,375 @@
+/**
+ * `pyrats request NAME...` — ask the centre for missing distributions: builds a `pyrats-request/1`,
+ * sends it to every destination (syslog record, webhook, mailto link), keeps failed deliveries in the
+ * outbox and retries them with `--retry`.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ImportExtractor } from '../../../analyzer/extract/extractImports';
+import { NameMap, condaNameFor, normalizeName } from '../../../analyzer/names/nameMap';
+import {
+  defaultHomes,
+  parseRedactMode,
+  redactPath,
+  type RedactOptions,
+} from '../../../analyzer/pyrats/redactPath';
+import {
+  RequestOutbox,
+  defaultOutboxDir,
+  retryOutbox,
+  submitRequest,
+} from '../../../analyzer/requests/outbox';
+import {
+  DISTRIBUTION_NAME,
+  PREFERRED_SOURCE,
+  createPackageRequest,
+  requestToJson,
+  type RequestedPackage,
+} from '../../../analyzer/requests/packageRequest';
+import {
+  parseRequestSink,
+  requestDatagram,
+  type DeliveryOptions,
+  type DeliveryResult,
+  type RequestSink,
+} from '../../../analyzer/requests/requestSinks';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+
+const HELP = `Usage: pyrats request NAME... [--reason TEXT] [--to SINK]... [options]
+       pyrats request --retry | --list [--outbox DIR]
+
+Asks the centre to provide the Python distributions NAME... (PyPI or conda names). The request
+(format pyrats-request/1, documented in the README) carries the packages, the import lines that need
+them, the baseline name, what the mirror has, your user name, host and (redacted) script path.
+
+Destinations (SINK; repeat --to, or set PYRATS_REQUEST_TO to a comma-separated list):
+  udp://HOST:PORT, tcp://HOST:PORT  a syslog record (loggerName=PyRatsRequest, JSON message)
+  http://URL, https://URL           a webhook: POST of the JSON (2xx = accepted)
+  mailto:ADDRESS                    an e-mail link to open in your mail program (the fallback)
+
+A delivery that fails is reported and kept in the outbox; --retry sends it again (same request id).
+
+Options:
+  --reason TEXT          why you need them
+  --source SRC           preferred source: pypi or conda:CHANNEL
+  --to SINK              destination (repeatable)
+  --script FILE          the script that needs them: its import lines become the evidence
+  --baseline SPEC        the baseline you checked against (e.g. module:PythonEnv-noaa/3.11)
+  --python P             interpreter named in the syslog record (default python3)
+  --packages-json FILE   packages with evidence and mirror data as JSON ('-' = stdin; used by the editor)
+  --redact MODE          paths: home (default, home dir -> ~), hash, or none
+  --header 'NAME: VALUE' extra HTTP header for webhooks (repeatable), e.g. an Authorization token
+  --timeout MS           bound for each delivery (default 5000)
+  --outbox DIR           outbox directory (default $PYRATS_OUTBOX or ~/.local/state/pyrats/outbox)
+  --dry-run              print the request and what would be sent where; send nothing
+  --retry                send every waiting request again
+  --list                 list the waiting requests
+  --json                 machine-readable output
+
+Exit status: 0 everything delivered, 2 usage error, 3 a delivery failed (kept in the outbox).
+`;
+
+/** Our bundle's path: PyRats writes its own file in pathName=, we write ours. */
+export function bundlePath(): string {
+  return typeof __filename !== 'undefined' ? __filename : (process.argv[1] ?? 'pyrats');
+}
+
+function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
+}
+
+interface PackagesInput {
+  script?: string | null;
+  baseline?: string | null;
+  packages: RequestedPackage[];
+}
+
+function readPackagesJson(file: string, io: CliIO): Promise<PackagesInput> {
+  const parse = (text: string): PackagesInput => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`--packages-json ${file}: not JSON (${(err as Error).message})`);
+    }
+    const v = value as PackagesInput;
+    if (!v || typeof v !== 'object' || !Array.isArray(v.packages)) {
+      throw new UsageError(`--packages-json ${file}: expected {"packages": [...]}`);
+    }
+    return v;
+  };
+  if (file !== '-') {
+    try {
+      return Promise.resolve(parse(readFileSync(file, 'utf8')));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new Error(`--packages-json ${file}: ${(err as Error).message}`);
+    }
+  }
+  return new Promise((resolve, reject) => {
+    let text = '';
+    io.stdin.setEncoding?.('utf8');
+    io.stdin.on('data', (c: string | Buffer) => {
+      text += c.toString();
+      if (text.length > 4 * 1024 * 1024)
+        reject(new UsageError('--packages-json -: more than 4 MiB on stdin'));
+    });
+    io.stdin.on('end', () => {
+      try {
+        resolve(parse(text));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    io.stdin.on('error', reject);
+  });
+}
+
+/** Import lines of `script` that need distribution `name` (matched through the import-name table). */
+async function evidenceFromScript(
+  script: string,
+  names: string[],
+  redact: RedactOptions,
+): Promise<{ packages: RequestedPackage[]; problems: string[] }> {
+  const extractor = await ImportExtractor.create();
+  try {
+    const result = await extractor.extractFile(script);
+    const problems = result.problems.map((p) => `${script}: ${p.message}`);
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(script, 'utf8').split(/\r?\n/);
+    } catch {
+      // the extractor already reported it
+    }
+    const nameMap = new NameMap();
+    const packages = names.map((name) => {
+      const wanted = normalizeName(name);
+      const conda = condaNameFor(name).toLowerCase();
+      const sites = result.sites.filter((s) => {
+        if (!s.module || s.level > 0) return false;
+        return nameMap
+          .candidates(s.module)
+          .some((c) => c.normalized === wanted || c.conda.toLowerCase() === conda);
+      });
+      return {
+        name,
+        imports: [...new Set(sites.map((s) => s.module!.split('.')[0]))],
+        evidence: sites.map((s) => ({
+          file: redactPath(path.resolve(script), redact),
+          line: s.statementRange.start.line + 1,
+          text: lines[s.statementRange.start.line] ?? '',
+        })),
+        baselineVersion: null,
+        mirror: [],
+      } satisfies RequestedPackage;
+    });
+    return { packages, problems };
+  } finally {
+    extractor.dispose();
+  }
+}
+
+function printResults(io: CliIO, results: DeliveryResult[], outboxDir: string): void {
+  for (const r of results) {
+    if (r.ok) io.stdout.write(`sent: ${r.detail}\n`);
+    else
+      io.stdout.write(
+        `FAILED: ${r.error ?? r.detail}\n  kept in the outbox (${outboxDir}); retry with: pyrats request --retry\n`,
+      );
+    if (r.link) io.stdout.write(`  open this link to send the e-mail:\n  ${r.link}\n`);
+  }
+}
+
+export const requestCommand: CliCommand = {
+  name: 'request',
+  summary: 'ask the centre for missing packages (syslog record, webhook or e-mail)',
+  help: HELP,
+  async run(args, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          reason: { type: 'string' },
+          source: { type: 'string' },
+          to: { type: 'string', multiple: true },
+          script: { type: 'string' },
+          baseline: { type: 'string' },
+          python: { type: 'string' },
+          'packages-json': { type: 'string' },
+          redact: { type: 'string' },
+          header: { type: 'string', multiple: true },
+          timeout: { type: 'string' },
+          outbox: { type: 'string' },
+          'dry-run': { type: 'boolean' },
+          retry: { type: 'boolean' },
+          list: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values: o, positionals } = parsed;
+    const outboxDir = o.outbox ? path.resolve(o.outbox) : defaultOutboxDir();
+    const outbox = new RequestOutbox(outboxDir);
+    const timeoutMs = o.timeout === undefined ? 5000 : Number(o.timeout);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new UsageError(`--timeout ${o.timeout}: not a positive number`);
+    const webhookHeaders: Record<string, string> = {};
+    for (const h of o.header ?? []) {
+      const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(h);
+      if (!m) throw new UsageError(`--header '${h}': expected 'Name: value'`);
+      webhookHeaders[m[1]] = m[2];
+    }
+    let redact: RedactOptions;
+    try {
+      redact = { mode: parseRedactMode(o.redact ?? 'home'), homes: defaultHomes() };
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const delivery: DeliveryOptions = {
+      recordHeader: {
+        pathName: redactPath(bundlePath(), redact),
+        python: redactPath(o.python ?? 'python3', redact),
+      },
+      timeoutMs,
+      webhookHeaders,
+    };
+
+    if (o.list) {
+      const { entries, unreadable } = outbox.list();
+      if (o.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, entries, unreadable }, null, 1)}\n`);
+      else {
+        io.stdout.write(`${entries.length} request delivery(ies) waiting in ${outboxDir}\n`);
+        for (const e of entries) {
+          io.stdout.write(
+            `  ${e.request.id} ${e.request.packages.map((p) => p.name).join(', ')} -> ${e.sink} ` +
+              `(${e.attempts} attempt(s); last error: ${e.lastError ?? 'none'})\n`,
+          );
+        }
+      }
+      for (const u of unreadable)
+        io.stderr.write(`pyrats request: ${u.file}: unreadable outbox entry: ${u.error}\n`);
+      return EXIT.ok;
+    }
+
+    if (o.retry) {
+      const result = await retryOutbox(outbox, delivery);
+      if (o.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, ...result }, null, 1)}\n`);
+      else {
+        if (!result.results.length) io.stdout.write(`nothing waiting in ${outboxDir}\n`);
+        printResults(io, result.results, outboxDir);
+        if (result.results.length) io.stdout.write(`${result.remaining} still waiting\n`);
+      }
+      for (const u of result.unreadable) {
+        io.stderr.write(`pyrats request: ${u.file}: unreadable outbox entry, left in place: ${u.error}\n`);
+      }
+      return result.remaining ? EXIT.failure : EXIT.ok;
+    }
+
+    // A new request.
+    const input = o['packages-json'] ? await readPackagesJson(o['packages-json'], io) : null;
+    for (const n of positionals) {
+      if (!DISTRIBUTION_NAME.test(n)) throw new UsageError(`'${n}' is not a distribution name`);
+    }
+    if (!positionals.length && !input?.packages.length) throw new UsageError('name at least one package');
+    if (o.source && !PREFERRED_SOURCE.test(o.source)) {
+      throw new UsageError(`--source ${o.source}: use pypi or conda:CHANNEL`);
+    }
+    const sinkTexts = o.to?.length
+      ? o.to
+      : (process.env.PYRATS_REQUEST_TO ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+    if (!sinkTexts.length) throw new UsageError('no destination: give --to SINK or set PYRATS_REQUEST_TO');
+    let sinks: RequestSink[];
+    try {
+      sinks = sinkTexts.map(parseRequestSink);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+
+    const packages: RequestedPackage[] = (input?.packages ?? []).map((p) => ({
+      ...p,
+      evidence: (p.evidence ?? []).map((e) => ({ ...e, file: redactPath(e.file, redact) })),
+      imports: p.imports ?? [],
+      mirror: p.mirror ?? [],
+      baselineVersion: p.baselineVersion ?? null,
+    }));
+    const scriptPath = o.script ?? input?.script ?? null;
+    const given = new Set(packages.map((p) => normalizeName(p.name)));
+    const names = positionals.filter((n) => !given.has(normalizeName(n)));
+    if (o.script) {
+      const { packages: found, problems } = await evidenceFromScript(o.script, names, redact);
+      for (const p of problems) io.stderr.write(`pyrats request: ${p}\n`);
+      packages.push(...found);
+    } else {
+      for (const name of names) {
+        packages.push({ name, imports: [], evidence: [], baselineVersion: null, mirror: [] });
+      }
+    }
+    let request;
+    try {
+      request = createPackageRequest({
+        user: currentUser(),
+        host: os.hostname(),
+        script: scriptPath ? redactPath(path.resolve(scriptPath), redact) : null,
+        baseline: o.baseline ?? input?.baseline ?? null,
+        packages,
+        reason: o.reason ?? null,
+        preferredSource: o.source ?? null,
+        client: `pyrats-lens ${process.env.PYRATS_VERSION ?? '0.1.0'} cli`,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+
+    if (o['dry-run']) {
+      if (o.json) {
+        io.stdout.write(`${JSON.stringify({ request, destinations: sinks.map((s) => s.url) }, null, 1)}\n`);
+        return EXIT.ok;
+      }
+      io.stdout.write(`request (not sent):\n${JSON.stringify(request, null, 2)}\n\nwould send to:\n`);
+      for (const s of sinks) {
+        if (s.kind === 'syslog') {
+          const line = requestDatagram(request, delivery.recordHeader).toString('utf8').replace(/\0$/, '');
+          io.stdout.write(`  ${s.url}: ${line}\n`);
+        } else if (s.kind === 'webhook')
+          io.stdout.write(`  ${s.url}: POST application/json ${requestToJson(request)}\n`);
+        else io.stdout.write(`  ${s.url}: an e-mail link with the request\n`);
+      }
+      return EXIT.ok;
+    }
+
+    let submitted;
+    try {
+      submitted = await submitRequest(request, sinks, outbox, delivery);
+    } catch (err) {
+      throw new Error(
+        `could not write the outbox ${outboxDir} (nothing was sent): ${(err as Error).message}`,
+      );
+    }
+    if (o.json) {
+      io.stdout.write(`${JSON.stringify({ request, outbox: outboxDir, ...submitted }, null, 1)}\n`);
+    } else {
+      io.stdout.write(`request ${request.id} for ${request.packages.map((p) => p.name).join(', ')}\n`);
+      printResults(io, submitted.results, outboxDir);
+    }
+    const waiting = outbox.list().entries.filter((e) => e.request.id !== request.id).length;
+    if (waiting && !o.json) {
+      io.stdout.write(
+        `${waiting} earlier delivery(ies) still waiting; send them with: pyrats request --retry\n`,
+      );
+    }
+    return submitted.queued ? EXIT.failure : EXIT.ok;
+  },
+};
