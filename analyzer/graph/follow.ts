@@ -1,0 +1,303 @@
+/**
+ * The follow loop (SPEC section 4, compat profile): from the given scripts, extract imports, resolve
+ * them against the target Environment, record edges between (root, rel) nodes and follow the
+ * resolved files round by round until nothing new appears. Keeps PyRats' result-shaping rules (the
+ * `python*` parent-directory rule, packages reached through `__init__.py` not followed, the
+ * `(None, None)` marker per source) and snakefood's `--internal` / `--external` filters.
+ *
+ * With the `python` profile the same loop uses modern resolution: packages are followed through
+ * their `__init__.py`, the standard library is recorded but not followed, builtins have no node.
+ *
+ * Extraction is injected (`extractFiles`), so a cached, parallel extractor can be used; by default
+ * one tree-sitter extractor reads the files. It does not format output (see formats.ts) or send anything.
+ */
+import path from 'node:path';
+import type { Environment } from '../env/environment';
+import type { ExtractResult } from '../extract/extractImports';
+import type { ImportSite } from '../extract/importSite';
+import { FsCache } from '../resolve/fsCache';
+import { ModuleFinder } from '../resolve/moduleFinder';
+import { resolveCompat, resolvePython } from '../resolve/resolveImport';
+import type { ResolutionProfile, ResolutionStatus } from '../resolve/resolution';
+import { comparePython, findRoots, isPython, iterPyFiles, relfile, type RelPair } from './roots';
+
+/** Extracts a batch of files; must return a result for every file asked. */
+export type ExtractFiles = (files: string[]) => Promise<Map<string, ExtractResult>>;
+
+export interface FollowOptions {
+  /** Follow resolved files (default true); false = only the scripts' own imports. */
+  follow?: boolean;
+  profile?: ResolutionProfile;
+  /** snakefood `-i`: drop sources and targets outside the input roots. */
+  internal?: boolean;
+  /** snakefood `-e`: only targets outside the input roots; no `(None, None)` markers. */
+  external?: boolean;
+  extractFiles?: ExtractFiles;
+  fs?: FsCache;
+}
+
+export interface FollowProblem {
+  file: string;
+  kind: string;
+  message: string;
+  line?: number;
+}
+
+export interface FollowEdge {
+  from: RelPair;
+  to: RelPair;
+  /** Real path of the target module (a package's `__init__` file for packages). */
+  file: string;
+  status: ResolutionStatus;
+  distribution?: { name: string; version: string };
+}
+
+export interface FollowSource {
+  from: RelPair;
+  /** Real path of the source file (package directory when the file was an `__init__.py`). */
+  file: string;
+  /** Targets in discovery order, without duplicates; `null` is the `(None, None)` marker. */
+  targets: (RelPair | null)[];
+  /** True when the file's imports were read (false for non-Python nodes and failed files). */
+  analysed: boolean;
+}
+
+export interface FollowResult {
+  profile: ResolutionProfile;
+  scripts: string[];
+  /** Input roots (sorted): prepended to sys.path in the compat profile. */
+  roots: string[];
+  /** One per processed node, in processing order. */
+  sources: FollowSource[];
+  edges: FollowEdge[];
+  /** Files that could not be read or parsed (each once), and rootless input directories. */
+  problems: FollowProblem[];
+  /** Imports that resolved to nothing (dropped silently by PyRats). */
+  unresolved: { file: string; module: string; line: number }[];
+  /** Number of files whose imports were extracted. */
+  filesRead: number;
+}
+
+const key = (p: RelPair) => `${p[0]}\0${p[1]}`;
+
+/** Lazily created default extractor: one tree-sitter parser, files read one after another. */
+async function defaultExtractFiles(): Promise<{ extract: ExtractFiles; dispose: () => void }> {
+  const { ImportExtractor } = await import('../extract/extractImports');
+  const extractor = await ImportExtractor.create();
+  return {
+    extract: async (files) => {
+      const out = new Map<string, ExtractResult>();
+      for (const f of files) out.set(f, await extractor.extractFile(f));
+      return out;
+    },
+    dispose: () => extractor.dispose(),
+  };
+}
+
+/** The imports PyRats collects from one file: static ones, de-duplicated by (module, name). */
+export function compatEntries(sites: ImportSite[]): ImportSite[] {
+  const seen = new Set<string>();
+  const out: ImportSite[] = [];
+  for (const s of sites) {
+    if (s.kind === 'dynamic') continue;
+    if (s.module === '__future__' && s.level === 0 && s.kind !== 'import') continue;
+    const name = s.kind === 'from' ? s.name : null;
+    const k = `${s.module ?? '\u0001None'}\0${name ?? '\u0001None'}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Runs the follow loop for `scripts` (paths as typed, relative to the working directory). */
+export async function followDependencies(
+  scripts: string[],
+  env: Environment,
+  opts: FollowOptions = {},
+): Promise<FollowResult> {
+  const fs = opts.fs ?? new FsCache();
+  const profile = opts.profile ?? 'compat';
+  const follow = opts.follow ?? true;
+  const problems: FollowProblem[] = [];
+  const unresolved: FollowResult['unresolved'] = [];
+
+  const { roots, rootless } = findRoots(fs, scripts);
+  for (const d of rootless) {
+    problems.push({
+      file: d,
+      kind: 'no-roots',
+      message: 'directory neither lies in nor contains a package root',
+    });
+  }
+  for (const s of scripts) {
+    const real = fs.realpath(s);
+    if (!fs.exists(real)) problems.push({ file: s, kind: 'missing', message: 'no such file or directory' });
+    else if (fs.isFile(real) && !isPython(fs, real))
+      problems.push({
+        file: s,
+        kind: 'not-python',
+        message: 'not a Python file (no .py suffix, no python shebang)',
+      });
+  }
+  const rootSet = new Set(roots);
+  let leading = roots;
+  if (profile === 'python') {
+    leading = [];
+    for (const s of scripts) {
+      const real = fs.realpath(s);
+      const dir = fs.isDir(real) ? real : path.dirname(real);
+      if (!leading.includes(dir)) leading.push(dir);
+    }
+  }
+  const finder = new ModuleFinder(env, { fs, leadingPaths: leading });
+
+  let extract = opts.extractFiles;
+  let dispose: (() => void) | undefined;
+  const sources = new Map<string, FollowSource>();
+  const edges = new Map<string, FollowEdge>();
+  const processed = new Set<string>();
+  let filesRead = 0;
+
+  try {
+    let round = iterPyFiles(fs, scripts);
+    while (round.length) {
+      // extract every file of this round in one batch
+      const todo: string[] = [];
+      const seenInRound = new Set<string>();
+      for (const fn of round) {
+        if (processed.has(fn) || seenInRound.has(fn)) continue;
+        seenInRound.add(fn);
+        const node = profile === 'compat' && path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
+        if (isPython(fs, node)) todo.push(fn);
+      }
+      let extracted = new Map<string, ExtractResult>();
+      if (todo.length) {
+        if (!extract) {
+          const d = await defaultExtractFiles();
+          extract = d.extract;
+          dispose = d.dispose;
+        }
+        extracted = await extract(todo);
+        filesRead += todo.length;
+      }
+
+      const next = new Set<string>();
+      for (const fn of round) {
+        if (processed.has(fn)) continue;
+        processed.add(fn);
+        const node = path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
+        const result = extracted.get(fn);
+        const from = relfile(fs, node);
+        if (opts.internal && !rootSet.has(from[0])) continue;
+        const src: FollowSource = sources.get(key(from)) ?? {
+          from,
+          file: node,
+          targets: [],
+          analysed: false,
+        };
+        sources.set(key(from), src);
+        const targetKeys = new Set(src.targets.map((t) => (t ? key(t) : '')));
+        const addTarget = (t: RelPair | null) => {
+          const k = t ? key(t) : '';
+          if (!targetKeys.has(k)) {
+            targetKeys.add(k);
+            src.targets.push(t);
+          }
+        };
+        if (!opts.external) addTarget(null);
+        if (!result) continue;
+        for (const p of result.problems) {
+          problems.push({
+            file: fn,
+            kind: p.kind,
+            message: p.message,
+            ...(p.line !== undefined ? { line: p.line } : {}),
+          });
+        }
+        if (!result.syntaxOk) continue;
+        src.analysed = true;
+
+        for (const dep of resolveAll(result.sites, fn, finder, profile, unresolved)) {
+          const x = path.basename(dep.file) === '__init__.py' ? path.dirname(dep.file) : dep.file;
+          if (profile === 'compat' && path.basename(path.dirname(x)).startsWith('python')) continue;
+          const to = relfile(fs, x);
+          const into = rootSet.has(to[0]);
+          if ((opts.internal && !into) || (opts.external && into)) continue;
+          addTarget(to);
+          const ek = `${key(from)}\0${key(to)}`;
+          if (!edges.has(ek)) {
+            const e: FollowEdge = { from, to, file: dep.file, status: dep.status };
+            if (dep.distribution) e.distribution = dep.distribution;
+            edges.set(ek, e);
+          }
+          if (profile === 'python' && (dep.status === 'stdlib' || !dep.file.endsWith('.py'))) continue;
+          next.add(dep.file);
+        }
+      }
+      if (!follow) break;
+      round = [...next].filter((f) => !processed.has(f)).sort(comparePython);
+    }
+  } finally {
+    dispose?.();
+  }
+
+  return {
+    profile,
+    scripts,
+    roots,
+    sources: [...sources.values()],
+    edges: [...edges.values()],
+    problems,
+    unresolved,
+    filesRead,
+  };
+}
+
+interface ResolvedDep {
+  file: string;
+  status: ResolutionStatus;
+  distribution?: { name: string; version: string };
+}
+
+function resolveAll(
+  sites: ImportSite[],
+  fn: string,
+  finder: ModuleFinder,
+  profile: ResolutionProfile,
+  unresolved: FollowResult['unresolved'],
+): ResolvedDep[] {
+  const out: ResolvedDep[] = [];
+  if (profile === 'compat') {
+    for (const s of compatEntries(sites)) {
+      const r = resolveCompat(s, fn, finder);
+      if (r.status === 'unresolved') {
+        unresolved.push({ file: fn, module: describe(s), line: s.range.start.line + 1 });
+        continue;
+      }
+      // builtins resolve to PyRats' fake path, which the python* rule always drops
+      const file = r.file ?? finder.fakeBuiltinPath(s.module ?? '');
+      const dep: ResolvedDep = { file, status: r.status };
+      if (r.distribution) dep.distribution = r.distribution;
+      out.push(dep);
+    }
+    return out;
+  }
+  for (const s of sites) {
+    const r = resolvePython(s, fn, finder);
+    if (r.status === 'unresolved') {
+      unresolved.push({ file: fn, module: describe(s), line: s.range.start.line + 1 });
+      continue;
+    }
+    if (!r.file) continue;
+    const dep: ResolvedDep = { file: r.file, status: r.status };
+    if (r.distribution) dep.distribution = r.distribution;
+    out.push(dep);
+  }
+  return out;
+}
+
+function describe(s: ImportSite): string {
+  const mod = '.'.repeat(s.level) + (s.module ?? '');
+  return s.kind === 'from' && s.name ? `${mod}.${s.name}`.replace(/^(\.+)\./, '$1') : mod;
+}

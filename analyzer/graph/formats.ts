@@ -1,0 +1,148 @@
+/**
+ * Output formats of a follow result (follow.ts): PyRats record messages, snakefood `sfood` lines,
+ * JSON, Graphviz dot, Mermaid, and the DependencyGraph model for the graph view.
+ *
+ * Pure functions from data to text; they do not run the follow loop or write anywhere.
+ */
+import { buildRecords, type RecordOptions, type RecordsResult } from '../pyrats/recordMessage';
+import { pythonRepr } from '../pyrats/pythonRepr';
+import { nodeId, type DependencyGraph, type GraphNode, type VerdictKind } from './dependencyGraph';
+import type { FollowResult } from './follow';
+import { comparePairs, type RelPair } from './roots';
+
+/** The PyRats records of a follow result, in send order (over-long messages split). */
+export function toRecords(result: FollowResult, opts: RecordOptions = {}): RecordsResult {
+  return buildRecords(result.sources, opts);
+}
+
+/** Exactly the text after `message=` of each record, in send order. */
+export function toRecordMessages(result: FollowResult, opts: RecordOptions = {}): string[] {
+  return toRecords(result, opts).records.map((r) => r.message);
+}
+
+/** Sources sorted by pair; each with its sorted targets, the `(None, None)` marker first. */
+function sortedSources(result: FollowResult): { from: RelPair; targets: (RelPair | null)[] }[] {
+  return [...result.sources]
+    .sort((a, b) => comparePairs(a.from, b.from))
+    .map((s) => {
+      const pairs = s.targets.filter((t): t is RelPair => t !== null).sort(comparePairs);
+      return { from: s.from, targets: s.targets.includes(null) ? [null, ...pairs] : pairs };
+    });
+}
+
+/** snakefood's output: one `repr(((root, rel), (root, rel)))` per line, `(None, None)` lines included. */
+export function toSfood(result: FollowResult): string[] {
+  const lines: string[] = [];
+  for (const s of sortedSources(result)) {
+    for (const t of s.targets) lines.push(pythonRepr([s.from, t ?? [null, null]]));
+  }
+  return lines;
+}
+
+/** JSON document: roots, sources with their targets, edges with status, problems, unresolved imports. */
+export function toJson(result: FollowResult): string {
+  const doc = {
+    profile: result.profile,
+    scripts: result.scripts,
+    roots: result.roots,
+    sources: sortedSources(result).map((s) => ({
+      from: s.from,
+      deps: s.targets.filter((t): t is RelPair => t !== null),
+    })),
+    edges: [...result.edges]
+      .sort((a, b) => comparePairs(a.from, b.from) || comparePairs(a.to, b.to))
+      .map((e) => ({
+        from: e.from,
+        to: e.to,
+        file: e.file,
+        status: e.status,
+        ...(e.distribution ? { distribution: e.distribution } : {}),
+      })),
+    problems: result.problems,
+    unresolved: result.unresolved,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function verdictOf(status: string): VerdictKind | undefined {
+  return status === 'stdlib' || status === 'builtin' || status === 'local' ? status : undefined;
+}
+
+/** Top-level package or module name of a relative path (`pkg/sub/m.py` → `pkg`, `m.cpython-311.so` → `m`). */
+function clusterOf(rel: string): string {
+  return rel.split('/')[0].split('.')[0];
+}
+
+/** The DependencyGraph model: one node per (root, rel), `source` for nodes whose imports were read. */
+export function toDependencyGraph(result: FollowResult): DependencyGraph {
+  const nodes = new Map<string, GraphNode>();
+  const node = (p: RelPair): GraphNode => {
+    const id = nodeId(p[0], p[1]);
+    let n = nodes.get(id);
+    if (!n) {
+      n = { id, root: p[0], rel: p[1], cluster: clusterOf(p[1]), source: false };
+      nodes.set(id, n);
+    }
+    return n;
+  };
+  for (const s of result.sources) {
+    const n = node(s.from);
+    n.source = s.analysed;
+    n.file = s.file;
+  }
+  for (const e of result.edges) {
+    const n = node(e.to);
+    n.file ??= e.file;
+    const v = verdictOf(e.status);
+    if (v) n.verdict = v;
+    if (e.distribution) n.cluster = e.distribution.name;
+  }
+  const edges = result.edges.map((e) => ({
+    from: nodeId(e.from[0], e.from[1]),
+    to: nodeId(e.to[0], e.to[1]),
+  }));
+  return { nodes: [...nodes.values()], edges };
+}
+
+function dotString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** Graphviz dot: one cluster per root, nodes labelled by their relative path. */
+export function toDot(result: FollowResult): string {
+  const g = toDependencyGraph(result);
+  const byRoot = new Map<string, GraphNode[]>();
+  for (const n of g.nodes) byRoot.set(n.root, [...(byRoot.get(n.root) ?? []), n]);
+  const ids = new Map(g.nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['digraph dependencies {', '  rankdir=LR;', '  node [shape=box, fontsize=10];'];
+  let c = 0;
+  for (const [root, members] of [...byRoot.entries()].sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
+  )) {
+    lines.push(`  subgraph cluster_${c++} {`, `    label=${dotString(root)};`);
+    for (const n of members) {
+      const style = n.source ? '' : ', style=dashed';
+      lines.push(
+        `    ${ids.get(n.id)} [label=${dotString(n.rel)}, tooltip=${dotString(`${n.root}/${n.rel}`)}${style}];`,
+      );
+    }
+    lines.push('  }');
+  }
+  for (const e of g.edges) lines.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)};`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+function mermaidText(s: string): string {
+  return `"${s.replace(/"/g, '#quot;').replace(/[<>]/g, (ch) => (ch === '<' ? '#lt;' : '#gt;'))}"`;
+}
+
+/** Mermaid flowchart: nodes labelled by relative path, edges as arrows. */
+export function toMermaid(result: FollowResult): string {
+  const g = toDependencyGraph(result);
+  const ids = new Map(g.nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['graph LR'];
+  for (const n of g.nodes) lines.push(`  ${ids.get(n.id)}[${mermaidText(n.rel)}]`);
+  for (const e of g.edges) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,141 @@
+/**
+ * A cache of directory listings and real paths: the hot I/O of import resolution and of the
+ * package-root rules. `isFile`/`isDir` follow symbolic links like Python's `os.path.isfile`/`isdir`.
+ *
+ * Synchronous on purpose: one `readdir` per directory, then answers from memory. Entries can expire
+ * (`maxAgeMs`) or be dropped (`invalidate`, `clear`) by long-running callers such as the language
+ * server. It does not know anything about Python.
+ */
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+type Kind = 'file' | 'dir' | 'other';
+
+interface Listing {
+  at: number;
+  /** Entry name → kind; symbolic links are stat'ed lazily and replaced by their target's kind. */
+  entries: Map<string, Kind | 'link'>;
+}
+
+export interface FsCacheOptions {
+  /** Entries older than this are read again; default: never expire. */
+  maxAgeMs?: number;
+}
+
+export class FsCache {
+  private readonly listings = new Map<string, Listing | null>();
+  private readonly listingTimes = new Map<string, number>();
+  private readonly reals = new Map<string, string>();
+  private readonly maxAgeMs: number;
+  /** Number of directories read so far (for tests and benchmarks). */
+  reads = 0;
+
+  constructor(opts: FsCacheOptions = {}) {
+    this.maxAgeMs = opts.maxAgeMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  private fresh(at: number): boolean {
+    return this.maxAgeMs === Number.POSITIVE_INFINITY || Date.now() - at <= this.maxAgeMs;
+  }
+
+  /** The listing of `dir`, or null when it is not a readable directory. */
+  private listing(dir: string): Listing | null {
+    const cached = this.listings.get(dir);
+    if (cached !== undefined) {
+      const at = cached ? cached.at : (this.listingTimes.get(dir) ?? 0);
+      if (this.fresh(at)) return cached;
+    }
+    this.reads++;
+    let result: Listing | null = null;
+    try {
+      const entries = new Map<string, Kind | 'link'>();
+      for (const d of readdirSync(dir, { withFileTypes: true })) {
+        entries.set(
+          d.name,
+          d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'link' : 'other',
+        );
+      }
+      result = { at: Date.now(), entries };
+    } catch {
+      result = null;
+      this.listingTimes.set(dir, Date.now());
+    }
+    this.listings.set(dir, result);
+    return result;
+  }
+
+  private kind(p: string): Kind | undefined {
+    const dir = path.dirname(p);
+    const name = path.basename(p);
+    if (dir === p) return 'dir';
+    const l = this.listing(dir);
+    if (!l) return undefined;
+    const k = l.entries.get(name);
+    if (k !== 'link') return k;
+    let resolved: Kind = 'other';
+    try {
+      const st = statSync(p);
+      resolved = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+    } catch {
+      resolved = 'other'; // dangling link
+    }
+    l.entries.set(name, resolved);
+    return resolved;
+  }
+
+  /** Like `os.path.isfile`. `p` must be absolute and normalised. */
+  isFile(p: string): boolean {
+    return this.kind(p) === 'file';
+  }
+
+  /** Like `os.path.isdir`. */
+  isDir(p: string): boolean {
+    return this.kind(p) === 'dir';
+  }
+
+  /** Like `os.path.exists` for files and directories. */
+  exists(p: string): boolean {
+    const k = this.kind(p);
+    return k === 'file' || k === 'dir';
+  }
+
+  /** Names in `dir` (empty when it is not a readable directory). */
+  names(dir: string): string[] {
+    const l = this.listing(dir);
+    return l ? [...l.entries.keys()] : [];
+  }
+
+  /** Subdirectory names of `dir` (symbolic links to directories included). */
+  subdirectories(dir: string): string[] {
+    return this.names(dir).filter((n) => this.isDir(path.join(dir, n)));
+  }
+
+  /** Like Python's `os.path.realpath` (non-strict: a missing tail is kept as written). */
+  realpath(p: string): string {
+    const abs = path.resolve(p);
+    const cached = this.reals.get(abs);
+    if (cached !== undefined) return cached;
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      const parent = path.dirname(abs);
+      real = parent === abs ? abs : path.join(this.realpath(parent), path.basename(abs));
+    }
+    this.reals.set(abs, real);
+    return real;
+  }
+
+  /** Forgets the listing of `dir` (and real paths below it), e.g. after a file was created there. */
+  invalidate(dir: string): void {
+    this.listings.delete(dir);
+    this.listingTimes.delete(dir);
+    for (const k of this.reals.keys()) if (k === dir || k.startsWith(`${dir}/`)) this.reals.delete(k);
+  }
+
+  clear(): void {
+    this.listings.clear();
+    this.listingTimes.clear();
+    this.reals.clear();
+  }
+}

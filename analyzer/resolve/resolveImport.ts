@@ -1,0 +1,257 @@
+/**
+ * resolveImport: where an ImportSite leads, for a file, in a target Environment, under one of two
+ * profiles, with a status (stdlib / builtin / local / thirdParty / unresolved) and the distribution.
+ *
+ * * `compat` — PyRats/snakefood semantics with the data-losing bugs fixed (SPEC section 8); the search
+ *   path is the script roots + the interpreter's sys.path. `import a.b.c` → the leaf; `from m import n`
+ *   → submodule `n` when found, else `m`; the fake builtin path → status builtin.
+ * * `python` — what the interpreter itself does: builtin → frozen → sys.path (script directory first),
+ *   regular and PEP 420 namespace packages, strict relative imports, no local-first.
+ *
+ * It does not read or parse source files and does not follow dependencies (graph/follow.ts does).
+ */
+import path from 'node:path';
+import { distributionsByModule, type Distribution, type Environment } from '../env/environment';
+import type { ImportSite } from '../extract/importSite';
+import { findRoots, relfile } from '../graph/roots';
+import { FsCache } from './fsCache';
+import { ModuleFinder, type ModuleSpec } from './moduleFinder';
+import type { Resolution, ResolutionProfile, ResolutionStatus } from './resolution';
+
+function isInside(dir: string, p: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+}
+
+/** Classifies resolved files by location; one per finder (distribution lookups are cached). */
+class Classifier {
+  private readonly byModule: Map<string, Distribution>;
+  private readonly siteDirs: string[];
+  private readonly stdlibDirs: string[];
+
+  constructor(env: Environment, fs: FsCache) {
+    this.byModule = distributionsByModule(env);
+    const dirs = new Set<string>();
+    for (const d of env.sitePackages) dirs.add(fs.realpath(d));
+    for (const e of env.sysPath) if (/[/\\](site|dist)-packages$/.test(e)) dirs.add(fs.realpath(e));
+    for (const d of env.distributions) if (d.location) dirs.add(fs.realpath(d.location));
+    this.siteDirs = [...dirs].sort((a, b) => b.length - a.length);
+    this.stdlibDirs = [...new Set([env.stdlibDir, fs.realpath(env.stdlibDir)].filter(Boolean))];
+  }
+
+  /** Status and distribution of a resolved real path. */
+  classify(file: string): { status: ResolutionStatus; distribution?: Distribution } {
+    for (const site of this.siteDirs) {
+      if (isInside(site, file) && file !== site) {
+        const top = file.slice(site.length + 1).split('/')[0];
+        const name = top.split('.')[0];
+        const distribution = this.byModule.get(name);
+        return distribution ? { status: 'thirdParty', distribution } : { status: 'thirdParty' };
+      }
+    }
+    if (this.stdlibDirs.some((d) => isInside(d, file))) return { status: 'stdlib' };
+    return { status: 'local' };
+  }
+
+  distributionOf(module: string): Distribution | undefined {
+    return this.byModule.get(module.split('.')[0]);
+  }
+}
+
+const classifiers = new WeakMap<ModuleFinder, Classifier>();
+function classifierOf(finder: ModuleFinder): Classifier {
+  let c = classifiers.get(finder);
+  if (!c) {
+    c = new Classifier(finder.env, finder.fs);
+    classifiers.set(finder, c);
+  }
+  return c;
+}
+
+function withFile(
+  finder: ModuleFinder,
+  site: ImportSite,
+  file: string,
+  status?: ResolutionStatus,
+): Resolution {
+  const c = classifierOf(finder).classify(file);
+  const node = path.basename(file) === '__init__.py' ? path.dirname(file) : file;
+  const [root, rel] = relfile(finder.fs, node);
+  const r: Resolution = { site, status: status ?? c.status, file, root, rel };
+  if (c.distribution) r.distribution = { name: c.distribution.name, version: c.distribution.version };
+  return r;
+}
+
+/** Compat profile (SPEC sections 2 and 8). `fromFile` must be a real path. */
+export function resolveCompat(site: ImportSite, fromFile: string, finder: ModuleFinder): Resolution {
+  const module = site.module;
+  const found = finder.findDottedModule(
+    module,
+    site.kind === 'from' ? site.name : null,
+    path.dirname(fromFile),
+    site.level,
+  );
+  if (found === null) return { site, status: 'unresolved' };
+  if (
+    module !== null &&
+    (finder.builtin.has(module) || module === 'os.path') &&
+    found === finder.fakeBuiltinPath(module)
+  ) {
+    return { site, status: finder.frozen.has(module) ? 'stdlib' : 'builtin' };
+  }
+  return withFile(finder, site, found);
+}
+
+/** Top of the package chain containing `dir` (climbing while `__init__` exists), or undefined. */
+function regularPackageTop(finder: ModuleFinder, dir: string): string | undefined {
+  const fs = finder.fs;
+  const isPkg = (d: string) =>
+    fs.isFile(path.join(d, '__init__.py')) || fs.isFile(path.join(d, '__init__.pyc'));
+  if (!isPkg(dir)) return undefined;
+  let d = dir;
+  while (isPkg(path.dirname(d)) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
+function specResolution(
+  finder: ModuleFinder,
+  site: ImportSite,
+  spec: ModuleSpec,
+  module: string,
+): Resolution {
+  if (spec.kind === 'builtin') return { site, status: 'builtin' };
+  if (spec.kind === 'frozen') {
+    if (!spec.file) return { site, status: 'stdlib' };
+    return withFile(finder, site, spec.file, 'stdlib');
+  }
+  if (spec.kind === 'namespace') {
+    const dir = finder.fs.realpath(spec.paths![0]);
+    const r = withFile(finder, site, dir);
+    if (!r.distribution) {
+      const d = classifierOf(finder).distributionOf(module);
+      if (d && r.status === 'thirdParty') r.distribution = { name: d.name, version: d.version };
+    }
+    return r;
+  }
+  return withFile(finder, site, spec.file!);
+}
+
+/** Python profile (modern importlib semantics). */
+export function resolvePython(site: ImportSite, fromFile: string, finder: ModuleFinder): Resolution {
+  let base: ModuleSpec | null = null;
+  let baseName = '';
+  if (site.level > 0) {
+    // strict relative import: the file's package, climbed level-1 times, never beyond the top package
+    const dir = path.dirname(fromFile);
+    let top = regularPackageTop(finder, dir);
+    if (top === undefined) {
+      const entry = finder.searchPath.find((e) => isInside(e, dir) && e !== dir && !isInside(dir, e));
+      if (entry !== undefined) top = path.join(entry, path.relative(entry, dir).split('/')[0]);
+    }
+    if (top === undefined) {
+      return {
+        site,
+        status: 'unresolved',
+        reason: 'relative import in a file that is not part of a package',
+      };
+    }
+    let target = dir;
+    for (let i = 1; i < site.level; i++) target = path.dirname(target);
+    if (!isInside(top, target))
+      return { site, status: 'unresolved', reason: 'relative import beyond the top-level package' };
+    const init = ['.py', '.pyc', ...finder.env.extensionSuffixes]
+      .map((s) => path.join(target, `__init__${s}`))
+      .find((f) => finder.fs.isFile(f));
+    base = init
+      ? { kind: 'package', file: finder.fs.realpath(init), paths: [target] }
+      : { kind: 'namespace', paths: [target] };
+    baseName = path.relative(path.dirname(top), target).split('/').join('.');
+  }
+  const module = site.module;
+  let spec: ModuleSpec | null;
+  let fullname: string;
+  if (module === null) {
+    spec = base;
+    fullname = baseName;
+  } else if (base !== null) {
+    spec = finder.findSpec(module, base, baseName);
+    fullname = `${baseName}.${module}`;
+  } else {
+    spec = finder.findSpec(module);
+    fullname = module;
+  }
+  if (spec === null) return { site, status: 'unresolved', reason: `no module named '${fullname}'` };
+  if (site.kind === 'from' && site.name !== null && spec.paths) {
+    const sub = finder.findSpec(site.name, spec, fullname);
+    if (sub !== null) return specResolution(finder, site, sub, `${fullname}.${site.name}`);
+  }
+  return specResolution(finder, site, spec, fullname);
+}
+
+// ------------------------------------------------------------------------ default finders
+
+const defaultFs = new FsCache({ maxAgeMs: 2000 });
+const defaultFinders = new WeakMap<Environment, Map<string, ModuleFinder>>();
+
+/** The leading search-path entries a profile uses for a script. */
+export function leadingPathsFor(
+  profile: ResolutionProfile,
+  scripts: string[],
+  fs: FsCache = defaultFs,
+): string[] {
+  if (profile === 'compat') return findRoots(fs, scripts).roots;
+  const out: string[] = [];
+  for (const s of scripts) {
+    const dir = path.dirname(fs.realpath(s));
+    const top = (() => {
+      let d = dir;
+      while (fs.isFile(path.join(d, '__init__.py')) && path.dirname(d) !== d) d = path.dirname(d);
+      return d;
+    })();
+    for (const d of [top, dir]) if (!out.includes(d)) out.push(d);
+  }
+  return out;
+}
+
+/** A finder for a profile and a set of scripts (compat: their roots; python: their directories first). */
+export function createModuleFinder(
+  env: Environment,
+  profile: ResolutionProfile,
+  scripts: string[],
+  opts: { fs?: FsCache; extraPaths?: string[] } = {},
+): ModuleFinder {
+  const fs = opts.fs ?? new FsCache();
+  return new ModuleFinder(env, {
+    fs,
+    leadingPaths: [...leadingPathsFor(profile, scripts, fs), ...(opts.extraPaths ?? [])],
+  });
+}
+
+/**
+ * Resolves one import site found in `fromFile`. Without a finder, one is made (and reused for the same
+ * environment and search path) from `fromFile` as the script, with a listing cache that expires after 2 s.
+ */
+export function resolveImport(
+  site: ImportSite,
+  fromFile: string,
+  env: Environment,
+  profile: ResolutionProfile,
+  finder?: ModuleFinder,
+): Resolution {
+  const file = (finder?.fs ?? defaultFs).realpath(fromFile);
+  let f = finder;
+  if (!f) {
+    const leading = leadingPathsFor(profile, [file]);
+    const key = `${profile}\0${leading.join('\0')}`;
+    let perEnv = defaultFinders.get(env);
+    if (!perEnv) {
+      perEnv = new Map();
+      defaultFinders.set(env, perEnv);
+    }
+    f = perEnv.get(key);
+    if (!f) {
+      f = new ModuleFinder(env, { fs: defaultFs, leadingPaths: leading });
+      perEnv.set(key, f);
+    }
+  }
+  return profile === 'compat' ? resolveCompat(site, file, f) : resolvePython(site, file, f);
+}
