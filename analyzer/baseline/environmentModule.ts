@@ -1,0 +1,207 @@
+/**
+ * Environment modules (Lmod, and Environment Modules 4/5) as a baseline: in one non-interactive
+ * login shell (`bash -l`, which initialises the module system from /etc/profile.d; the usual init
+ * scripts are sourced if it did not) it runs `module use DIR` for extra module paths, `module help
+ * NAME` (both module systems write it to stderr, so it is captured with 2>&1), `module load NAME`,
+ * then records the environment and the `python3` the module put on PATH. The caller introspects
+ * that interpreter with the recorded environment.
+ *
+ * A missing `module` command, an unknown module or one that fails to load, a timeout and an
+ * oversized output are each a specific Error. It does not parse requirement lines itself (see
+ * otherFiles.ts `parseHelpRequirements`) and never runs anything but bash and the module command.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ModuleRunOptions {
+  /** Extra module paths (`module use DIR`), in order. */
+  use?: string[];
+  /** Kill the shell after this long; default 60 s. */
+  timeoutMs?: number;
+  /** Largest output accepted; default 8 MB. */
+  maxOutputBytes?: number;
+  /** Environment of the shell; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Interpreter names to look for on the module's PATH, in order; default python3, python. */
+  pythonNames?: string[];
+}
+
+export interface ModuleRun {
+  name: string;
+  /** `module help NAME` text without the module system's banner lines. */
+  helpText: string;
+  /** What `module load` printed (often empty). */
+  loadOutput: string;
+  /** The interpreter found on PATH after loading, or null. */
+  python: string | null;
+  /** True when that interpreter lies in a PATH entry the module added. */
+  pythonFromModule: boolean;
+  /** PATH entries the module added. */
+  pathAdded: string[];
+  /** The full environment after `module load`. */
+  env: NodeJS.ProcessEnv;
+}
+
+const MARK = '@@PYRATS-MODULE@@';
+
+const script = String.raw`
+name="$1"; shift
+if ! type module >/dev/null 2>&1; then
+  for f in "$LMOD_PKG/init/bash" "$MODULESHOME/init/bash" /usr/share/lmod/lmod/init/bash \
+           /etc/profile.d/lmod.sh /etc/profile.d/modules.sh /usr/share/Modules/init/bash \
+           /usr/share/modules/init/bash /opt/lmod/lmod/init/bash; do
+    if [ -r "$f" ]; then . "$f" >/dev/null 2>&1; type module >/dev/null 2>&1 && break; fi
+  done
+fi
+if ! type module >/dev/null 2>&1; then echo "${MARK}no-module"; exit 97; fi
+echo "${MARK}path-before $PATH"
+for d in "$@"; do module use "$d" 2>&1; done
+echo "${MARK}help-begin"
+module help "$name" 2>&1
+echo "${MARK}help-end $?"
+module load "$name" 2>&1
+rc=$?
+echo "${MARK}load-end $rc"
+[ "$rc" = 0 ] || exit 98
+env -0 > "$PYRATS_ENV_OUT"
+for p in $PYRATS_PYTHONS; do
+  if command -v "$p" >/dev/null 2>&1; then echo "${MARK}python $(command -v "$p")"; break; fi
+done
+echo "${MARK}done"
+`.replaceAll('${MARK}', MARK);
+
+function runShell(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<{ out: string; code: number | null; timedOut: boolean; tooBig: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let timedOut = false;
+    let tooBig = false;
+    const kill = (): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, timeoutMs);
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > maxBytes) {
+        tooBig = true;
+        kill();
+        return;
+      }
+      chunks.push(b);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start bash to run the module command: ${err.message}`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ out: Buffer.concat(chunks).toString('utf8'), code, timedOut, tooBig });
+    });
+  });
+}
+
+function between(out: string, begin: string, end: string): string {
+  const a = out.indexOf(begin);
+  if (a < 0) return '';
+  const from = out.indexOf('\n', a) + 1;
+  const b = out.indexOf(end, from);
+  return out.slice(from, b < 0 ? undefined : b);
+}
+
+/** Drops Lmod / Environment Modules banner lines around the module's own help text. */
+export function stripHelpBanner(text: string): string {
+  return text
+    .split('\n')
+    .filter(
+      (l) =>
+        !/^-{3,}.*(Module Specific Help for|Module Specific Help).*-{3,}\s*$/.test(l) &&
+        !/^-{10,}\s*$/.test(l),
+    )
+    .join('\n')
+    .replace(/^\s*\n/, '')
+    .trimEnd();
+}
+
+/** Loads `name` in a login shell and reports its help text, environment and python. */
+export async function runEnvironmentModule(name: string, opts: ModuleRunOptions = {}): Promise<ModuleRun> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-module-'));
+  const envFile = path.join(tmp, 'env');
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...(opts.env ?? process.env),
+      PYRATS_ENV_OUT: envFile,
+      PYRATS_PYTHONS: (opts.pythonNames ?? ['python3', 'python']).join(' '),
+    };
+    const r = await runShell(
+      ['-l', '-c', script, 'pyrats-module', name, ...(opts.use ?? [])],
+      env,
+      timeoutMs,
+      opts.maxOutputBytes ?? 8 * 1024 * 1024,
+    );
+    const tail = (s: string): string => s.replaceAll(MARK, '').trim().split('\n').slice(-6).join(' | ');
+    if (r.timedOut)
+      throw new Error(`module ${name}: the module command did not finish within ${timeoutMs} ms (killed)`);
+    if (r.tooBig)
+      throw new Error(
+        `module ${name}: the module command printed more than ${opts.maxOutputBytes ?? 8 * 1024 * 1024} bytes`,
+      );
+    if (r.out.includes(`${MARK}no-module`)) {
+      throw new Error(
+        `module ${name}: no 'module' command: neither a login shell nor the usual init scripts (Lmod, Environment Modules) define it`,
+      );
+    }
+    if (!r.out.includes(`${MARK}load-end`))
+      throw new Error(`module ${name}: the shell stopped early (exit status ${r.code}): ${tail(r.out)}`);
+    const loadMatch = new RegExp(`${MARK}load-end (\\d+)`).exec(r.out);
+    const loadOutput = between(r.out, `${MARK}help-end`, `${MARK}load-end`).trim();
+    if (loadMatch && loadMatch[1] !== '0') {
+      throw new Error(
+        `module ${name} failed to load (exit status ${loadMatch[1]}): ${tail(loadOutput) || 'no message'}`,
+      );
+    }
+    const helpText = stripHelpBanner(between(r.out, `${MARK}help-begin`, `${MARK}help-end`));
+    const before = (/@@PYRATS-MODULE@@path-before (.*)/.exec(r.out)?.[1] ?? '').split(':');
+    let loadedEnv: NodeJS.ProcessEnv = {};
+    try {
+      for (const kv of readFileSync(envFile, 'utf8').split('\0')) {
+        const eq = kv.indexOf('=');
+        if (eq > 0) loadedEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+    } catch {
+      loadedEnv = {};
+    }
+    delete loadedEnv.PYRATS_ENV_OUT;
+    delete loadedEnv.PYRATS_PYTHONS;
+    const pathAdded = (loadedEnv.PATH ?? '').split(':').filter((p) => p && !before.includes(p));
+    const python = /@@PYRATS-MODULE@@python (.*)/.exec(r.out)?.[1]?.trim() || null;
+    return {
+      name,
+      helpText,
+      loadOutput,
+      python,
+      pythonFromModule: python !== null && pathAdded.includes(path.dirname(python)),
+      pathAdded,
+      env: loadedEnv,
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

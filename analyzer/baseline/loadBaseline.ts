@@ -1,0 +1,389 @@
+/**
+ * One baseline from one spec string:
+ *   module:NAME[?use=DIR&use=DIR2&timeout=SECONDS]   environment module (Lmod / Environment Modules)
+ *   file:PATH[?format=FORMAT]                         a file; the format is detected from its content
+ *   python:/path/to/python3                           a live interpreter
+ * FORMAT is one of requirements, pip-list, conda-env, conda-list, conda-explicit, spack-lock,
+ * spack-yaml, modulefile, module-help (saved `module help` output), environment (an Environment JSON snapshot). A bare existing path is taken as
+ * `file:`. Fatal problems (unreadable file, unknown format, module or interpreter failure) throw an
+ * Error naming the spec; per-line problems are collected in `Baseline.problems`.
+ * Does not contact package indexes (see ../mirror).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { validateEnvironment, type Environment } from '../env/environment';
+import { introspectInterpreter, type IntrospectOptions } from '../env/introspect';
+import type { Baseline, BaselineEntry, BaselineKind, BaselineProblem } from './baseline';
+import {
+  parseCondaExplicit,
+  parseCondaListJson,
+  parseCondaListText,
+  parseEnvironmentYml,
+} from './condaFiles';
+import { runEnvironmentModule, stripHelpBanner } from './environmentModule';
+import {
+  modulefileHelpText,
+  parseHelpRequirements,
+  parsePipListJson,
+  parsePipListText,
+  parseSpackLock,
+  parseSpackYaml,
+} from './otherFiles';
+import { linuxMarkers, normalizeName, type MarkerEnvironment } from './pep508';
+import { parseRequirementsText } from './requirementsFile';
+
+export interface LoadBaselineOptions {
+  /** Extra module paths for `module:` specs (added after those in the spec). Also $PYRATS_MODULE_USE. */
+  moduleUse?: string[];
+  /** Timeout for the module command; default 60 s. */
+  moduleTimeoutMs?: number;
+  /** Options for introspecting interpreters (cache dir, timeout). */
+  introspect?: IntrospectOptions;
+  /** Marker values for evaluating requirement markers when the baseline has no interpreter. */
+  markers?: MarkerEnvironment;
+  /** Environment for `${VAR}` expansion and child processes; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const FILE_FORMATS = [
+  'requirements',
+  'pip-list',
+  'conda-env',
+  'conda-list',
+  'conda-explicit',
+  'spack-lock',
+  'spack-yaml',
+  'modulefile',
+  'module-help',
+  'environment',
+] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+interface ParsedSpec {
+  scheme: 'module' | 'file' | 'python';
+  target: string;
+  params: URLSearchParams;
+}
+
+/** Splits `scheme:target?query`; throws for an unknown scheme. */
+export function parseBaselineSpec(spec: string): ParsedSpec {
+  const m = /^(module|file|python):(.*)$/s.exec(spec);
+  if (!m) {
+    let st;
+    try {
+      st = statSync(spec);
+    } catch {
+      throw new Error(
+        `baseline '${spec}': expected module:NAME, file:PATH or python:PATH (and no file of that name exists)`,
+      );
+    }
+    return {
+      scheme: st.isFile() && (st.mode & 0o111) !== 0 && !/\.\w+$/.test(spec) ? 'python' : 'file',
+      target: spec,
+      params: new URLSearchParams(),
+    };
+  }
+  const scheme = m[1] as ParsedSpec['scheme'];
+  const q = m[2].indexOf('?');
+  const target = q >= 0 ? m[2].slice(0, q) : m[2];
+  if (!target) throw new Error(`baseline '${spec}': nothing after '${scheme}:'`);
+  return { scheme, target, params: new URLSearchParams(q >= 0 ? m[2].slice(q + 1) : '') };
+}
+
+/** Guesses the format of a baseline file from its name and first bytes. */
+export function detectFileFormat(file: string, text: string): FileFormat {
+  const base = path.basename(file).toLowerCase();
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('[') || head.startsWith('{')) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+    if (data !== undefined) {
+      if (Array.isArray(data)) {
+        const first = data[0] as Record<string, unknown> | undefined;
+        if (
+          first &&
+          ('channel' in first || 'build_string' in first || 'dist_name' in first || 'base_url' in first)
+        )
+          return 'conda-list';
+        return 'pip-list';
+      }
+      const o = data as Record<string, unknown>;
+      if (
+        'concrete_specs' in o ||
+        (o._meta as Record<string, unknown> | undefined)?.['file-type'] === 'spack-lockfile'
+      )
+        return 'spack-lock';
+      if ('executable' in o && 'distributions' in o) return 'environment';
+    }
+  }
+  if (base === 'spack.lock') return 'spack-lock';
+  if (/(^|\n)\s*@EXPLICIT\s*(\n|$)/.test(text)) return 'conda-explicit';
+  if (/^#\s*packages in environment at/m.test(head)) return 'conda-list';
+  if (/^Package\s+Version\s*(Editable project location)?\s*\n-+\s+-+/m.test(head)) return 'pip-list';
+  if (/^-+ Module Specific Help for .* -+\s*$/m.test(head)) return 'module-help';
+  if (base.endsWith('.lua') || head.startsWith('#%Module') || /\bhelp\s*\(\s*\[=*\[/.test(text))
+    return 'modulefile';
+  if (/\.(ya?ml)$/.test(base)) {
+    if (/^spack\s*:/m.test(text)) return 'spack-yaml';
+    return 'conda-env';
+  }
+  return 'requirements';
+}
+
+function envEntries(env: Environment, origin: string): BaselineEntry[] {
+  return env.distributions.map((d) => ({
+    name: d.name,
+    normalized: normalizeName(d.name),
+    version: d.version,
+    specifier: '',
+    ecosystem: 'pypi' as const,
+    origin: `${origin}: ${d.location}`,
+  }));
+}
+
+/** Adds help-listed entries, noting those whose version differs from the interpreter's. */
+function mergeListed(
+  entries: BaselineEntry[],
+  listed: BaselineEntry[],
+  problems: BaselineProblem[],
+  source: string,
+): void {
+  const byName = new Map(entries.map((e) => [e.normalized, e]));
+  for (const l of listed) {
+    const have = byName.get(l.normalized);
+    if (have && l.version && have.version && l.version !== have.version) {
+      problems.push({
+        source,
+        message: `help lists ${l.name}==${l.version} but the interpreter has ${have.version}`,
+      });
+    }
+    if (!have) {
+      entries.push(l);
+      byName.set(l.normalized, l);
+    }
+  }
+}
+
+function readText(file: string): string {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new Error(
+      `baseline file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  }
+  if (!st.isFile()) throw new Error(`baseline file ${file}: not a regular file`);
+  if (st.size > 64 * 1024 * 1024) throw new Error(`baseline file ${file}: larger than 64 MB`);
+  return readFileSync(file, 'utf8');
+}
+
+function fromFile(
+  spec: string,
+  file: string,
+  format: FileFormat | null,
+  opts: LoadBaselineOptions,
+): Baseline {
+  const text = readText(file);
+  const fmt = format ?? detectFileFormat(file, text);
+  const base: Omit<Baseline, 'kind' | 'entries'> = {
+    spec,
+    name: path.basename(file),
+    pythonVersion: null,
+    indexUrls: [],
+    channels: [],
+    files: [file],
+    problems: [],
+  };
+  const json = (): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new Error(`baseline file ${file}: not valid JSON (${(err as Error).message})`);
+    }
+  };
+  const kindOf: Record<FileFormat, BaselineKind> = {
+    requirements: 'requirements',
+    'pip-list': 'pip-list',
+    'conda-env': 'conda-environment',
+    'conda-list': 'conda-list',
+    'conda-explicit': 'conda-explicit',
+    'spack-lock': 'spack-lock',
+    'spack-yaml': 'spack-yaml',
+    modulefile: 'module',
+    'module-help': 'module',
+    environment: 'python',
+  };
+  const kind = kindOf[fmt];
+  const reqOpts = { markers: opts.markers ?? linuxMarkers(), env: opts.env };
+  switch (fmt) {
+    case 'requirements': {
+      const r = parseRequirementsText(text, file, path.dirname(file), reqOpts, undefined, 0, new Set([file]));
+      return {
+        ...base,
+        kind,
+        entries: r.entries,
+        indexUrls: r.indexUrls,
+        files: [file, ...r.files],
+        problems: r.problems,
+      };
+    }
+    case 'conda-env': {
+      const r = parseEnvironmentYml(text, file, reqOpts);
+      return {
+        ...base,
+        kind,
+        entries: r.entries,
+        indexUrls: r.indexUrls,
+        channels: r.channels,
+        files: [file, ...r.files.slice(1)],
+        problems: r.problems,
+        pythonVersion: r.pythonVersion,
+      };
+    }
+    case 'conda-list': {
+      const r = text.trimStart().startsWith('[')
+        ? parseCondaListJson(json(), file)
+        : parseCondaListText(text, file);
+      return {
+        ...base,
+        kind,
+        entries: r.entries,
+        channels: r.channels,
+        problems: r.problems,
+        pythonVersion: r.pythonVersion,
+      };
+    }
+    case 'conda-explicit': {
+      const r = parseCondaExplicit(text, file);
+      return {
+        ...base,
+        kind,
+        entries: r.entries,
+        channels: r.channels,
+        problems: r.problems,
+        pythonVersion: r.pythonVersion,
+      };
+    }
+    case 'pip-list': {
+      const r = text.trimStart().startsWith('[')
+        ? parsePipListJson(json(), file)
+        : parsePipListText(text, file);
+      return { ...base, kind, entries: r.entries, problems: r.problems };
+    }
+    case 'spack-lock': {
+      const r = parseSpackLock(json(), file);
+      return { ...base, kind, entries: r.entries, problems: r.problems, pythonVersion: r.pythonVersion };
+    }
+    case 'spack-yaml': {
+      const r = parseSpackYaml(text, file);
+      return { ...base, kind, entries: r.entries, problems: r.problems, pythonVersion: r.pythonVersion };
+    }
+    case 'modulefile': {
+      const help = modulefileHelpText(text);
+      if (help === null) throw new Error(`modulefile ${file}: no help([[...]]) or ModulesHelp text`);
+      const r = parseHelpRequirements(help, `${file} help`);
+      return { ...base, kind, entries: r.entries, problems: r.problems, pythonVersion: r.pythonVersion };
+    }
+    case 'module-help': {
+      const r = parseHelpRequirements(stripHelpBanner(text), file);
+      return { ...base, kind, entries: r.entries, problems: r.problems, pythonVersion: r.pythonVersion };
+    }
+    case 'environment': {
+      const env = validateEnvironment(json(), `environment snapshot ${file}`);
+      return {
+        ...base,
+        kind,
+        name: env.executable,
+        entries: envEntries(env, file),
+        environment: env,
+        pythonVersion: env.version,
+      };
+    }
+  }
+}
+
+/** Loads the baseline named by `spec`. */
+export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {}): Promise<Baseline> {
+  const parsed = parseBaselineSpec(spec);
+  const env = opts.env ?? process.env;
+  if (parsed.scheme === 'file') {
+    const format = parsed.params.get('format');
+    if (format && !(FILE_FORMATS as readonly string[]).includes(format)) {
+      throw new Error(`baseline '${spec}': unknown format '${format}' (one of ${FILE_FORMATS.join(', ')})`);
+    }
+    return fromFile(spec, path.resolve(parsed.target), (format as FileFormat) ?? null, opts);
+  }
+  if (parsed.scheme === 'python') {
+    const environment = await introspectInterpreter(parsed.target, {
+      ...opts.introspect,
+      env: opts.introspect?.env ?? env,
+    });
+    return {
+      spec,
+      name: parsed.target,
+      kind: 'python',
+      entries: envEntries(environment, parsed.target),
+      pythonVersion: environment.version,
+      environment,
+      indexUrls: [],
+      channels: [],
+      files: [],
+      problems: [],
+    };
+  }
+  const use = [
+    ...parsed.params.getAll('use'),
+    ...(opts.moduleUse ?? []),
+    ...(env.PYRATS_MODULE_USE ?? '').split(':').filter(Boolean),
+  ];
+  const timeoutParam = parsed.params.get('timeout');
+  const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new Error(`baseline '${spec}': timeout must be a positive number of seconds`);
+  const run = await runEnvironmentModule(parsed.target, { use, timeoutMs, env });
+  const problems: BaselineProblem[] = [];
+  const source = `module ${parsed.target}`;
+  const listed = parseHelpRequirements(run.helpText, `module help ${parsed.target}`);
+  let environment: Environment | undefined;
+  if (!run.python) {
+    problems.push({
+      source,
+      message: 'no python3 or python on PATH after loading the module; using the help text only',
+    });
+  } else {
+    if (!run.pythonFromModule) {
+      problems.push({
+        source,
+        message: `the module did not put a python on PATH; using ${run.python} found on the existing PATH`,
+      });
+    }
+    environment = await introspectInterpreter(run.python, { ...opts.introspect, env: run.env });
+  }
+  if (!environment && listed.entries.length === 0) {
+    throw new Error(`module ${parsed.target}: its help lists no requirements and it puts no python on PATH`);
+  }
+  const entries = environment ? envEntries(environment, `module load ${parsed.target}`) : [];
+  mergeListed(entries, listed.entries, problems, `module help ${parsed.target}`);
+  return {
+    spec,
+    name: parsed.target,
+    kind: 'module',
+    entries,
+    pythonVersion: environment?.version ?? listed.pythonVersion,
+    environment,
+    indexUrls: [],
+    channels: [],
+    files: [],
+    problems: [...problems, ...listed.problems],
+  };
+}
+
+/** Marker values for a baseline's target, from its interpreter or its recorded Python version. */
+export function markersFor(pythonVersion: string | null): MarkerEnvironment {
+  return linuxMarkers(pythonVersion ?? undefined);
+}
