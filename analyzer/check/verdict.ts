@@ -1,0 +1,94 @@
+/**
+ * The Verdict model: for one import site, where it stands against the centre's baseline and mirror.
+ * Pure data (JSON-serialisable), produced by Checker (checker.ts), consumed by `pyrats check`, the
+ * language server (diagnostics, hover, quick fixes) and the graph (node colours).
+ */
+import type { ImportSite } from '../extract/importSite';
+import type { Resolution } from '../resolve/resolution';
+
+/**
+ * `stdlib` / `builtin`: part of the interpreter; `local`: the script's own tree or PYTHONPATH;
+ * `baseline`: provided by the baseline (distribution + version); `mirror`: not in the baseline but
+ * available from a conda channel or PyPI index of the mirror; `missing`: nowhere.
+ */
+export type VerdictKind = 'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing';
+
+/** Every kind, in the order reports group them (most urgent first). */
+export const VERDICT_ORDER: VerdictKind[] = ['missing', 'mirror', 'baseline', 'local', 'stdlib', 'builtin'];
+
+/** Stable diagnostic codes, one per kind (used by the LSP and SARIF rule ids). */
+export const VERDICT_CODES: Record<VerdictKind, string> = {
+  missing: 'pyrats.missing',
+  mirror: 'pyrats.mirror-only',
+  baseline: 'pyrats.baseline',
+  local: 'pyrats.local',
+  stdlib: 'pyrats.stdlib',
+  builtin: 'pyrats.builtin',
+};
+
+/** One place on the mirror where a distribution is found. */
+export interface MirrorHit {
+  /** The channel or index URL it was found at. */
+  source: string;
+  /** Short name for display: the conda channel name (`conda-forge`) or the index host. */
+  label: string;
+  kind: 'conda' | 'pypi';
+  /** The package name on that channel / index. */
+  name: string;
+  /** Available versions, ascending. */
+  versions: string[];
+  /** conda: subdirs holding it (`linux-64`, `noarch`). */
+  subdirs?: string[];
+  /** Set when answered from the cache without a fresh check (offline or the mirror failed). */
+  cachedAgeMs?: number;
+}
+
+export interface BaselineHit {
+  /** Distribution name as the baseline lists it. */
+  name: string;
+  version: string | null;
+  /** A range when the baseline gives no exact version. */
+  specifier?: string;
+  /** Where the baseline lists it (file:line, module help, interpreter location). */
+  origin: string;
+}
+
+export interface Verdict {
+  site: ImportSite;
+  /** The file the import is in. */
+  file: string;
+  /** The dotted module that was checked (`a.b` for `import a.b`; `m.n` for `from m import n` when n is a module). */
+  module: string;
+  /** Its top-level name (`a`). */
+  topLevel: string;
+  resolution: Resolution;
+  kind: VerdictKind;
+  /** `try`: guarded by try/except ImportError (a missing module is expected to be handled); `if`: conditional. */
+  guarded: 'try' | 'if' | null;
+  /** The distribution providing it in the baseline interpreter (when it has one). */
+  distribution?: { name: string; version: string };
+  baseline?: BaselineHit;
+  /** Distribution names considered for this import, most likely first (PyPI spelling). */
+  candidates: {
+    pypi: string;
+    conda: string;
+    source: 'environment' | 'table' | 'normalised';
+    cite?: string;
+  }[];
+  mirror: MirrorHit[];
+  /** What to do, one sentence. */
+  action: string;
+  /** Why this verdict, one or two sentences. */
+  explanation: string;
+  /** Stable code (see VERDICT_CODES). */
+  code: string;
+}
+
+/** Something that went wrong while checking (a mirror that failed, a file that could not be read). */
+export interface CheckProblem {
+  /** `mirror`, `baseline`, `file`, `python`. */
+  area: 'mirror' | 'baseline' | 'file' | 'python';
+  /** The URL, spec or path concerned. */
+  source: string;
+  message: string;
+}
