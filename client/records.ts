@@ -1,0 +1,226 @@
+/**
+ * PyRats records from VS Code (opt-in): when the user *runs* a Python file — a Python debug session
+ * (with or without debugging), a task whose command line runs `python SCRIPT`, or *PyRats: Run and
+ * Record* — the records PyRats would send for that script go to `pyrats.records.server`. Never on
+ * edit or save, so counts still mean runs. *PyRats: Preview Records* shows the exact payload.
+ *
+ * Off unless `pyrats.records.enabled`; `PYRATS_DISABLE=1` in VS Code's environment turns it off too;
+ * the first send asks once for consent (kept in globalState). Sending runs the bundled CLI
+ * (`pyrats emit`) in the background, bounded in time; an unreachable log host gives one warning per
+ * session, later failures go to the output channel only.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { runPyratsCli } from './cliProcess';
+import {
+  scriptFromCommandLine,
+  scriptFromDebugConfiguration,
+  shellWords,
+  type StartedScript,
+} from './recordTriggers';
+
+export interface RecordFeatureDeps {
+  output: vscode.LogOutputChannel;
+  /** The target interpreter for a file (the extension's interpreter resolver); default `python3`. */
+  interpreter?: (uri?: vscode.Uri) => string;
+}
+
+const CONSENT_KEY = 'pyrats.records.consent';
+
+interface RecordSettings {
+  enabled: boolean;
+  server: string;
+  redact: string;
+  pathName: string;
+}
+
+function settings(scope?: vscode.Uri): RecordSettings {
+  const c = vscode.workspace.getConfiguration('pyrats.records', scope);
+  return {
+    enabled: c.get<boolean>('enabled', false),
+    server: c.get<string>('server', '').trim(),
+    redact: c.get<string>('redact', 'none'),
+    pathName: c.get<string>('pathName', '').trim(),
+  };
+}
+
+function disabledByEnvironment(): boolean {
+  return process.env.PYRATS_DISABLE === '1';
+}
+
+export function registerRecordFeatures(
+  context: vscode.ExtensionContext,
+  deps: RecordFeatureDeps,
+): vscode.Disposable {
+  const { output } = deps;
+  let warnedUnreachable = false;
+  let warnedNoServer = false;
+  let asking: Promise<boolean> | undefined;
+
+  const interpreterFor = (uri?: vscode.Uri): string => deps.interpreter?.(uri) ?? 'python3';
+
+  function emitArgs(run: StartedScript, s: RecordSettings, dryRun: boolean): string[] {
+    const args = ['emit', run.script, '--python', run.python ?? interpreterFor(vscode.Uri.file(run.script))];
+    if (s.server) args.push('--to', s.server);
+    if (s.pathName) args.push('--path-name', s.pathName);
+    args.push('--redact', s.redact);
+    if (dryRun) args.push('--dry-run');
+    return args;
+  }
+
+  async function preview(run: StartedScript): Promise<void> {
+    const s = settings(vscode.Uri.file(run.script));
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'PyRats: computing records' },
+      () => runPyratsCli(context, emitArgs(run, s, true), { cwd: run.cwd }),
+    );
+    if (result.code !== 0) {
+      void vscode.window.showErrorMessage(
+        `PyRats: could not compute the records of ${path.basename(run.script)}: ${result.error ?? result.stderr.trim()}`,
+      );
+      return;
+    }
+    const header = [
+      `# PyRats records for ${run.script}`,
+      `# destination: ${s.server || '(pyrats.records.server is not set)'}; sending is ${
+        disabledByEnvironment()
+          ? 'disabled by PYRATS_DISABLE=1'
+          : s.enabled
+            ? 'enabled'
+            : 'off (pyrats.records.enabled)'
+      }`,
+      '# one line per record, exactly as sent (without the <14> prefix and the trailing NUL)',
+      '',
+    ].join('\n');
+    const doc = await vscode.workspace.openTextDocument({ content: header + result.stdout, language: 'log' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  /** True when the user allowed sending (asked once; the answer is kept). */
+  async function consent(run: StartedScript, server: string): Promise<boolean> {
+    const stored = context.globalState.get<string>(CONSENT_KEY);
+    if (stored === 'granted') return true;
+    if (stored === 'denied') return false;
+    asking ??= (async () => {
+      for (;;) {
+        const choice = await vscode.window.showInformationMessage(
+          `PyRats Lens can send a record of each script's imports to ${server} when you run it, as your centre's ` +
+            'PyRats does (the same lines, nothing else). Allow it?',
+          'Allow',
+          'Preview',
+          "Don't Allow",
+        );
+        if (choice === 'Preview') {
+          await preview(run);
+          continue;
+        }
+        if (choice === 'Allow' || choice === "Don't Allow") {
+          await context.globalState.update(CONSENT_KEY, choice === 'Allow' ? 'granted' : 'denied');
+          output.info(`PyRats records: consent ${choice === 'Allow' ? 'granted' : 'refused'} (kept)`);
+        }
+        return choice === 'Allow';
+      }
+    })().finally(() => (asking = undefined));
+    return asking;
+  }
+
+  /** Sends the records of a run in the background. Never throws, never blocks the run. */
+  async function recordRun(run: StartedScript, origin: string): Promise<void> {
+    const scope = vscode.Uri.file(run.script);
+    const s = settings(scope);
+    if (disabledByEnvironment()) {
+      output.debug(`PyRats records: not sent for ${run.script} (PYRATS_DISABLE=1)`);
+      return;
+    }
+    if (!s.enabled) return;
+    if (!s.server) {
+      if (!warnedNoServer) {
+        warnedNoServer = true;
+        void vscode.window.showWarningMessage(
+          'PyRats: records are enabled but pyrats.records.server is not set.',
+        );
+      }
+      return;
+    }
+    if (!(await consent(run, s.server))) return;
+    const result = await runPyratsCli(context, emitArgs(run, s, false), { cwd: run.cwd, timeoutMs: 30_000 });
+    const detail = (result.error ?? result.stderr).trim();
+    if (result.code === 0) {
+      output.info(
+        `PyRats records for ${run.script} (${origin}) sent to ${s.server}${detail ? `: ${detail}` : ''}`,
+      );
+      return;
+    }
+    output.warn(`PyRats records for ${run.script} (${origin}) not sent: ${detail}`);
+    if (!warnedUnreachable) {
+      warnedUnreachable = true;
+      void vscode.window.showWarningMessage(
+        `PyRats: records could not be sent to ${s.server} (${detail.split('\n')[0]}). Further failures go to the PyRats output only.`,
+      );
+    }
+  }
+
+  function absolute(run: StartedScript, folder?: vscode.WorkspaceFolder): StartedScript {
+    const base =
+      run.cwd ?? folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
+    return { ...run, script: path.resolve(base, run.script), cwd: run.cwd ?? base };
+  }
+
+  const disposables: vscode.Disposable[] = [
+    vscode.debug.onDidStartDebugSession((session) => {
+      const run = scriptFromDebugConfiguration(session.configuration);
+      if (run) void recordRun(absolute(run, session.workspaceFolder), `debug session ${session.name}`);
+    }),
+    vscode.tasks.onDidStartTaskProcess((e) => {
+      const task = e.execution.task;
+      const exec = task.execution;
+      let argv: string[] = [];
+      let cwd: string | undefined;
+      if (exec instanceof vscode.ProcessExecution) {
+        argv = [exec.process, ...exec.args];
+        cwd = exec.options?.cwd;
+      } else if (exec instanceof vscode.ShellExecution) {
+        argv = exec.commandLine
+          ? shellWords(exec.commandLine)
+          : [exec.command, ...exec.args].map((a) => (typeof a === 'string' ? a : a.value));
+        cwd = exec.options?.cwd;
+      }
+      const run = scriptFromCommandLine(argv);
+      const folder = typeof task.scope === 'object' ? task.scope : undefined;
+      if (run) void recordRun(absolute({ ...run, ...(cwd ? { cwd } : {}) }, folder), `task ${task.name}`);
+    }),
+    vscode.commands.registerCommand('pyrats.runAndRecord', async (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!target || target.scheme !== 'file') {
+        void vscode.window.showErrorMessage('PyRats: open a saved Python file to run it.');
+        return;
+      }
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+      if (doc?.isDirty) await doc.save();
+      const python = interpreterFor(target);
+      const cwd = path.dirname(target.fsPath);
+      const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+      const terminal = vscode.window.createTerminal({ name: `PyRats: ${path.basename(target.fsPath)}`, cwd });
+      terminal.show();
+      terminal.sendText(`${quote(python)} ${quote(target.fsPath)}`);
+      await recordRun({ script: target.fsPath, python, cwd }, 'Run and Record');
+    }),
+    vscode.commands.registerCommand('pyrats.previewRecords', async (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!target || target.scheme !== 'file') {
+        void vscode.window.showErrorMessage('PyRats: open a saved Python file to preview its records.');
+        return;
+      }
+      await preview({
+        script: target.fsPath,
+        python: interpreterFor(target),
+        cwd: path.dirname(target.fsPath),
+      });
+    }),
+    vscode.commands.registerCommand('pyrats.resetRecordsConsent', async () => {
+      await context.globalState.update(CONSENT_KEY, undefined);
+      void vscode.window.showInformationMessage('PyRats: you will be asked again before records are sent.');
+    }),
+  ];
+  return vscode.Disposable.from(...disposables);
+}

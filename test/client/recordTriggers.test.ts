@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { scriptFromCommandLine, scriptFromDebugConfiguration, shellWords } from '../../client/recordTriggers';
+
+describe('scriptFromDebugConfiguration', () => {
+  it('takes the program of a Python launch (debug or no-debug), with its interpreter', () => {
+    expect(
+      scriptFromDebugConfiguration({
+        type: 'debugpy',
+        request: 'launch',
+        program: '/w/fit.py',
+        python: '/opt/py/bin/python3',
+        cwd: '/w',
+      }),
+    ).toEqual({ script: '/w/fit.py', python: '/opt/py/bin/python3', cwd: '/w' });
+    expect(scriptFromDebugConfiguration({ type: 'python', request: 'launch', program: 'a.py' })).toEqual({
+      script: 'a.py',
+    });
+  });
+  it('ignores module runs, attach, and other debuggers', () => {
+    expect(
+      scriptFromDebugConfiguration({ type: 'debugpy', request: 'launch', module: 'pkg.main' }),
+    ).toBeNull();
+    expect(scriptFromDebugConfiguration({ type: 'debugpy', request: 'attach', program: 'a.py' })).toBeNull();
+    expect(scriptFromDebugConfiguration({ type: 'node', request: 'launch', program: 'a.js' })).toBeNull();
+  });
+});
+
+describe('scriptFromCommandLine', () => {
+  it('finds the script after interpreter options', () => {
+    expect(scriptFromCommandLine(shellWords('python3 -u -W ignore -X dev "my dir/run.py" --n 3'))).toEqual({
+      script: 'my dir/run.py',
+      python: 'python3',
+    });
+    expect(
+      scriptFromCommandLine(shellWords('env OMP_NUM_THREADS=4 /usr/bin/python3.11 fit.py && echo done')),
+    ).toEqual({
+      script: 'fit.py',
+      python: '/usr/bin/python3.11',
+    });
+  });
+  it('gives null for -m, -c, the REPL and other programs', () => {
+    expect(scriptFromCommandLine(shellWords('python -m pytest'))).toBeNull();
+    expect(scriptFromCommandLine(shellWords("python3 -c 'import x'"))).toBeNull();
+    expect(scriptFromCommandLine(shellWords('python3'))).toBeNull();
+    expect(scriptFromCommandLine(shellWords('make all'))).toBeNull();
+  });
+});
+
+describe('shellWords', () => {
+  it('handles quotes, escapes and stops at a separator', () => {
+    expect(shellWords(`a 'b c' "d \\"e\\"" f\\ g; h`)).toEqual(['a', 'b c', 'd "e"', 'f g']);
+    expect(shellWords(`x ''`)).toEqual(['x', '']);
+  });
+});
