@@ -47,10 +47,11 @@ interface DeliveryResult {
 }
 
 function mirrorOf(hits: QuickFixPackage['mirror']): Candidate['mirror'] {
+  // Conda: the channel's short name; PyPI: the index URL. Newest version first.
   return hits.map((h) => ({
-    kind: h.type === 'conda' ? 'conda' : 'pypi',
-    source: h.source,
-    versions: h.versions,
+    kind: h.kind,
+    source: h.kind === 'conda' ? h.label : h.source,
+    versions: [...h.versions].reverse(),
   }));
 }
 
