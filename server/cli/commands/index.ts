@@ -1,7 +1,25 @@
 /** Every `pyrats` subcommand, in the order `pyrats --help` lists them. */
 import type { CliCommand } from '../command';
 import { depsCommand } from './deps';
+import { graphCommand } from './graph';
+import { exportCommand } from './export';
+import { ingestCommand } from './ingest';
 import { lspCommand } from './lsp';
+import { mirrorListsCommand } from './mirror-lists';
+import { mirrorPageCommand } from './mirror-page';
+import { reportCommand } from './report';
 import { requestCommand } from './request';
+import { requestsCommand } from './requests';
 
-export const commands: CliCommand[] = [depsCommand, requestCommand, lspCommand];
+export const commands: CliCommand[] = [
+  depsCommand,
+  requestCommand,
+  graphCommand,
+  lspCommand,
+  ingestCommand,
+  reportCommand,
+  exportCommand,
+  requestsCommand,
+  mirrorListsCommand,
+  mirrorPageCommand,
+];

@@ -1,0 +1,652 @@
+/**
+ * Ingest: reads log host files (syslog-ng day files, rotated `.gz` files, or a stream such as stdin),
+ * parses every line (analyzer/pyrats/logLine.ts), derives users and packages (derive.ts) and appends
+ * records, targets, requests and daily aggregates to the UsageStore.
+ *
+ * Incremental and idempotent: an input is identified by a fingerprint of its first line (so a day file,
+ * its rotated `.gz` copy and the same text on stdin are one input), and the store remembers how many
+ * bytes and lines of it were consumed. A re-run skips what was read; a grown file is read from where
+ * it stopped. Each batch is committed together with the new offset, so an interrupted run loses nothing
+ * and duplicates nothing. A trailing line without a newline in a plain file is left for the next run
+ * (the log host may be writing it); in a `.gz` file or a stream it is read as the last line.
+ *
+ * Truncated, garbled, over-long and non-UTF-8 lines are counted and reported by input and line number;
+ * they never stop the run. Does not format reports or parse command-line flags.
+ */
+import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { parseLogLine, type ParsedLogLine } from '../pyrats/logLine';
+import { REQUEST_FORMAT, validateRequest } from '../requests/packageRequest';
+import type { NodeDeriver } from './derive';
+import type { SourceState, UsageStore } from './store';
+
+export interface BadLine {
+  line: number;
+  reason: string;
+}
+
+export interface InputReport {
+  /** Path as given, or `-` for stdin. */
+  path: string;
+  status: 'new' | 'resumed' | 'unchanged' | 'empty' | 'failed';
+  /** Byte offset (in the decompressed text) where this run started and where it stopped. */
+  fromByte: number;
+  toByte: number;
+  /** Lines read in this run, by outcome. */
+  lines: number;
+  records: number;
+  requests: number;
+  other: number;
+  bad: number;
+  /** Every bad line of this run (line numbers count from 1 over the whole input). */
+  badLines: BadLine[];
+  /** True when a final line without newline was left for the next run. */
+  pendingPartialLine: boolean;
+  /** Why the input could not be read (fully); what was read before is kept. */
+  error?: string;
+}
+
+export interface IngestProgress {
+  path: string;
+  /** Bytes of the input file read so far (compressed bytes for `.gz`); null size for streams. */
+  bytesRead: number;
+  totalBytes: number | null;
+  lines: number;
+}
+
+export interface IngestOptions {
+  deriver: NodeDeriver;
+  /** The stream read for the path `-`. */
+  stdin?: NodeJS.ReadableStream;
+  onProgress?: (p: IngestProgress) => void;
+  /** Bytes of complete lines per committed batch (default 16 MiB). */
+  batchBytes?: number;
+  /** Lines longer than this are bad (default 1 MiB; syslog-ng's own limit is 64 KiB). */
+  maxLineBytes?: number;
+  /** At most this many bad lines per input are stored with their reason (all are counted). */
+  maxStoredBadLines?: number;
+  /** Reference date for BSD timestamps when neither a YYYYMMDD file name nor an mtime is available. */
+  now?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Reference date for year inference: YYYYMMDD in the file name, else its mtime, else now. */
+export function referenceDateFor(file: string, mtime: Date | null, now: Date): Date {
+  const m = /(?:^|[^\d])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[^\d]|$)/.exec(
+    path.basename(file),
+  );
+  if (m) return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
+  return mtime ?? now;
+}
+
+/** Reads package names and the other request fields from a PyRatsRequest JSON message. */
+export function requestFields(req: Record<string, unknown>): {
+  packages: string[];
+  requester: string | null;
+  host: string | null;
+  reason: string | null;
+  preferred: string | null;
+  script: string | null;
+  id: string | null;
+} {
+  const str = (...keys: string[]) => {
+    for (const k of keys) {
+      const v = req[k];
+      if (typeof v === 'string' && v.length) return v;
+    }
+    return null;
+  };
+  const names: string[] = [];
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && v.trim()) names.push(v.trim());
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of ['distribution', 'name', 'package']) {
+        if (typeof o[k] === 'string' && (o[k] as string).trim()) {
+          names.push((o[k] as string).trim());
+          return;
+        }
+      }
+    }
+  };
+  for (const k of ['packages', 'distributions'])
+    if (Array.isArray(req[k])) (req[k] as unknown[]).forEach(add);
+  for (const k of ['package', 'distribution', 'name']) if (req[k] !== undefined) add(req[k]);
+  const preferredRaw = req.preferredSource ?? req.preferred ?? req.source;
+  return {
+    packages: [...new Set(names)],
+    requester: str('user', 'requester', 'username'),
+    host: str('host', 'hostname'),
+    reason: str('reason', 'comment'),
+    preferred:
+      typeof preferredRaw === 'string'
+        ? preferredRaw
+        : preferredRaw && typeof preferredRaw === 'object'
+          ? JSON.stringify(preferredRaw)
+          : null,
+    script: str('script', 'scriptPath', 'file'),
+    id: str('id'),
+  };
+}
+
+/** Accumulates one batch of parsed lines as column arrays and aggregate maps. */
+class BatchWriter {
+  rec: (number | boolean | bigint | null)[][] = Array.from({ length: 16 }, () => []);
+  tgt: (number | bigint)[][] = [[], []];
+  runs = new Map<string, number>();
+  script = new Map<string, number>();
+  library = new Map<string, number>();
+  requests: Parameters<UsageStore['appendRequests']>[0] = [];
+  bad: { sourceId: number; path: string; line: number; reason: string; excerpt: string }[] = [];
+  days = new Set<number>();
+
+  constructor(
+    private readonly store: UsageStore,
+    private readonly deriver: NodeDeriver,
+  ) {}
+
+  addRecord(p: Extract<ParsedLogLine, { kind: 'record' }>, sourceId: number, lineNo: number): void {
+    const store = this.store;
+    const d = this.deriver;
+    const id = store.newRecordId();
+    const bigId = BigInt(id);
+    const h = p.header;
+    const day = Math.floor(h.received / DAY_MS);
+    this.days.add(day);
+    const hostId = store.stringId(h.host);
+    const [sr, sl] = p.source;
+    const src = store.node(sr, sl, () => d.derive(sr, sl));
+    const script = src.kind === 'local';
+    const userId = src.userId;
+    const c = this.rec;
+    c[0].push(bigId);
+    c[1].push(sourceId);
+    c[2].push(BigInt(lineNo));
+    c[3].push(h.received / 1000);
+    c[4].push(day);
+    c[5].push(hostId);
+    c[6].push(p.fields.tsMillis / 1000);
+    c[7].push(p.fields.logRecordCreationTime);
+    c[8].push(store.stringId(p.fields.python));
+    c[9].push(store.stringId(p.fields.pathName));
+    c[10].push(p.fields.levelNo);
+    c[11].push(store.stringId(p.fields.levelName));
+    c[12].push(src.id);
+    c[13].push(userId);
+    c[14].push(script);
+    c[15].push(p.targets.length);
+    const pkgs = new Set<number>();
+    for (const [tr, tl] of p.targets) {
+      const t = store.node(tr, tl, () => d.derive(tr, tl));
+      this.tgt[0].push(bigId);
+      this.tgt[1].push(t.id);
+      if (t.packageId !== null && t.packageId !== src.packageId) pkgs.add(t.packageId);
+    }
+    if (script) {
+      const base = `${day}\t${hostId}\t${userId ?? ''}\t${src.id}`;
+      this.runs.set(base, (this.runs.get(base) ?? 0) + 1);
+      for (const pk of pkgs) {
+        const key = `${base}\t${pk}`;
+        this.script.set(key, (this.script.get(key) ?? 0) + 1);
+      }
+    } else if (src.packageId !== null) {
+      for (const pk of pkgs) {
+        const key = `${day}\t${hostId}\t${src.packageId}\t${pk}`;
+        this.library.set(key, (this.library.get(key) ?? 0) + 1);
+      }
+    }
+  }
+
+  addRequest(
+    p: Extract<ParsedLogLine, { kind: 'request' }>,
+    sourceId: number,
+    lineNo: number,
+    raw: string,
+  ): string | null {
+    const problems = validateRequest(p.request);
+    if (problems.length) return `not a valid ${REQUEST_FORMAT} request: ${problems.join('; ')}`;
+    const f = requestFields(p.request as Record<string, unknown>);
+    if (!f.packages.length) return 'request names no package';
+    const day = Math.floor(p.header.received / DAY_MS);
+    for (const pkg of f.packages)
+      this.requests.push({
+        sourceId,
+        line: lineNo,
+        received: p.header.received / 1000,
+        day,
+        host: f.host ?? p.header.host,
+        requester: f.requester,
+        package: pkg,
+        reason: f.reason,
+        preferred: f.preferred,
+        script: f.script,
+        message: raw.length > 65536 ? raw.slice(0, 65536) : p.fields.message,
+        requestKey: f.id ?? `${sourceId}:${lineNo}`,
+      });
+    return null;
+  }
+
+  async flush(): Promise<void> {
+    const s = this.store;
+    await s.appendColumns('records', this.rec);
+    await s.appendColumns('targets', this.tgt);
+    const toCols = (m: Map<string, number>, width: number) => {
+      const cols: (number | bigint | null)[][] = Array.from({ length: width + 1 }, () => []);
+      for (const [k, v] of m) {
+        const parts = k.split('\t');
+        for (let i = 0; i < width; i++) cols[i].push(parts[i] === '' ? null : Number(parts[i]));
+        cols[width].push(BigInt(v));
+      }
+      return cols;
+    };
+    await s.appendColumns('runs_daily', toCols(this.runs, 4));
+    await s.appendColumns('script_daily', toCols(this.script, 5));
+    await s.appendColumns('library_daily', toCols(this.library, 4));
+    await s.appendRequests(this.requests);
+    await s.appendBadLines(this.bad);
+    this.rec = Array.from({ length: 16 }, () => []);
+    this.tgt = [[], []];
+    this.runs.clear();
+    this.script.clear();
+    this.library.clear();
+    this.requests = [];
+    this.bad = [];
+  }
+}
+
+function excerpt(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}
+
+/** Opens an input as a stream of decompressed bytes (plain files from `start`) plus its size and mtime. */
+async function openInput(
+  p: string,
+  stdin: NodeJS.ReadableStream | undefined,
+  start: number,
+): Promise<{
+  stream: AsyncIterable<Buffer>;
+  size: number | null;
+  mtime: Date | null;
+  counter: () => number;
+}> {
+  if (p === '-') {
+    if (!stdin) throw new Error('no stdin stream');
+    let n = 0;
+    const s = stdin as Readable;
+    async function* counted() {
+      for await (const b of s) {
+        const buf = typeof b === 'string' ? Buffer.from(b) : (b as Buffer);
+        n += buf.length;
+        yield buf;
+      }
+    }
+    return { stream: gunzipIfNeeded(counted()), size: null, mtime: null, counter: () => n };
+  }
+  const st = await fsp.stat(p);
+  if (st.isDirectory()) throw new Error('is a directory');
+  const raw = createReadStream(p, { highWaterMark: 4 << 20, start });
+  return {
+    stream: start > 0 ? raw : gunzipIfNeeded(raw),
+    size: st.size,
+    mtime: st.mtime,
+    counter: () => start + raw.bytesRead,
+  };
+}
+
+/**
+ * For a plain (not gzipped) file: the fingerprint of its first line, or null when the file is gzipped
+ * (read as a stream) or its first line is not complete yet.
+ */
+async function plainFileFingerprint(p: string): Promise<{ gzip: boolean; fingerprint: string | null }> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    const b = Buffer.alloc(65536);
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return { gzip: true, fingerprint: null };
+    const nl = b.subarray(0, bytesRead).indexOf(10);
+    if (nl < 0 && bytesRead < b.length) return { gzip: false, fingerprint: null };
+    const end = nl < 0 ? b.length : nl + 1;
+    return { gzip: false, fingerprint: createHash('sha256').update(b.subarray(0, end)).digest('hex') };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Passes bytes through, gunzipping when the stream starts with the gzip magic bytes. */
+async function* gunzipIfNeeded(src: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = typeof first.value === 'string' ? Buffer.from(first.value) : first.value;
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip();
+    const feed = (async () => {
+      try {
+        gunzip.write(head);
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          if (!gunzip.write(r.value)) await new Promise((res) => gunzip.once('drain', res));
+        }
+        gunzip.end();
+      } catch (err) {
+        gunzip.destroy(err as Error);
+      }
+    })();
+    for await (const b of gunzip) yield b as Buffer;
+    await feed;
+    return;
+  }
+  yield head;
+  for (let r = await it.next(); !r.done; r = await it.next())
+    yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+}
+
+/** Ingests each input in turn; one input's failure is reported and the others go on. */
+export async function ingestInputs(
+  store: UsageStore,
+  paths: string[],
+  opts: IngestOptions,
+): Promise<InputReport[]> {
+  const reports: InputReport[] = [];
+  for (const p of paths) reports.push(await ingestOne(store, p, opts));
+  return reports;
+}
+
+async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Promise<InputReport> {
+  const report: InputReport = {
+    path: p,
+    status: 'new',
+    fromByte: 0,
+    toByte: 0,
+    lines: 0,
+    records: 0,
+    requests: 0,
+    other: 0,
+    bad: 0,
+    badLines: [],
+    pendingPartialLine: false,
+  };
+  const batchBytes = opts.batchBytes ?? 16 << 20;
+  const maxLine = opts.maxLineBytes ?? 1 << 20;
+  const maxStoredBad = opts.maxStoredBadLines ?? 100_000;
+  const fail = (err: unknown) => {
+    report.status = 'failed';
+    report.error = err instanceof Error ? err.message : String(err);
+    return report;
+  };
+
+  let state: SourceState | null = null;
+  let streamed = p === '-'; // stdin or gzip: read from byte 0, fingerprint from the stream, skip what was read
+  let startByte = 0;
+  if (!streamed) {
+    try {
+      const f = await plainFileFingerprint(p);
+      if (f.gzip) streamed = true;
+      else if (f.fingerprint === null) {
+        const size = (await fsp.stat(p)).size;
+        report.status = 'empty';
+        report.pendingPartialLine = size > 0;
+        return report;
+      } else {
+        state = await store.findSource(f.fingerprint);
+        if (state) {
+          const size = (await fsp.stat(p)).size;
+          if (size < state.offsetBytes)
+            return fail(
+              new Error(
+                `file is shorter (${size} bytes) than the ${state.offsetBytes} bytes already ingested from it`,
+              ),
+            );
+          report.status = 'resumed';
+          startByte = state.offsetBytes;
+          state.path = p;
+        } else state = await store.createSource(f.fingerprint, p);
+      }
+    } catch (err) {
+      return fail(err);
+    }
+  }
+  let input: Awaited<ReturnType<typeof openInput>>;
+  try {
+    input = await openInput(p, opts.stdin, startByte);
+  } catch (err) {
+    return fail(err);
+  }
+  const refDate = referenceDateFor(p === '-' ? '' : p, input.mtime, opts.now ?? new Date());
+  const writer = new BatchWriter(store, opts.deriver);
+
+  let skip = 0; // decompressed bytes still to skip (already ingested)
+  let consumed = state?.offsetBytes ?? 0; // bytes of complete lines handled so far
+  let lineNo = state?.lines ?? 0;
+  report.fromByte = consumed;
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let overLong = false; // inside a line longer than maxLine: drop bytes until its newline
+  let overLongLen = 0;
+
+  const bad = (reason: string, text: string) => {
+    report.bad++;
+    state!.badLines++;
+    report.badLines.push({ line: lineNo, reason });
+    if (state!.badLines <= maxStoredBad)
+      writer.bad.push({ sourceId: state!.sourceId, path: p, line: lineNo, reason, excerpt: excerpt(text) });
+  };
+
+  const handleLine = (line: string) => {
+    lineNo++;
+    report.lines++;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    const parsed = parseLogLine(line, { referenceDate: refDate });
+    switch (parsed.kind) {
+      case 'record':
+        writer.addRecord(parsed, state!.sourceId, lineNo);
+        report.records++;
+        state!.records++;
+        break;
+      case 'request': {
+        const err = writer.addRequest(parsed, state!.sourceId, lineNo, line);
+        if (err) bad(err, line);
+        else {
+          report.requests++;
+          state!.requests++;
+        }
+        break;
+      }
+      case 'other':
+        report.other++;
+        state!.otherLines++;
+        break;
+      case 'bad':
+        bad(parsed.column ? `${parsed.reason} (column ${parsed.column})` : parsed.reason, line);
+        break;
+    }
+  };
+
+  const handleBytes = (buf: Buffer) => {
+    // buf holds complete lines, each ending in '\n'
+    if (isUtf8(buf)) {
+      const text = buf.toString('utf8');
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        handleLine(text.slice(start, nl));
+        start = nl + 1;
+      }
+      return;
+    }
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      const lb = buf.subarray(start, nl);
+      if (isUtf8(lb)) handleLine(lb.toString('utf8'));
+      else {
+        lineNo++;
+        report.lines++;
+        bad(`not UTF-8 (invalid byte at column ${firstInvalidUtf8(lb) + 1})`, lb.toString('latin1'));
+      }
+      start = nl + 1;
+    }
+  };
+
+  const commit = async () => {
+    state!.offsetBytes = consumed;
+    state!.lines = lineNo;
+    await store.begin();
+    try {
+      await writer.flush();
+      await store.updateSource(state!);
+      await store.commit();
+    } catch (err) {
+      await store.rollback();
+      throw err;
+    }
+    opts.onProgress?.({ path: p, bytesRead: input.counter(), totalBytes: input.size, lines: lineNo });
+  };
+
+  // The complete-line part of what is pending (up to its last newline); the rest stays pending.
+  const takeComplete = (): Buffer | null => {
+    if (!pendingLen) return null;
+    const all = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingLen);
+    const last = all.lastIndexOf(10);
+    if (last < 0) {
+      pending = [all];
+      return null;
+    }
+    const rest = all.subarray(last + 1);
+    pending = rest.length ? [Buffer.from(rest)] : [];
+    pendingLen = rest.length;
+    return all.subarray(0, last + 1);
+  };
+
+  try {
+    let head: Buffer[] = [];
+    let headLen = 0;
+    const fingerprintFromStream = async (h: Buffer, end: number) => {
+      const fp = createHash('sha256').update(h.subarray(0, end)).digest('hex');
+      state = await store.findSource(fp);
+      if (state) {
+        report.status = 'resumed';
+        skip = state.offsetBytes;
+        consumed = state.offsetBytes;
+        lineNo = state.lines;
+        report.fromByte = consumed;
+        state.path = p;
+      } else state = await store.createSource(fp, p);
+    };
+    for await (const chunkRaw of input.stream) {
+      let chunk = chunkRaw;
+      if (!state) {
+        head.push(chunk);
+        headLen += chunk.length;
+        const h = Buffer.concat(head, headLen);
+        const nl = h.indexOf(10);
+        if (nl < 0 && headLen < 65536) continue;
+        await fingerprintFromStream(h, nl < 0 ? 65536 : nl + 1);
+        head = [];
+        chunk = h;
+      }
+      if (skip > 0) {
+        if (chunk.length <= skip) {
+          skip -= chunk.length;
+          continue;
+        }
+        chunk = chunk.subarray(skip);
+        skip = 0;
+      }
+      if (overLong) {
+        const nl = chunk.indexOf(10);
+        if (nl < 0) {
+          overLongLen += chunk.length;
+          consumed += chunk.length;
+          continue;
+        }
+        overLongLen += nl + 1;
+        consumed += nl + 1;
+        lineNo++;
+        report.lines++;
+        bad(`line of ${overLongLen} bytes is longer than the ${maxLine}-byte limit`, '');
+        overLong = false;
+        chunk = chunk.subarray(nl + 1);
+      }
+      pending.push(chunk);
+      pendingLen += chunk.length;
+      if (pendingLen >= batchBytes) {
+        const complete = takeComplete();
+        if (complete) {
+          handleBytes(complete);
+          consumed += complete.length;
+          await commit();
+        }
+      }
+      if (pendingLen > maxLine) {
+        const all = Buffer.concat(pending, pendingLen);
+        if (all.indexOf(10) < 0) {
+          overLong = true;
+          overLongLen = all.length;
+          consumed += all.length;
+          pending = [];
+          pendingLen = 0;
+        } else pending = [all];
+      }
+    }
+    if (!state && headLen) {
+      // a stream without any newline: it is one line, fingerprinted whole
+      const h = Buffer.concat(head, headLen);
+      await fingerprintFromStream(h, h.length);
+      if (h.length > skip) {
+        pending = [h.subarray(skip)];
+        pendingLen = h.length - skip;
+      }
+    }
+    if (!state) {
+      report.status = 'empty';
+      return report;
+    }
+    const complete = takeComplete();
+    if (complete) {
+      handleBytes(complete);
+      consumed += complete.length;
+    }
+    if (overLong) {
+      lineNo++;
+      report.lines++;
+      bad(`line of ${overLongLen} bytes is longer than the ${maxLine}-byte limit (and has no newline)`, '');
+      overLong = false;
+    }
+    if (pendingLen > 0) {
+      if (streamed) {
+        // a closed .gz or a finished stream: its last line is complete even without a newline
+        const rest = Buffer.concat(pending, pendingLen);
+        handleBytes(Buffer.concat([rest, Buffer.from('\n')]));
+        consumed += rest.length;
+      } else report.pendingPartialLine = true;
+    }
+    await commit();
+    if (report.status === 'resumed' && report.lines === 0) report.status = 'unchanged';
+  } catch (err) {
+    fail(err);
+    if (state) {
+      try {
+        await commit(); // keep the complete lines read before the failure
+      } catch {
+        /* earlier batches stay committed */
+      }
+    }
+  }
+  report.toByte = consumed;
+  if (writer.days.size) await store.compactDays([...writer.days]);
+  return report;
+}
+
+/** Index of the first byte where the line stops being valid UTF-8. */
+function firstInvalidUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    const n = c < 0x80 ? 1 : c >> 5 === 6 ? 2 : c >> 4 === 14 ? 3 : c >> 3 === 30 ? 4 : 0;
+    if (n === 0 || i + n > b.length || !isUtf8(b.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return b.length;
+}

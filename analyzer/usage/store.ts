@@ -1,0 +1,469 @@
+/**
+ * UsageStore: the DuckDB file (via @duckdb/node-api) that holds ingested PyRats records, the
+ * bookkeeping that makes ingest incremental (one row per input, identified by a fingerprint of its
+ * first line, with the byte offset and line count consumed so far), bad lines, package requests and
+ * their queue status, and the daily aggregates the reports and the dashboard read.
+ *
+ * Strings are dictionary-encoded (`strings`, `nodes`, `packages`) so that the big tables hold only
+ * numbers; the `*_v` views join them back for people, exports and other engines. The schema is
+ * documented in the README ("Usage store schema"). It does not parse logs (analyzer/pyrats/logLine.ts)
+ * or compute reports (queries.ts).
+ */
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  INTEGER,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { NodeInfo } from './derive';
+
+export const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta(key VARCHAR, value VARCHAR);
+CREATE TABLE IF NOT EXISTS sources(
+  source_id INTEGER, fingerprint VARCHAR, path VARCHAR, offset_bytes BIGINT, lines BIGINT,
+  records BIGINT, requests BIGINT, other_lines BIGINT, bad_lines BIGINT,
+  first_ingest TIMESTAMP, last_ingest TIMESTAMP);
+CREATE TABLE IF NOT EXISTS bad_lines(source_id INTEGER, path VARCHAR, line_no BIGINT, reason VARCHAR, excerpt VARCHAR);
+CREATE TABLE IF NOT EXISTS strings(string_id INTEGER, value VARCHAR);
+CREATE TABLE IF NOT EXISTS packages(package_id INTEGER, package VARCHAR, kind VARCHAR, distribution VARCHAR);
+CREATE TABLE IF NOT EXISTS nodes(node_id INTEGER, root VARCHAR, rel VARCHAR, path VARCHAR, kind VARCHAR, package_id INTEGER, user_id INTEGER);
+CREATE TABLE IF NOT EXISTS records(
+  record_id BIGINT, source_id INTEGER, line_no BIGINT, received DOUBLE, day INTEGER, host_id INTEGER,
+  ts DOUBLE, created DOUBLE, python_id INTEGER, path_name_id INTEGER, level_no INTEGER, level_name_id INTEGER,
+  source_node_id INTEGER, user_id INTEGER, script BOOLEAN, n_targets INTEGER);
+CREATE TABLE IF NOT EXISTS targets(record_id BIGINT, node_id INTEGER);
+CREATE TABLE IF NOT EXISTS runs_daily(day INTEGER, host_id INTEGER, user_id INTEGER, script_node_id INTEGER, runs BIGINT);
+CREATE TABLE IF NOT EXISTS script_daily(day INTEGER, host_id INTEGER, user_id INTEGER, script_node_id INTEGER, package_id INTEGER, runs BIGINT);
+CREATE TABLE IF NOT EXISTS library_daily(day INTEGER, host_id INTEGER, src_package_id INTEGER, dst_package_id INTEGER, records BIGINT);
+CREATE TABLE IF NOT EXISTS requests(
+  request_id BIGINT, source_id INTEGER, line_no BIGINT, received DOUBLE, day INTEGER, host VARCHAR,
+  requester VARCHAR, package VARCHAR, reason VARCHAR, preferred VARCHAR, script VARCHAR, message VARCHAR,
+  request_key VARCHAR);
+CREATE TABLE IF NOT EXISTS request_status(package VARCHAR, status VARCHAR, changed TIMESTAMP, note VARCHAR);
+CREATE OR REPLACE VIEW records_v AS
+  SELECT r.record_id, s.path AS source_file, r.line_no,
+    make_timestamp(CAST(r.received * 1000000 AS BIGINT)) AS received, DATE '1970-01-01' + r.day AS day,
+    h.value AS host, make_timestamp(CAST(r.ts * 1000000 AS BIGINT)) AS ts, r.created,
+    py.value AS python, pn.value AS path_name, r.level_no, ln.value AS level_name,
+    n.root AS source_root, n.rel AS source_rel, u.value AS "user", r.script, r.n_targets
+  FROM records r
+  LEFT JOIN sources s USING (source_id)
+  LEFT JOIN strings h ON h.string_id = r.host_id
+  LEFT JOIN strings py ON py.string_id = r.python_id
+  LEFT JOIN strings pn ON pn.string_id = r.path_name_id
+  LEFT JOIN strings ln ON ln.string_id = r.level_name_id
+  LEFT JOIN strings u ON u.string_id = r.user_id
+  LEFT JOIN nodes n ON n.node_id = r.source_node_id;
+CREATE OR REPLACE VIEW targets_v AS
+  SELECT t.record_id, n.root AS target_root, n.rel AS target_rel, n.kind, p.package, p.distribution
+  FROM targets t JOIN nodes n USING (node_id) LEFT JOIN packages p USING (package_id);
+CREATE OR REPLACE VIEW script_usage_v AS
+  SELECT DATE '1970-01-01' + d.day AS day, h.value AS host, u.value AS "user", n.path AS script,
+    p.package, p.kind, p.distribution, d.runs
+  FROM script_daily d
+  LEFT JOIN strings h ON h.string_id = d.host_id
+  LEFT JOIN strings u ON u.string_id = d.user_id
+  LEFT JOIN nodes n ON n.node_id = d.script_node_id
+  LEFT JOIN packages p ON p.package_id = d.package_id;
+`;
+
+export interface SourceState {
+  sourceId: number;
+  fingerprint: string;
+  path: string;
+  offsetBytes: number;
+  lines: number;
+  records: number;
+  requests: number;
+  otherLines: number;
+  badLines: number;
+}
+
+export interface StoredNode {
+  id: number;
+  kind: NodeInfo['kind'];
+  packageId: number | null;
+  userId: number | null;
+}
+
+/** Column types for bulk appends. */
+export const COLUMN_TYPES = {
+  records: [
+    BIGINT,
+    INTEGER,
+    BIGINT,
+    DOUBLE,
+    INTEGER,
+    INTEGER,
+    DOUBLE,
+    DOUBLE,
+    INTEGER,
+    INTEGER,
+    INTEGER,
+    INTEGER,
+    INTEGER,
+    INTEGER,
+    BOOLEAN,
+    INTEGER,
+  ],
+  targets: [BIGINT, INTEGER],
+  runs_daily: [INTEGER, INTEGER, INTEGER, INTEGER, BIGINT],
+  script_daily: [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, BIGINT],
+  library_daily: [INTEGER, INTEGER, INTEGER, INTEGER, BIGINT],
+} satisfies Record<string, DuckDBType[]>;
+
+export type BulkTable = keyof typeof COLUMN_TYPES;
+
+const CHUNK_ROWS = 2048;
+
+export class UsageStore {
+  private readonly strings = new Map<string, number>();
+  private readonly nodes = new Map<string, StoredNode>();
+  private readonly packages = new Map<string, number>();
+  private nextRecordId = 1;
+  private nextRequestId = 1;
+  private inTransaction = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly file: string,
+    readonly readOnly: boolean,
+  ) {}
+
+  /** Opens (creating when writable and absent) the store file. */
+  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<UsageStore> {
+    const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const connection = await instance.connect();
+    const store = new UsageStore(instance, connection, file, Boolean(opts.readOnly));
+    if (!opts.readOnly) {
+      await connection.run(SCHEMA);
+      const v = await store.rows<{ value: string }>(`SELECT value FROM meta WHERE key = 'schema_version'`);
+      if (v.length === 0)
+        await connection.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+      else if (v[0].value !== SCHEMA_VERSION)
+        throw new Error(`${file}: store schema version ${v[0].value}, this pyrats writes ${SCHEMA_VERSION}`);
+      await store.loadDictionaries();
+    } else {
+      const t = await store.rows<{ n: number }>(
+        `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'records'`,
+      );
+      if (t[0].n === 0) throw new Error(`${file}: not a pyrats usage store (no records table)`);
+    }
+    return store;
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Runs a query and returns plain JS row objects (BIGINT as bigint unless cast). */
+  async rows<T = Record<string, unknown>>(sql: string, params?: DuckDBValue[]): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  private async loadDictionaries(): Promise<void> {
+    for (const r of await this.rows<{ string_id: number; value: string }>(
+      `SELECT string_id, value FROM strings`,
+    ))
+      this.strings.set(r.value, r.string_id);
+    for (const r of await this.rows<{ package_id: number; package: string; kind: string }>(
+      `SELECT package_id, package, kind FROM packages`,
+    ))
+      this.packages.set(`${r.kind}\0${r.package}`, r.package_id);
+    for (const r of await this.rows<{
+      node_id: number;
+      root: string;
+      rel: string;
+      kind: NodeInfo['kind'];
+      package_id: number | null;
+      user_id: number | null;
+    }>(`SELECT node_id, root, rel, kind, package_id, user_id FROM nodes`))
+      this.nodes.set(`${r.root}\0${r.rel}`, {
+        id: r.node_id,
+        kind: r.kind,
+        packageId: r.package_id,
+        userId: r.user_id,
+      });
+    const ids = await this.rows<{ r: number; q: number }>(
+      `SELECT (SELECT coalesce(max(record_id), 0)::DOUBLE FROM records) AS r,
+              (SELECT coalesce(max(request_id), 0)::DOUBLE FROM requests) AS q`,
+    );
+    this.nextRecordId = ids[0].r + 1;
+    this.nextRequestId = ids[0].q + 1;
+  }
+
+  newRecordId(): number {
+    return this.nextRecordId++;
+  }
+
+  newRequestId(): number {
+    return this.nextRequestId++;
+  }
+
+  private pendingStrings: [number, string][] = [];
+  private pendingPackages: [number, string, string, string | null][] = [];
+  private pendingNodes: [number, string, string, string, string, number | null, number | null][] = [];
+
+  /** Dictionary id of a string (host, user, interpreter, path name, level name). */
+  stringId(value: string): number {
+    let id = this.strings.get(value);
+    if (id === undefined) {
+      id = this.strings.size + 1;
+      this.strings.set(value, id);
+      this.pendingStrings.push([id, value]);
+    }
+    return id;
+  }
+
+  packageId(name: string, kind: string, distribution: string | null): number {
+    const key = `${kind}\0${name}`;
+    let id = this.packages.get(key);
+    if (id === undefined) {
+      id = this.packages.size + 1;
+      this.packages.set(key, id);
+      this.pendingPackages.push([id, name, kind, distribution]);
+    }
+    return id;
+  }
+
+  /** The stored node for (root, rel); `derive` is called only the first time the pair is seen. */
+  node(root: string, rel: string, derive: () => NodeInfo): StoredNode {
+    const key = `${root}\0${rel}`;
+    let n = this.nodes.get(key);
+    if (n === undefined) {
+      const info = derive();
+      const packageId =
+        info.package === null ? null : this.packageId(info.package, info.kind, info.distribution);
+      const userId = info.user === null ? null : this.stringId(info.user);
+      n = { id: this.nodes.size + 1, kind: info.kind, packageId, userId };
+      this.nodes.set(key, n);
+      this.pendingNodes.push([n.id, root, rel, info.path, info.kind, packageId, userId]);
+    }
+    return n;
+  }
+
+  async begin(): Promise<void> {
+    await this.connection.run('BEGIN TRANSACTION');
+    this.inTransaction = true;
+  }
+
+  async commit(): Promise<void> {
+    await this.flushDictionaries();
+    await this.connection.run('COMMIT');
+    this.inTransaction = false;
+  }
+
+  async rollback(): Promise<void> {
+    if (this.inTransaction) await this.connection.run('ROLLBACK');
+    this.inTransaction = false;
+  }
+
+  private async flushDictionaries(): Promise<void> {
+    if (this.pendingStrings.length) {
+      const a = await this.connection.createAppender('strings');
+      for (const [id, v] of this.pendingStrings) {
+        a.appendInteger(id);
+        a.appendVarchar(v);
+        a.endRow();
+      }
+      a.closeSync();
+      this.pendingStrings = [];
+    }
+    if (this.pendingPackages.length) {
+      const a = await this.connection.createAppender('packages');
+      for (const [id, name, kind, dist] of this.pendingPackages) {
+        a.appendInteger(id);
+        a.appendVarchar(name);
+        a.appendVarchar(kind);
+        if (dist === null) a.appendNull();
+        else a.appendVarchar(dist);
+        a.endRow();
+      }
+      a.closeSync();
+      this.pendingPackages = [];
+    }
+    if (this.pendingNodes.length) {
+      const a = await this.connection.createAppender('nodes');
+      for (const [id, root, rel, p, kind, pkg, user] of this.pendingNodes) {
+        a.appendInteger(id);
+        a.appendVarchar(root);
+        a.appendVarchar(rel);
+        a.appendVarchar(p);
+        a.appendVarchar(kind);
+        if (pkg === null) a.appendNull();
+        else a.appendInteger(pkg);
+        if (user === null) a.appendNull();
+        else a.appendInteger(user);
+        a.endRow();
+      }
+      a.closeSync();
+      this.pendingNodes = [];
+    }
+  }
+
+  /** Appends column-major data (all columns the same length) to one of the bulk tables. */
+  async appendColumns(table: BulkTable, columns: DuckDBValue[][]): Promise<void> {
+    const types = COLUMN_TYPES[table];
+    if (columns.length !== types.length)
+      throw new Error(`${table}: ${columns.length} columns, expected ${types.length}`);
+    const total = columns[0].length;
+    if (total === 0) return;
+    const appender = await this.connection.createAppender(table);
+    for (let start = 0; start < total; start += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, total - start);
+      const chunk = DuckDBDataChunk.create(types, n);
+      chunk.setColumns(columns.map((c) => (start === 0 && n === total ? c : c.slice(start, start + n))));
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  }
+
+  async findSource(fingerprint: string): Promise<SourceState | null> {
+    const r = await this.rows<Record<string, number | string>>(
+      `SELECT source_id, fingerprint, path, offset_bytes::DOUBLE AS offset_bytes, lines::DOUBLE AS lines,
+              records::DOUBLE AS records, requests::DOUBLE AS requests, other_lines::DOUBLE AS other_lines,
+              bad_lines::DOUBLE AS bad_lines
+       FROM sources WHERE fingerprint = $1`,
+      [fingerprint],
+    );
+    if (r.length === 0) return null;
+    const x = r[0];
+    return {
+      sourceId: x.source_id as number,
+      fingerprint: x.fingerprint as string,
+      path: x.path as string,
+      offsetBytes: x.offset_bytes as number,
+      lines: x.lines as number,
+      records: x.records as number,
+      requests: x.requests as number,
+      otherLines: x.other_lines as number,
+      badLines: x.bad_lines as number,
+    };
+  }
+
+  async createSource(fingerprint: string, path: string): Promise<SourceState> {
+    const r = await this.rows<{ id: number }>(`SELECT coalesce(max(source_id), 0) + 1 AS id FROM sources`);
+    const id = r[0].id;
+    await this.run(
+      `INSERT INTO sources VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, current_localtimestamp(), current_localtimestamp())`,
+      [id, fingerprint, path],
+    );
+    return {
+      sourceId: id,
+      fingerprint,
+      path,
+      offsetBytes: 0,
+      lines: 0,
+      records: 0,
+      requests: 0,
+      otherLines: 0,
+      badLines: 0,
+    };
+  }
+
+  async updateSource(s: SourceState): Promise<void> {
+    await this.run(
+      `UPDATE sources SET path = $2, offset_bytes = $3, lines = $4, records = $5, requests = $6, other_lines = $7,
+         bad_lines = $8, last_ingest = current_localtimestamp() WHERE source_id = $1`,
+      [s.sourceId, s.path, s.offsetBytes, s.lines, s.records, s.requests, s.otherLines, s.badLines],
+    );
+  }
+
+  async appendBadLines(
+    rows: { sourceId: number; path: string; line: number; reason: string; excerpt: string }[],
+  ) {
+    if (!rows.length) return;
+    const a = await this.connection.createAppender('bad_lines');
+    for (const r of rows) {
+      a.appendInteger(r.sourceId);
+      a.appendVarchar(r.path);
+      a.appendBigInt(BigInt(r.line));
+      a.appendVarchar(r.reason);
+      a.appendVarchar(r.excerpt);
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  async appendRequests(
+    rows: {
+      sourceId: number;
+      line: number;
+      received: number;
+      day: number;
+      host: string;
+      requester: string | null;
+      package: string;
+      reason: string | null;
+      preferred: string | null;
+      script: string | null;
+      message: string;
+      /** The request's own id when it has one (re-sent requests keep it), else file:line. */
+      requestKey: string;
+    }[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    const a = await this.connection.createAppender('requests');
+    const str = (v: string | null) => (v === null ? a.appendNull() : a.appendVarchar(v));
+    for (const r of rows) {
+      a.appendBigInt(BigInt(this.newRequestId()));
+      a.appendInteger(r.sourceId);
+      a.appendBigInt(BigInt(r.line));
+      a.appendDouble(r.received);
+      a.appendInteger(r.day);
+      a.appendVarchar(r.host);
+      str(r.requester);
+      a.appendVarchar(r.package);
+      str(r.reason);
+      str(r.preferred);
+      str(r.script);
+      a.appendVarchar(r.message);
+      a.appendVarchar(r.requestKey);
+      a.endRow();
+    }
+    a.closeSync();
+  }
+
+  /**
+   * Rewrites the daily aggregate rows of the given days as one row per key (ingest appends partial
+   * sums batch by batch).
+   */
+  async compactDays(days: number[]): Promise<void> {
+    if (!days.length) return;
+    const list = days.join(',');
+    await this.begin();
+    try {
+      for (const [table, keys, sum] of [
+        ['runs_daily', 'day, host_id, user_id, script_node_id', 'runs'],
+        ['script_daily', 'day, host_id, user_id, script_node_id, package_id', 'runs'],
+        ['library_daily', 'day, host_id, src_package_id, dst_package_id', 'records'],
+      ]) {
+        await this.run(
+          `CREATE TEMP TABLE compact_tmp AS SELECT ${keys}, sum(${sum})::BIGINT AS ${sum} FROM ${table}
+           WHERE day IN (${list}) GROUP BY ALL`,
+        );
+        await this.run(`DELETE FROM ${table} WHERE day IN (${list})`);
+        await this.run(`INSERT INTO ${table} SELECT * FROM compact_tmp`);
+        await this.run(`DROP TABLE compact_tmp`);
+      }
+      await this.commit();
+    } catch (err) {
+      await this.rollback();
+      throw err;
+    }
+  }
+}

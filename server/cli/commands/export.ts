@@ -1,0 +1,58 @@
+/** `pyrats export --parquet DIR --db FILE` — day-partitioned Parquet for Spark, Trino, ClickHouse. */
+import { parseArgs } from 'node:util';
+import { exportParquet } from '../../../analyzer/usage/export';
+import { dayNumber } from '../../../analyzer/usage/queries';
+import { UsageStore } from '../../../analyzer/usage/store';
+import { EXIT, UsageError, type CliCommand } from '../command';
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'export the usage store as day-partitioned Parquet (Spark, Trino, ClickHouse)',
+  help: `Usage: pyrats export --db FILE --parquet DIR [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+
+Writes the usage store as Parquet files partitioned by day in Hive layout:
+  DIR/records/day=YYYY-MM-DD/*.parquet       one row per PyRats record (strings joined in)
+  DIR/targets/day=YYYY-MM-DD/*.parquet       one row per (record, target) with kind/package/distribution
+  DIR/script_usage/day=YYYY-MM-DD/*.parquet  daily per script, user, host and package: runs
+  DIR/requests/day=YYYY-MM-DD/*.parquet      package requests, one row per requested package
+Existing files of the same partitions are overwritten. Read them with e.g.
+  DuckDB:     SELECT * FROM read_parquet('DIR/records/*/*.parquet', hive_partitioning = true)
+  Spark:      spark.read.parquet("DIR/records")
+  Trino:      CREATE TABLE hive.pyrats.records (...) WITH (external_location = 'DIR/records', format = 'PARQUET', partitioned_by = ARRAY['day'])
+  ClickHouse: SELECT * FROM file('DIR/records/*/*.parquet', Parquet)
+
+Exit status: 0 ok, 2 usage error, 3 the store could not be read or DIR written.
+`,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        db: { type: 'string' },
+        parquet: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+      },
+    });
+    if (!values.db) throw new UsageError('--db FILE is required');
+    if (!values.parquet) throw new UsageError('--parquet DIR is required');
+    for (const k of ['since', 'until'] as const)
+      if (values[k] !== undefined)
+        try {
+          dayNumber(values[k]!);
+        } catch (err) {
+          throw new UsageError(`--${k}: ${(err as Error).message}`);
+        }
+    const store = await UsageStore.open(values.db, { readOnly: true });
+    try {
+      const results = await exportParquet(store, values.parquet, {
+        since: values.since,
+        until: values.until,
+      });
+      for (const r of results) io.stdout.write(`${r.table}: ${r.rows} rows${r.rows ? ` -> ${r.dir}` : ''}\n`);
+    } finally {
+      store.close();
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,178 @@
+/**
+ * `pyrats ingest PATH... --db FILE` — reads the log host's PyRats files (syslog-ng day files, rotated
+ * `.gz` files, directories of them, or `-` for stdin) into the usage store, incrementally.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_USER_PATTERNS,
+  NodeDeriver,
+  compileUserPatterns,
+  defaultDeriveConfig,
+  parseDistributionMap,
+} from '../../../analyzer/usage/derive';
+import { ingestInputs, type IngestProgress, type InputReport } from '../../../analyzer/usage/ingest';
+import { UsageStore } from '../../../analyzer/usage/store';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+
+const HELP = `Usage: pyrats ingest PATH... --db FILE [--user-pattern PAT]... [--name-map FILE]
+                     [--max-report N] [--json] [--quiet]
+
+Reads PyRats records and package requests (loggerName=PyRatsRequest) from the log host's files into
+the usage store FILE (DuckDB, created when absent).
+
+PATH is a syslog-ng day file (/var/log/pyrats/YYYYMMDD), a rotated .gz file (detected by content),
+a directory (its files, in name order, not recursive), or - for standard input. Lines may be in
+syslog-ng's default format ("Nov 25 06:28:41 HOST Python: ts=...") — the year, absent from that
+format, is taken from a YYYYMMDD file name, else the file's modification time — or RFC 5424.
+
+Incremental and idempotent: each input is identified by its first line; the store remembers how far
+it was read. Running again adds nothing twice; a file that grew is read from where it stopped; a day
+file and its rotated .gz copy are the same input. A last line without a newline is left for the next
+run (syslog-ng may be writing it), except in .gz files and on stdin.
+
+Truncated, garbled, over-long and non-UTF-8 lines are counted and reported as FILE:LINE: reason on
+stderr (and kept in the store's bad_lines table); they never stop the run.
+
+Options:
+  --db FILE           the usage store (required)
+  --user-pattern PAT  where the user name is in a script's path; repeatable, replaces the defaults:
+                      ${DEFAULT_USER_PATTERNS.join(' ')}
+                      ('*' matches within one component, {user} is the user component)
+  --name-map FILE     import_name:distribution lines (pipreqs format) overriding the built-in table
+  --max-report N      bad lines listed per input on stderr (default 1000; all are counted)
+  --json              print the per-input summary as JSON on stdout
+  --quiet             no progress bar, no per-line reports (the summary is still printed)
+
+Exit status: 0 ok, 1 some lines could not be read, 2 usage error, 3 an input could not be read.
+
+Examples:
+  pyrats ingest /var/log/pyrats --db usage.duckdb
+  zcat /archive/pyrats/2026*.gz | pyrats ingest - --db usage.duckdb
+`;
+
+/** Files named by the arguments: directories expand to their (non-hidden) files in name order. */
+export function expandInputs(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      out.push(p);
+      continue;
+    }
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      out.push(p); // reported as unreadable by the ingest
+      continue;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith('.')) continue;
+        const f = path.join(p, name);
+        if (statSync(f).isFile()) out.push(f);
+      }
+    } else out.push(p);
+  }
+  return out;
+}
+
+function progressBar(io: CliIO): ((p: IngestProgress) => void) | undefined {
+  const err = io.stderr as NodeJS.WriteStream;
+  if (!err.isTTY) return undefined;
+  const start = Date.now();
+  return (p) => {
+    const secs = Math.max((Date.now() - start) / 1000, 0.001);
+    const mb = p.bytesRead / 1e6;
+    const frac = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : null;
+    const bar =
+      frac === null ? '' : `[${'#'.repeat(Math.round(frac * 30)).padEnd(30)}] ${(frac * 100).toFixed(0)}% `;
+    err.write(
+      `\r${path.basename(p.path)} ${bar}${mb.toFixed(1)} MB ${(mb / secs).toFixed(1)} MB/s ${p.lines} lines\x1b[K`,
+    );
+  };
+}
+
+function summaryLine(r: InputReport): string {
+  const what = `${r.lines} lines: ${r.records} records, ${r.requests} requests, ${r.other} other, ${r.bad} bad`;
+  const pending = r.pendingPartialLine ? '; last line incomplete, left for the next run' : '';
+  const err = r.error ? ` — ${r.error}` : '';
+  return `${r.path}: ${r.status}, ${what}${pending}${err}\n`;
+}
+
+export const ingestCommand: CliCommand = {
+  name: 'ingest',
+  summary: 'read the log host PyRats files (day files, .gz, stdin) into the usage store',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        db: { type: 'string' },
+        'user-pattern': { type: 'string', multiple: true },
+        'name-map': { type: 'string' },
+        'max-report': { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+      },
+    });
+    if (!values.db) throw new UsageError('--db FILE is required');
+    if (!positionals.length)
+      throw new UsageError('name at least one PATH (a file, a directory or - for stdin)');
+    const maxReport = values['max-report'] === undefined ? 1000 : Number(values['max-report']);
+    if (!Number.isInteger(maxReport) || maxReport < 0)
+      throw new UsageError('--max-report takes a whole number');
+    const config = defaultDeriveConfig();
+    if (values['user-pattern']) {
+      try {
+        compileUserPatterns(values['user-pattern']);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      config.userPatterns = values['user-pattern'];
+    }
+    if (values['name-map']) {
+      const f = values['name-map'];
+      config.distributions = parseDistributionMap(readFileSync(f, 'utf8'), f);
+    }
+    const inputs = expandInputs(positionals);
+    if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");
+    const store = await UsageStore.open(values.db);
+    let reports: InputReport[];
+    const bar = values.quiet || values.json ? undefined : progressBar(io);
+    try {
+      reports = await ingestInputs(store, inputs, {
+        deriver: new NodeDeriver(config),
+        stdin: io.stdin,
+        onProgress: bar,
+      });
+    } finally {
+      store.close();
+    }
+    if (bar) io.stderr.write('\r\x1b[K');
+    for (const r of reports) {
+      if (!values.quiet) {
+        for (const b of r.badLines.slice(0, maxReport)) io.stderr.write(`${r.path}:${b.line}: ${b.reason}\n`);
+        if (r.badLines.length > maxReport)
+          io.stderr.write(
+            `${r.path}: … ${r.badLines.length - maxReport} more bad lines (table bad_lines in the store)\n`,
+          );
+      }
+      if (r.status === 'failed') io.stderr.write(`pyrats ingest: ${r.path}: ${r.error}\n`);
+    }
+    if (values.json) {
+      io.stdout.write(
+        `${JSON.stringify(
+          reports.map((r) => ({ ...r, badLines: r.badLines.slice(0, maxReport) })),
+          null,
+          2,
+        )}\n`,
+      );
+    } else for (const r of reports) io.stdout.write(summaryLine(r));
+    if (reports.some((r) => r.status === 'failed')) return EXIT.failure;
+    return reports.some((r) => r.bad > 0) ? EXIT.findings : EXIT.ok;
+  },
+};

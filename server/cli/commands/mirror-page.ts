@@ -1,0 +1,85 @@
+/** `pyrats mirror-page --out FILE` — the mirror's index page (installers, opt-out, pip and conda set-up). */
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { mergePackages, renderMirrorPage } from '../../../analyzer/requests/mirrorLists';
+import { EXIT, UsageError, type CliCommand } from '../command';
+import { mirrorPackages } from './mirror-lists';
+
+export const mirrorPageCommand: CliCommand = {
+  name: 'mirror-page',
+  summary: "write the mirror's index page: installers, opt-out, pip/conda configuration",
+  help: `Usage: pyrats mirror-page --out FILE --pypi-url URL --conda-url URL [--title T]
+                          [--installers DIR] [--installers-url URL] [--log-host HOST:PORT]
+                          [--db FILE] [--base FILE]
+
+Writes the mirror's index.html: the latest installers (newest of each family found in
+--installers DIR, linked under --installers-url, default 'installers/'), what the modified
+installers do (pip/conda pointed at the mirror, a PyRats sitecustomize.py sending one syslog record
+per script source file to the log host), how to stop logging (PYRATS_DISABLE=1), how to point pip
+(~/.pip/pip.conf) and conda (~/.condarc) at the mirror, and the packages on it (approved and
+mirrored requests from --db plus --base, as for pyrats mirror-lists).
+
+Exit status: 0 ok, 2 usage error, 3 an input could not be read.
+`,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        title: { type: 'string', default: 'Python package mirror' },
+        'pypi-url': { type: 'string' },
+        'conda-url': { type: 'string' },
+        installers: { type: 'string' },
+        'installers-url': { type: 'string', default: 'installers/' },
+        'log-host': { type: 'string', default: 'the centre log host' },
+        db: { type: 'string' },
+        base: { type: 'string' },
+      },
+    });
+    if (!values.out) throw new UsageError('--out FILE is required');
+    for (const k of ['pypi-url', 'conda-url'] as const) {
+      const v = values[k];
+      if (!v) throw new UsageError(`--${k} URL is required`);
+      try {
+        new URL(v);
+      } catch {
+        throw new UsageError(`--${k}: '${v}' is not a URL`);
+      }
+    }
+    const installers: { name: string; href: string; size: number; modified: Date }[] = [];
+    if (values.installers) {
+      const prefix = values['installers-url']!.endsWith('/')
+        ? values['installers-url']!
+        : `${values['installers-url']}/`;
+      for (const name of readdirSync(values.installers).sort()) {
+        if (name.startsWith('.')) continue;
+        const st = statSync(path.join(values.installers, name));
+        if (st.isFile())
+          installers.push({
+            name,
+            href: prefix + encodeURIComponent(name),
+            size: st.size,
+            modified: st.mtime,
+          });
+      }
+    }
+    const { pypi, conda } = mergePackages(...(await mirrorPackages(values.db, values.base)));
+    const html = renderMirrorPage({
+      title: values.title!,
+      pypiUrl: values['pypi-url']!,
+      condaUrl: values['conda-url']!,
+      installers,
+      logHost: values['log-host']!,
+      pypi,
+      conda,
+      generated: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    });
+    writeFileSync(values.out, html);
+    io.stdout.write(
+      `${values.out}: ${installers.length} installers, ${pypi.length} PyPI and ${conda.length} conda packages\n`,
+    );
+    return EXIT.ok;
+  },
+};
