@@ -113,9 +113,20 @@ export function compatEntries(sites: ImportSite[]): ImportSite[] {
 /** Runs the follow loop for `scripts` (paths as typed, relative to the working directory). */
 export async function followDependencies(
   scripts: string[],
-  env: Environment,
+  environment: Environment | Promise<Environment>,
   opts: FollowOptions = {},
 ): Promise<FollowResult> {
+  // the parser loads while the interpreter is being introspected
+  const defaultExtractor = opts.extractFiles ? undefined : defaultExtractFiles();
+  defaultExtractor?.catch(() => undefined); // a failure surfaces where it is awaited
+  const releaseExtractor = async () => (await defaultExtractor?.catch(() => undefined))?.dispose();
+  let env: Environment;
+  try {
+    env = await environment;
+  } catch (err) {
+    await releaseExtractor();
+    throw err;
+  }
   const fs = opts.fs ?? new FsCache();
   const profile = opts.profile ?? 'compat';
   const follow = opts.follow ?? true;
@@ -153,7 +164,6 @@ export async function followDependencies(
   const finder = new ModuleFinder(env, { fs, leadingPaths: leading });
 
   let extract = opts.extractFiles;
-  let dispose: (() => void) | undefined;
   const sources = new Map<string, FollowSource>();
   const edges = new Map<string, FollowEdge>();
   const processed = new Set<string>();
@@ -173,11 +183,7 @@ export async function followDependencies(
       }
       let extracted = new Map<string, ExtractResult>();
       if (todo.length) {
-        if (!extract) {
-          const d = await defaultExtractFiles();
-          extract = d.extract;
-          dispose = d.dispose;
-        }
+        extract ??= (await defaultExtractor!).extract;
         extracted = await extract(todo);
         filesRead += todo.length;
       }
@@ -239,7 +245,7 @@ export async function followDependencies(
       round = [...next].filter((f) => !processed.has(f)).sort(comparePython);
     }
   } finally {
-    dispose?.();
+    await releaseExtractor();
   }
 
   return {

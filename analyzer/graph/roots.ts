@@ -26,12 +26,14 @@ export function isPackageDir(fs: FsCache, d: string): boolean {
  * subdirectory whose name has no `.` and which holds an `__init__.py`.
  */
 export function isPackageRoot(fs: FsCache, d: string): boolean {
-  if (!fs.isDir(d) || isPackageDir(fs, d)) return false;
-  for (const sub of fs.subdirectories(d)) {
-    if (sub === 'site-packages') return true;
-    if (!sub.includes('.') && isPackageDir(fs, path.join(d, sub))) return true;
-  }
-  return false;
+  return fs.memo('isPackageRoot', d, () => {
+    if (!fs.isDir(d) || isPackageDir(fs, d)) return false;
+    for (const sub of fs.names(d)) {
+      if (sub === 'site-packages' && fs.isDir(path.join(d, sub))) return true;
+      if (!sub.includes('.') && isPackageDir(fs, path.join(d, sub))) return true;
+    }
+    return false;
+  });
 }
 
 /** Climbs from `p` (or its directory) while the directory is a package; the reached dir if it is a root. */
@@ -47,9 +49,11 @@ export function findPackageRoot(fs: FsCache, p: string): string | undefined {
 
 /** The (root, relative-path) pair of a file or package directory. */
 export function relfile(fs: FsCache, p: string): RelPair {
-  const root = findPackageRoot(fs, fs.realpath(p));
-  if (root === undefined) return [path.dirname(p), path.basename(p)];
-  return [root, p.slice(root.length + 1)];
+  return fs.memo('relfile', p, (): RelPair => {
+    const root = findPackageRoot(fs, fs.realpath(p));
+    if (root === undefined) return [path.dirname(p), path.basename(p)];
+    return [root, p.slice(root.length + 1)];
+  });
 }
 
 /** Package roots found by walking below `dir` (a root's own subtree is not searched further). */

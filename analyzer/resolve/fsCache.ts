@@ -26,6 +26,8 @@ export class FsCache {
   private readonly listings = new Map<string, Listing | null>();
   private readonly listingTimes = new Map<string, number>();
   private readonly reals = new Map<string, string>();
+  private readonly memos = new Map<string, Map<string, unknown>>();
+  private memoAt = Date.now();
   private readonly maxAgeMs: number;
   /** Number of directories read so far (for tests and benchmarks). */
   reads = 0;
@@ -126,10 +128,31 @@ export class FsCache {
     return real;
   }
 
+  /**
+   * Memoises a derived answer (e.g. "is this a package root") with the same lifetime as the listings:
+   * dropped by `invalidate`/`clear`, and when `maxAgeMs` has passed since the memos were started.
+   */
+  memo<T>(table: string, key: string, compute: () => T): T {
+    if (!this.fresh(this.memoAt)) {
+      this.memos.clear();
+      this.memoAt = Date.now();
+    }
+    let m = this.memos.get(table);
+    if (!m) {
+      m = new Map();
+      this.memos.set(table, m);
+    }
+    if (m.has(key)) return m.get(key) as T;
+    const v = compute();
+    m.set(key, v);
+    return v;
+  }
+
   /** Forgets the listing of `dir` (and real paths below it), e.g. after a file was created there. */
   invalidate(dir: string): void {
     this.listings.delete(dir);
     this.listingTimes.delete(dir);
+    this.memos.clear();
     for (const k of this.reals.keys()) if (k === dir || k.startsWith(`${dir}/`)) this.reals.delete(k);
   }
 
@@ -137,5 +160,6 @@ export class FsCache {
     this.listings.clear();
     this.listingTimes.clear();
     this.reals.clear();
+    this.memos.clear();
   }
 }

@@ -190,8 +190,16 @@ export class ModuleFinder {
     return undefined;
   }
 
-  /** `importlib.util.find_spec` for an absolute dotted name (parents resolved first), or null. */
-  findSpec(fullname: string, within?: ModuleSpec, prefix = ''): ModuleSpec | null {
+  /**
+   * `importlib.util.find_spec` for an absolute dotted name (parents resolved first), or null.
+   * `within`/`prefix`: continue below an already found package; `entries`: search path for the first part.
+   */
+  findSpec(
+    fullname: string,
+    within?: ModuleSpec,
+    prefix = '',
+    entries?: readonly string[],
+  ): ModuleSpec | null {
     const parts = fullname.split('.');
     let spec: ModuleSpec | null = within ?? null;
     let name = prefix;
@@ -202,7 +210,7 @@ export class ModuleFinder {
         const src = this.frozenSource(name);
         spec = { kind: 'frozen', ...(src ? { file: src } : {}) };
         if (src && path.basename(src) === '__init__.py') spec.paths = [path.dirname(src)];
-      } else if (spec === null) spec = this.pathFind(part, this.searchPath);
+      } else if (spec === null) spec = this.pathFind(part, entries ?? this.searchPath);
       else if (spec.paths) spec = this.pathFind(part, spec.paths);
       else return null; // a plain module has no submodules
       if (spec === null) return null;

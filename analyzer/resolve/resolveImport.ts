@@ -101,15 +101,36 @@ export function resolveCompat(site: ImportSite, fromFile: string, finder: Module
   return withFile(finder, site, found);
 }
 
-/** Top of the package chain containing `dir` (climbing while `__init__` exists), or undefined. */
-function regularPackageTop(finder: ModuleFinder, dir: string): string | undefined {
+const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*$/u;
+
+/**
+ * The package a file belongs to, as `__package__` would say: its directory relative to the longest
+ * search-path entry holding it (every step an identifier); else, outside the search path, the chain
+ * of regular packages (`__init__`) above it, searched from the directory holding the top one.
+ */
+function packageOf(
+  finder: ModuleFinder,
+  fromFile: string,
+): { parts: string[]; entries?: string[] } | undefined {
   const fs = finder.fs;
+  const dir = path.dirname(fromFile);
+  let best: string | undefined;
+  for (const e of finder.searchPath) {
+    const real = fs.realpath(e);
+    if (isInside(real, dir) && (best === undefined || real.length > best.length)) best = real;
+  }
+  if (best !== undefined) {
+    if (best === dir) return { parts: [] };
+    const parts = dir.slice(best.length + 1).split('/');
+    if (parts.every((p) => IDENTIFIER.test(p))) return { parts };
+  }
   const isPkg = (d: string) =>
     fs.isFile(path.join(d, '__init__.py')) || fs.isFile(path.join(d, '__init__.pyc'));
   if (!isPkg(dir)) return undefined;
-  let d = dir;
-  while (isPkg(path.dirname(d)) && path.dirname(d) !== d) d = path.dirname(d);
-  return d;
+  let top = dir;
+  while (isPkg(path.dirname(top)) && path.dirname(top) !== top) top = path.dirname(top);
+  const base = path.dirname(top);
+  return { parts: dir.slice(base.length + 1).split('/'), entries: [base] };
 }
 
 function specResolution(
@@ -137,51 +158,31 @@ function specResolution(
 
 /** Python profile (modern importlib semantics). */
 export function resolvePython(site: ImportSite, fromFile: string, finder: ModuleFinder): Resolution {
-  let base: ModuleSpec | null = null;
-  let baseName = '';
+  let module = site.module;
+  let entries: string[] | undefined;
   if (site.level > 0) {
-    // strict relative import: the file's package, climbed level-1 times, never beyond the top package
-    const dir = path.dirname(fromFile);
-    let top = regularPackageTop(finder, dir);
-    if (top === undefined) {
-      const entry = finder.searchPath.find((e) => isInside(e, dir) && e !== dir && !isInside(dir, e));
-      if (entry !== undefined) top = path.join(entry, path.relative(entry, dir).split('/')[0]);
-    }
-    if (top === undefined) {
+    // strict relative import: importlib.util.resolve_name against the file's package
+    const pkg = packageOf(finder, fromFile);
+    if (pkg === undefined || pkg.parts.length === 0) {
       return {
         site,
         status: 'unresolved',
         reason: 'relative import in a file that is not part of a package',
       };
     }
-    let target = dir;
-    for (let i = 1; i < site.level; i++) target = path.dirname(target);
-    if (!isInside(top, target))
+    if (site.level > pkg.parts.length) {
       return { site, status: 'unresolved', reason: 'relative import beyond the top-level package' };
-    const init = ['.py', '.pyc', ...finder.env.extensionSuffixes]
-      .map((s) => path.join(target, `__init__${s}`))
-      .find((f) => finder.fs.isFile(f));
-    base = init
-      ? { kind: 'package', file: finder.fs.realpath(init), paths: [target] }
-      : { kind: 'namespace', paths: [target] };
-    baseName = path.relative(path.dirname(top), target).split('/').join('.');
+    }
+    const base = pkg.parts.slice(0, pkg.parts.length - (site.level - 1)).join('.');
+    module = module === null ? base : `${base}.${module}`;
+    entries = pkg.entries;
   }
-  const module = site.module;
-  let spec: ModuleSpec | null;
-  let fullname: string;
-  if (module === null) {
-    spec = base;
-    fullname = baseName;
-  } else if (base !== null) {
-    spec = finder.findSpec(module, base, baseName);
-    fullname = `${baseName}.${module}`;
-  } else {
-    spec = finder.findSpec(module);
-    fullname = module;
-  }
+  if (module === null) return { site, status: 'unresolved', reason: 'no module named' };
+  const fullname = module;
+  const spec = finder.findSpec(fullname, undefined, '', entries);
   if (spec === null) return { site, status: 'unresolved', reason: `no module named '${fullname}'` };
   if (site.kind === 'from' && site.name !== null && spec.paths) {
-    const sub = finder.findSpec(site.name, spec, fullname);
+    const sub = finder.findSpec(site.name, spec, fullname, entries);
     if (sub !== null) return specResolution(finder, site, sub, `${fullname}.${site.name}`);
   }
   return specResolution(finder, site, spec, fullname);

@@ -129,21 +129,23 @@ export const depsCommand: CliCommand = {
       throw new UsageError('--internal and --external exclude each other');
     if (values.env && values.python) throw new UsageError('--env and --python exclude each other');
 
-    let env: Environment;
+    // the interpreter is introspected while the parser loads
+    const env = targetEnvironment(values).then((e) => {
+      if (values['save-env']) saveEnvironment(e, values['save-env']);
+      return e;
+    });
+    let result: FollowResult;
     try {
-      env = await targetEnvironment(values);
+      result = await followDependencies(positionals, env, {
+        profile: values.profile,
+        follow: !values['no-follow'],
+        internal: values.internal,
+        external: values.external,
+      });
     } catch (err) {
       io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);
       return EXIT.failure;
     }
-    if (values['save-env']) saveEnvironment(env, values['save-env']);
-
-    const result = await followDependencies(positionals, env, {
-      profile: values.profile,
-      follow: !values['no-follow'],
-      internal: values.internal,
-      external: values.external,
-    });
     let status: number = EXIT.ok;
     for (const p of result.problems) {
       const fatal = p.kind === 'missing' || p.kind === 'not-python';
