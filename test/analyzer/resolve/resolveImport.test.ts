@@ -4,7 +4,7 @@
  * the compat profile against PyRats' rules (local-first, sibling lookup, fake builtin paths).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -247,7 +247,7 @@ describe('compat profile', () => {
   });
 });
 
-describe.skipIf(!require('node:fs').existsSync('/usr/lib/python3/dist-packages/numpy'))(
+describe.skipIf(!existsSync('/usr/lib/python3/dist-packages/numpy'))(
   'distributions (Debian /usr/bin/python3 with python3-numpy)',
   () => {
     it('a third-party import says which distribution and version provide it', async () => {
