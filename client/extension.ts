@@ -1,0 +1,155 @@
+/**
+ * The PyRats VS Code extension: starts the pyrats language server (dist/server.js) for Python files,
+ * feeds it the settings (with the target interpreter resolved and the workspace's trust), shows the
+ * status bar, and registers the palette commands. Panels and the request flow live in their own
+ * modules (graphPanel.ts, dashboardPanel.ts, requests.ts, records.ts) and are registered from here.
+ */
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  LanguageClient,
+  State,
+  TransportKind,
+  type ConfigurationParams,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import type {
+  FileSummaryNotification,
+  FileSummaryParams,
+  RefreshMirrorIndexRequest,
+  RefreshMirrorIndexResult,
+} from '../server/protocol';
+import { InterpreterResolver } from './interpreter';
+import { ReportView } from './reportView';
+import { selectBaseline } from './selectBaseline';
+import { PyratsStatusBar } from './statusBar';
+
+const FILE_SUMMARY: typeof FileSummaryNotification.method = 'pyrats/fileSummary';
+const REFRESH_MIRROR: typeof RefreshMirrorIndexRequest.method = 'pyrats/refreshMirrorIndex';
+
+/** What other client modules get from the extension (the running client, the output channel). */
+export interface PyratsContext {
+  extension: vscode.ExtensionContext;
+  output: vscode.LogOutputChannel;
+  /** The language client while it runs. */
+  client(): LanguageClient | undefined;
+}
+
+let languageClient: LanguageClient | undefined;
+
+function serverOptions(context: vscode.ExtensionContext): ServerOptions {
+  const module = context.asAbsolutePath('dist/server.js');
+  return {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+}
+
+function clientOptions(
+  output: vscode.LogOutputChannel,
+  interpreters: InterpreterResolver,
+): LanguageClientOptions {
+  return {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
+    ],
+    outputChannel: output,
+    middleware: {
+      workspace: {
+        // Fill in what only VS Code knows: the interpreter (Python extension) and the workspace's trust.
+        configuration: async (params: ConfigurationParams, token, next) => {
+          const results = await next(params, token);
+          if (!Array.isArray(results)) return results;
+          return results.map((value, i) => {
+            const item = params.items[i];
+            if (item?.section !== 'pyrats' || typeof value !== 'object' || value === null) return value;
+            const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+            const settings = { ...(value as Record<string, unknown>) };
+            settings.python = interpreters.resolve(scope).path;
+            settings.trusted = vscode.workspace.isTrusted;
+            return settings;
+          });
+        },
+      },
+    },
+  };
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PyratsContext> {
+  const output = vscode.window.createOutputChannel('PyRats', { log: true });
+  const statusBar = new PyratsStatusBar();
+  const interpreters = new InterpreterResolver(output);
+  const reportView = new ReportView(() => languageClient);
+  context.subscriptions.push(output, statusBar, interpreters, reportView);
+
+  const pyrats: PyratsContext = { extension: context, output, client: () => languageClient };
+
+  const notifySettingsChanged = () => {
+    if (languageClient?.isRunning()) {
+      void languageClient.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }
+  };
+
+  const start = async () => {
+    const client = new LanguageClient(
+      'pyrats',
+      'PyRats',
+      serverOptions(context),
+      clientOptions(output, interpreters),
+    );
+    client.onDidChangeState((e) => {
+      statusBar.setState(
+        e.newState === State.Running ? 'running' : e.newState === State.Stopped ? 'stopped' : 'starting',
+      );
+    });
+    client.onNotification(FILE_SUMMARY, (summary: FileSummaryParams) => statusBar.update(summary));
+    languageClient = client;
+    await client.start();
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('pyrats.checkWorkspace', () => reportView.checkWorkspace()),
+    vscode.commands.registerCommand('pyrats.selectBaseline', () => selectBaseline()),
+    vscode.commands.registerCommand('pyrats.refreshMirrorIndex', async () => {
+      if (!languageClient) return;
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'PyRats: refreshing the mirror index' },
+        () => languageClient!.sendRequest<RefreshMirrorIndexResult>(REFRESH_MIRROR, {}),
+      );
+      for (const m of result.messages) output.info(m);
+      void vscode.window.showInformationMessage(
+        `PyRats: ${result.messages.join('; ') || 'nothing to refresh'}`,
+      );
+    }),
+    vscode.commands.registerCommand('pyrats.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('pyrats.restartServer', async () => {
+      await languageClient?.stop();
+      languageClient = undefined;
+      await start();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(notifySettingsChanged),
+    interpreters.onDidChange(notifySettingsChanged),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('python.defaultInterpreterPath')) notifySettingsChanged();
+    }),
+    { dispose: () => void languageClient?.stop() },
+  );
+
+  // Neither the Python extension nor the server delays activation: both finish in the background.
+  void interpreters.connect().then(notifySettingsChanged);
+  start().catch((err: unknown) => {
+    output.error(
+      `PyRats language server failed to start: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    statusBar.setState('stopped');
+  });
+  return pyrats;
+}
+
+export async function deactivate(): Promise<void> {
+  const client = languageClient;
+  languageClient = undefined;
+  if (client) await client.stop();
+}

@@ -1,0 +1,144 @@
+/**
+ * *PyRats: Check Workspace Against Baseline*: asks the server for `pyrats/workspaceReport` (with a
+ * cancellable progress notification) and shows it as a read-only Markdown document, grouped by verdict.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type {
+  ImportVerdictInfo,
+  VerdictKind,
+  WorkspaceReportParams,
+  WorkspaceReportRequest,
+  WorkspaceReportResult,
+} from '../server/protocol';
+
+export const REPORT_SCHEME = 'pyrats-report';
+const WORKSPACE_REPORT: typeof WorkspaceReportRequest.method = 'pyrats/workspaceReport';
+
+const ORDER: { kind: VerdictKind; title: string }[] = [
+  { kind: 'missing', title: 'Missing everywhere' },
+  { kind: 'mirror', title: 'Only on the mirror' },
+  { kind: 'baseline', title: 'In the baseline' },
+  { kind: 'local', title: 'Local modules' },
+  { kind: 'stdlib', title: 'Standard library' },
+  { kind: 'builtin', title: 'Built into the interpreter' },
+];
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_[\]<>|]/g, '\\$&');
+}
+
+/** The report as Markdown: per folder, one table per verdict with each top-level module once. */
+export function renderReport(report: WorkspaceReportResult): string {
+  const out: string[] = ['# PyRats: workspace against the baseline', ''];
+  for (const folder of report.folders) {
+    const root = vscode.Uri.parse(folder.uri);
+    out.push(
+      `## ${escape(root.fsPath)}`,
+      '',
+      `Baseline: **${escape(folder.baseline ?? 'none configured')}**`,
+      '',
+    );
+    const c = folder.counts;
+    out.push(
+      `${folder.files.length} files · ${c.missing} imports missing everywhere · ${c.mirror} only on the mirror · ` +
+        `${c.baseline} in the baseline · ${c.stdlib + c.builtin} standard library · ${c.local} local`,
+      '',
+    );
+    for (const p of folder.problems) out.push(`> ${escape(p)}`, '');
+    const byKind = new Map<VerdictKind, Map<string, { v: ImportVerdictInfo; files: Set<string> }>>();
+    for (const file of folder.files) {
+      const rel = vscode.workspace.asRelativePath(vscode.Uri.parse(file.uri), false);
+      for (const v of file.imports) {
+        const group = byKind.get(v.kind) ?? new Map();
+        byKind.set(v.kind, group);
+        const key = v.topLevel;
+        const entry = group.get(key) ?? { v, files: new Set<string>() };
+        entry.files.add(`${rel}:${v.range.start.line + 1}`);
+        group.set(key, entry);
+      }
+    }
+    for (const { kind, title } of ORDER) {
+      const group = byKind.get(kind);
+      if (!group || group.size === 0) continue;
+      out.push(
+        `### ${title} (${group.size})`,
+        '',
+        '| module | distribution | baseline | mirror | where |',
+        '|---|---|---|---|---|',
+      );
+      for (const [name, { v, files }] of [...group.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+        const mirror = v.mirror.map((m) => `${m.label}: ${m.versions.slice(-3).join(', ')}`).join('; ');
+        const where = [...files].slice(0, 5).join(', ') + (files.size > 5 ? ` (+${files.size - 5})` : '');
+        out.push(
+          `| ${escape(name)} | ${escape(v.distribution ?? '')} | ${escape(v.baselineVersion ?? '')} | ${escape(mirror)} | ${escape(where)} |`,
+        );
+      }
+      out.push('');
+    }
+    if (folder.skipped.length) {
+      out.push(`### Not checked (${folder.skipped.length})`, '');
+      for (const s of folder.skipped.slice(0, 200)) {
+        out.push(
+          `- ${escape(vscode.workspace.asRelativePath(vscode.Uri.parse(s.uri), false))}: ${escape(s.reason)}`,
+        );
+      }
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}
+
+export class ReportView implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly registration: vscode.Disposable;
+
+  constructor(private readonly client: () => LanguageClient | undefined) {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return (
+      this.contents.get(uri.toString()) ??
+      'Run "PyRats: Check Workspace Against Baseline" to fill this report.'
+    );
+  }
+
+  async checkWorkspace(): Promise<void> {
+    const client = this.client();
+    if (!client) {
+      void vscode.window.showErrorMessage('PyRats: the language server is not running.');
+      return;
+    }
+    const report = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'PyRats: checking the workspace',
+        cancellable: true,
+      },
+      async (_progress, token) => {
+        try {
+          const params: WorkspaceReportParams = {};
+          return await client.sendRequest<WorkspaceReportResult>(WORKSPACE_REPORT, params, token);
+        } catch (err) {
+          if (token.isCancellationRequested) return undefined;
+          throw err;
+        }
+      },
+    );
+    if (!report) return;
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: '/Workspace Report.md' });
+    this.contents.set(uri.toString(), renderReport(report));
+    this.changed.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The analyzer of one workspace folder, as the language server uses it: an incrementally re-parsed
+ * tree per open document (tree-sitter `tree.edit` + `parser.parse(text, oldTree)`), the check of its
+ * import sites against the folder's baseline and mirror (analyzer/check), and the conversion of
+ * verdicts to the wire shape of server/protocol.ts. Also lists a folder's Python files for the
+ * workspace report (with caps).
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
+import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { Parser, Tree } from 'web-tree-sitter';
+import type { Verdict } from '../../analyzer/check/verdict';
+import {
+  analyseTree,
+  createImportQueries,
+  DEFAULT_MAX_BYTES,
+  type ImportQueries,
+} from '../../analyzer/extract/extractImports';
+import type { ImportSite } from '../../analyzer/extract/importSite';
+import { createPythonParser } from '../../analyzer/parse/pythonParser';
+import type { ImportVerdictInfo } from '../protocol';
+import type { PyratsSettings } from './settings';
+
+/** The check engine's surface used here (analyzer/check/checker.ts, being written). */
+interface Checker {
+  baselineName: string | null;
+  problems: { source: string; message: string }[];
+  checkSites(sites: ImportSite[], file: string): Promise<Verdict[]>;
+  checkFile(file: string): Promise<Verdict[]>;
+  invalidateFileSystem?(): void;
+}
+const Checker = {
+  async create(options: Record<string, unknown>): Promise<Checker> {
+    void options;
+    throw new Error('analyzer/check/checker.ts is not available yet');
+  },
+};
+
+/** An open document's tree, edited in step with the text and re-parsed incrementally on demand. */
+export class ParsedSource {
+  private tree: Tree | null = null;
+  private dirty = true;
+  private sites: ImportSite[] = [];
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly queries: ImportQueries,
+  ) {}
+
+  /** Tells the tree about one edit: `before` is the text it applied to, `after` the result. */
+  edit(before: TextDocument, change: TextDocumentContentChangeEvent, after: TextDocument): void {
+    this.dirty = true;
+    if (!this.tree) return;
+    if (!('range' in change)) {
+      this.tree.delete();
+      this.tree = null;
+      return;
+    }
+    const startIndex = before.offsetAt(change.range.start);
+    const oldEndIndex = before.offsetAt(change.range.end);
+    const newEndIndex = startIndex + change.text.length;
+    const startPosition = before.positionAt(startIndex);
+    const oldEndPosition = before.positionAt(oldEndIndex);
+    const newEndPosition = after.positionAt(newEndIndex);
+    this.tree.edit({
+      startIndex,
+      oldEndIndex,
+      newEndIndex,
+      startPosition: { row: startPosition.line, column: startPosition.character },
+      oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
+      newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
+    });
+  }
+
+  /** The import sites of `text` (the document's current text), re-parsing only what changed. */
+  importSites(text: string): ImportSite[] {
+    if (!this.dirty) return this.sites;
+    if (text.length > DEFAULT_MAX_BYTES) {
+      this.tree?.delete();
+      this.tree = null;
+      this.sites = [];
+      this.dirty = false;
+      return this.sites;
+    }
+    const next = this.parser.parse(text, this.tree ?? undefined);
+    this.tree?.delete();
+    this.tree = next;
+    this.sites = next ? analyseTree(next, text, this.queries).sites : [];
+    this.dirty = false;
+    return this.sites;
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = null;
+  }
+}
+
+/** The wire shape of one verdict. */
+export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
+  const site = v.site;
+  const written =
+    site.level > 0 ? `${'.'.repeat(site.level)}${site.module ?? ''}` : (site.module ?? v.module);
+  return {
+    module: site.kind === 'from' || site.kind === 'star' ? v.module || written : written,
+    topLevel: v.topLevel,
+    range: site.range,
+    kind: v.kind,
+    code: v.code,
+    guarded: v.guarded,
+    distribution: v.baseline?.name ?? v.distribution?.name ?? v.candidates[0]?.pypi ?? null,
+    baselineVersion: v.baseline ? (v.baseline.version ?? v.baseline.specifier ?? null) : null,
+    mirror: v.mirror.map((m) => ({
+      source: m.source,
+      label: m.label,
+      kind: m.kind,
+      name: m.name,
+      versions: m.versions,
+    })),
+    file: v.resolution.file ?? null,
+    explanation: v.explanation,
+    action: v.action || null,
+  };
+}
+
+/** Directories the workspace report never walks into. */
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '__pycache__',
+  '.git',
+  '.hg',
+  '.svn',
+  '.tox',
+  '.nox',
+  '.venv',
+  'venv',
+  'site-packages',
+  'dist-packages',
+]);
+export const MAX_REPORT_FILES = 20_000;
+
+/** The `.py` files under `root` (hidden directories and virtual environments skipped), capped. */
+export async function listPythonFiles(
+  root: string,
+  token: CancellationToken,
+): Promise<{ files: string[]; skipped: { path: string; reason: string }[] }> {
+  const files: string[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  const stack = [root];
+  while (stack.length && !token.isCancellationRequested) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      skipped.push({
+        path: dir,
+        reason: `cannot list: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      });
+      continue;
+    }
+    if (entries.some((e) => e.name === 'pyvenv.cfg') && dir !== root) continue;
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) stack.push(p);
+      } else if (e.isFile() && (e.name.endsWith('.py') || e.name.endsWith('.pyw'))) {
+        if (files.length >= MAX_REPORT_FILES) {
+          skipped.push({ path: p, reason: `over the ${MAX_REPORT_FILES}-file cap of the workspace report` });
+        } else {
+          files.push(p);
+        }
+      }
+    }
+  }
+  files.sort();
+  return { files, skipped };
+}
+
+/** One workspace folder's analyzer: a parser for its open documents and a Checker for its settings. */
+export class FolderAnalyzer {
+  private constructor(
+    readonly root: string,
+    private readonly parser: Parser,
+    private readonly queries: ImportQueries,
+    private checker: Checker,
+    private readonly settings: PyratsSettings,
+    private readonly console: RemoteConsole,
+  ) {}
+
+  static async create(
+    root: string,
+    settings: PyratsSettings,
+    console: RemoteConsole,
+  ): Promise<FolderAnalyzer> {
+    const parser = await createPythonParser();
+    const queries = createImportQueries(parser);
+    const checker = await FolderAnalyzer.createChecker(root, settings, console);
+    return new FolderAnalyzer(root, parser, queries, checker, settings, console);
+  }
+
+  private static async createChecker(
+    root: string,
+    settings: PyratsSettings,
+    console: RemoteConsole,
+  ): Promise<Checker> {
+    void root;
+    void console;
+    return Checker.create({
+      baseline: settings.baseline || undefined,
+      mirrors: settings.mirrors,
+      python: settings.python || undefined,
+      cacheDir: settings.cacheDir || undefined,
+      trusted: settings.trusted,
+    });
+  }
+
+  get baselineName(): string | null {
+    return this.checker.baselineName ?? null;
+  }
+
+  get problems(): string[] {
+    return this.checker.problems.map((p) => `${p.source}: ${p.message}`);
+  }
+
+  /** A tree for a newly opened document. */
+  async parse(text: TextDocument): Promise<ParsedSource> {
+    void text;
+    return new ParsedSource(this.parser, this.queries);
+  }
+
+  async checkDocument(
+    parsed: ParsedSource,
+    text: TextDocument,
+    file: string | undefined,
+    token: CancellationToken,
+  ): Promise<ImportVerdictInfo[]> {
+    const sites = parsed.importSites(text.getText());
+    if (token.isCancellationRequested) return [];
+    const verdicts = await this.checker.checkSites(sites, file ?? path.join(this.root, '<untitled>.py'));
+    return verdicts.map(toVerdictInfo);
+  }
+
+  async checkFile(file: string, token: CancellationToken): Promise<ImportVerdictInfo[]> {
+    if (token.isCancellationRequested) return [];
+    const verdicts = await this.checker.checkFile(file);
+    return verdicts.map(toVerdictInfo);
+  }
+
+  /** Forgets cached directory listings (files were created or deleted). */
+  invalidateFileSystem(): void {
+    this.checker.invalidateFileSystem?.();
+  }
+
+  /** Re-fetches the mirror indexes; says what happened. */
+  async refreshMirrors(): Promise<string> {
+    this.checker = await FolderAnalyzer.createChecker(this.root, { ...this.settings }, this.console);
+    return 'mirror index refreshed';
+  }
+
+  dispose(): void {
+    this.queries.main.delete();
+    this.queries.dynamic.delete();
+    this.parser.delete();
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * The pyrats language server: thin LSP glue around the analyzer. `capabilities()` says what it offers,
+ * `register(connection)` wires the handlers. Documents are synced incrementally and re-parsed with
+ * tree-sitter's incremental parse; checks are debounced per document and cancelled when a newer edit
+ * arrives; one analyzer per workspace folder, rebuilt when its settings change.
+ * Conversions to LSP types live in convert.ts; the analyzer calls in folderAnalyzer.ts.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import {
+  CancellationTokenSource,
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  FileChangeType,
+  LSPErrorCodes,
+  ResponseError,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type CodeAction,
+  type CodeActionParams,
+  type Connection,
+  type Hover,
+  type HoverParams,
+  type InitializeParams,
+  type InitializeResult,
+  type ServerCapabilities,
+  type WorkspaceFolder,
+} from 'vscode-languageserver';
+import {
+  FileSummaryNotification,
+  FileVerdictsRequest,
+  RefreshMirrorIndexRequest,
+  WorkspaceReportRequest,
+  type FileVerdictsResult,
+  type VerdictCounts,
+  type WorkspaceReportFolder,
+  type WorkspaceReportResult,
+} from '../protocol';
+import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor } from './convert';
+import { OpenDocument, type CheckResult } from './documents';
+import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
+import { analyzerKey, normalizeSettings, type PyratsSettings } from './settings';
+
+/** Analyzer and settings of one workspace folder (or of the directory of a file outside every folder). */
+interface FolderState {
+  uri: string;
+  root: string;
+  settings: PyratsSettings;
+  key: string;
+  analyzer: Promise<FolderAnalyzer>;
+}
+
+function uriToPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+}
+
+export class PyratsLanguageServer {
+  private connection!: Connection;
+  private readonly documents = new Map<string, OpenDocument>();
+  private readonly folders = new Map<string, FolderState>();
+  private pullConfiguration = false;
+  private watchFilesDynamically = false;
+  /** Settings pushed by clients that do not answer `workspace/configuration`. */
+  private pushedSettings: unknown = undefined;
+  private initialFolders: WorkspaceFolder[] = [];
+
+  capabilities(): ServerCapabilities {
+    return {
+      textDocumentSync: {
+        openClose: true,
+        change: TextDocumentSyncKind.Incremental,
+        save: { includeText: false },
+      },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    };
+  }
+
+  register(connection: Connection): void {
+    this.connection = connection;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => void this.initialized());
+    connection.onDidOpenTextDocument(({ textDocument: t }) => {
+      if (!this.isPython(t.uri, t.languageId)) return;
+      this.documents.get(t.uri)?.dispose();
+      const doc = new OpenDocument(t.uri, t.languageId, t.version, t.text);
+      this.documents.set(t.uri, doc);
+      this.schedule(doc, 0);
+    });
+    connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+      const doc = this.documents.get(textDocument.uri);
+      if (!doc) return;
+      doc.applyChanges(contentChanges, textDocument.version ?? doc.version + 1);
+      this.schedule(doc, this.delayFor(doc));
+    });
+    connection.onDidSaveTextDocument(({ textDocument }) => {
+      // A saved file can change what other open files resolve to (a local module appeared).
+      this.recheckOpen((d) => d.uri !== textDocument.uri);
+    });
+    connection.onDidCloseTextDocument(({ textDocument }) => {
+      const doc = this.documents.get(textDocument.uri);
+      if (!doc) return;
+      doc.dispose();
+      this.documents.delete(textDocument.uri);
+      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    });
+    connection.onDidChangeWatchedFiles(({ changes }) => {
+      let structural = false;
+      for (const change of changes) {
+        if (change.type === FileChangeType.Deleted) {
+          if (!this.documents.has(change.uri)) {
+            void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+          }
+          structural = true;
+        } else if (change.type === FileChangeType.Created) {
+          structural = true;
+        }
+      }
+      if (structural) {
+        for (const f of this.folders.values()) void f.analyzer.then((a) => a.invalidateFileSystem());
+        this.recheckOpen(() => true);
+      }
+    });
+    connection.onDidChangeConfiguration((params) => {
+      if (!this.pullConfiguration) this.pushedSettings = (params.settings as { pyrats?: unknown })?.pyrats;
+      void this.reloadSettings();
+    });
+    connection.onHover((params, token) => this.hover(params, token));
+    connection.onCodeAction((params, token) => this.codeActions(params, token));
+    connection.onRequest(FileVerdictsRequest.type, (params, token) => this.fileVerdicts(params.uri, token));
+    connection.onRequest(WorkspaceReportRequest.type, (params, token) =>
+      this.workspaceReport(params.folderUri, token),
+    );
+    connection.onRequest(RefreshMirrorIndexRequest.type, () => this.refreshMirrorIndex());
+    connection.onShutdown(() => {
+      for (const d of this.documents.values()) d.dispose();
+      this.documents.clear();
+      for (const f of this.folders.values()) void f.analyzer.then((a) => a.dispose());
+      this.folders.clear();
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Life cycle and configuration
+  // -------------------------------------------------------------------------------------------
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const ws = params.capabilities.workspace;
+    this.pullConfiguration = Boolean(ws?.configuration);
+    this.watchFilesDynamically = Boolean(ws?.didChangeWatchedFiles?.dynamicRegistration);
+    const options = params.initializationOptions as { settings?: unknown } | undefined;
+    if (options?.settings !== undefined) this.pushedSettings = options.settings;
+    this.initialFolders =
+      params.workspaceFolders ??
+      (params.rootUri ? [{ uri: params.rootUri, name: path.basename(params.rootUri) }] : []);
+    return { capabilities: this.capabilities(), serverInfo: { name: 'pyrats', version: '0.1.0' } };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.pullConfiguration) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'pyrats' });
+    }
+    if (this.watchFilesDynamically) {
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/__init__.py' }],
+      });
+    }
+    try {
+      this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        for (const removed of e.removed) this.dropFolder(removed.uri);
+        for (const added of e.added) this.initialFolders.push(added);
+        void this.reloadSettings();
+      });
+    } catch {
+      // the client does not support workspace folder changes
+    }
+    for (const f of this.initialFolders) await this.ensureFolder(f.uri);
+  }
+
+  private dropFolder(uri: string): void {
+    const f = this.folders.get(uri);
+    if (!f) return;
+    this.folders.delete(uri);
+    this.initialFolders = this.initialFolders.filter((w) => w.uri !== uri);
+    void f.analyzer.then((a) => a.dispose());
+  }
+
+  private async settingsFor(folderUri: string): Promise<PyratsSettings> {
+    const problems: string[] = [];
+    let raw: unknown = this.pushedSettings;
+    if (this.pullConfiguration) {
+      try {
+        raw = await this.connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'pyrats' });
+      } catch (err) {
+        problems.push(`cannot read settings: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const settings = normalizeSettings(raw, problems);
+    for (const p of problems) this.connection.console.warn(`${folderUri}: ${p}`);
+    return settings;
+  }
+
+  /** The folder state for a folder URI, creating its analyzer on first use. */
+  private async ensureFolder(uri: string): Promise<FolderState> {
+    const existing = this.folders.get(uri);
+    if (existing) return existing;
+    const settings = await this.settingsFor(uri);
+    const again = this.folders.get(uri);
+    if (again) return again;
+    const root = uriToPath(uri) ?? process.cwd();
+    const state: FolderState = {
+      uri,
+      root,
+      settings,
+      key: analyzerKey(settings),
+      analyzer: FolderAnalyzer.create(root, settings, this.connection.console),
+    };
+    this.folders.set(uri, state);
+    return state;
+  }
+
+  /** Re-reads every folder's settings, rebuilds analyzers whose inputs changed, re-checks open files. */
+  private async reloadSettings(): Promise<void> {
+    const uris = new Set([...this.initialFolders.map((f) => f.uri), ...this.folders.keys()]);
+    for (const uri of uris) {
+      const settings = await this.settingsFor(uri);
+      const current = this.folders.get(uri);
+      const key = analyzerKey(settings);
+      if (current && current.key === key) {
+        current.settings = settings;
+        continue;
+      }
+      if (current) void current.analyzer.then((a) => a.dispose());
+      const root = uriToPath(uri) ?? process.cwd();
+      this.folders.set(uri, {
+        uri,
+        root,
+        settings,
+        key,
+        analyzer: FolderAnalyzer.create(root, settings, this.connection.console),
+      });
+    }
+    this.recheckOpen(() => true);
+  }
+
+  /** The workspace folder holding a file (longest match), or a folder made for the file's directory. */
+  private folderUriFor(uri: string): string {
+    let best: string | undefined;
+    for (const f of this.initialFolders) {
+      const base = f.uri.endsWith('/') ? f.uri : `${f.uri}/`;
+      if (uri.startsWith(base) && (!best || f.uri.length > best.length)) best = f.uri;
+    }
+    if (best) return best;
+    const file = uriToPath(uri);
+    return file ? pathToFileURL(path.dirname(file)).toString() : 'untitled:';
+  }
+
+  private isPython(uri: string, languageId: string): boolean {
+    return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Checking
+  // -------------------------------------------------------------------------------------------
+
+  /** Leading edge: the first edit after a quiet period is checked at once; edits in a burst wait. */
+  private delayFor(doc: OpenDocument): number {
+    const folder = this.folders.get(this.folderUriFor(doc.uri));
+    const debounce = folder?.settings.debounceMs ?? 50;
+    const busy = doc.running !== undefined || doc.timer !== undefined;
+    return !busy && Date.now() - doc.lastCheckStarted >= debounce ? 0 : debounce;
+  }
+
+  private schedule(doc: OpenDocument, delay: number): void {
+    doc.running?.cancel();
+    if (doc.timer) clearTimeout(doc.timer);
+    doc.timer = setTimeout(() => {
+      doc.timer = undefined;
+      void this.check(doc);
+    }, delay);
+  }
+
+  private recheckOpen(filter: (d: OpenDocument) => boolean): void {
+    for (const doc of this.documents.values()) if (filter(doc)) this.schedule(doc, 0);
+  }
+
+  private async check(doc: OpenDocument): Promise<void> {
+    const cts = new CancellationTokenSource();
+    doc.running = cts;
+    doc.lastCheckStarted = Date.now();
+    const version = doc.version;
+    try {
+      const folder = await this.ensureFolder(this.folderUriFor(doc.uri));
+      const analyzer = await folder.analyzer;
+      if (cts.token.isCancellationRequested || this.documents.get(doc.uri) !== doc) return;
+      doc.parsed ??= await analyzer.parse(doc.text);
+      const verdicts = await analyzer.checkDocument(doc.parsed, doc.text, uriToPath(doc.uri), cts.token);
+      if (cts.token.isCancellationRequested || doc.version !== version || this.documents.get(doc.uri) !== doc)
+        return;
+      const result: CheckResult = {
+        version,
+        verdicts,
+        baseline: analyzer.baselineName,
+        problems: analyzer.problems,
+      };
+      void this.connection.sendDiagnostics({
+        uri: doc.uri,
+        version,
+        diagnostics: diagnosticsFor(verdicts, folder.settings),
+      });
+      void this.connection.sendNotification(FileSummaryNotification.type, {
+        uri: doc.uri,
+        baseline: analyzer.baselineName,
+        counts: countVerdicts(verdicts),
+        trusted: folder.settings.trusted,
+        problems: analyzer.problems,
+      });
+      doc.finish(result);
+    } catch (err) {
+      this.connection.console.error(
+        `pyrats: checking ${doc.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+    } finally {
+      if (doc.running === cts) doc.running = undefined;
+      cts.dispose();
+    }
+  }
+
+  /** The check result for the document's current version, waiting for a pending check. */
+  private async currentResult(uri: string, token: CancellationToken): Promise<CheckResult | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    if (!doc.running && !doc.timer && (!doc.last || doc.last.version !== doc.version)) this.schedule(doc, 0);
+    return new Promise((resolve) => {
+      const sub = token.onCancellationRequested(() => resolve(undefined));
+      void doc.result().then((r) => {
+        sub.dispose();
+        resolve(r);
+      });
+    });
+  }
+
+  private async hover(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
+    const result = await this.currentResult(params.textDocument.uri, token);
+    if (!result) return null;
+    return hoverFor(result.verdicts, params.position, result.baseline);
+  }
+
+  private async codeActions(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
+    const doc = this.documents.get(params.textDocument.uri);
+    const result = await this.currentResult(params.textDocument.uri, token);
+    if (!result || !doc) return [];
+    return codeActionsFor(doc.uri, doc.text, result, params.range, params.context.diagnostics);
+  }
+
+  private async fileVerdicts(uri: string, token: CancellationToken): Promise<FileVerdictsResult> {
+    const open = await this.currentResult(uri, token);
+    if (token.isCancellationRequested) throw cancelled();
+    if (open) return { uri, baseline: open.baseline, imports: open.verdicts };
+    const file = uriToPath(uri);
+    if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${uri}`);
+    const folder = await this.ensureFolder(this.folderUriFor(uri));
+    const analyzer = await folder.analyzer;
+    const imports = await analyzer.checkFile(file, token);
+    if (token.isCancellationRequested) throw cancelled();
+    return { uri, baseline: analyzer.baselineName, imports };
+  }
+
+  private async workspaceReport(
+    folderUri: string | undefined,
+    token: CancellationToken,
+  ): Promise<WorkspaceReportResult> {
+    const uris = folderUri ? [folderUri] : this.initialFolders.map((f) => f.uri);
+    const folders: WorkspaceReportFolder[] = [];
+    for (const uri of uris) {
+      const folder = await this.ensureFolder(uri);
+      const analyzer = await folder.analyzer;
+      const counts: VerdictCounts = countVerdicts([]);
+      const report: WorkspaceReportFolder = {
+        uri,
+        baseline: analyzer.baselineName,
+        files: [],
+        counts,
+        skipped: [],
+        problems: [...analyzer.problems],
+      };
+      const listing = await listPythonFiles(folder.root, token);
+      for (const s of listing.skipped)
+        report.skipped.push({ uri: pathToFileURL(s.path).toString(), reason: s.reason });
+      let n = 0;
+      for (const file of listing.files) {
+        if (token.isCancellationRequested) throw cancelled();
+        // let cancellation and other messages through now and then
+        if (++n % 25 === 0) await new Promise((r) => setImmediate(r));
+        const fileUri = pathToFileURL(file).toString();
+        const open = this.documents.get(fileUri)?.last;
+        let imports;
+        try {
+          imports = open ? open.verdicts : await analyzer.checkFile(file, token);
+        } catch (err) {
+          report.skipped.push({ uri: fileUri, reason: err instanceof Error ? err.message : String(err) });
+          continue;
+        }
+        const c = countVerdicts(imports);
+        for (const k of Object.keys(counts) as (keyof VerdictCounts)[]) counts[k] += c[k];
+        report.files.push({ uri: fileUri, imports });
+      }
+      folders.push(report);
+    }
+    if (token.isCancellationRequested) throw cancelled();
+    return { folders };
+  }
+
+  private async refreshMirrorIndex(): Promise<{ messages: string[] }> {
+    const messages: string[] = [];
+    for (const folder of this.folders.values()) {
+      const analyzer = await folder.analyzer;
+      messages.push(`${folder.root}: ${await analyzer.refreshMirrors()}`);
+    }
+    this.recheckOpen(() => true);
+    return { messages };
+  }
+}

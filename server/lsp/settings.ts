@@ -1,0 +1,123 @@
+/**
+ * The language server's settings (section `pyrats`), read per workspace folder with
+ * `workspace/configuration`, validated, with defaults for anything absent or malformed.
+ */
+import { DiagnosticSeverity } from 'vscode-languageserver';
+import type { PyratsSettingsWire, SeverityName, SeveritySettingKey } from '../protocol';
+
+export interface PyratsSettings {
+  /** Baseline spec (`module:NAME`, `file:PATH`, `python:PATH`, ...); empty = none. */
+  baseline: string;
+  /** Mirror URLs (conda channels, PyPI simple indexes; `http(s)://` or `file://`). */
+  mirrors: string[];
+  /** Target interpreter; empty = `python3`. */
+  python: string;
+  /** Cache directory for the analyzer (mirror indexes, environments); empty = its default. */
+  cacheDir: string;
+  severity: Record<SeveritySettingKey, SeverityName>;
+  /** Quiet time after an edit before re-checking, when edits come in bursts. */
+  debounceMs: number;
+  /** False: run no interpreter and no `module` command (untrusted workspace). */
+  trusted: boolean;
+}
+
+export const DEFAULT_SEVERITY: Record<SeveritySettingKey, SeverityName> = {
+  missing: 'error',
+  missingGuarded: 'warning',
+  mirrorOnly: 'warning',
+  mirrorOnlyGuarded: 'information',
+  baseline: 'none',
+  stdlib: 'none',
+  local: 'none',
+};
+
+export const DEFAULT_SETTINGS: PyratsSettings = {
+  baseline: '',
+  mirrors: [],
+  python: '',
+  cacheDir: '',
+  severity: DEFAULT_SEVERITY,
+  debounceMs: 50,
+  trusted: true,
+};
+
+const SEVERITY_NAMES: readonly SeverityName[] = ['error', 'warning', 'information', 'hint', 'none'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Settings from whatever a client sent (possibly null, partial or of the wrong types).
+ * `problems` receives one line per ignored value.
+ */
+export function normalizeSettings(raw: unknown, problems: string[] = []): PyratsSettings {
+  const s: Partial<PyratsSettingsWire> = isRecord(raw) ? (raw as Partial<PyratsSettingsWire>) : {};
+  const str = (key: 'baseline' | 'python' | 'cacheDir'): string => {
+    const v = s[key];
+    if (v === undefined || v === null) return DEFAULT_SETTINGS[key];
+    if (typeof v !== 'string') {
+      problems.push(`setting pyrats.${key} must be a string; ignored`);
+      return DEFAULT_SETTINGS[key];
+    }
+    return v.trim();
+  };
+  let mirrors: string[] = [];
+  if (Array.isArray(s.mirrors)) {
+    for (const m of s.mirrors) {
+      if (typeof m === 'string' && m.trim()) mirrors.push(m.trim());
+      else problems.push(`setting pyrats.mirrors: ignored entry ${JSON.stringify(m)}`);
+    }
+  } else if (s.mirrors !== undefined && s.mirrors !== null) {
+    problems.push('setting pyrats.mirrors must be a list of URLs; ignored');
+  }
+  mirrors = [...new Set(mirrors)];
+  const severity = { ...DEFAULT_SEVERITY };
+  if (isRecord(s.severity)) {
+    for (const [key, value] of Object.entries(s.severity)) {
+      if (!(key in DEFAULT_SEVERITY)) {
+        problems.push(`setting pyrats.severity.${key} is unknown; ignored`);
+      } else if (!SEVERITY_NAMES.includes(value as SeverityName)) {
+        problems.push(`setting pyrats.severity.${key} must be one of ${SEVERITY_NAMES.join(', ')}; ignored`);
+      } else {
+        severity[key as SeveritySettingKey] = value as SeverityName;
+      }
+    }
+  }
+  let debounceMs = DEFAULT_SETTINGS.debounceMs;
+  if (typeof s.debounceMs === 'number' && Number.isFinite(s.debounceMs) && s.debounceMs >= 0) {
+    debounceMs = Math.min(s.debounceMs, 5000);
+  } else if (s.debounceMs !== undefined && s.debounceMs !== null) {
+    problems.push('setting pyrats.debounceMs must be a number of milliseconds ≥ 0; ignored');
+  }
+  return {
+    baseline: str('baseline'),
+    mirrors,
+    python: str('python'),
+    cacheDir: str('cacheDir'),
+    severity,
+    debounceMs,
+    trusted: s.trusted !== false,
+  };
+}
+
+/** The LSP severity for a setting value; undefined for `none` (no diagnostic). */
+export function lspSeverity(name: SeverityName): DiagnosticSeverity | undefined {
+  switch (name) {
+    case 'error':
+      return DiagnosticSeverity.Error;
+    case 'warning':
+      return DiagnosticSeverity.Warning;
+    case 'information':
+      return DiagnosticSeverity.Information;
+    case 'hint':
+      return DiagnosticSeverity.Hint;
+    case 'none':
+      return undefined;
+  }
+}
+
+/** A stable key: two folders with equal keys can share nothing but may reuse a built analyzer. */
+export function analyzerKey(s: PyratsSettings): string {
+  return JSON.stringify([s.baseline, s.mirrors, s.python, s.cacheDir, s.trusted]);
+}
