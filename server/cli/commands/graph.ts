@@ -1,0 +1,209 @@
+/**
+ * `pyrats graph SCRIPT... -o graph.html` — the dependency graph of scripts (or of a whole folder) as
+ * one self-contained HTML page (the same interactive view as in VS Code, d3 and data inlined), or
+ * as Graphviz dot, Mermaid or JSON. `--from-json FILE` draws a saved graph instead of following.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
+import { introspectInterpreter } from '../../../analyzer/env/introspect';
+import { buildGraphPayload } from '../../graphData';
+import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
+import { graphPageHtml, loadGraphAssets } from '../../graphPage';
+import type { GraphPayload } from '../../protocol';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+
+const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+const HELP = `Usage: pyrats graph SCRIPT... [-o FILE] [--format html|dot|mermaid|json] [--workspace]
+                         [--python P | --env FILE] [--profile compat|python] [--title TEXT]
+       pyrats graph --from-json FILE [-o FILE] [--format ...]
+
+Draws what SCRIPT really pulls in: its follow closure (what PyRats records), each module coloured by
+its verdict (local, standard library, in the baseline, mirror only, missing), packages as clusters
+that collapse and expand, import cycles highlighted.
+
+The html format is ONE self-contained file (the graph view's script, d3 and the data inlined) that
+opens in any browser without a server: search, filters (hide stdlib, only third party, only
+missing), depth, collapse/expand packages, zoom and pan, keyboard navigation, and export of the
+current view as SVG, PNG, dot, Mermaid or JSON.
+
+Options:
+  -o, --output FILE  write to FILE (default: standard output); the format follows its extension
+                     (.html, .dot/.gv, .mmd, .json) unless --format says otherwise
+  --format F         html (default), dot (Graphviz, one cluster per package), mermaid, json (the
+                     graph: nodes, edges, roots; readable again with --from-json)
+  --workspace        treat each argument as a folder and graph every Python file below it
+  --from-json FILE   draw a saved graph: a {nodes, edges} dependency graph, the json format of this
+                     command or the graph view's JSON export ('-' reads standard input)
+  --python P         target interpreter (default python3); --env FILE: a saved environment snapshot
+  --profile NAME     compat (default, PyRats' closure) or python (modern import semantics)
+  --title TEXT       the page title (default: the script names)
+  --no-cache         do not use the interpreter cache
+
+Exit status: 0 ok, 2 usage error, 3 an input could not be read (bad graph entries are reported on
+stderr and skipped; the rest is drawn).
+
+Examples:
+  pyrats graph analyse.py -o graph.html
+  pyrats graph --workspace . -o workspace.html
+  pyrats graph analyse.py --format dot | dot -Tsvg > graph.svg
+`;
+
+function formatFor(output: string | undefined, given: string | undefined): Format {
+  if (given) {
+    if (given === 'svg' || given === 'png') {
+      throw new UsageError(`${given} needs the page's layout: write html and use its Export buttons`);
+    }
+    if (!FORMATS.includes(given as Format))
+      throw new UsageError(`unknown format '${given}' (use ${FORMATS.join(', ')})`);
+    return given as Format;
+  }
+  const ext = output?.toLowerCase().match(/\.([a-z]+)$/)?.[1];
+  if (ext === 'dot' || ext === 'gv') return 'dot';
+  if (ext === 'mmd' || ext === 'mermaid') return 'mermaid';
+  if (ext === 'json') return 'json';
+  return 'html';
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += b.length;
+    if (size > MAX_JSON_BYTES) throw new Error(`standard input: more than ${MAX_JSON_BYTES} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readGraphFile(file: string, io: CliIO): Promise<GraphPayload> {
+  const where = file === '-' ? 'standard input' : file;
+  let text: string;
+  if (file === '-') text = await readAll(io.stdin);
+  else {
+    const size = statSync(file).size;
+    if (size > MAX_JSON_BYTES)
+      throw new Error(`${file}: ${size} bytes is more than the ${MAX_JSON_BYTES}-byte limit`);
+    text = readFileSync(file, 'utf8');
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  const { payload, problems } = parseGraphDocument(doc, where);
+  for (const p of problems) io.stderr.write(`pyrats graph: ${p}\n`);
+  return payload;
+}
+
+async function targetEnvironment(values: {
+  python?: string;
+  env?: string;
+  'no-cache'?: boolean;
+}): Promise<Environment> {
+  if (values.env) return loadEnvironment(values.env);
+  return introspectInterpreter(values.python ?? 'python3', values['no-cache'] ? { cacheDir: false } : {});
+}
+
+export const graphCommand: CliCommand = {
+  name: 'graph',
+  summary: 'dependency graph of scripts as a self-contained interactive HTML page, dot, Mermaid or JSON',
+  help: HELP,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          output: { type: 'string', short: 'o' },
+          format: { type: 'string' },
+          workspace: { type: 'boolean', default: false },
+          'from-json': { type: 'string' },
+          python: { type: 'string' },
+          env: { type: 'string' },
+          profile: { type: 'string', default: 'compat' },
+          title: { type: 'string' },
+          'no-cache': { type: 'boolean', default: false },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const format = formatFor(values.output, values.format);
+    if (values['from-json'] && positionals.length)
+      throw new UsageError('give SCRIPTs or --from-json, not both');
+    if (!values['from-json'] && !positionals.length) throw new UsageError('no SCRIPT given');
+    if (values.profile !== 'compat' && values.profile !== 'python') {
+      throw new UsageError(`unknown profile '${values.profile}' (use compat or python)`);
+    }
+    if (values.env && values.python) throw new UsageError('--env and --python exclude each other');
+
+    let payload: GraphPayload;
+    let status: number = EXIT.ok;
+    if (values['from-json']) {
+      try {
+        payload = await readGraphFile(values['from-json'], io);
+      } catch (err) {
+        io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
+        return EXIT.failure;
+      }
+      if (values.title) payload.title = values.title;
+    } else {
+      let env: Environment;
+      try {
+        env = await targetEnvironment(values);
+      } catch (err) {
+        io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
+        return EXIT.failure;
+      }
+      payload = await buildGraphPayload({
+        inputs: positionals,
+        env,
+        scope: values.workspace ? 'workspace' : 'script',
+        profile: values.profile,
+        ...(values.title ? { title: values.title } : {}),
+      });
+      for (const p of payload.problems ?? []) {
+        io.stderr.write(`pyrats graph: ${p}\n`);
+        if (/no such file or directory|not a Python file/.test(p)) status = EXIT.failure;
+      }
+    }
+
+    let text: string;
+    try {
+      switch (format) {
+        case 'html':
+          text = graphPageHtml(payload, loadGraphAssets());
+          break;
+        case 'dot':
+          text = payloadToDot(payload);
+          break;
+        case 'mermaid':
+          text = payloadToMermaid(payload);
+          break;
+        case 'json':
+          text = `${JSON.stringify(payload, null, 2)}\n`;
+          break;
+      }
+    } catch (err) {
+      io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
+      return EXIT.failure;
+    }
+    if (values.output) {
+      try {
+        writeFileSync(values.output, text);
+      } catch (err) {
+        io.stderr.write(`pyrats graph: ${values.output}: ${(err as Error).message}\n`);
+        return EXIT.failure;
+      }
+    } else io.stdout.write(text);
+    return status;
+  },
+};

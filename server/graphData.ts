@@ -1,0 +1,126 @@
+/**
+ * Builds the graph payload the graph view draws (webview, standalone page, `pyrats graph`): the
+ * follow closure of scripts (or of every Python file under a folder: the workspace view) as a
+ * DependencyGraph, with a node per missing import (PyRats drops them; the graph shows them), the
+ * scripts as roots, verdicts applied by top-level module when the caller has them, and problems as
+ * short lines. Shared by the CLI and the language server's `pyrats/dependencyGraph` request.
+ */
+import path from 'node:path';
+import type { Environment } from '../analyzer/env/environment';
+import {
+  nodeId,
+  type DependencyGraph,
+  type GraphNode,
+  type VerdictKind,
+} from '../analyzer/graph/dependencyGraph';
+import { followDependencies, type FollowOptions, type FollowResult } from '../analyzer/graph/follow';
+import { toDependencyGraph } from '../analyzer/graph/formats';
+import type { GraphPayload, GraphScope } from './protocol';
+
+export interface BuildGraphOptions {
+  /** Script files (script scope) or folders (workspace scope: every Python file below). */
+  inputs: string[];
+  env: Environment;
+  scope?: GraphScope;
+  title?: string;
+  profile?: FollowOptions['profile'];
+  /** Verdicts by top-level module name (`numpy` → `baseline`), e.g. from the checker. */
+  verdicts?: Map<string, VerdictKind>;
+  /** Scopes the receiver may switch to. */
+  scopes?: GraphScope[];
+  /** Stop following after this many files (a size cap; the payload says it was cut). */
+  maxFiles?: number;
+  /** Passed to the follow loop (a shared directory-listing cache, an extractor). */
+  follow?: Pick<FollowOptions, 'fs' | 'extractFiles'>;
+}
+
+/** Leading dots and the first name of an import as written: `.pkg.mod` → `.pkg`, `numpy.linalg` → `numpy`. */
+function topLevelOfImport(module: string): string {
+  const m = module.match(/^(\.*)([^.]*)/);
+  return m ? `${m[1]}${m[2]}` || module : module;
+}
+
+/** Adds one node per missing top-level import, with an edge from each file that imports it. */
+export function addMissingImports(graph: DependencyGraph, result: FollowResult): void {
+  const byFile = new Map<string, string>();
+  for (const s of result.sources) {
+    const id = nodeId(s.from[0], s.from[1]);
+    byFile.set(s.file, id);
+    byFile.set(path.join(s.file, '__init__.py'), id);
+  }
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const edges = new Set(graph.edges.map((e) => `${e.from}\u0001${e.to}`));
+  for (const u of result.unresolved) {
+    const from = byFile.get(u.file);
+    if (!from) continue;
+    const top = topLevelOfImport(u.module);
+    const id = nodeId('', top);
+    if (!nodes.has(id)) {
+      const node: GraphNode = { id, root: '', rel: top, cluster: top, verdict: 'missing', source: false };
+      nodes.set(id, node);
+      graph.nodes.push(node);
+    }
+    const key = `${from}\u0001${id}`;
+    if (!edges.has(key)) {
+      edges.add(key);
+      graph.edges.push({ from, to: id });
+    }
+  }
+}
+
+/** Applies verdicts by top-level module name to third-party nodes that have none yet. */
+export function applyVerdicts(graph: DependencyGraph, verdicts: Map<string, VerdictKind>): void {
+  for (const n of graph.nodes) {
+    if (n.verdict) continue;
+    const top = n.rel.split('/')[0].split('.')[0];
+    const v = verdicts.get(top) ?? (n.cluster ? verdicts.get(n.cluster) : undefined);
+    if (v) n.verdict = v;
+  }
+}
+
+export async function buildGraphPayload(options: BuildGraphOptions): Promise<GraphPayload> {
+  const scope = options.scope ?? 'script';
+  const result = await followDependencies(options.inputs, options.env, {
+    profile: options.profile ?? 'compat',
+    ...options.follow,
+  });
+  const graph = toDependencyGraph(result);
+  addMissingImports(graph, result);
+  if (options.verdicts) applyVerdicts(graph, options.verdicts);
+  // Scripts are roots; in the workspace view every file nothing else imports is one.
+  const ids = new Set(graph.nodes.map((n) => n.id));
+  const seeds = new Set(result.scripts.map((s) => path.resolve(s)));
+  let roots = result.sources
+    .filter((s) => seeds.has(s.file) || seeds.has(path.join(s.file, '__init__.py')))
+    .map((s) => nodeId(s.from[0], s.from[1]))
+    .filter((id) => ids.has(id));
+  if (scope === 'workspace' || !roots.length) {
+    const imported = new Set(graph.edges.map((e) => e.to));
+    const local = graph.nodes.filter((n) => n.source && !imported.has(n.id) && result.roots.includes(n.root));
+    roots = local.map((n) => n.id);
+  }
+  for (const n of graph.nodes) if (roots.includes(n.id)) n.verdict ??= 'local';
+  const problems = result.problems.map(
+    (p) => `${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`,
+  );
+  if (options.maxFiles !== undefined && graph.nodes.length > options.maxFiles) {
+    const keep = new Set(graph.nodes.slice(0, options.maxFiles).map((n) => n.id));
+    for (const r of roots) keep.add(r);
+    graph.nodes = graph.nodes.filter((n) => keep.has(n.id));
+    graph.edges = graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
+    problems.unshift(`The graph was cut at ${options.maxFiles} nodes.`);
+  }
+  const title =
+    options.title ??
+    (scope === 'workspace'
+      ? `${path.basename(path.resolve(options.inputs[0] ?? '.'))} (workspace)`
+      : options.inputs.map((s) => path.basename(s)).join(', '));
+  return {
+    graph,
+    title,
+    roots,
+    scope,
+    ...(options.scopes ? { scopes: options.scopes } : {}),
+    ...(problems.length ? { problems: problems.slice(0, 50) } : {}),
+  };
+}
