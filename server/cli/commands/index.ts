@@ -1,6 +1,7 @@
 /** Every `pyrats` subcommand, in the order `pyrats --help` lists them. */
 import type { CliCommand } from '../command';
 import { depsCommand } from './deps';
+import { emitCommand } from './emit';
 import { graphCommand } from './graph';
 import { exportCommand } from './export';
 import { ingestCommand } from './ingest';
@@ -13,6 +14,7 @@ import { requestsCommand } from './requests';
 
 export const commands: CliCommand[] = [
   depsCommand,
+  emitCommand,
   requestCommand,
   graphCommand,
   lspCommand,

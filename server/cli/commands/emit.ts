@@ -1,0 +1,156 @@
+/**
+ * `pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT` — sends the PyRats records of a script
+ * (one datagram per source file of its follow closure, byte-identical to what PyRats sends), or with
+ * `--dry-run` prints them. Honours `PYRATS_DISABLE=1`.
+ */
+import { parseArgs } from 'node:util';
+import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
+import { introspectInterpreter } from '../../../analyzer/env/introspect';
+import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
+import { planRecords } from '../../../analyzer/pyrats/emitRecords';
+import {
+  defaultHomes,
+  parseRedactMode,
+  redactPath,
+  type RedactOptions,
+} from '../../../analyzer/pyrats/redactPath';
+import { parseSyslogTarget, sendSyslog, type SyslogTarget } from '../../../analyzer/pyrats/syslogTransport';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { bundlePath } from './request';
+
+const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT [--python P] [options]
+
+Sends the PyRats records of SCRIPT to the centre's log host: one syslog datagram per source file of
+its follow closure (see 'pyrats deps'), byte for byte what PyRats' sitecustomize.py sends:
+  <14>Python: ts=LOCAL TIME,mmm;loggerName=PyRats;pathName=…;python=…;logRecordCreationTime=…;
+  levelNo=20;levelName=INFO;message=((('root', 'file'), ('root', 'file'))),(…)  + a NUL byte
+UDP sends one datagram per record (what PyRats does); TCP sends them on one connection, one per line.
+Messages too long for one record are split into several, each made of whole tuples.
+
+Options:
+  --to URL           log host: udp://HOST:PORT or tcp://HOST:PORT (required unless --dry-run)
+  --python P         target interpreter (default python3): resolves the imports and is the python= field
+  --env FILE         use a saved environment snapshot instead of running an interpreter
+  --path-name P      the pathName= field (PyRats writes its sitecustomize.py; default: this program)
+  --redact MODE      none (default, as PyRats), home (home directory -> ~), or hash (also hash the
+                     names below it, keeping extensions)
+  --dry-run          print exactly what would be sent, one line per record (each datagram also ends
+                     with a NUL byte, not printed); send nothing
+  --timeout MS       bound for sending (default 3000)
+  --quiet            do not report unreadable files of the closure
+  --no-cache         do not use the interpreter cache
+
+Sending never waits longer than --timeout; when the log host cannot be reached a single warning says
+so on stderr. PYRATS_DISABLE=1 in the environment: nothing is sent (and the command says so).
+
+Exit status: 0 sent (or disabled), 2 usage error, 3 the script or interpreter failed, or the records
+could not be sent.
+`;
+
+export const emitCommand: CliCommand = {
+  name: 'emit',
+  summary: 'send the PyRats records of a script to a log host (UDP/TCP syslog), or --dry-run them',
+  help: HELP,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          to: { type: 'string' },
+          python: { type: 'string' },
+          env: { type: 'string' },
+          'path-name': { type: 'string' },
+          redact: { type: 'string', default: 'none' },
+          'dry-run': { type: 'boolean', default: false },
+          timeout: { type: 'string' },
+          quiet: { type: 'boolean', default: false },
+          'no-cache': { type: 'boolean', default: false },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values: o, positionals } = parsed;
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? 'give one SCRIPT' : 'no SCRIPT given');
+    if (o.env && o.python) throw new UsageError('--env and --python exclude each other');
+    const dryRun = o['dry-run'];
+    let target: SyslogTarget | undefined;
+    if (o.to) {
+      try {
+        target = parseSyslogTarget(o.to);
+      } catch (err) {
+        throw new UsageError(`--to: ${(err as Error).message}`);
+      }
+    } else if (!dryRun)
+      throw new UsageError('--to udp://HOST:PORT or tcp://HOST:PORT is required (or --dry-run)');
+    const timeoutMs = o.timeout === undefined ? 3000 : Number(o.timeout);
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      throw new UsageError(`--timeout ${o.timeout}: not a positive number`);
+    let redact: RedactOptions;
+    try {
+      redact = { mode: parseRedactMode(o.redact), homes: defaultHomes() };
+    } catch (err) {
+      throw new UsageError(`--redact: ${(err as Error).message}`);
+    }
+    const disabled = process.env.PYRATS_DISABLE === '1';
+    if (disabled && !dryRun) {
+      io.stdout.write('PYRATS_DISABLE=1: records are disabled, nothing was sent\n');
+      return EXIT.ok;
+    }
+
+    let env: Environment;
+    let result: FollowResult;
+    try {
+      const envPromise = o.env
+        ? Promise.resolve(loadEnvironment(o.env))
+        : introspectInterpreter(o.python ?? 'python3', o['no-cache'] ? { cacheDir: false } : {});
+      result = await followDependencies(positionals, envPromise, { profile: 'compat' });
+      env = await envPromise;
+    } catch (err) {
+      io.stderr.write(`pyrats emit: ${(err as Error).message}\n`);
+      return EXIT.failure;
+    }
+    for (const p of result.problems) {
+      const fatal = p.kind === 'missing' || p.kind === 'not-python';
+      if (fatal || !o.quiet) {
+        io.stderr.write(
+          `pyrats emit: ${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}\n`,
+        );
+      }
+      if (fatal) return EXIT.failure;
+    }
+
+    const plan = planRecords(result.sources, {
+      pathName: redactPath(o['path-name'] ?? bundlePath(), redact),
+      python: redactPath(env.executable, redact),
+      redact,
+    });
+    for (const d of plan.dropped) {
+      io.stderr.write(
+        `pyrats emit: edge ${d.from.join('/')} -> ${d.to.join('/')} alone exceeds the record limit; left out\n`,
+      );
+    }
+    if (dryRun) {
+      if (disabled)
+        io.stderr.write('pyrats emit: note: PYRATS_DISABLE=1 is set, so a real run would send nothing\n');
+      io.stdout.write(plan.datagrams.map((d) => `${d.toString('utf8', 0, d.length - 1)}\n`).join(''));
+      return EXIT.ok;
+    }
+    if (!plan.datagrams.length) {
+      io.stdout.write('no records: the script has no dependencies PyRats would report\n');
+      return EXIT.ok;
+    }
+    const sent = await sendSyslog(target!, plan.datagrams, { timeoutMs });
+    if (sent.error) {
+      io.stderr.write(
+        `pyrats emit: warning: ${sent.error}; ${sent.failed} of ${plan.datagrams.length} record(s) not sent\n`,
+      );
+      return EXIT.failure;
+    }
+    io.stdout.write(`sent ${sent.sent} record(s) to ${sent.target}\n`);
+    return EXIT.ok;
+  },
+};
