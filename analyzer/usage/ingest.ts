@@ -466,13 +466,22 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     }
   };
 
+  const overLongLine = (bytes: number) => {
+    lineNo++;
+    report.lines++;
+    bad(`line of ${bytes} bytes is longer than the ${maxLine}-byte limit`, '');
+  };
+
   const handleBytes = (buf: Buffer) => {
     // buf holds complete lines, each ending in '\n'
     if (isUtf8(buf)) {
       const text = buf.toString('utf8');
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        handleLine(text.slice(start, nl));
+        const line = text.slice(start, nl);
+        if ((nl - start) * 3 > maxLine && Buffer.byteLength(line) > maxLine)
+          overLongLine(Buffer.byteLength(line));
+        else handleLine(line);
         start = nl + 1;
       }
       return;
@@ -480,7 +489,8 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     let start = 0;
     for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
       const lb = buf.subarray(start, nl);
-      if (isUtf8(lb)) handleLine(lb.toString('utf8'));
+      if (lb.length > maxLine) overLongLine(lb.length);
+      else if (isUtf8(lb)) handleLine(lb.toString('utf8'));
       else {
         lineNo++;
         report.lines++;
