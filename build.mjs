@@ -17,6 +17,8 @@ const nodeEntries = [
   ['server/lsp/main.ts', 'server.js'],
   ['client/extension.ts', 'client.js'],
   ['test/bench/main.ts', 'bench.js'],
+  // one parser per worker thread for batch extraction (analyzer/extract/batchExtract.ts)
+  ['analyzer/extract/extractWorker.ts', 'extractWorker.js'],
 ];
 /** Browser-side bundles (webviews, also served by `pyrats dashboard` / `pyrats graph`). */
 const browserEntries = [

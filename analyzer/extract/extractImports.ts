@@ -14,7 +14,7 @@ import { Query, type Node, type Parser, type Tree } from 'web-tree-sitter';
 import { createPythonParser } from '../parse/pythonParser';
 import type { ImportSite, SourceRange } from './importSite';
 import { findNestingProblem } from './nestingLimits';
-import { findPython2Lexical, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
+import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
 import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
 
 export { decodePythonSource } from './sourceText';
@@ -358,13 +358,16 @@ export function analyseTree(
 ): Pick<ExtractResult, 'sites' | 'syntaxOk' | 'problems'> {
   const problems: SourceProblem[] = [];
   const root = tree.rootNode;
-  if (root.hasError) problems.push(firstSyntaxError(root));
+  // CPython's nesting limits come first: beyond them tree-sitter's own error is only a consequence
+  const nesting = findNestingProblem(text);
+  if (nesting) problems.push(nesting);
+  else if (root.hasError) problems.push(firstSyntaxError(root));
   const pending: PendingSite[] = [];
   let py2: SourceProblem | undefined;
   for (const cap of queries.main.captures(root)) {
     if (cap.name === 'import') importStatementSites(cap.node, pending);
     else if (cap.name === 'from') fromStatementSites(cap.node, pending);
-    else py2 ??= python2Problem(cap.name, cap.node);
+    else if (!py2 && isPython2Only(cap.name, cap.node)) py2 = python2Problem(cap.name, cap.node);
   }
   if (text.includes('__import__') || text.includes('import_module')) {
     const dynamic: PendingSite[] = [];
@@ -376,10 +379,6 @@ export function analyseTree(
   }
   py2 ??= findPython2Lexical(root, text);
   if (py2) problems.push(py2);
-  if (problems.length === 0) {
-    const nesting = findNestingProblem(text);
-    if (nesting) problems.push(nesting);
-  }
   return { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems };
 }
 
@@ -457,7 +456,7 @@ export class ImportExtractor {
       if (!(err instanceof SourceDecodeError)) throw err;
       const problem: SourceProblem = { kind: 'decode', message: err.message };
       if (err.line !== undefined) problem.line = err.line - 1;
-      return failed(problem);
+      return failed(problem, err.encoding);
     }
     return this.extractText(decoded.text, decoded.encoding);
   }

@@ -34,6 +34,21 @@ const DESCRIPTIONS: Record<string, string> = {
   long: "long integer suffix 'L'",
 };
 
+/**
+ * Whether a query capture really is Python-2-only. `print >>f, x` and `print (a), b` are also valid
+ * Python 3 expressions (a shift and a tuple), so those print statements do not count.
+ */
+export function isPython2Only(what: string, node: Node): boolean {
+  if (what !== 'py2.print') return true;
+  let first: Node | undefined;
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'chevron') return false;
+    first ??= c;
+  }
+  return !first || !first.text.startsWith('(');
+}
+
 /** The problem for a Python-2 construct found at a node. */
 export function python2Problem(what: string, node: Node): SourceProblem {
   const line = node.startPosition.row;

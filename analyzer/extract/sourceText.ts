@@ -17,6 +17,8 @@ export interface DecodedSource {
 export class SourceDecodeError extends Error {
   constructor(
     message: string,
+    /** The encoding that was declared or assumed. */
+    readonly encoding: string,
     readonly line?: number,
   ) {
     super(message);
@@ -107,6 +109,31 @@ function decodeAscii(bytes: Uint8Array): string {
   return decodeLatin1(bytes);
 }
 
+/** cp1252 code points for 0x80–0x9F (-1: undefined in Python's codec). Node maps windows-1252 to latin-1. */
+const CP1252_HIGH = [
+  8364, -1, 8218, 402, 8222, 8230, 8224, 8225, 710, 8240, 352, 8249, 338, -1, 381, -1, -1, 8216, 8217, 8220,
+  8221, 8226, 8211, 8212, 732, 8482, 353, 8250, 339, -1, 382, 376,
+];
+const CP1252_NAMES = new Set(['cp1252', 'windows_1252']);
+
+function decodeCp1252(bytes: Uint8Array): string {
+  let out = '';
+  let chunk: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    let c = bytes[i];
+    if (c >= 0x80 && c < 0xa0) {
+      c = CP1252_HIGH[c - 0x80];
+      if (c < 0) throw new InvalidByte(i, bytes[i]);
+    }
+    chunk.push(c);
+    if (chunk.length === 8192) {
+      out += String.fromCharCode(...chunk);
+      chunk = [];
+    }
+  }
+  return out + String.fromCharCode(...chunk);
+}
+
 class InvalidByte extends Error {
   constructor(
     readonly offset: number,
@@ -119,7 +146,8 @@ class InvalidByte extends Error {
 /**
  * A decoder for a Python codec name, or undefined when the name is unknown. Python's own name
  * normalisation is applied (case, `-`/`_`/space, the tokenizer's `utf-8-*` and `latin-1-*` forms).
- * Latin-1 and ASCII are decoded here because WHATWG decoders map both to windows-1252.
+ * Latin-1, ASCII and cp1252 are decoded here: WHATWG maps the first two to windows-1252, and
+ * Node's windows-1252 decoder is really latin-1.
  */
 function decoderFor(name: string): { canonical: string; decode: Decoder } | undefined {
   const lowered = name.toLowerCase().replace(/_/g, '-');
@@ -132,6 +160,7 @@ function decoderFor(name: string): { canonical: string; decode: Decoder } | unde
   }
   if (LATIN1_NAMES.has(norm)) return { canonical: 'latin-1', decode: decodeLatin1 };
   if (ASCII_NAMES.has(norm)) return { canonical: 'ascii', decode: decodeAscii };
+  if (CP1252_NAMES.has(norm)) return { canonical: 'cp1252', decode: decodeCp1252 };
   for (const label of [lowered, norm, lowered.replace(/^(iso)(\d)/, '$1-$2')]) {
     try {
       const d = new TextDecoder(label, { fatal: true });
@@ -206,12 +235,16 @@ export function decodePythonSource(bytes: Uint8Array): DecodedSource {
     if (!decoder) {
       throw new SourceDecodeError(
         `unknown encoding '${cookie.name}' in the coding cookie on line ${cookie.line}`,
+        cookie.name,
         cookie.line,
       );
     }
-    if (bom && decoder.canonical !== 'utf-8') {
+    // CPython accepts a BOM only with a cookie whose normal name is exactly utf-8 (not "utf8")
+    const normal = cookie.name.toLowerCase().replace(/_/g, '-');
+    if (bom && normal !== 'utf-8' && !normal.startsWith('utf-8-')) {
       throw new SourceDecodeError(
         `UTF-8 byte-order mark contradicts the coding cookie '${cookie.name}' on line ${cookie.line}`,
+        cookie.name,
         cookie.line,
       );
     }
@@ -238,6 +271,7 @@ export function decodePythonSource(bytes: Uint8Array): DecodedSource {
     const how = cookie ? `declared on line ${cookie.line}` : 'the default without a coding cookie';
     throw new SourceDecodeError(
       `cannot decode as ${decoder.canonical} (${how}): invalid data${line !== undefined ? ` on line ${line}` : ''}${byteText}`,
+      decoder.canonical,
       line,
     );
   }

@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { depsCommand } from './deps';
 import { emitCommand } from './emit';
 import { graphCommand } from './graph';
+import { importsCommand } from './imports';
 import { exportCommand } from './export';
 import { ingestCommand } from './ingest';
 import { lspCommand } from './lsp';
@@ -14,6 +15,7 @@ import { requestsCommand } from './requests';
 
 export const commands: CliCommand[] = [
   depsCommand,
+  importsCommand,
   emitCommand,
   requestCommand,
   graphCommand,

@@ -1,0 +1,217 @@
+/**
+ * Extracts many files at once: unchanged files come from the on-disk ExtractCache (path, size,
+ * mtime), the rest are parsed in parallel by worker threads (each with its own parser, see
+ * extractWorker.ts) plus this thread, biggest files first. A BatchExtractor keeps its workers for
+ * repeated calls (the follow loop extracts wave after wave); `extractFiles` is the one-shot form.
+ *
+ * Results come back in the order of the input paths, one per path, never thrown: unreadable files
+ * get an `io` problem. Without the bundled worker script (e.g. tests running TypeScript sources)
+ * everything runs in this thread. It does not resolve or follow imports.
+ */
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ExtractCache } from './extractCache';
+import { ImportExtractor, ioMessage, type ExtractResult } from './extractImports';
+
+export interface BatchOptions {
+  /** Parallel extractors, this thread included (default: up to 2, bounded by the CPU count). 1 = no workers. */
+  workers?: number;
+  /** `true` for the default cache directory, or a cache instance; default none. */
+  cache?: boolean | ExtractCache;
+  /** Size cap per file in bytes (default 5 MiB). */
+  maxBytes?: number;
+  /** The bundled worker script; default `extractWorker.js` beside this bundle, or `$PYRATS_EXTRACT_WORKER`. */
+  workerScript?: string;
+}
+
+/** Fewer files than this per extra thread are not worth starting a worker for. */
+const FILES_PER_WORKER = 6;
+/** Jobs sent ahead to each worker so it never waits for this thread. */
+const IN_FLIGHT = 3;
+
+interface Job {
+  index: number;
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
+
+interface WorkerHandle {
+  worker: Worker;
+  ready: boolean;
+  dead: boolean;
+  inFlight: Map<number, Job>;
+}
+
+function locateWorkerScript(explicit?: string): string | undefined {
+  const candidates = [explicit, process.env.PYRATS_EXTRACT_WORKER];
+  if (typeof __dirname !== 'undefined') candidates.push(path.join(__dirname, 'extractWorker.js'));
+  return candidates.find((c): c is string => !!c && existsSync(c));
+}
+
+function ioFailure(message: string): ExtractResult {
+  return { sites: [], syntaxOk: false, encoding: 'utf-8', problems: [{ kind: 'io', message }] };
+}
+
+export class BatchExtractor {
+  private readonly workers: WorkerHandle[] = [];
+  private local: ImportExtractor | undefined;
+  private readonly cache: ExtractCache | undefined;
+  private readonly parallelism: number;
+  private readonly workerScript: string | undefined;
+  private nextId = 1;
+  private queue: Job[] = [];
+
+  constructor(private readonly options: BatchOptions = {}) {
+    const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    this.parallelism = Math.max(1, Math.floor(options.workers ?? Math.min(2, cpus)));
+    this.cache = options.cache === true ? new ExtractCache() : options.cache || undefined;
+    this.workerScript = this.parallelism > 1 ? locateWorkerScript(options.workerScript) : undefined;
+  }
+
+  /** Cache statistics of this extractor's lifetime (hits, misses). */
+  get cacheStats(): { hits: number; misses: number } {
+    return { hits: this.cache?.hits ?? 0, misses: this.cache?.misses ?? 0 };
+  }
+
+  /** One result per file, in the same order. */
+  async extract(files: readonly string[]): Promise<ExtractResult[]> {
+    const results: ExtractResult[] = new Array(files.length);
+    const todo: Job[] = [];
+    for (let index = 0; index < files.length; index++) {
+      const file = files[index];
+      let size = -1;
+      let mtimeMs = -1;
+      try {
+        const st = statSync(file);
+        size = st.size;
+        mtimeMs = st.mtimeMs;
+        if (st.isFile() && this.cache) {
+          const hit = this.cache.get(file, size, mtimeMs);
+          if (hit) {
+            results[index] = hit;
+            continue;
+          }
+        }
+      } catch (err) {
+        results[index] = ioFailure(ioMessage(err));
+        continue;
+      }
+      todo.push({ index, file, size, mtimeMs });
+    }
+    if (todo.length) {
+      todo.sort((a, b) => b.size - a.size);
+      await this.run(todo, results);
+    }
+    this.cache?.flush();
+    return results;
+  }
+
+  private async run(todo: Job[], results: ExtractResult[]): Promise<void> {
+    const wanted = Math.min(this.parallelism - 1, Math.floor(todo.length / FILES_PER_WORKER));
+    if (this.workerScript) while (this.workers.length < wanted) this.startWorker(this.workerScript);
+    this.queue = todo;
+    let remaining = todo.length;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const store = (job: Job, result: ExtractResult): void => {
+      results[job.index] = result;
+      if (job.size >= 0) this.cache?.set(job.file, job.size, job.mtimeMs, result);
+      if (--remaining === 0) finish();
+    };
+    this.onResult = store;
+    for (const w of this.workers) this.feed(w);
+    // this thread works through the queue too, yielding between files so workers stay fed
+    this.local ??= await ImportExtractor.create({ maxBytes: this.options.maxBytes });
+    while (this.queue.length) {
+      const job = this.queue.shift()!;
+      store(job, await this.local.extractFile(job.file));
+      for (const w of this.workers) this.feed(w);
+    }
+    if (remaining > 0) await finished;
+    this.onResult = undefined;
+  }
+
+  private onResult: ((job: Job, result: ExtractResult) => void) | undefined;
+
+  private feed(w: WorkerHandle): void {
+    if (!w.ready || w.dead) return;
+    while (w.inFlight.size < IN_FLIGHT && this.queue.length) {
+      const job = this.queue.shift()!;
+      const id = this.nextId++;
+      w.inFlight.set(id, job);
+      w.worker.postMessage({ id, file: job.file });
+    }
+  }
+
+  private startWorker(script: string): void {
+    const worker = new Worker(script, { workerData: { maxBytes: this.options.maxBytes } });
+    const handle: WorkerHandle = { worker, ready: false, dead: false, inFlight: new Map() };
+    worker.unref();
+    worker.on('message', (msg: { ready?: boolean; id?: number; result?: ExtractResult; error?: string }) => {
+      if (msg.ready) {
+        handle.ready = true;
+        this.feed(handle);
+        return;
+      }
+      const job = msg.id !== undefined ? handle.inFlight.get(msg.id) : undefined;
+      if (!job) return;
+      handle.inFlight.delete(msg.id!);
+      this.onResult?.(job, msg.result ?? ioFailure(`extraction failed: ${msg.error ?? 'unknown error'}`));
+      this.feed(handle);
+    });
+    const lost = (): void => {
+      if (handle.dead) return;
+      handle.dead = true;
+      // give the worker's jobs back: this thread (or another worker) does them
+      for (const job of handle.inFlight.values()) this.queue.unshift(job);
+      handle.inFlight.clear();
+      this.rescue();
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
+    this.workers.push(handle);
+  }
+
+  /** After a worker died with the local loop already finished, drain what it left behind. */
+  private rescue(): void {
+    if (!this.onResult || !this.local) return;
+    const local = this.local;
+    const store = this.onResult;
+    void (async () => {
+      while (this.queue.length) {
+        const job = this.queue.shift()!;
+        store(job, await local.extractFile(job.file));
+      }
+    })();
+  }
+
+  /** Writes the cache and stops the workers. */
+  async dispose(): Promise<void> {
+    this.cache?.flush();
+    const workers = this.workers.splice(0);
+    await Promise.all(
+      workers.map((w) => {
+        w.dead = true;
+        return w.worker.terminate();
+      }),
+    );
+    this.local?.dispose();
+    this.local = undefined;
+  }
+}
+
+/** Extracts `files` once (cache, workers, then cleanup); one result per file, in order. */
+export async function extractFiles(
+  files: readonly string[],
+  options: BatchOptions = {},
+): Promise<ExtractResult[]> {
+  const batch = new BatchExtractor(options);
+  try {
+    return await batch.extract(files);
+  } finally {
+    await batch.dispose();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Runs test/support/astImports.py (CPython's `ast` as the reference import extractor) over a list
+ * of files and returns its per-file results, plus helpers to compare them with our ImportSites.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ImportSite } from '../../analyzer/extract/importSite';
+
+export type AstImport = [module: string | null, name: string | null, level: number, lineno: number];
+
+export interface AstFileResult {
+  file: string;
+  ok: boolean;
+  error?: string;
+  imports?: AstImport[];
+}
+
+export const AST_SCRIPT = path.resolve(__dirname, 'astImports.py');
+
+/** Runs the reference extractor with `python` over `files` (paths on stdin, JSON lines out). */
+export function runAstReference(python: string, files: string[]): Promise<Map<string, AstFileResult>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [AST_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const results = new Map<string, AstFileResult>();
+    let buffered = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line) {
+          const r = JSON.parse(line) as AstFileResult;
+          results.set(r.file, r);
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(results);
+      else reject(new Error(`${python} ${AST_SCRIPT} exited with ${code}: ${stderr.slice(0, 2000)}`));
+    });
+    child.stdin.end(files.join('\n') + '\n');
+  });
+}
+
+/** Our static sites in the reference's shape (dynamic ones left out; star → name '*'). */
+export function asAstImports(sites: ImportSite[]): AstImport[] {
+  return sites
+    .filter((s) => s.kind !== 'dynamic')
+    .map((s) => [s.module, s.kind === 'star' ? '*' : s.name, s.level, s.statementRange.start.line + 1]);
+}
+
+/** Every `.py` file under `dir`, sorted, skipping `skip` directory names. */
+export function listPythonFiles(dir: string, skip: ReadonlySet<string> = new Set()): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!skip.has(e.name) && e.name !== '__pycache__') walk(p);
+      } else if (e.isFile() && e.name.endsWith('.py')) {
+        out.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
