@@ -1,0 +1,402 @@
+/**
+ * The Checker: one long-lived object (the baseline, its interpreter, the name map and the mirror
+ * indexes are loaded once) that turns each import of a script into a Verdict:
+ *   builtin / stdlib / local   from resolving it (python profile) with the baseline's interpreter when
+ *                              it has one (module:, python:), else with `python` (default python3);
+ *   baseline                   the distribution is in the baseline (name, version);
+ *   mirror                     not in the baseline, but a conda channel or PyPI index of the mirror has it;
+ *   missing                    nowhere; the action says what to request.
+ * Nothing here throws for a bad baseline, interpreter or mirror: each becomes a CheckProblem and the
+ * check carries on with what is left (`fatal` says when the baseline itself could not be loaded).
+ * It does not format reports (see report/) nor parse command lines.
+ */
+import path from 'node:path';
+import type { Environment } from '../env/environment';
+import { introspectInterpreter, defaultCacheDir } from '../env/introspect';
+import { ImportExtractor, type SourceProblem } from '../extract/extractImports';
+import type { ImportSite } from '../extract/importSite';
+import { FsCache } from '../resolve/fsCache';
+import type { ModuleFinder } from '../resolve/moduleFinder';
+import type { Resolution } from '../resolve/resolution';
+import { createModuleFinder, resolveImport } from '../resolve/resolveImport';
+import { BaselineLookup, type Baseline, type BaselineEntry } from '../baseline/baseline';
+import { loadBaseline, markersFor } from '../baseline/loadBaseline';
+import { Mirror } from '../mirror/mirror';
+import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../mirror/mirrorConfig';
+import { formatAge } from '../mirror/httpCache';
+import { NameMap, type DistributionCandidate } from '../names/nameMap';
+import { VERDICT_CODES, type CheckProblem, type MirrorHit, type Verdict, type VerdictKind } from './verdict';
+
+export interface CheckerOptions {
+  /** Baseline spec (`module:NAME`, `file:PATH`, `python:PATH`); default: the `python` interpreter itself. */
+  baseline?: string;
+  /** Mirror specs (`conda:URL`, `pypi:URL`, bare URLs/paths); undefined: from .condarc / pip.conf; []: none. */
+  mirrors?: string[];
+  /** Interpreter used for stdlib/local when the baseline has none; default `python3` on PATH. */
+  python?: string;
+  /** Cache root; default `$XDG_CACHE_HOME/pyrats`; false disables every disk cache. */
+  cacheDir?: string | false;
+  /** Use only cached mirror data. */
+  offline?: boolean;
+  /** False: never run interpreters or module commands named by settings (untrusted workspace). */
+  trusted?: boolean;
+  /** Extra module paths for `module:` baselines. */
+  moduleUse?: string[];
+  moduleTimeoutMs?: number;
+  /** Per-request mirror timeout; default 15 s. */
+  mirrorTimeoutMs?: number;
+  /** Mirror data younger than this is not re-checked; default 10 min. */
+  mirrorTtlMs?: number;
+  /** conda subdirs; default platform + noarch. */
+  subdirs?: string[];
+  /** Environment for child processes and config lookup; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface FileCheck {
+  file: string;
+  verdicts: Verdict[];
+  /** Why the file was analysed only in part, or not at all. */
+  problems: SourceProblem[];
+}
+
+function dottedModule(site: ImportSite): string {
+  if (site.kind === 'from' && site.module && site.name) return site.module;
+  return site.module ?? site.name ?? '';
+}
+
+export class Checker {
+  readonly problems: CheckProblem[] = [];
+  /** True when the baseline named in the options could not be loaded. */
+  fatal = false;
+  private extractor: ImportExtractor | null = null;
+  private fs = new FsCache();
+  private finders = new Map<string, ModuleFinder>();
+  private readonly mirrorMemo = new Map<string, Promise<MirrorHit[]>>();
+  private readonly names: NameMap;
+  private readonly lookup: BaselineLookup | null;
+
+  private constructor(
+    readonly baseline: Baseline | null,
+    /** Interpreter used to resolve imports (the baseline's own when it has one). */
+    readonly environment: Environment | null,
+    readonly mirror: Mirror | null,
+    readonly options: CheckerOptions,
+    problems: CheckProblem[],
+    fatal: boolean,
+  ) {
+    this.problems.push(...problems);
+    this.fatal = fatal;
+    this.names = new NameMap(environment ?? undefined);
+    this.lookup = baseline ? new BaselineLookup(baseline) : null;
+    if (mirror)
+      for (const p of mirror.problems)
+        this.problems.push({ area: 'mirror', source: p.source, message: p.message });
+  }
+
+  /** Loads the baseline, the interpreter and the mirror indexes. Never throws. */
+  static async create(opts: CheckerOptions = {}): Promise<Checker> {
+    const problems: CheckProblem[] = [];
+    const env = opts.env ?? process.env;
+    const trusted = opts.trusted ?? true;
+    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(env) : opts.cacheDir;
+    const introspect = { cacheDir: cacheDir === false ? (false as const) : cacheDir, env };
+    let baseline: Baseline | null = null;
+    let fatal = false;
+    let spec = opts.baseline;
+    if (!spec) spec = `python:${opts.python ?? 'python3'}`;
+    if (!trusted && !spec.startsWith('file:')) {
+      problems.push({
+        area: 'baseline',
+        source: spec,
+        message: 'not run: the workspace is not trusted (only file: baselines are read)',
+      });
+      fatal = true;
+    } else {
+      try {
+        baseline = await loadBaseline(spec, {
+          moduleUse: opts.moduleUse,
+          moduleTimeoutMs: opts.moduleTimeoutMs,
+          introspect,
+          env,
+        });
+        for (const p of baseline.problems) {
+          problems.push({
+            area: 'baseline',
+            source: p.line ? `${p.source}:${p.line}` : p.source,
+            message: p.message,
+          });
+        }
+      } catch (err) {
+        problems.push({ area: 'baseline', source: spec, message: (err as Error).message });
+        fatal = true;
+      }
+    }
+    let environment: Environment | null = baseline?.environment ?? null;
+    if (!environment && trusted) {
+      const python = opts.python ?? 'python3';
+      try {
+        environment = await introspectInterpreter(python, introspect);
+      } catch (err) {
+        problems.push({
+          area: 'python',
+          source: python,
+          message: `${(err as Error).message}; standard-library and local imports cannot be told apart`,
+        });
+      }
+    }
+    // Re-read requirement markers against the interpreter we now know, when the file had none.
+    if (baseline && baseline.kind === 'requirements' && !baseline.pythonVersion && environment) {
+      try {
+        baseline = await loadBaseline(spec, { introspect, env, markers: markersFor(environment.version) });
+      } catch {
+        // keep the first reading
+      }
+    }
+    let sources: MirrorSource[] = [];
+    try {
+      sources =
+        opts.mirrors === undefined ? configuredMirrors(env) : opts.mirrors.map((m) => parseMirrorSpec(m));
+    } catch (err) {
+      problems.push({ area: 'mirror', source: String(opts.mirrors), message: (err as Error).message });
+    }
+    const mirror = sources.length
+      ? await Mirror.open(sources, {
+          cacheDir,
+          offline: opts.offline,
+          timeoutMs: opts.mirrorTimeoutMs,
+          ttlMs: opts.mirrorTtlMs,
+          subdirs: opts.subdirs,
+        })
+      : null;
+    return new Checker(baseline, environment, mirror, opts, problems, fatal);
+  }
+
+  get baselineName(): string | null {
+    return this.baseline?.name ?? null;
+  }
+
+  /** Forgets cached directory listings (files were created or deleted). */
+  invalidateFileSystem(): void {
+    this.fs = new FsCache();
+    this.finders.clear();
+  }
+
+  /** Frees the parser. */
+  dispose(): void {
+    this.extractor?.dispose();
+    this.extractor = null;
+  }
+
+  private async getExtractor(): Promise<ImportExtractor> {
+    if (!this.extractor) this.extractor = await ImportExtractor.create();
+    return this.extractor;
+  }
+
+  /** Checks a file on disk; the file's read/parse problems are in the result. */
+  async checkFileDetailed(file: string): Promise<FileCheck> {
+    const abs = path.resolve(file);
+    const ex = await (await this.getExtractor()).extractFile(abs);
+    return { file: abs, verdicts: await this.checkSites(ex.sites, abs), problems: ex.problems };
+  }
+
+  async checkFile(file: string): Promise<Verdict[]> {
+    return (await this.checkFileDetailed(file)).verdicts;
+  }
+
+  /** Checks unsaved text as if it were the file at `file`. */
+  async checkText(text: string, file: string): Promise<Verdict[]> {
+    const ex = (await this.getExtractor()).extractText(text);
+    return this.checkSites(ex.sites, path.resolve(file));
+  }
+
+  /** Checks import sites already extracted from `file`. */
+  async checkSites(sites: ImportSite[], file: string): Promise<Verdict[]> {
+    return Promise.all(sites.map((s) => this.checkSite(s, file)));
+  }
+
+  private finderFor(file: string): ModuleFinder | null {
+    if (!this.environment) return null;
+    const key = path.dirname(file);
+    let f = this.finders.get(key);
+    if (!f) {
+      f = createModuleFinder(this.environment, 'python', [file], { fs: this.fs });
+      this.finders.set(key, f);
+    }
+    return f;
+  }
+
+  private resolve(site: ImportSite, file: string): Resolution {
+    const finder = this.finderFor(file);
+    if (!finder || !this.environment)
+      return { site, status: 'unresolved', reason: 'no interpreter to resolve with' };
+    try {
+      return resolveImport(site, file, this.environment, 'python', finder);
+    } catch (err) {
+      return { site, status: 'unresolved', reason: (err as Error).message };
+    }
+  }
+
+  private mirrorLookup(candidates: DistributionCandidate[]): Promise<MirrorHit[]> {
+    if (!this.mirror) return Promise.resolve([]);
+    const key = candidates.map((c) => `${c.normalized}/${c.conda}`).join(' ');
+    let p = this.mirrorMemo.get(key);
+    if (!p) {
+      p = this.mirror.lookup(candidates).then((hits) => {
+        for (const mp of this.mirror!.problems) {
+          if (!this.problems.some((x) => x.source === mp.source && x.message === mp.message)) {
+            this.problems.push({ area: 'mirror', source: mp.source, message: mp.message });
+          }
+        }
+        return hits;
+      });
+      this.mirrorMemo.set(key, p);
+    }
+    return p;
+  }
+
+  private baselineEntry(candidates: DistributionCandidate[]): BaselineEntry | undefined {
+    for (const c of candidates) {
+      const e = this.lookup?.get(c.normalized);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  private async checkSite(site: ImportSite, file: string): Promise<Verdict> {
+    const module = dottedModule(site);
+    const topLevel = module.split('.')[0];
+    const resolution = this.resolve(site, file);
+    const base = {
+      site,
+      file,
+      module,
+      topLevel,
+      resolution,
+      guarded: site.guarded,
+      candidates: [] as Verdict['candidates'],
+      mirror: [] as MirrorHit[],
+    };
+    const make = (
+      kind: VerdictKind,
+      explanation: string,
+      action: string,
+      extra: Partial<Verdict> = {},
+    ): Verdict => ({
+      ...base,
+      kind,
+      explanation,
+      action,
+      code: VERDICT_CODES[kind],
+      ...extra,
+    });
+    const where = resolution.file ? ` (${resolution.file})` : '';
+    if (site.level > 0 || (!module && site.kind !== 'dynamic')) {
+      return make(
+        'local',
+        resolution.status === 'unresolved'
+          ? `Relative import that does not resolve: ${resolution.reason ?? 'no such module'}.`
+          : `Relative import within the script's own package${where}.`,
+        resolution.status === 'unresolved' ? 'Check that the module exists next to the script.' : '',
+      );
+    }
+    if (resolution.status === 'builtin')
+      return make('builtin', `'${topLevel}' is compiled into the interpreter.`, '');
+    if (resolution.status === 'stdlib')
+      return make('stdlib', `'${module}' is part of the standard library${where}.`, '');
+    if (resolution.status === 'local')
+      return make('local', `'${module}' is the script's own code or on PYTHONPATH${where}.`, '');
+
+    const baselineHasEnv = Boolean(this.baseline?.environment);
+    const candidates = this.names.candidates(module);
+    base.candidates = candidates.map((c) => ({
+      pypi: c.pypi,
+      conda: c.conda,
+      source: c.source,
+      ...(c.cite ? { cite: c.cite } : {}),
+    }));
+    const bname = this.baseline ? `baseline ${this.baseline.name}` : 'the baseline';
+    const loadHint =
+      this.baseline?.kind === 'module' && this.baseline.spec.startsWith('module:')
+        ? `module load ${this.baseline.name}`
+        : '';
+
+    if (resolution.status === 'thirdParty' && baselineHasEnv) {
+      const dist = resolution.distribution;
+      const entry = dist ? this.lookup?.get(dist.name) : this.baselineEntry(candidates);
+      return make(
+        'baseline',
+        `'${module}' is provided by ${dist ? `${dist.name} ${dist.version}` : 'an installed package'} in ${bname}${where}.`,
+        loadHint ? `Available after \`${loadHint}\`.` : '',
+        {
+          ...(dist ? { distribution: dist } : {}),
+          baseline: {
+            name: dist?.name ?? entry?.name ?? topLevel,
+            version: dist?.version ?? entry?.version ?? null,
+            ...(entry?.specifier ? { specifier: entry.specifier } : {}),
+            origin: entry?.origin ?? resolution.file ?? bname,
+          },
+        },
+      );
+    }
+
+    const entry = this.baselineEntry(candidates);
+    if (entry) {
+      const listedOnly = baselineHasEnv;
+      return make(
+        'baseline',
+        listedOnly
+          ? `${bname} lists ${entry.name}${entry.version ? ` ${entry.version}` : ''} (${entry.origin}), but its interpreter cannot import '${module}'.`
+          : `'${module}' comes from ${entry.name}${entry.version ? ` ${entry.version}` : entry.specifier ? ` ${entry.specifier}` : ''}, listed in ${bname} (${entry.origin}).`,
+        listedOnly
+          ? `Ask the centre why ${entry.name} is listed but not importable.`
+          : loadHint
+            ? `Available after \`${loadHint}\`.`
+            : '',
+        {
+          baseline: {
+            name: entry.name,
+            version: entry.version,
+            ...(entry.specifier ? { specifier: entry.specifier } : {}),
+            origin: entry.origin,
+          },
+        },
+      );
+    }
+
+    const hits = await this.mirrorLookup(candidates);
+    const guardNote =
+      site.guarded === 'try'
+        ? ' The import is guarded by try/except ImportError, so the script may run without it.'
+        : '';
+    if (hits.length) {
+      const h = hits[0];
+      const versions = h.versions.length ? ` ${h.versions[h.versions.length - 1]}` : '';
+      const stale = h.cachedAgeMs !== undefined ? ` (from the cache, ${formatAge(h.cachedAgeMs)} old)` : '';
+      const where2 = hits
+        .map(
+          (x) =>
+            `${x.kind === 'conda' ? 'conda channel' : 'PyPI index'} ${x.label}${x.versions.length ? ` (${x.versions.slice(-3).join(', ')})` : ''}`,
+        )
+        .join('; ');
+      const action =
+        h.kind === 'conda'
+          ? `conda install -c ${h.source} ${h.name}${versions ? `=${versions.trim()}` : ''}`
+          : `pip install --index-url ${h.source} ${h.name}${versions ? `==${versions.trim()}` : ''}`;
+      return make(
+        'mirror',
+        `'${module}' is not in ${bname}; the mirror has it: ${where2}${stale}.${guardNote}`,
+        `Install it from the mirror: ${action}`,
+        { mirror: hits },
+      );
+    }
+    const first = candidates[0];
+    const failedMirror =
+      this.mirror && this.mirror.problems.length ? ' (some mirror sources failed; see the problems)' : '';
+    return make(
+      'missing',
+      `'${module}' is neither in ${bname} nor on the mirror${this.mirror ? '' : ' (no mirror configured)'}${failedMirror}.${guardNote}`,
+      `Request ${first.pypi} (conda: ${first.conda}) from the centre${site.guarded === 'try' ? ', if the optional feature is needed' : ''}.`,
+    );
+  }
+}
