@@ -1,0 +1,36 @@
+/**
+ * Log lines of package requests as syslog-ng writes them (BSD header + the PyRatsRequest record line
+ * built with the project's own request model and record formatter), for queue and report tests.
+ */
+import { createPackageRequest, requestToJson, REQUEST_LOGGER } from '../../analyzer/requests/packageRequest';
+import { formatRecordLine } from '../../analyzer/pyrats/syslogRecord';
+
+export function requestLine(o: {
+  user: string;
+  host?: string;
+  packages: string[];
+  reason?: string;
+  id?: string;
+  when?: string;
+}): string {
+  const req = createPackageRequest({
+    user: o.user,
+    host: o.host ?? 'hfe01',
+    packages: o.packages.map((name) => ({
+      name,
+      imports: [name.toLowerCase()],
+      evidence: [],
+      baselineVersion: null,
+      mirror: [],
+    })),
+    reason: o.reason ?? null,
+    client: 'pyrats-lens test',
+    id: o.id,
+  });
+  const when = o.when ?? 'Nov 25 07:00:00';
+  return `${when} ${o.host ?? 'hfe01'} ${formatRecordLine(
+    { loggerName: REQUEST_LOGGER, pathName: '/p/sitecustomize.py', python: '/usr/bin/python3' },
+    requestToJson(req),
+    1795590000,
+  )}`;
+}
