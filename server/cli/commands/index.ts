@@ -1,5 +1,7 @@
 /** Every `pyrats` subcommand, in the order `pyrats --help` lists them. */
 import type { CliCommand } from '../command';
+import { checkCommand } from './check';
+import { dashboardCommand } from './dashboard';
 import { depsCommand } from './deps';
 import { emitCommand } from './emit';
 import { graphCommand } from './graph';
@@ -16,6 +18,7 @@ import { requestsCommand } from './requests';
 export const commands: CliCommand[] = [
   depsCommand,
   importsCommand,
+  checkCommand,
   emitCommand,
   requestCommand,
   graphCommand,
@@ -26,4 +29,5 @@ export const commands: CliCommand[] = [
   requestsCommand,
   mirrorListsCommand,
   mirrorPageCommand,
+  dashboardCommand,
 ];

@@ -1,0 +1,78 @@
+/**
+ * `pyrats check --format text`: a readable report grouped by verdict (missing first), one row per
+ * import with its place, module, what provides it and what to do; then problems and a summary.
+ */
+import path from 'node:path';
+import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../verdict';
+import { countVerdicts, type CheckReport } from './checkReport';
+
+const headings: Record<VerdictKind, string> = {
+  missing: 'MISSING EVERYWHERE',
+  mirror: 'ON THE MIRROR ONLY',
+  baseline: 'IN THE BASELINE',
+  local: 'LOCAL',
+  stdlib: 'STANDARD LIBRARY',
+  builtin: 'BUILT INTO THE INTERPRETER',
+};
+
+function detail(v: Verdict): string {
+  switch (v.kind) {
+    case 'baseline':
+      return v.baseline ? `${v.baseline.name} ${v.baseline.version ?? v.baseline.specifier ?? ''}`.trim() : '';
+    case 'mirror':
+      return v.mirror
+        .map((m) => `${m.kind} ${m.label}: ${m.name} ${m.versions.length ? m.versions[m.versions.length - 1] : ''}`.trim())
+        .join('; ');
+    case 'missing':
+      return v.action;
+    case 'local':
+      return v.resolution.status === 'unresolved' ? 'does not resolve' : '';
+    default:
+      return '';
+  }
+}
+
+export function formatText(report: CheckReport): string {
+  const out: string[] = [];
+  const rel = (f: string): string => {
+    const r = path.relative(report.cwd, f);
+    return r && !r.startsWith('..') ? r : f;
+  };
+  if (report.baseline) {
+    const b = report.baseline;
+    out.push(`Baseline: ${b.spec} (${b.kind}${b.pythonVersion ? `, Python ${b.pythonVersion}` : ''}, ${b.distributions} distributions)`);
+  } else out.push('Baseline: none (could not be loaded)');
+  if (report.python) out.push(`Python:   ${report.python.executable} ${report.python.version}`);
+  if (report.mirrors.length) report.mirrors.forEach((m, i) => out.push(`${i ? '          ' : 'Mirror:   '}${m}`));
+  else out.push('Mirror:   none configured');
+  const all = report.files.flatMap((f) => f.verdicts);
+  for (const kind of VERDICT_ORDER) {
+    const rows = all.filter((v) => v.kind === kind);
+    if (!rows.length) continue;
+    out.push('', `${headings[kind]} (${rows.length})`);
+    const cells = rows.map((v) => [
+      `${rel(v.file)}:${v.site.range.start.line + 1}`,
+      v.module + (v.guarded === 'try' ? ' [optional]' : v.guarded === 'if' ? ' [conditional]' : '') + (v.site.kind === 'dynamic' ? ' [dynamic]' : ''),
+      detail(v),
+    ]);
+    const w0 = Math.min(Math.max(...cells.map((c) => c[0].length)), 50);
+    const w1 = Math.min(Math.max(...cells.map((c) => c[1].length)), 40);
+    for (const [a, b, c] of cells) out.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
+    if (kind === 'mirror') {
+      const actions = [...new Set(rows.map((v) => v.action))];
+      out.push('  To install:', ...actions.map((a) => `    ${a.replace(/^Install it from the mirror: /, '')}`));
+    }
+  }
+  const fileProblems = report.files.flatMap((f) => f.problems.map((p) => `${rel(f.file)}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`));
+  if (fileProblems.length || report.problems.length) {
+    out.push('', 'PROBLEMS');
+    for (const p of fileProblems) out.push(`  ${p}`);
+    for (const p of report.problems) out.push(`  ${p.area} ${p.source}: ${p.message}`);
+  }
+  const c = countVerdicts(report);
+  out.push(
+    '',
+    `${report.files.length} file(s), ${all.length} import(s): ${c.missing} missing, ${c.mirror} mirror only, ${c.baseline} in baseline, ${c.local} local, ${c.stdlib + c.builtin} standard library`,
+  );
+  return `${out.join('\n')}\n`;
+}

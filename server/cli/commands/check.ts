@@ -1,0 +1,186 @@
+/**
+ * `pyrats check SCRIPT|DIR... --baseline SPEC --mirror URL...` — will these scripts run on the
+ * centre's baseline Python, and where do the missing packages come from? One verdict per import,
+ * as a readable table, JSON or SARIF 2.1.0.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Checker } from '../../../analyzer/check/checker';
+import { unguardedMissing, type CheckReport } from '../../../analyzer/check/report/checkReport';
+import { formatJson } from '../../../analyzer/check/report/json';
+import { formatSarif } from '../../../analyzer/check/report/sarif';
+import { formatText } from '../../../analyzer/check/report/text';
+import { collectPythonFiles } from '../../../analyzer/check/scripts';
+import { BaselineLookup } from '../../../analyzer/baseline/baseline';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+
+const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
+                    [--python P] [--offline] [--cache-dir DIR] [--module-use DIR]... [-o FILE]
+
+For every import of the scripts (directories: every .py below them), says whether it is standard
+library, built in, local, provided by the baseline (distribution and version), only on the mirror
+(which conda channel or PyPI index, which versions) or missing everywhere, and what to do.
+
+Baseline (--baseline SPEC; default: the --python interpreter itself):
+  module:NAME[?use=DIR&timeout=S]  an environment module (Lmod or Environment Modules 4/5): its
+                                   'module help' requirements, then 'module load' and the python it
+                                   puts on PATH, introspected (run in a login shell: bash -l)
+  file:PATH[?format=F]             requirements.txt / pip freeze, pip list --format=json, conda
+                                   environment.yml, conda list --json / --explicit, Spack spack.lock
+                                   or spack.yaml, a modulefile or saved 'module help' text, an
+                                   environment snapshot (pyrats deps --save-env); detected from content
+  python:PATH                      a live interpreter's installed distributions
+
+Mirror (--mirror, repeatable; default: channels from .condarc and indexes from pip.conf):
+  conda:URL   a conda channel (<URL>/<subdir>/repodata.json for the platform subdir and noarch)
+  pypi:URL    a PyPI simple index (PEP 691 JSON, PEP 503 HTML), asked per project
+  URL         classified by shape: a path with a 'simple' segment is a PyPI index, else a channel
+  URLs may be http://, https:// or file:// (or a local path).
+
+Options:
+  --format F          text (default): a table grouped by verdict; json: for tools; sarif: SARIF 2.1.0
+  -o, --output FILE   write the report to FILE instead of stdout
+  --python P          interpreter deciding standard-library/local imports when the baseline has none
+                      (default python3 on PATH)
+  --offline           use only cached mirror data (says how old it is)
+  --refresh           re-check every cached mirror answer now (ignore the cache TTL)
+  --cache-dir DIR     cache root (default $XDG_CACHE_HOME/pyrats, i.e. ~/.cache/pyrats)
+  --no-cache          no disk cache at all
+  --no-mirror         ignore .condarc / pip.conf: check against the baseline only
+  --module-use DIR    extra MODULEPATH directory for module: baselines (repeatable; also
+                      $PYRATS_MODULE_USE, colon-separated)
+  --module-timeout S  give up on the module command after S seconds (default 60)
+  --timeout S         per-request mirror timeout in seconds (default 15)
+  --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
+  --quiet             text format: do not list standard-library, built-in and local imports
+
+Imports guarded by try/except ImportError are marked [optional]; they never fail the check.
+
+Exit status: 0 nothing missing, 1 something (not optional) is missing everywhere, 2 usage error,
+3 the baseline could not be loaded or no file could be read.
+
+Examples:
+  pyrats check analyse.py --baseline module:PythonEnv-noaa/3.11 --mirror https://mirror.example/conda/main
+  pyrats check src/ --baseline file:requirements.txt --mirror pypi:https://mirror.example/simple --format sarif -o check.sarif
+`;
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+
+function seconds(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0)) throw new UsageError(`${flag} needs a positive number of seconds, not '${v}'`);
+  return n * 1000;
+}
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  summary: 'per-import verdict against the baseline and the mirror (text, JSON, SARIF)',
+  help: HELP,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          baseline: { type: 'string' },
+          mirror: { type: 'string', multiple: true },
+          format: { type: 'string', default: 'text' },
+          output: { type: 'string', short: 'o' },
+          python: { type: 'string' },
+          offline: { type: 'boolean', default: false },
+          refresh: { type: 'boolean', default: false },
+          'cache-dir': { type: 'string' },
+          'no-cache': { type: 'boolean', default: false },
+          'no-mirror': { type: 'boolean', default: false },
+          'module-use': { type: 'string', multiple: true },
+          'module-timeout': { type: 'string' },
+          timeout: { type: 'string' },
+          subdir: { type: 'string', multiple: true },
+          quiet: { type: 'boolean', default: false },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const v = parsed.values;
+    const format = v.format as (typeof FORMATS)[number];
+    if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${v.format}' (text, json or sarif)`);
+    if (!parsed.positionals.length) throw new UsageError('name at least one script or directory');
+    if (v['no-mirror'] && v.mirror?.length) throw new UsageError('--no-mirror and --mirror exclude each other');
+    if (v.offline && v.refresh) throw new UsageError('--offline and --refresh exclude each other');
+    const moduleTimeoutMs = seconds(v['module-timeout'], '--module-timeout');
+    const timeoutMs = seconds(v.timeout, '--timeout');
+
+    const { files, problems: pathProblems } = collectPythonFiles(parsed.positionals);
+    for (const p of pathProblems) io.stderr.write(`pyrats check: ${p.path}: ${p.message}\n`);
+    if (!files.length) {
+      io.stderr.write('pyrats check: no Python files to check\n');
+      return EXIT.failure;
+    }
+    const checker = await Checker.create({
+      baseline: v.baseline,
+      mirrors: v['no-mirror'] ? [] : v.mirror,
+      python: v.python,
+      cacheDir: v['no-cache'] ? false : v['cache-dir'],
+      offline: v.offline,
+      moduleUse: v['module-use'],
+      moduleTimeoutMs,
+      mirrorTimeoutMs: timeoutMs,
+      mirrorTtlMs: v.refresh ? 0 : undefined,
+      subdirs: v.subdir,
+    });
+    try {
+      if (checker.fatal) {
+        for (const p of checker.problems.filter((x) => x.area === 'baseline')) {
+          io.stderr.write(`pyrats check: baseline ${p.source}: ${p.message}\n`);
+        }
+        return EXIT.failure;
+      }
+      const results = [];
+      for (const f of files) results.push(await checker.checkFileDetailed(f));
+      const report: CheckReport = {
+        baseline: checker.baseline
+          ? {
+              spec: checker.baseline.spec,
+              name: checker.baseline.name,
+              kind: checker.baseline.kind,
+              pythonVersion: checker.baseline.pythonVersion,
+              distributions: new BaselineLookup(checker.baseline).names().length,
+            }
+          : null,
+        python: checker.environment ? { executable: checker.environment.executable, version: checker.environment.version } : null,
+        mirrors: checker.mirror?.describe() ?? [],
+        files: results,
+        problems: checker.problems,
+        cwd: process.cwd(),
+      };
+      let text: string;
+      if (format === 'json') text = formatJson(report);
+      else if (format === 'sarif') text = formatSarif(report, process.env.PYRATS_VERSION ?? '0.1.0');
+      else {
+        const shown = v.quiet
+          ? { ...report, files: report.files.map((f) => ({ ...f, verdicts: f.verdicts.filter((x) => !['stdlib', 'builtin', 'local'].includes(x.kind)) })) }
+          : report;
+        text = formatText(shown);
+      }
+      if (v.output) {
+        try {
+          writeFileSync(v.output, text);
+        } catch (err) {
+          io.stderr.write(`pyrats check: cannot write ${v.output}: ${(err as Error).message}\n`);
+          return EXIT.failure;
+        }
+      } else io.stdout.write(text);
+      if (format !== 'text') {
+        for (const p of checker.problems) io.stderr.write(`pyrats check: ${p.area} ${p.source}: ${p.message}\n`);
+      }
+      const unreadable = results.filter((r) => r.problems.some((p) => ['io', 'binary', 'too-large', 'decode'].includes(p.kind)));
+      if (unreadable.length === results.length) return EXIT.failure;
+      return unguardedMissing(report).length ? EXIT.findings : EXIT.ok;
+    } finally {
+      checker.dispose();
+    }
+  },
+};
