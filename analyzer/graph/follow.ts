@@ -8,11 +8,12 @@
  * With the `python` profile the same loop uses modern resolution: packages are followed through
  * their `__init__.py`, the standard library is recorded but not followed, builtins have no node.
  *
- * Extraction is injected (`extractFiles`), so a cached, parallel extractor can be used; by default
- * one tree-sitter extractor reads the files. It does not format output (see formats.ts) or send anything.
+ * Extraction is injected (`extractFiles`) or done by the extract stage's batch extractor (worker
+ * threads; on-disk cache when `extraction.cache` is set). It does not format output (see formats.ts) or send anything.
  */
 import path from 'node:path';
 import type { Environment } from '../env/environment';
+import { BatchExtractor, type BatchOptions } from '../extract/batchExtract';
 import type { ExtractResult } from '../extract/extractImports';
 import type { ImportSite } from '../extract/importSite';
 import { FsCache } from '../resolve/fsCache';
@@ -33,6 +34,8 @@ export interface FollowOptions {
   /** snakefood `-e`: only targets outside the input roots; no `(None, None)` markers. */
   external?: boolean;
   extractFiles?: ExtractFiles;
+  /** Options of the default batch extractor (workers, on-disk cache, size cap) when `extractFiles` is not given. */
+  extraction?: BatchOptions;
   fs?: FsCache;
 }
 
@@ -80,17 +83,15 @@ export interface FollowResult {
 
 const key = (p: RelPair) => `${p[0]}\0${p[1]}`;
 
-/** Lazily created default extractor: one tree-sitter parser, files read one after another. */
-async function defaultExtractFiles(): Promise<{ extract: ExtractFiles; dispose: () => void }> {
-  const { ImportExtractor } = await import('../extract/extractImports');
-  const extractor = await ImportExtractor.create();
+/** The default extraction: the extract stage's batch extractor (worker threads, optional on-disk cache). */
+function defaultExtractFiles(options: BatchOptions): { extract: ExtractFiles; dispose: () => Promise<void> } {
+  const batch = new BatchExtractor(options);
   return {
     extract: async (files) => {
-      const out = new Map<string, ExtractResult>();
-      for (const f of files) out.set(f, await extractor.extractFile(f));
-      return out;
+      const results = await batch.extract(files);
+      return new Map(files.map((f, i) => [f, results[i]]));
     },
-    dispose: () => extractor.dispose(),
+    dispose: () => batch.dispose(),
   };
 }
 
@@ -116,17 +117,7 @@ export async function followDependencies(
   environment: Environment | Promise<Environment>,
   opts: FollowOptions = {},
 ): Promise<FollowResult> {
-  // the parser loads while the interpreter is being introspected
-  const defaultExtractor = opts.extractFiles ? undefined : defaultExtractFiles();
-  defaultExtractor?.catch(() => undefined); // a failure surfaces where it is awaited
-  const releaseExtractor = async () => (await defaultExtractor?.catch(() => undefined))?.dispose();
-  let env: Environment;
-  try {
-    env = await environment;
-  } catch (err) {
-    await releaseExtractor();
-    throw err;
-  }
+  const env = await environment;
   const fs = opts.fs ?? new FsCache();
   const profile = opts.profile ?? 'compat';
   const follow = opts.follow ?? true;
@@ -164,6 +155,7 @@ export async function followDependencies(
   const finder = new ModuleFinder(env, { fs, leadingPaths: leading });
 
   let extract = opts.extractFiles;
+  let release: (() => Promise<void>) | undefined;
   const sources = new Map<string, FollowSource>();
   const edges = new Map<string, FollowEdge>();
   const processed = new Set<string>();
@@ -183,7 +175,11 @@ export async function followDependencies(
       }
       let extracted = new Map<string, ExtractResult>();
       if (todo.length) {
-        extract ??= (await defaultExtractor!).extract;
+        if (!extract) {
+          const d = defaultExtractFiles(opts.extraction ?? {});
+          extract = d.extract;
+          release = d.dispose;
+        }
         extracted = await extract(todo);
         filesRead += todo.length;
       }
@@ -245,7 +241,7 @@ export async function followDependencies(
       round = [...next].filter((f) => !processed.has(f)).sort(comparePython);
     }
   } finally {
-    await releaseExtractor();
+    await release?.();
   }
 
   return {

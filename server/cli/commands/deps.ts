@@ -38,7 +38,8 @@ Options:
                     json: roots, sources, edges (with status and distribution), problems, unresolved;
                     dot: Graphviz digraph, one cluster per root;  mermaid: Mermaid flowchart
   --quiet           do not report unreadable or unparseable files on stderr
-  --no-cache        do not use or write the interpreter cache ($XDG_CACHE_HOME/pyrats)
+  --no-cache        do not use or write the caches of interpreters and extracted imports
+                    ($XDG_CACHE_HOME/pyrats, default ~/.cache/pyrats)
 
 Files that cannot be read or parsed (syntax errors, Python 2, binary, undecodable) are reported on
 stderr (file: problem) and contribute no imports of their own, as in PyRats.
@@ -141,6 +142,7 @@ export const depsCommand: CliCommand = {
         follow: !values['no-follow'],
         internal: values.internal,
         external: values.external,
+        extraction: { cache: !values['no-cache'] },
       });
     } catch (err) {
       io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);
