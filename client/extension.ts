@@ -21,6 +21,8 @@ import type {
   RefreshMirrorIndexResult,
 } from '../server/protocol';
 import { InterpreterResolver } from './interpreter';
+import { registerRecordFeatures } from './records';
+import { registerRequestFeatures } from './requests';
 import { ReportView } from './reportView';
 import { selectBaseline } from './selectBaseline';
 import { PyratsStatusBar } from './statusBar';
@@ -135,6 +137,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
       if (e.affectsConfiguration('python.defaultInterpreterPath')) notifySettingsChanged();
     }),
     { dispose: () => void languageClient?.stop() },
+  );
+
+  const interpreter = (uri?: vscode.Uri) => interpreters.resolve(uri).path;
+  context.subscriptions.push(
+    registerRequestFeatures(context, { output, client: () => languageClient, interpreter }),
+    registerRecordFeatures(context, { output, interpreter }),
   );
 
   // Neither the Python extension nor the server delays activation: both finish in the background.

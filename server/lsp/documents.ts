@@ -44,11 +44,7 @@ export class OpenDocument {
       this.text = TextDocument.update(this.text, changes, version);
       return;
     }
-    for (const change of changes) {
-      const before = this.text;
-      this.text = TextDocument.update(before, [change], version);
-      this.parsed.edit(before, change, this.text);
-    }
+    for (const change of changes) this.text = this.parsed.applyChange(this.text, change, version);
   }
 
   /** The result for the current version: now if known, else when the running/scheduled check ends. */

@@ -8,8 +8,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
-import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Parser, Tree } from 'web-tree-sitter';
+import { Checker } from '../../analyzer/check/checker';
 import type { Verdict } from '../../analyzer/check/verdict';
 import {
   analyseTree,
@@ -22,21 +23,6 @@ import { createPythonParser } from '../../analyzer/parse/pythonParser';
 import type { ImportVerdictInfo } from '../protocol';
 import type { PyratsSettings } from './settings';
 
-/** The check engine's surface used here (analyzer/check/checker.ts, being written). */
-interface Checker {
-  baselineName: string | null;
-  problems: { source: string; message: string }[];
-  checkSites(sites: ImportSite[], file: string): Promise<Verdict[]>;
-  checkFile(file: string): Promise<Verdict[]>;
-  invalidateFileSystem?(): void;
-}
-const Checker = {
-  async create(options: Record<string, unknown>): Promise<Checker> {
-    void options;
-    throw new Error('analyzer/check/checker.ts is not available yet');
-  },
-};
-
 /** An open document's tree, edited in step with the text and re-parsed incrementally on demand. */
 export class ParsedSource {
   private tree: Tree | null = null;
@@ -48,20 +34,23 @@ export class ParsedSource {
     private readonly queries: ImportQueries,
   ) {}
 
-  /** Tells the tree about one edit: `before` is the text it applied to, `after` the result. */
-  edit(before: TextDocument, change: TextDocumentContentChangeEvent, after: TextDocument): void {
+  /**
+   * Applies one LSP change to `doc` (TextDocument.update changes the document in place) and tells
+   * the tree about it: old offsets are taken before the update, the new end after it.
+   */
+  applyChange(doc: TextDocument, change: TextDocumentContentChangeEvent, version: number): TextDocument {
     this.dirty = true;
-    if (!this.tree) return;
-    if (!('range' in change)) {
-      this.tree.delete();
+    if (!this.tree || !('range' in change)) {
+      this.tree?.delete();
       this.tree = null;
-      return;
+      return TextDocument.update(doc, [change], version);
     }
-    const startIndex = before.offsetAt(change.range.start);
-    const oldEndIndex = before.offsetAt(change.range.end);
+    const startIndex = doc.offsetAt(change.range.start);
+    const oldEndIndex = doc.offsetAt(change.range.end);
+    const startPosition = doc.positionAt(startIndex);
+    const oldEndPosition = doc.positionAt(oldEndIndex);
+    const after = TextDocument.update(doc, [change], version);
     const newEndIndex = startIndex + change.text.length;
-    const startPosition = before.positionAt(startIndex);
-    const oldEndPosition = before.positionAt(oldEndIndex);
     const newEndPosition = after.positionAt(newEndIndex);
     this.tree.edit({
       startIndex,
@@ -71,6 +60,7 @@ export class ParsedSource {
       oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
       newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
     });
+    return after;
   }
 
   /** The import sites of `text` (the document's current text), re-parsing only what changed. */
@@ -196,24 +186,26 @@ export class FolderAnalyzer {
   ): Promise<FolderAnalyzer> {
     const parser = await createPythonParser();
     const queries = createImportQueries(parser);
-    const checker = await FolderAnalyzer.createChecker(root, settings, console);
+    const checker = await FolderAnalyzer.createChecker(settings, console);
     return new FolderAnalyzer(root, parser, queries, checker, settings, console);
   }
 
   private static async createChecker(
-    root: string,
     settings: PyratsSettings,
     console: RemoteConsole,
+    mirrorTtlMs?: number,
   ): Promise<Checker> {
-    void root;
-    void console;
-    return Checker.create({
+    const checker = await Checker.create({
       baseline: settings.baseline || undefined,
-      mirrors: settings.mirrors,
+      // no mirror setting: the user's own .condarc / pip.conf, as conda and pip would use
+      mirrors: settings.mirrors.length ? settings.mirrors : undefined,
       python: settings.python || undefined,
       cacheDir: settings.cacheDir || undefined,
       trusted: settings.trusted,
+      mirrorTtlMs,
     });
+    for (const p of checker.problems) console.warn(`pyrats ${p.area} ${p.source}: ${p.message}`);
+    return checker;
   }
 
   get baselineName(): string | null {
@@ -221,7 +213,7 @@ export class FolderAnalyzer {
   }
 
   get problems(): string[] {
-    return this.checker.problems.map((p) => `${p.source}: ${p.message}`);
+    return this.checker.problems.map((p) => `${p.area} ${p.source}: ${p.message}`);
   }
 
   /** A tree for a newly opened document. */
@@ -242,24 +234,36 @@ export class FolderAnalyzer {
     return verdicts.map(toVerdictInfo);
   }
 
-  async checkFile(file: string, token: CancellationToken): Promise<ImportVerdictInfo[]> {
-    if (token.isCancellationRequested) return [];
-    const verdicts = await this.checker.checkFile(file);
-    return verdicts.map(toVerdictInfo);
+  /** Checks a file on disk; `problems` says why it was read only in part or not at all. */
+  async checkFile(
+    file: string,
+    token: CancellationToken,
+  ): Promise<{ imports: ImportVerdictInfo[]; problems: string[] }> {
+    if (token.isCancellationRequested) return { imports: [], problems: [] };
+    const result = await this.checker.checkFileDetailed(file);
+    return { imports: result.verdicts.map(toVerdictInfo), problems: result.problems.map((p) => p.message) };
   }
 
   /** Forgets cached directory listings (files were created or deleted). */
   invalidateFileSystem(): void {
-    this.checker.invalidateFileSystem?.();
+    this.checker.invalidateFileSystem();
   }
 
   /** Re-fetches the mirror indexes; says what happened. */
   async refreshMirrors(): Promise<string> {
-    this.checker = await FolderAnalyzer.createChecker(this.root, { ...this.settings }, this.console);
-    return 'mirror index refreshed';
+    // TTL 0: every mirror source is asked again (revalidated with its ETag / Last-Modified)
+    const fresh = await FolderAnalyzer.createChecker(this.settings, this.console, 0);
+    this.checker.dispose();
+    this.checker = fresh;
+    const failed = fresh.problems.filter((p) => p.area === 'mirror');
+    const sources = fresh.mirror?.sources.length ?? 0;
+    return failed.length
+      ? `mirror index refreshed with problems: ${failed.map((p) => `${p.source}: ${p.message}`).join('; ')}`
+      : `mirror index refreshed (${sources} source${sources === 1 ? '' : 's'})`;
   }
 
   dispose(): void {
+    this.checker.dispose();
     this.queries.main.delete();
     this.queries.dynamic.delete();
     this.parser.delete();

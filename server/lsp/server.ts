@@ -314,17 +314,18 @@ export class PyratsLanguageServer {
         baseline: analyzer.baselineName,
         problems: analyzer.problems,
       };
-      void this.connection.sendDiagnostics({
-        uri: doc.uri,
-        version,
-        diagnostics: diagnosticsFor(verdicts, folder.settings),
-      });
+      // the summary first: a client that has the diagnostics also has the counts
       void this.connection.sendNotification(FileSummaryNotification.type, {
         uri: doc.uri,
         baseline: analyzer.baselineName,
         counts: countVerdicts(verdicts),
         trusted: folder.settings.trusted,
         problems: analyzer.problems,
+      });
+      void this.connection.sendDiagnostics({
+        uri: doc.uri,
+        version,
+        diagnostics: diagnosticsFor(verdicts, folder.settings),
       });
       doc.finish(result);
     } catch (err) {
@@ -372,7 +373,7 @@ export class PyratsLanguageServer {
     if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${uri}`);
     const folder = await this.ensureFolder(this.folderUriFor(uri));
     const analyzer = await folder.analyzer;
-    const imports = await analyzer.checkFile(file, token);
+    const { imports } = await analyzer.checkFile(file, token);
     if (token.isCancellationRequested) throw cancelled();
     return { uri, baseline: analyzer.baselineName, imports };
   }
@@ -407,7 +408,16 @@ export class PyratsLanguageServer {
         const open = this.documents.get(fileUri)?.last;
         let imports;
         try {
-          imports = open ? open.verdicts : await analyzer.checkFile(file, token);
+          if (open) {
+            imports = open.verdicts;
+          } else {
+            const checked = await analyzer.checkFile(file, token);
+            imports = checked.imports;
+            if (checked.problems.length && imports.length === 0) {
+              report.skipped.push({ uri: fileUri, reason: checked.problems.join('; ') });
+              continue;
+            }
+          }
         } catch (err) {
           report.skipped.push({ uri: fileUri, reason: err instanceof Error ? err.message : String(err) });
           continue;

@@ -1,0 +1,423 @@
+/**
+ * The language server over a real stdio JSON-RPC connection (`node dist/server.js --stdio`), with a
+ * real interpreter (python3), a `file:` requirements baseline and a conda channel mirror on disk
+ * (file://): open, incremental edits, save, close, configuration changes, hover, code actions,
+ * cancellation, a 2,000-line file and a 2,000-file workspace.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CancellationTokenSource,
+  CodeActionRequest,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  HoverRequest,
+  LSPErrorCodes,
+  ResponseError,
+  type CodeAction,
+  type Diagnostic,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol/node';
+import type { RequestPackagesArgs, WorkspaceReportResult } from '../../../server/protocol';
+import { fileUri, REPO, startLspSession, type LspSession } from '../../support/lspClient';
+
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
+const MIRROR = pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString();
+
+let tmp: string;
+let ws: string;
+let session: LspSession;
+let cacheDir: string;
+
+function settings(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    baseline: `file:${path.join(ws, 'baseline.txt')}`,
+    mirrors: [MIRROR],
+    python: 'python3',
+    cacheDir,
+    ...extra,
+  };
+}
+
+const byCode = (ds: Diagnostic[], code: string) => ds.filter((d) => d.code === code);
+const msg = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message.value);
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['build.mjs'], { cwd: REPO, stdio: 'inherit' });
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lsp-'));
+  ws = path.join(tmp, 'workspace');
+  cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
+  cacheDir = path.join(tmp, 'cache');
+});
+
+afterAll(async () => {
+  await session?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('pyrats language server over stdio', () => {
+  const analysis = () => path.join(ws, 'analysis.py');
+  let text: string;
+
+  it('initializes with incremental sync, hover and quick fixes', async () => {
+    session = await startLspSession({ rootDir: ws, settings: settings() });
+    const caps = session.initializeResult.capabilities;
+    expect(caps.textDocumentSync).toMatchObject({ openClose: true, change: 2 });
+    expect(caps.hoverProvider).toBe(true);
+    expect(caps.codeActionProvider).toMatchObject({ codeActionKinds: ['quickfix'] });
+  });
+
+  it('publishes one diagnostic per import that needs attention, on the imported name', async () => {
+    text = readFileSync(analysis(), 'utf8');
+    const uri = fileUri(analysis());
+    await session.open(uri, text);
+    const p = await session.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+    const ds = p.diagnostics;
+    for (const d of ds) expect(d.source).toBe('pyrats');
+
+    const missing = byCode(ds, 'pyrats.missing');
+    expect(missing).toHaveLength(1);
+    expect(missing[0].severity).toBe(DiagnosticSeverity.Error);
+    const line = lineOf(text, 'import notarealpackage_xyz');
+    expect(missing[0].range).toEqual({
+      start: { line, character: 7 },
+      end: { line, character: 7 + 'notarealpackage_xyz'.length },
+    });
+
+    const mirrorOnly = byCode(ds, 'pyrats.mirror-only');
+    const names = mirrorOnly.map((d) =>
+      text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character),
+    );
+    // `from M import n` marks the name (the ImportSite range); `import a.b` the dotted module
+    expect(names.sort()).toEqual(['Dataset', 'cartopy.crs', 'xarray']);
+    const cartopy = mirrorOnly.find((d) => msg(d).includes('cartopy'))!;
+    expect(cartopy.severity).toBe(DiagnosticSeverity.Information); // guarded: one step milder
+    for (const d of mirrorOnly.filter((x) => x !== cartopy))
+      expect(d.severity).toBe(DiagnosticSeverity.Warning);
+
+    // stdlib, baseline and local imports: no diagnostics by default
+    const flagged = new Set(ds.map((d) => d.range.start.line));
+    for (const quiet of ['import os', 'import json', 'import numpy', 'from scipy', 'import helpers']) {
+      expect(flagged.has(lineOf(text, quiet))).toBe(false);
+    }
+    const summary = session.summaries.filter((s) => s.uri === uri).at(-1)!;
+    expect(summary.baseline).toContain('baseline.txt');
+    expect(summary.counts).toMatchObject({ missing: 1, mirror: 3, baseline: 2, local: 1 });
+    expect(summary.counts.stdlib + summary.counts.builtin).toBe(2);
+    expect(summary.trusted).toBe(true);
+  });
+
+  it('re-checks after incremental edits, with ranges that follow the text', async () => {
+    const uri = fileUri(analysis());
+    const mark = session.published.length;
+    // insert a new import at the top: every later range moves down one line
+    await session.change(uri, 2, [
+      {
+        range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+        text: 'import yaml_nowhere_42\n',
+      },
+    ]);
+    const p = await session.waitForDiagnostics(uri, (d) => d.version === 2, { from: mark });
+    const missing = byCode(p.diagnostics, 'pyrats.missing');
+    expect(missing.map((d) => d.range.start)).toEqual([
+      { line: 1, character: 7 },
+      { line: lineOf(text, 'import notarealpackage_xyz') + 1, character: 7 },
+    ]);
+    // replace the name inside the new import (a mid-line edit): the module changes
+    const mark2 = session.published.length;
+    await session.change(uri, 3, [
+      { range: { start: { line: 1, character: 7 }, end: { line: 1, character: 22 } }, text: 'numpy.linalg' },
+    ]);
+    const p2 = await session.waitForDiagnostics(uri, (d) => d.version === 3, { from: mark2 });
+    expect(byCode(p2.diagnostics, 'pyrats.missing')).toHaveLength(1);
+    // remove the line again
+    const mark3 = session.published.length;
+    await session.change(uri, 4, [
+      { range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, text: '' },
+    ]);
+    const p3 = await session.waitForDiagnostics(uri, (d) => d.version === 4, { from: mark3 });
+    expect(byCode(p3.diagnostics, 'pyrats.missing')[0].range.start.line).toBe(
+      lineOf(text, 'import notarealpackage_xyz'),
+    );
+  });
+
+  it('a burst of edits is debounced: the last version wins and stale checks are dropped', async () => {
+    const uri = fileUri(analysis());
+    const mark = session.published.length;
+    let version = 4;
+    for (let i = 0; i < 20; i++) {
+      version++;
+      const chunk = i % 2 === 0 ? 'import burst_pkg_x\n' : '';
+      const range =
+        i % 2 === 0
+          ? { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }
+          : { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } };
+      await session.change(uri, version, [{ range, text: chunk }]);
+    }
+    const last = await session.waitForDiagnostics(uri, (d) => d.version === version, { from: mark });
+    expect(byCode(last.diagnostics, 'pyrats.missing')).toHaveLength(1);
+    const after = session.published.slice(mark).filter((p) => p.uri === uri);
+    expect(after.length).toBeLessThan(20);
+    // versions only go up
+    const versions = after.map((p) => p.version ?? 0);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+  });
+
+  it('hover says where an import resolves, the baseline version and the mirror versions', async () => {
+    const uri = fileUri(analysis());
+    const xLine = lineOf(text, 'import xarray');
+    const hover = await session.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: xLine, character: 9 },
+    });
+    const md = (hover?.contents as MarkupContent).value;
+    expect(md).toContain('xarray');
+    expect(md).toContain('only on the mirror');
+    expect(md).toContain('conda-forge');
+    expect(md).toContain('2024.1.1');
+    expect(md).toMatch(/Why: /);
+
+    const nLine = lineOf(text, 'import numpy');
+    const h2 = await session.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: nLine, character: 8 },
+    });
+    const md2 = (h2?.contents as MarkupContent).value;
+    expect(md2).toContain('in the baseline');
+    expect(md2).toContain('1.24.2');
+    expect(md2).toMatch(/resolves to `[^`]*numpy[^`]*`/);
+
+    const nothing = await session.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: { line: lineOf(text, 'def anomaly'), character: 5 },
+    });
+    expect(nothing).toBeNull();
+  });
+
+  it('offers request and graph quick fixes on a missing import', async () => {
+    const uri = fileUri(analysis());
+    const last = session.published.filter((p) => p.uri === uri).at(-1)!;
+    const missing = byCode(last.diagnostics, 'pyrats.missing')[0];
+    const actions = (await session.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: missing.range,
+      context: { diagnostics: [missing] },
+    })) as CodeAction[];
+    const titles = actions.map((a) => a.title);
+    expect(titles).toEqual([
+      'Request this package: notarealpackage_xyz',
+      'Request all missing packages in this file (4)',
+      'Show in dependency graph: notarealpackage_xyz',
+    ]);
+    expect(actions.every((a) => a.kind === 'quickfix')).toBe(true);
+    expect(actions[0].command?.command).toBe('pyrats.requestPackages');
+    expect(actions[0].diagnostics).toHaveLength(1);
+    const one = actions[0].command!.arguments![0] as RequestPackagesArgs;
+    expect(one.uri).toBe(uri);
+    expect(one.packages).toHaveLength(1);
+    expect(one.packages[0]).toMatchObject({
+      module: 'notarealpackage_xyz',
+      kind: 'missing',
+      line: missing.range.start.line,
+    });
+    expect(one.packages[0].lineText).toBe('import notarealpackage_xyz');
+    const all = actions[1].command!.arguments![0] as RequestPackagesArgs;
+    expect(all.packages.map((p) => p.kind).sort()).toEqual(['mirror', 'mirror', 'mirror', 'missing']);
+    expect(actions[2].command).toMatchObject({
+      command: 'pyrats.showDependencyGraph',
+      arguments: [{ uri, module: 'notarealpackage_xyz' }],
+    });
+
+    // on a stdlib import: only the graph action
+    const osLine = lineOf(text, 'import os');
+    const stdlib = (await session.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: { line: osLine, character: 8 }, end: { line: osLine, character: 8 } },
+      context: { diagnostics: [] },
+    })) as CodeAction[];
+    expect(stdlib.map((a) => a.title)).toEqual(['Show in dependency graph: os']);
+  });
+
+  it('configuration changes re-check open files (severity, baseline)', async () => {
+    const uri = fileUri(analysis());
+    let mark = session.published.length;
+    session.settings = settings({ severity: { missing: 'hint', mirrorOnly: 'none' } });
+    await session.configurationChanged();
+    const p = await session.waitForDiagnostics(
+      uri,
+      (d) => byCode(d.diagnostics, 'pyrats.missing')[0]?.severity === DiagnosticSeverity.Hint,
+      { from: mark },
+    );
+    // mirrorOnly: none → only the guarded mirror import keeps its (information) diagnostic
+    expect(byCode(p.diagnostics, 'pyrats.mirror-only').map((d) => d.severity)).toEqual([
+      DiagnosticSeverity.Information,
+    ]);
+
+    // a baseline that has xarray: it is no longer mirror-only
+    const wider = path.join(ws, 'baseline-wider.txt');
+    writeFileSync(wider, 'numpy==1.24.2\nscipy==1.10.1\nxarray==2023.1.0\n');
+    mark = session.published.length;
+    session.settings = settings({ baseline: `file:${wider}` });
+    await session.configurationChanged();
+    const p2 = await session.waitForDiagnostics(
+      uri,
+      (d) => byCode(d.diagnostics, 'pyrats.mirror-only').length === 2,
+      { from: mark },
+    );
+    expect(p2.diagnostics.some((d) => msg(d).includes('xarray'))).toBe(false);
+    session.settings = settings();
+    mark = session.published.length;
+    await session.configurationChanged();
+    await session.waitForDiagnostics(uri, (d) => byCode(d.diagnostics, 'pyrats.mirror-only').length === 3, {
+      from: mark,
+    });
+  });
+
+  it('a new local module (created on disk, then saved) resolves the missing import', async () => {
+    const uri = fileUri(analysis());
+    const mark = session.published.length;
+    const created = path.join(ws, 'notarealpackage_xyz.py');
+    writeFileSync(created, 'VALUE = 1\n');
+    await session.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: fileUri(created), type: FileChangeType.Created }],
+    });
+    await session.save(fileUri(created));
+    const p = await session.waitForDiagnostics(
+      uri,
+      (d) => byCode(d.diagnostics, 'pyrats.missing').length === 0,
+      {
+        from: mark,
+      },
+    );
+    expect(byCode(p.diagnostics, 'pyrats.mirror-only')).toHaveLength(3);
+    rmSync(created);
+    const mark2 = session.published.length;
+    await session.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: fileUri(created), type: FileChangeType.Deleted }],
+    });
+    await session.waitForDiagnostics(uri, (d) => byCode(d.diagnostics, 'pyrats.missing').length === 1, {
+      from: mark2,
+    });
+  });
+
+  it('closing a file clears its diagnostics', async () => {
+    const uri = fileUri(analysis());
+    const mark = session.published.length;
+    await session.close(uri);
+    const p = await session.waitForDiagnostics(uri, (d) => d.diagnostics.length === 0, { from: mark });
+    expect(p.diagnostics).toEqual([]);
+  });
+
+  it('a 2,000-line file: diagnostics after open and after an edit in the middle', async () => {
+    const big = path.join(ws, 'big_script.py');
+    const lines: string[] = ['import os', 'import numpy', 'import xarray'];
+    for (let i = 0; lines.length < 2000; i++) {
+      if (i % 50 === 0) lines.push(`import missing_mod_${i}`);
+      else lines.push(`def f${i}(x):\n    return os.path.join(str(x), "${i}")`.split('\n')[i % 2]);
+    }
+    const content = `${lines.join('\n')}\n`;
+    expect(content.split('\n').length - 1).toBe(2000);
+    writeFileSync(big, content);
+    const uri = fileUri(big);
+    const mark = session.published.length;
+    await session.open(uri, content, 1);
+    const p = await session.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0, { from: mark });
+    const missingCount = lines.filter((l) => l.startsWith('import missing_mod_')).length;
+    expect(byCode(p.diagnostics, 'pyrats.missing')).toHaveLength(missingCount);
+    const mark2 = session.published.length;
+    await session.change(uri, 2, [
+      {
+        range: { start: { line: 1000, character: 0 }, end: { line: 1000, character: 0 } },
+        text: 'import zz_new_missing\n',
+      },
+    ]);
+    const p2 = await session.waitForDiagnostics(uri, (d) => d.version === 2, { from: mark2 });
+    const m2 = byCode(p2.diagnostics, 'pyrats.missing');
+    expect(m2).toHaveLength(missingCount + 1);
+    expect(m2.some((d) => d.range.start.line === 1000 && msg(d).includes('zz_new_missing'))).toBe(true);
+    await session.close(uri);
+  });
+});
+
+describe('a 2,000-file workspace', () => {
+  let big: string;
+  let s: LspSession;
+
+  beforeAll(async () => {
+    big = path.join(tmp, 'many');
+    for (let pkg = 0; pkg < 20; pkg++) {
+      const dir = path.join(big, `pkg${pkg}`);
+      mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < 100; i++) {
+        writeFileSync(
+          path.join(dir, `mod${i}.py`),
+          `import os\nimport numpy\nimport xarray\nimport nowhere_${i % 7}\nfrom . import mod${(i + 1) % 100}\n`,
+        );
+      }
+      writeFileSync(path.join(dir, '__init__.py'), '');
+    }
+    s = await startLspSession({ rootDir: big, settings: settings() });
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('reports every file through pyrats/workspaceReport', async () => {
+    const report = (await s.connection.sendRequest('pyrats/workspaceReport', {})) as WorkspaceReportResult;
+    expect(report.folders).toHaveLength(1);
+    const f = report.folders[0];
+    expect(f.files).toHaveLength(2020);
+    expect(f.counts.missing).toBe(2000);
+    expect(f.counts.mirror).toBe(2000);
+    expect(f.counts.baseline).toBe(2000);
+    expect(f.counts.local).toBe(2000);
+  });
+
+  it('cancels a running workspace report', async () => {
+    const cts = new CancellationTokenSource();
+    const pending = s.connection.sendRequest('pyrats/workspaceReport', {}, cts.token);
+    setImmediate(() => cts.cancel());
+    const err = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ResponseError);
+    expect((err as ResponseError<unknown>).code).toBe(LSPErrorCodes.RequestCancelled);
+    // the server still answers afterwards
+    const again = (await s.connection.sendRequest('pyrats/workspaceReport', {})) as WorkspaceReportResult;
+    expect(again.folders[0].files).toHaveLength(2020);
+  });
+
+  it('keeps diagnostics for 2,000 open files', async () => {
+    const files: string[] = [];
+    for (let pkg = 0; pkg < 20; pkg++)
+      for (let i = 0; i < 100; i++) files.push(path.join(big, `pkg${pkg}`, `mod${i}.py`));
+    const mark = s.published.length;
+    for (const f of files) await s.open(fileUri(f), readFileSync(f, 'utf8'));
+    const last = fileUri(files.at(-1)!);
+    await s.waitForDiagnostics(last, (d) => d.diagnostics.length > 0, { from: mark, timeoutMs: 60_000 });
+    const seen = new Set(s.published.slice(mark).map((p) => p.uri));
+    expect(seen.size).toBe(2000);
+  });
+});
+
+describe('clients that push settings (no workspace/configuration)', () => {
+  it('uses initializationOptions / didChangeConfiguration settings', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings(), pullConfiguration: false });
+    try {
+      const uri = fileUri(path.join(ws, 'analysis.py'));
+      await s.open(uri, readFileSync(path.join(ws, 'analysis.py'), 'utf8'));
+      const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+      expect(byCode(p.diagnostics, 'pyrats.missing')).toHaveLength(1);
+      expect(byCode(p.diagnostics, 'pyrats.mirror-only')).toHaveLength(3);
+    } finally {
+      await s.stop();
+    }
+  });
+});
