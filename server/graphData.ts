@@ -40,23 +40,34 @@ function topLevelOfImport(module: string): string {
   return m ? `${m[1]}${m[2]}` || module : module;
 }
 
-/** Adds one node per missing top-level import, with an edge from each file that imports it. */
-export function addMissingImports(graph: DependencyGraph, result: FollowResult): void {
+/**
+ * Adds one node per top-level import that resolved to nothing, with an edge from each file that
+ * imports it: missing, unless the interpreter has it built in or frozen or lists it in its standard
+ * library (PyRats' finder cannot see those: they have no file), which makes it builtin or stdlib.
+ */
+export function addUnresolvedImports(graph: DependencyGraph, result: FollowResult, env?: Environment): void {
   const byFile = new Map<string, string>();
   for (const s of result.sources) {
     const id = nodeId(s.from[0], s.from[1]);
     byFile.set(s.file, id);
     byFile.set(path.join(s.file, '__init__.py'), id);
   }
+  const builtin = new Set(env?.builtinModules ?? []);
+  const stdlib = new Set([
+    ...(env?.stdlibModules ?? []),
+    ...(env?.frozenModules ?? []).map((m) => m.split('.')[0]),
+  ]);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const edges = new Set(graph.edges.map((e) => `${e.from}\u0001${e.to}`));
   for (const u of result.unresolved) {
     const from = byFile.get(u.file);
     if (!from) continue;
     const top = topLevelOfImport(u.module);
-    const id = nodeId('', top);
+    const verdict: VerdictKind = builtin.has(top) ? 'builtin' : stdlib.has(top) ? 'stdlib' : 'missing';
+    const root = verdict === 'missing' ? '' : (env?.stdlibDir ?? '');
+    const id = nodeId(root, top);
     if (!nodes.has(id)) {
-      const node: GraphNode = { id, root: '', rel: top, cluster: top, verdict: 'missing', source: false };
+      const node: GraphNode = { id, root, rel: top, cluster: top, verdict, source: false };
       nodes.set(id, node);
       graph.nodes.push(node);
     }
@@ -85,7 +96,7 @@ export async function buildGraphPayload(options: BuildGraphOptions): Promise<Gra
     ...options.follow,
   });
   const graph = toDependencyGraph(result);
-  addMissingImports(graph, result);
+  addUnresolvedImports(graph, result, options.env);
   if (options.verdicts) applyVerdicts(graph, options.verdicts);
   // Scripts are roots; in the workspace view every file nothing else imports is one.
   const ids = new Set(graph.nodes.map((n) => n.id));

@@ -181,6 +181,8 @@ class CanvasGraphView implements GraphView {
   private readonly restoredTransform: boolean;
   private readonly zoomBehavior: ZoomBehavior<HTMLCanvasElement, unknown>;
   private hovered: SimNode | null = null;
+  /** Per package, the module that last had the keyboard focus (focus returns there on expand). */
+  private readonly lastFocusedModule = new Map<string, string>();
   private focused: SimNode | null = null;
   private width = 0;
   private height = 0;
@@ -505,7 +507,7 @@ class CanvasGraphView implements GraphView {
       for (const c of circles) this.anchors.set(c.key, { x: c.x + offset.x, y: c.y + offset.y });
     }
     this.renderClusterList();
-    this.rebuild(first);
+    this.rebuild(first ? 'first' : 'data');
     const select_ = payload.select;
     if (select_) {
       const target =
@@ -515,7 +517,9 @@ class CanvasGraphView implements GraphView {
   }
 
   /** Recomputes the view from the payload and the view settings, keeping positions. */
-  private rebuild(first = false): void {
+  /** `first`: the view opens; `data`: new data arrived; `view`: a filter, depth or collapse changed. */
+  private rebuild(reason: 'first' | 'data' | 'view' = 'view'): void {
+    const first = reason === 'first';
     this.capturePositions();
     this.view = buildView(this.payload.graph, {
       roots: this.payload.roots,
@@ -580,11 +584,12 @@ class CanvasGraphView implements GraphView {
             .strength(0.8),
     );
     (this.simulation.force('link') as ReturnType<typeof forceLink<SimNode, SimLink>>).links(this.links);
-    // Mostly known positions: a gentle settle; a fresh layout: a full one.
+    // A fresh layout: a full settle. Mostly known positions: a gentle one. New data (an edit, a
+    // reload) where every node already has its place: no movement at all.
     const share = next.length ? placedNew / next.length : 0;
     this.simulation.alpha(Math.max(0.08, Math.min(1, share))).alphaTarget(0);
-    this.settled = false;
-    if (first && share > 0.5) {
+    this.settled = reason !== 'view' && placedNew === 0;
+    if (reason === 'first' && share > 0.5) {
       const start = performance.now();
       while (
         performance.now() - start < PRE_LAYOUT_BUDGET_MS &&
@@ -595,7 +600,7 @@ class CanvasGraphView implements GraphView {
     }
     this.tree = null;
     if (this.hovered) this.hovered = this.simById.get(this.hovered.id) ?? null;
-    if (this.focused) this.focused = this.simById.get(this.focused.id) ?? null;
+    if (this.focused) this.focused = this.successor(this.focused) ?? null;
     this.recomputeMatches();
     this.renderLegend();
     this.renderClusterList();
@@ -603,6 +608,18 @@ class CanvasGraphView implements GraphView {
     this.updateStatus();
     this.saveStateSoon();
     this.requestDraw();
+  }
+
+  /**
+   * Where a node went after a rebuild: itself, the package node it was collapsed into, or (for a
+   * package that was expanded) the module last focused in it, else its first member.
+   */
+  private successor(n: SimNode): SimNode | undefined {
+    const same = this.simById.get(n.id);
+    if (same) return same;
+    if (n.v.kind === 'module') return this.simById.get(clusterNodeId(n.v.cluster));
+    const last = this.lastFocusedModule.get(n.v.cluster);
+    return (last ? this.simById.get(last) : undefined) ?? this.sim.find((m) => m.v.cluster === n.v.cluster);
   }
 
   private degree(id: string): number {
@@ -698,8 +715,7 @@ class CanvasGraphView implements GraphView {
       this.collapsed.add(key);
     } else this.collapsed.delete(key);
     this.rebuild();
-    const target = now ? this.simById.get(clusterNodeId(key)) : undefined;
-    if (target && this.focused?.v.cluster === key) this.focusNode(target.id);
+    if (this.focused?.v.cluster === key) this.focusNode(this.focused.id);
   }
 
   collapseAll(): void {
@@ -845,7 +861,7 @@ class CanvasGraphView implements GraphView {
     const batches: { links: SimLink[]; colour: string; width: number; dash: number[]; alpha: number }[] = [
       { links: [], colour: c.edge, width: px, dash: [], alpha: searching || spot ? 0.25 : 0.6 },
       { links: [], colour: c.edge, width: px, dash: [4 * px, 3 * px], alpha: searching || spot ? 0.25 : 0.6 },
-      { links: [], colour: c.cycle, width: 1.8 * px, dash: [], alpha: 0.9 },
+      { links: [], colour: c.cycle, width: 1.8 * px, dash: [], alpha: searching || spot ? 0.3 : 0.9 },
       { links: [], colour: c.focus, width: 2 * px, dash: [], alpha: 1 },
     ];
     for (const l of this.links) {
@@ -1101,6 +1117,7 @@ class CanvasGraphView implements GraphView {
   focusNode(id: string | null, reveal = true): void {
     const n = id ? (this.simById.get(id) ?? null) : null;
     this.focused = n;
+    if (n?.v.kind === 'module') this.lastFocusedModule.set(n.v.cluster, n.id);
     if (n) {
       this.announce(
         this.details(n)
@@ -1231,7 +1248,7 @@ class CanvasGraphView implements GraphView {
     }
     const pad = 30;
     const k = Math.min(
-      4,
+      2,
       Math.max(
         0.03,
         Math.min((this.width - 2 * pad) / (x1 - x0 || 1), (this.height - 2 * pad) / (y1 - y0 || 1)),

@@ -43,6 +43,15 @@ function base64ToBytes(data: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** `file://` URL of an absolute path (POSIX or Windows). */
+export function fileUrl(file: string): string {
+  const slashed = file.replace(/\\/g, '/');
+  const parts = slashed
+    .split('/')
+    .map((p, i) => (i === 0 && /^[A-Za-z]:$/.test(p) ? p : encodeURIComponent(p)));
+  return `file://${slashed.startsWith('/') ? '' : '/'}${parts.join('/')}`;
+}
+
 /** Downloads a file from a plain page. */
 export function downloadFile(file: SavedFile): void {
   const body = file.encoding === 'base64' ? base64ToBytes(file.data) : file.data;
@@ -84,7 +93,8 @@ class VsCodeBridge implements HostBridge {
 
 /**
  * A page bridge answers `ready` itself with `{type: <replyType>, payload}` from the JSON data
- * element, and ignores other messages (a plain page has no host to ask).
+ * element, opens `{type: 'open', file}` as a file URL in a new tab, and ignores other messages (a
+ * plain page has no host to ask).
  */
 class PageBridge implements HostBridge {
   readonly kind = 'page' as const;
@@ -95,6 +105,12 @@ class PageBridge implements HostBridge {
     private readonly storageKey: string,
   ) {}
   post(message: { type: string }): void {
+    const file = (message as { file?: unknown }).file;
+    if (message.type === 'open' && typeof file === 'string') {
+      // A page from disk can open the file beside it in a new tab.
+      window.open(fileUrl(file), '_blank', 'noopener');
+      return;
+    }
     if (message.type !== 'ready') return;
     const element = document.getElementById(this.dataElementId);
     let reply: { type: string; payload?: unknown; message?: string };

@@ -1,0 +1,395 @@
+/**
+ * The standalone graph page (`pyrats graph ... -o page.html`) in headless Chromium: a real script's
+ * follow closure and a 2,000-node synthetic graph. Checks node counts against the transforms run in
+ * Node, the colour of nodes per verdict against the legend, search, filters, collapse/expand,
+ * keyboard, hover, click-to-open, exports, and that state survives a reload. Screenshots go to
+ * test/artifacts/graph/.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphPayload } from '../../server/protocol';
+import type { GraphView } from '../../media/graph/render';
+import { buildView, clustersOf, searchNodes, verdictCounts } from '../../media/graph/transforms';
+import {
+  REPO,
+  graphBrowserUnavailable,
+  launchBrowser,
+  newGraphContext,
+  openGraphPage,
+  pageFromGraph,
+  pyratsGraph,
+  requireBuild,
+  screenshot,
+  waitSettled,
+} from '../support/graphBrowser';
+import { syntheticGraph } from '../support/syntheticGraph';
+
+const unavailable = graphBrowserUnavailable();
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'graph', 'project', 'analyse.py');
+
+type Win = { pyratsGraph: GraphView };
+
+function stats(page: Page) {
+  return page.evaluate(() => (window as unknown as Win).pyratsGraph.stats());
+}
+
+/** Colour of the canvas pixel at a node's centre and the legend's colour for its verdict. */
+async function nodeColours(
+  page: Page,
+  ids: string[],
+): Promise<{ id: string; pixel: string; inside: boolean }[]> {
+  return page.evaluate((ids) => {
+    const view = (window as unknown as Win).pyratsGraph;
+    const canvas = document.querySelector<HTMLCanvasElement>('.pg-stage canvas')!;
+    const ctx = canvas.getContext('2d')!;
+    const dpr = canvas.width / canvas.clientWidth;
+    return ids.map((id) => {
+      const p = view.screenPosition(id)!;
+      const inside = p.x > 5 && p.y > 5 && p.x < canvas.clientWidth - 5 && p.y < canvas.clientHeight - 5;
+      const d = ctx.getImageData(Math.round(p.x * dpr), Math.round(p.y * dpr), 1, 1).data;
+      const pixel = `#${[d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      return { id, pixel, inside };
+    });
+  }, ids);
+}
+
+async function legendColours(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const out: Record<string, string> = {};
+    for (const li of document.querySelectorAll<HTMLElement>('.pg-legend-verdict')) {
+      const rgb = getComputedStyle(li.querySelector('.pg-swatch')!)
+        .backgroundColor.match(/\d+/g)!
+        .map(Number);
+      out[li.dataset.verdict!] = `#${rgb
+        .slice(0, 3)
+        .map((v) => v.toString(16).padStart(2, '0'))
+        .join('')}`;
+    }
+    return out;
+  });
+}
+
+function close(a: string, b: string): boolean {
+  const pa = [1, 3, 5].map((i) => parseInt(a.slice(i, i + 2), 16));
+  const pb = [1, 3, 5].map((i) => parseInt(b.slice(i, i + 2), 16));
+  return pa.every((v, i) => Math.abs(v - pb[i]) <= 3);
+}
+
+/** For every verdict in the view, some node of it is drawn in the legend's colour for it. */
+async function expectColoursPerVerdict(page: Page): Promise<string[]> {
+  await page.mouse.move(2, 2);
+  const legend = await legendColours(page);
+  const nodes = await page.evaluate(() =>
+    (window as unknown as Win).pyratsGraph
+      .viewNodes()
+      .map((n) => ({ id: n.id, verdict: n.verdict, kind: n.kind })),
+  );
+  const verdicts = [...new Set(nodes.map((n) => n.verdict))];
+  for (const v of verdicts) {
+    const ids = nodes.filter((n) => n.verdict === v).map((n) => n.id);
+    const colours = await nodeColours(page, ids);
+    const hits = colours.filter((c) => c.inside && close(c.pixel, legend[v]));
+    expect(
+      hits.length,
+      `some ${v} node drawn in ${legend[v]} (saw ${colours.slice(0, 5).map((c) => c.pixel)})`,
+    ).toBeGreaterThan(0);
+  }
+  // Distinct colours for distinct verdicts.
+  const shown = verdicts.map((v) => legend[v]);
+  expect(new Set(shown).size).toBe(shown.length);
+  return verdicts;
+}
+
+async function canvasPoint(page: Page, id: string): Promise<{ x: number; y: number }> {
+  const box = (await page.locator('.pg-stage canvas').boundingBox())!;
+  const p = await page.evaluate((id) => (window as unknown as Win).pyratsGraph.screenPosition(id), id);
+  return { x: box.x + p!.x, y: box.y + p!.y };
+}
+
+async function download(page: Page, format: string): Promise<{ name: string; body: Buffer }> {
+  const [d] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click(`button[data-format="${format}"]`),
+  ]);
+  const file = await d.path();
+  return { name: d.suggestedFilename(), body: readFileSync(file) };
+}
+
+describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
+  let browser: Browser;
+  let tmp: string;
+
+  beforeAll(async () => {
+    requireBuild();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-graph-page-'));
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe('a real script (pyrats graph on a fixture)', () => {
+    let context: BrowserContext;
+    let page: Page;
+    let payload: GraphPayload;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      const json = await pyratsGraph([FIXTURE, '--format', 'json']);
+      expect(json.code, json.stderr).toBe(0);
+      payload = JSON.parse(json.stdout) as GraphPayload;
+      const html = path.join(tmp, 'fixture.html');
+      const r = await pyratsGraph([FIXTURE, '-o', html]);
+      expect(r.code, r.stderr).toBe(0);
+      context = await newGraphContext(browser, 'dark');
+      page = await openGraphPage(context, html, errors);
+      await waitSettled(page);
+    });
+
+    afterAll(async () => context?.close());
+
+    it('draws every node of the closure, with the scripts, the local cycle and the missing imports', async () => {
+      const expected = buildView(payload.graph, { roots: payload.roots });
+      const s = await stats(page);
+      expect(s.nodes).toBe(payload.graph.nodes.length);
+      expect(s.edges).toBe(expected.edges.length);
+      const nodes = await page.evaluate(() =>
+        (window as unknown as Win).pyratsGraph
+          .viewNodes()
+          .map((n) => ({ label: n.label, verdict: n.verdict, inCycle: n.inCycle, root: n.root })),
+      );
+      const byLabel = new Map(nodes.map((n) => [n.label, n]));
+      expect(byLabel.get('analyse')).toMatchObject({ root: true, verdict: 'local' });
+      expect(byLabel.get('lab.helpers')).toMatchObject({ verdict: 'local', inCycle: true });
+      expect(byLabel.get('lab.util')).toMatchObject({ verdict: 'local', inCycle: true });
+      expect(byLabel.get('absentpkg_for_graph_test')?.verdict).toBe('missing');
+      expect(byLabel.get('missing_plotting_lib')?.verdict).toBe('missing');
+      expect(byLabel.get('email.mime.text')?.verdict).toBe('stdlib');
+      expect(await page.locator('.pg-legend-extra').first().textContent()).toMatch(/import cycle \([1-9]/);
+      expect(errors).toEqual([]);
+    });
+
+    it('colours nodes by verdict as the legend says (dark theme)', async () => {
+      const verdicts = await expectColoursPerVerdict(page);
+      expect(verdicts).toEqual(expect.arrayContaining(['local', 'stdlib', 'missing']));
+      await screenshot(page, 'fixture-dark');
+    });
+
+    it('shows details on hover and opens the file on click', async () => {
+      const id = payload.graph.nodes.find((n) => n.rel === 'lab/util.py')!.id;
+      const at = await canvasPoint(page, id);
+      await page.mouse.move(at.x, at.y);
+      const tip = page.locator('.pg-tooltip');
+      await tip.waitFor({ state: 'visible' });
+      expect(await tip.textContent()).toContain(path.join('lab', 'util.py'));
+      expect(await tip.textContent()).toContain('import cycle');
+      await screenshot(page, 'fixture-hover');
+      const [opened] = await Promise.all([context.waitForEvent('page'), page.mouse.click(at.x, at.y)]);
+      await opened.waitForLoadState('domcontentloaded').catch(() => undefined);
+      expect(decodeURIComponent(opened.url())).toBe(
+        `file://${path.join(path.dirname(FIXTURE), 'lab', 'util.py')}`,
+      );
+      await opened.close();
+    });
+
+    it('filters: only missing keeps the missing imports and their importers', async () => {
+      await page.check('input[name="onlyMissing"]');
+      const expected = buildView(payload.graph, { roots: payload.roots, filter: { onlyMissing: true } });
+      expect((await stats(page)).nodes).toBe(expected.nodes.length);
+      const verdicts = await page.evaluate(() =>
+        (window as unknown as Win).pyratsGraph.viewNodes().map((n) => n.verdict),
+      );
+      expect(verdicts.filter((v) => v === 'missing')).toHaveLength(2);
+      await screenshot(page, 'fixture-only-missing');
+      await page.uncheck('input[name="onlyMissing"]');
+      await page.check('input[name="hideStdlib"]');
+      const noStd = await page.evaluate(() =>
+        (window as unknown as Win).pyratsGraph.viewNodes().map((n) => n.verdict),
+      );
+      expect(noStd).not.toContain('stdlib');
+      await page.uncheck('input[name="hideStdlib"]');
+      expect((await stats(page)).nodes).toBe(payload.graph.nodes.length);
+    });
+  });
+
+  describe('a 2,000-node synthetic graph', () => {
+    const graph = syntheticGraph({ nodes: 2000, seed: 11 });
+    let context: BrowserContext;
+    let page: Page;
+    let html: string;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      html = await pageFromGraph(tmp, 'synthetic', graph, 'synthetic 2000');
+      context = await newGraphContext(browser, 'light');
+      page = await openGraphPage(context, html, errors);
+      await waitSettled(page);
+    });
+
+    afterAll(async () => context?.close());
+
+    it('draws all 2,000 nodes and every verdict in its legend colour', async () => {
+      const expected = buildView(graph, { roots: graph.roots });
+      const s = await stats(page);
+      expect(s).toMatchObject({ nodes: 2000, edges: expected.edges.length, cycles: expected.cycles.length });
+      const verdicts = await expectColoursPerVerdict(page);
+      expect(verdicts.sort()).toEqual([
+        'baseline',
+        'builtin',
+        'local',
+        'mirror',
+        'missing',
+        'stdlib',
+        'unknown',
+      ]);
+      const counts = verdictCounts(expected);
+      for (const [v, n] of Object.entries(counts)) {
+        expect(
+          await page.locator(`.pg-legend-verdict[data-verdict="${v}"] .pg-legend-count`).textContent(),
+        ).toBe(String(n));
+      }
+      expect(errors).toEqual([]);
+      await screenshot(page, 'synthetic-2000-light');
+    });
+
+    it('searches', async () => {
+      await page.fill('.pg-search input', 'pkg3/');
+      const expected = searchNodes(buildView(graph, { roots: graph.roots }), 'pkg3/');
+      expect(expected.length).toBeGreaterThan(0);
+      expect((await stats(page)).matches).toBe(expected.length);
+      expect(await page.locator('.pg-match-count').textContent()).toBe(`${expected.length} matches`);
+      await page.focus('.pg-search input');
+      await page.keyboard.press('Enter');
+      expect(await page.locator('.pg-announce').textContent()).toMatch(/^pkg3/);
+      await screenshot(page, 'synthetic-search');
+      await page.fill('.pg-search input', '');
+      expect((await stats(page)).matches).toBe(0);
+    });
+
+    it('collapses and expands packages (all, from the list, by clicking a package node)', async () => {
+      await page.click('text=Collapse all');
+      const keys = clustersOf(graph)
+        .filter((c) => c.size > 1)
+        .map((c) => c.key);
+      const collapsed = buildView(graph, { roots: graph.roots, collapsed: keys });
+      let s = await stats(page);
+      expect(s.nodes).toBe(collapsed.nodes.length);
+      expect(s.clusters).toBe(keys.length);
+      await waitSettled(page);
+      await screenshot(page, 'synthetic-collapsed');
+      // Click the biggest package's node: it expands.
+      const big = clustersOf(graph)[0];
+      const at = await canvasPoint(page, `cluster:${big.key}`);
+      await page.mouse.click(at.x, at.y);
+      s = await stats(page);
+      expect(s.nodes).toBe(collapsed.nodes.length - 1 + big.size);
+      expect(await page.locator(`button[data-cluster="${big.key}"]`).getAttribute('aria-pressed')).toBe(
+        'false',
+      );
+      // And collapses again from the package list.
+      await page.click(`button[data-cluster="${big.key}"]`);
+      expect((await stats(page)).nodes).toBe(collapsed.nodes.length);
+      await page.click('text=Expand all');
+      expect((await stats(page)).nodes).toBe(2000);
+    });
+
+    it('is keyboard navigable', async () => {
+      await waitSettled(page);
+      await page.evaluate(() => (window as unknown as Win).pyratsGraph.focusNode(null));
+      await page.focus('.pg-search input');
+      await page.focus('.pg-stage canvas');
+      const first = await page.locator('.pg-announce').textContent();
+      expect(first).toMatch(/script \(follow root\)/);
+      await page.keyboard.press('ArrowRight');
+      const second = await page.locator('.pg-announce').textContent();
+      expect(second).not.toBe(first);
+      await page.keyboard.press('c');
+      expect((await stats(page)).clusters).toBe(1);
+      await page.keyboard.press('c');
+      expect((await stats(page)).clusters).toBe(0);
+      await page.keyboard.press('y');
+      expect(await page.locator('.pg-announce').textContent()).toMatch(/^Cycle 1 of \d+: /);
+      const before = await page.evaluate(() => (window as unknown as Win).pyratsGraph.state().transform!.k);
+      await page.keyboard.press('+');
+      const after = await page.evaluate(() => (window as unknown as Win).pyratsGraph.state().transform!.k);
+      expect(after).toBeCloseTo(before * 1.25, 5);
+      await page.keyboard.press('Escape');
+    });
+
+    it('exports the current view as SVG, PNG, dot, Mermaid and JSON', async () => {
+      await page.check('input[name="onlyThirdParty"]');
+      const view = buildView(graph, { roots: graph.roots, filter: { onlyThirdParty: true } });
+      expect((await stats(page)).nodes).toBe(view.nodes.length);
+      const svg = await download(page, 'svg');
+      expect(svg.name).toBe('synthetic-2000.svg');
+      const text = svg.body.toString('utf8');
+      expect(text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(text.match(/<circle /g)).toHaveLength(view.nodes.length);
+      const png = await download(page, 'png');
+      expect(png.body.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.body.readUInt32BE(16)).toBeGreaterThan(500);
+      const dot = (await download(page, 'dot')).body.toString('utf8');
+      expect(dot).toMatch(/^digraph "synthetic 2000" \{/);
+      expect(dot.match(/ -> /g)).toHaveLength(view.edges.length);
+      const mermaid = (await download(page, 'mermaid')).body.toString('utf8');
+      expect(mermaid).toContain('flowchart LR');
+      const json = JSON.parse((await download(page, 'json')).body.toString('utf8'));
+      expect(json.nodes).toHaveLength(view.nodes.length);
+      expect(json.edges).toHaveLength(view.edges.length);
+      expect(json.nodes.every((n: { x?: number }) => typeof n.x === 'number')).toBe(true);
+      await page.uncheck('input[name="onlyThirdParty"]');
+    });
+
+    it('keeps its state across a reload, positions included', async () => {
+      await page.click(`button[data-cluster="${clustersOf(graph)[1].key}"]`);
+      await page.fill('.pg-search input', 'absent');
+      await waitSettled(page);
+      const before = await page.evaluate(() => (window as unknown as Win).pyratsGraph.state());
+      // The state is saved shortly after changes: wait until the stored copy has them.
+      await page.waitForFunction(
+        (key) => (sessionStorage.getItem(key) ?? '').includes('"search":"absent"'),
+        `pyrats-graph:${new URL(`file://${html}`).pathname}`,
+      );
+      await page.reload();
+      await page.waitForSelector('.pg-root[data-rendered="true"]');
+      const after = await page.evaluate(() => (window as unknown as Win).pyratsGraph.state());
+      expect(after.collapsed).toEqual(before.collapsed);
+      expect(after.search).toBe('absent');
+      expect(await page.inputValue('.pg-search input')).toBe('absent');
+      const id = graph.roots[0];
+      expect(after.positions![id][0]).toBeCloseTo(before.positions![id][0], -1);
+      expect(after.positions![id][1]).toBeCloseTo(before.positions![id][1], -1);
+      expect(after.transform).toEqual(before.transform);
+      await screenshot(page, 'synthetic-restored');
+    });
+  });
+
+  it('rejects hostile text: labels never become markup', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    const graph = {
+      nodes: [
+        { id: 'a', root: '/p', rel: 'main.py', source: true, verdict: 'local' as const },
+        { id: 'b', root: '/p', rel: `${evil}.py`, source: true, verdict: 'missing' as const },
+      ],
+      edges: [{ from: 'a', to: 'b' }],
+      roots: ['a'],
+    };
+    const html = await pageFromGraph(tmp, 'hostile', graph, `</script><script>window.__pwned=1</script>`);
+    const context = await newGraphContext(browser);
+    const errors: string[] = [];
+    const page = await openGraphPage(context, html, errors);
+    const at = await canvasPoint(page, 'b');
+    await page.mouse.move(at.x, at.y);
+    await page.locator('.pg-tooltip').waitFor({ state: 'visible' });
+    expect(await page.locator('.pg-tooltip .pg-tip-title').textContent()).toContain('<img');
+    expect(await page.locator('.pg-title').textContent()).toBe('</script><script>window.__pwned=1</script>');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    await context.close();
+  });
+});

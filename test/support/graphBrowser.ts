@@ -1,0 +1,128 @@
+/**
+ * Headless Chromium (Debian's, never a downloaded one) for the graph page tests and bench: writes
+ * standalone pages with the real `pyrats graph` (dist/cli.js), opens them from disk with every
+ * non-file request aborted, and reads the page's state through its `window.pyratsGraph` view.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { DependencyGraph } from '../../analyzer/graph/dependencyGraph';
+
+const run = promisify(execFile);
+
+export const REPO = path.resolve(__dirname, '..', '..');
+/** The CLI under test: the built bundle, or another build named by PYRATS_CLI. */
+export const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
+export const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'graph');
+
+/** Why these tests cannot run here, or undefined. */
+export function graphBrowserUnavailable(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM} (apt-get install chromium)`;
+  return undefined;
+}
+
+/** Fails with a clear message when the bundles are missing (npm test builds them first). */
+export function requireBuild(): void {
+  const media = path.join(path.dirname(CLI), 'media');
+  for (const f of [CLI, path.join(media, 'graph.js'), path.join(media, 'graph.css')]) {
+    if (!existsSync(f)) throw new Error(`${path.relative(REPO, f)} is missing: run 'npm run build' first`);
+  }
+}
+
+/** Runs `node dist/cli.js graph ARGS...`; returns its output and exit status. */
+export async function pyratsGraph(
+  args: string[],
+  cwd = REPO,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, 'graph', ...args], {
+      cwd,
+      timeout: 120_000,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: typeof e.code === 'number' ? e.code : -1 };
+  }
+}
+
+/** Writes `graph` as JSON in `dir` and turns it into a standalone page with `pyrats graph --from-json`. */
+export async function pageFromGraph(
+  dir: string,
+  name: string,
+  graph: DependencyGraph & { roots?: string[] },
+  title: string,
+): Promise<string> {
+  const json = path.join(dir, `${name}.json`);
+  const html = path.join(dir, `${name}.html`);
+  writeFileSync(
+    json,
+    JSON.stringify({ title, roots: graph.roots, graph: { nodes: graph.nodes, edges: graph.edges } }),
+  );
+  const r = await pyratsGraph(['--from-json', json, '-o', html]);
+  if (r.code !== 0) throw new Error(`pyrats graph --from-json failed (${r.code}): ${r.stderr}`);
+  return html;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function newGraphContext(
+  browser: Browser,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    colorScheme,
+    acceptDownloads: true,
+  });
+  // The page is self-contained: anything but the file itself is a bug, so refuse it.
+  await context.route('**/*', (route) =>
+    route.request().url().startsWith('file:') ? route.continue() : route.abort(),
+  );
+  return context;
+}
+
+/** Opens a standalone page and waits for its first frame; collects page errors into `errors`. */
+export async function openGraphPage(
+  context: BrowserContext,
+  file: string,
+  errors: string[] = [],
+): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('.pg-root[data-rendered="true"]', { timeout: 30_000 });
+  return page;
+}
+
+export async function waitSettled(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.waitForSelector('.pg-root[data-settled="true"]', { timeout: timeoutMs });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
