@@ -43,6 +43,10 @@ export interface SendOptions {
   timeoutMs?: number;
   /** UDP only: how long to wait after the last datagram for an ICMP refusal (default 50 ms; 0 = don't wait). */
   settleMs?: number;
+  /** UDP only: after this many datagrams (default 16) or bytes (default 16 KiB), pause `pauseMs` (default 1 ms). */
+  paceCount?: number;
+  paceBytes?: number;
+  pauseMs?: number;
 }
 
 export interface SendResult {
@@ -122,8 +126,12 @@ function sendUdp(
   let firstError: string | undefined;
   let refused = false;
   let settle: NodeJS.Timeout | undefined;
+  let pace: NodeJS.Timeout | undefined;
+  let stopped = false;
   const cleanup = (): void => {
+    stopped = true;
     if (settle) clearTimeout(settle);
+    if (pace) clearTimeout(pace);
     try {
       socket.close();
     } catch {
@@ -150,15 +158,32 @@ function sendUdp(
       settle = setTimeout(() => finish(progress.sent), settleMs);
     };
     if (pending === 0) return afterAll();
-    for (const d of sendable) {
-      socket.send(d, (err) => {
-        if (err) {
-          firstError ??= describe(err, target);
-          if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') refused = true;
-        } else progress.sent++;
-        if (--pending === 0) afterAll();
-      });
-    }
+    // Pacing: a burst larger than the receiver's socket buffer (Linux default 208 KiB, about 90
+    // one-KiB datagrams with kernel overhead) is partly dropped by the log host. PyRats' Python loop
+    // is slow enough not to burst; we pause briefly after every chunk instead.
+    const chunkCount = options.paceCount ?? 16;
+    const chunkBytes = options.paceBytes ?? 16 * 1024;
+    const pauseMs = options.pauseMs ?? 1;
+    let index = 0;
+    const sendChunk = (): void => {
+      if (stopped) return;
+      let count = 0;
+      let bytes = 0;
+      while (index < sendable.length && count < chunkCount && bytes < chunkBytes) {
+        const d = sendable[index++];
+        count++;
+        bytes += d.length;
+        socket.send(d, (err) => {
+          if (err) {
+            firstError ??= describe(err, target);
+            if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') refused = true;
+          } else progress.sent++;
+          if (--pending === 0) afterAll();
+        });
+      }
+      if (index < sendable.length) pace = setTimeout(sendChunk, pauseMs);
+    };
+    sendChunk();
   });
   return cleanup;
 }

@@ -73,6 +73,18 @@ describe.skipIf(missing)('syslog transport to a real syslog-ng', () => {
     });
   }
 
+  it('paces a burst of UDP records so that a log host with a default socket buffer keeps them all', async () => {
+    const tag = `burst-${Date.now()}`;
+    const messages = Array.from(
+      { length: 400 },
+      (_, i) => `((('/home/jdoe/${tag}', '${i}.py'), ('/x', '${'y'.repeat(900)}')))`,
+    );
+    const result = await sendSyslog(parseSyslogTarget(host.udpUrl), buildRecordDatagrams(messages, header));
+    expect(result).toMatchObject({ sent: 400, failed: 0 });
+    const lines = await host.waitForLines((ls) => ls.filter((l) => l.includes(tag)).length === 400);
+    expect(lines.filter((l) => l.includes(tag)).map((l) => parseWrittenLine(l)?.message)).toEqual(messages);
+  });
+
   it('reports a datagram too large for UDP instead of sending a truncated one', async () => {
     const datagrams = buildRecordDatagrams(['x'.repeat(MAX_UDP_PAYLOAD)], header);
     const result = await sendSyslog(parseSyslogTarget(host.udpUrl), datagrams);
