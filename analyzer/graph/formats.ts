@@ -7,7 +7,7 @@
 import { buildRecords, type RecordOptions, type RecordsResult } from '../pyrats/recordMessage';
 import { pythonRepr } from '../pyrats/pythonRepr';
 import { nodeId, type DependencyGraph, type GraphNode, type VerdictKind } from './dependencyGraph';
-import type { FollowResult } from './follow';
+import type { FollowResult, FollowSource } from './follow';
 import { comparePairs, type RelPair } from './roots';
 
 /** The PyRats records of a follow result, in send order (over-long messages split). */
@@ -21,12 +21,12 @@ export function toRecordMessages(result: FollowResult, opts: RecordOptions = {})
 }
 
 /** Sources sorted by pair; each with its sorted targets, the `(None, None)` marker first. */
-function sortedSources(result: FollowResult): { from: RelPair; targets: (RelPair | null)[] }[] {
+function sortedSources(result: FollowResult): (FollowSource & { targets: (RelPair | null)[] })[] {
   return [...result.sources]
     .sort((a, b) => comparePairs(a.from, b.from))
     .map((s) => {
       const pairs = s.targets.filter((t): t is RelPair => t !== null).sort(comparePairs);
-      return { from: s.from, targets: s.targets.includes(null) ? [null, ...pairs] : pairs };
+      return { ...s, targets: s.targets.includes(null) ? [null, ...pairs] : pairs };
     });
 }
 
@@ -39,7 +39,7 @@ export function toSfood(result: FollowResult): string[] {
   return lines;
 }
 
-/** JSON document: roots, sources with their targets, edges with status, problems, unresolved imports. */
+/** JSON document: roots, sources (file, whether read, targets), edges with status, problems, unresolved imports. */
 export function toJson(result: FollowResult): string {
   const doc = {
     profile: result.profile,
@@ -47,6 +47,8 @@ export function toJson(result: FollowResult): string {
     roots: result.roots,
     sources: sortedSources(result).map((s) => ({
       from: s.from,
+      file: s.file,
+      analysed: s.analysed,
       deps: s.targets.filter((t): t is RelPair => t !== null),
     })),
     edges: [...result.edges]

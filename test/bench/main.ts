@@ -4,9 +4,10 @@
  * python3-numpy) say so and are skipped. Exit status is always 0: budgets are reported, not asserted.
  */
 import type { BenchRow, BenchSuite } from './benchmark';
+import { depsSuite } from './deps.bench';
 import { emitSuite } from './emit.bench';
 
-const suites: BenchSuite[] = [emitSuite];
+const suites: BenchSuite[] = [depsSuite, emitSuite];
 
 function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
