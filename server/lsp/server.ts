@@ -159,8 +159,9 @@ export class PyratsLanguageServer {
     const ws = params.capabilities.workspace;
     this.pullConfiguration = Boolean(ws?.configuration);
     this.watchFilesDynamically = Boolean(ws?.didChangeWatchedFiles?.dynamicRegistration);
-    const options = params.initializationOptions as { settings?: unknown } | undefined;
-    if (options?.settings !== undefined) this.pushedSettings = options.settings;
+    // Clients without `workspace/configuration` (e.g. Neovim 0.7's start_client) pass the section here.
+    const options = params.initializationOptions as { pyrats?: unknown } | undefined;
+    if (options?.pyrats !== undefined) this.pushedSettings = options.pyrats;
     this.initialFolders =
       params.workspaceFolders ??
       (params.rootUri ? [{ uri: params.rootUri, name: path.basename(params.rootUri) }] : []);

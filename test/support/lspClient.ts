@@ -129,7 +129,7 @@ export async function startLspSession(options: {
     rootUri: root,
     capabilities,
     workspaceFolders: [{ uri: root, name: path.basename(options.rootDir) }],
-    initializationOptions: pull ? undefined : { settings: session.settings },
+    initializationOptions: pull ? undefined : { pyrats: session.settings },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   if (!pull) {

@@ -77,6 +77,8 @@ local client_id = vim.lsp.start_client({
   root_dir = ${lua(options.rootDir)},
   workspace_folders = {{ uri = vim.uri_from_fname(${lua(options.rootDir)}), name = 'root' }},
   settings = { pyrats = ${luaValue(options.settings)} },
+  -- Neovim 0.7 does not offer workspace/configuration: the server reads its section from here
+  init_options = { pyrats = ${luaValue(options.settings)} },
 })
 if not client_id then
   io.stderr:write('could not start the language server\\n')

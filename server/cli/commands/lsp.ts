@@ -21,7 +21,12 @@ baseline), hovers and quick fixes. Settings come from the editor under the secti
               error | warning | information | hint | none
   cacheDir    cache directory; debounceMs  quiet time after edits (default 50)
 
-Example (Neovim): vim.lsp.start_client{cmd={'pyrats','lsp','--stdio'}, settings={pyrats={baseline='file:req.txt'}}}
+Clients that do not answer workspace/configuration pass the same object as initializationOptions
+{"pyrats": {...}} (or push it with workspace/didChangeConfiguration {"settings": {"pyrats": {...}}}).
+
+Example (Neovim 0.7):
+  vim.lsp.start_client{cmd={'pyrats','lsp','--stdio'}, root_dir=vim.fn.getcwd(),
+    init_options={pyrats={baseline='file:requirements.txt', mirrors={'https://mirror/conda-forge'}}}}
 
 Options:
   --stdio   talk LSP on standard input/output (the only transport of this command)
