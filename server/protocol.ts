@@ -213,6 +213,8 @@ export interface GraphPayload {
   problems?: string[];
   /** A node id, relative path or module label to select when the graph opens. */
   select?: string;
+  /** Set by the VS Code panel: what the graph shows, kept in the page's state to restore the panel after a reload. */
+  source?: { uri: string; scope: GraphScope };
 }
 
 export interface DependencyGraphParams {

@@ -35,18 +35,23 @@ function showMessage(text: string, error = false): void {
   message.hidden = false;
 }
 
+let latestSource: GraphPayload['source'];
+
 function show(payload: GraphPayload): void {
   if (message) message.hidden = true;
+  latestSource = payload.source;
   if (view) {
     view.update(payload);
     return;
   }
   const saved = host.getState<{ view?: GraphViewState }>();
+  // The host's own note (what the graph shows) is kept beside the view so it can restore the panel.
+  const source = payload.source;
   view = renderGraph(container, payload, {
     initialState: saved?.view,
     onOpen: (node) => node.file && post({ type: 'open', file: node.file }),
     onSave: (file) => host.saveFile(file),
-    onStateChange: (state) => host.setState({ view: state }),
+    onStateChange: (state) => host.setState({ view: state, source: latestSource ?? source }),
     onScopeChange: (scope) => {
       showMessage(`Loading the ${scope === 'script' ? "script's" : "workspace's"} graph…`);
       post({ type: 'requestGraph', scope });
