@@ -86,12 +86,12 @@ async function poll<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean, timeo
   }
 }
 
-function config(port: number, logDir: string, extraOptions: string): string {
+function config(port: number, logDir: string, extraOptions: string, rcvbuf: number | null): string {
   return [
     '@version: 3.35',
     `options { keep-hostname(yes); create-dirs(yes); stats-freq(0); use-dns(no); dns-cache(no);${extraOptions} };`,
     'source s_pyrats {',
-    `  network(ip("127.0.0.1") port(${port}) transport("udp"));`,
+    `  network(ip("127.0.0.1") port(${port}) transport("udp")${rcvbuf ? ` so-rcvbuf(${rcvbuf})` : ''});`,
     `  network(ip("127.0.0.1") port(${port}) transport("tcp"));`,
     '};',
     `destination d_pyrats { file("${logDir}/\${YEAR}\${MONTH}\${DAY}" perm(0644)); };`,
@@ -103,6 +103,12 @@ function config(port: number, logDir: string, extraOptions: string): string {
 export interface SyslogNgOptions {
   /** Extra text inside `options { … }`, e.g. ` log-msg-size(131072);`. */
   extraOptions?: string;
+  /**
+   * UDP receive buffer (`so-rcvbuf`), default 4 MiB as a log host tuned for UDP has it: with tests
+   * running in parallel on a loaded machine syslog-ng may not be scheduled for a while, and a default
+   * 208 KiB buffer would then drop datagrams. `null`: the system default.
+   */
+  udpReceiveBuffer?: number | null;
 }
 
 /** Starts syslog-ng on a free loopback port (retrying on a port race) and waits until it listens. */
@@ -118,7 +124,8 @@ export async function startSyslogNg(options: SyslogNgOptions = {}): Promise<Sysl
   let output = '';
 
   async function launch(port: number): Promise<boolean> {
-    writeFileSync(conf, config(port, logDir, options.extraOptions ?? ''));
+    const rcvbuf = options.udpReceiveBuffer === undefined ? 4 * 1024 * 1024 : options.udpReceiveBuffer;
+    writeFileSync(conf, config(port, logDir, options.extraOptions ?? '', rcvbuf));
     const args = [
       '-F',
       '-f',

@@ -4,7 +4,7 @@
  * send order) and the header fields are present and well-formed; over-long messages are split into
  * records that each parse; `--dry-run`, `--redact`, `PYRATS_DISABLE=1` and an unreachable host.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -192,6 +192,42 @@ describe.skipIf(missing)('pyrats emit to a real syslog-ng: PyRats parity cases',
       });
     }
   }
+
+  it.skipIf(!existsSync('/usr/bin/python3'))(
+    'delivers every record of a 124-file closure (matplotlib.pyplot, xarray, scipy) over UDP',
+    async (ctx) => {
+      const debian = await introspectInterpreter('/usr/bin/python3');
+      const lacking = ['matplotlib', 'xarray', 'scipy'].filter(
+        (m) => !debian.distributions.some((d) => d.modules.includes(m)),
+      );
+      if (lacking.length)
+        ctx.skip(`/usr/bin/python3 lacks ${lacking.join(', ')} (apt-get install python3-…)`);
+      const script = path.join(tmp, 'analyse.py');
+      writeFileSync(script, 'import matplotlib.pyplot as plt\nimport xarray as xr\nimport scipy\n');
+      const tag = '/test/closure/sitecustomize.py';
+      const dry = await cli(['emit', script, '--python', '/usr/bin/python3', '--dry-run', '--quiet']);
+      const expected = dry.out
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.slice(l.indexOf(';message=') + 9));
+      expect(expected.length).toBeGreaterThan(100);
+      const r = await cli([
+        'emit',
+        script,
+        '--python',
+        '/usr/bin/python3',
+        '--to',
+        host.udpUrl,
+        '--path-name',
+        tag,
+        '--quiet',
+      ]);
+      expect(r.out).toBe(`sent ${expected.length} record(s) to ${host.udpUrl}\n`);
+      const mine = (ls: string[]) => ls.filter((l) => l.includes(`;pathName=${tag};`));
+      const lines = mine(await host.waitForLines((ls) => mine(ls).length >= expected.length));
+      expect(lines.map((l) => l.slice(l.indexOf(';message=') + 9))).toEqual(expected);
+    },
+  );
 
   it('splits an over-long message into records that each parse and together hold every edge', async () => {
     const dir = path.join(tmp, 'wide');
