@@ -247,3 +247,21 @@ export type GraphHostMessage =
   | { type: 'graph'; payload: GraphPayload }
   | { type: 'loading'; message: string }
   | { type: 'error'; message: string };
+
+/**
+ * Usage dashboard webview → its host (the VS Code panel). In the page served by `pyrats dashboard`
+ * the app calls the same JSON API over HTTP instead.
+ */
+export type DashboardViewMessage =
+  /** The page has loaded and listens. */
+  | { type: 'ready' }
+  /** One JSON API call, e.g. `summary?since=2026-01-01` (paths of `pyrats dashboard --help`); answered by `apiResult` with the same id. */
+  | { type: 'api'; id: number; path: string }
+  /** Save an export (CSV, PNG); the host asks where. */
+  | { type: 'export'; fileName: string; mime: string; data: string; encoding: 'utf8' | 'base64' };
+
+/** Host → usage dashboard webview. */
+export type DashboardHostMessage =
+  | { type: 'apiResult'; id: number; status: number; body: unknown }
+  | { type: 'loading'; message: string }
+  | { type: 'error'; message: string };

@@ -41,7 +41,9 @@ export function dayNumber(isoDay: string): number {
   const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(isoDay);
   if (!m) throw new Error(`'${isoDay}' is not a YYYY-MM-DD date`);
   const t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
-  if (new Date(t).getUTCDate() !== +m[3]) throw new Error(`'${isoDay}' is not a real date`);
+  const d = new Date(t);
+  if (d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3])
+    throw new Error(`'${isoDay}' is not a real date`);
   return Math.floor(t / DAY_MS);
 }
 

@@ -1,0 +1,267 @@
+/**
+ * `pyrats dashboard` for real: the bundled CLI serves a store built from the real sample, synthetic
+ * logs, a hostile script path and requests; the JSON API is checked over HTTP, then headless Chromium
+ * (Debian's) renders the page: charts, tables, graph, drill-down, exports, and the XSS path as text.
+ * Screenshots go to test/artifacts/dashboard/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgeToken, joinTokens } from '../../../analyzer/pyrats/recordMessage';
+import { formatRecordLine } from '../../../analyzer/pyrats/syslogRecord';
+import { requestLine } from '../../support/requestLines';
+import { writeSyntheticLogs } from '../../support/syntheticLogs';
+
+const REPO = path.resolve(__dirname, '../../..');
+/** The CLI under test: the built bundle, or another build named by PYRATS_CLI. */
+const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
+const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'dashboard');
+const XSS = '<img src=x onerror=alert(1)>.py';
+
+function runCli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(input);
+  });
+}
+
+/** Starts `pyrats dashboard` and resolves with its URL once it prints it. */
+function startDashboard(db: string): Promise<{ url: string; proc: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [CLI, 'dashboard', '--db', db], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`dashboard did not start: ${out}`)), 30_000);
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], proc });
+      }
+    });
+    proc.stderr!.on('data', (d) => (out += d));
+    proc.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
+  });
+}
+
+let dir: string;
+let db: string;
+let url: string;
+let proc: ChildProcess | undefined;
+
+beforeAll(async () => {
+  for (const f of [CLI, path.join(REPO, 'dist/media/dashboard.js')])
+    if (!existsSync(f)) throw new Error(`${path.relative(REPO, f)} is missing: run 'npm run build' first`);
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-dash-'));
+  db = path.join(dir, 'usage.duckdb');
+  const logs = path.join(dir, 'logs');
+  await writeSyntheticLogs(logs, {
+    lines: 6000,
+    users: 40,
+    scripts: 120,
+    packages: 40,
+    hosts: 3,
+    days: 75,
+    start: '2026-08-01',
+    seed: 3,
+  });
+  copyFileSync(path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log'), path.join(logs, '20261125'));
+  const hostile = `Nov 26 09:00:00 hfe01 ${formatRecordLine(
+    { loggerName: 'PyRats', pathName: '/p/sitecustomize.py', python: '/usr/bin/python3' },
+    joinTokens([edgeToken(['/home/mallory/x', XSS], ['/usr/lib/python3/dist-packages', 'numpy'])]),
+    1795680000,
+  )}`;
+  writeFileSync(
+    path.join(logs, '20261126'),
+    [hostile, requestLine({ user: 'alice', packages: ['PyYAML'], reason: '<b>yaml</b> please' })].join('\n') +
+      '\n',
+  );
+  const r = await runCli(['ingest', logs, '--db', db]);
+  expect(r.code, r.stderr).toBe(0);
+  ({ url, proc } = await startDashboard(db));
+}, 180_000);
+
+afterAll(async () => {
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((res) => proc!.once('exit', res));
+    proc.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard JSON API', () => {
+  it('answers the summary with packages, users and imports, and the drill-down', async () => {
+    const res = await fetch(`${url}api/summary?since=2026-08-01&until=2026-12-31`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'/);
+    const s = (await res.json()) as { packages: { package: string; users: number; imports: number }[] };
+    expect(s.packages.length).toBeGreaterThan(10);
+    expect(s.packages[0]).toMatchObject({
+      package: expect.any(String),
+      users: expect.any(Number),
+      imports: expect.any(Number),
+    });
+    const d = (await (await fetch(`${url}api/package?name=numpy`)).json()) as {
+      users: unknown[];
+      scripts: { script: string }[];
+    };
+    expect(d.scripts.some((x) => x.script.endsWith(XSS))).toBe(true);
+  });
+
+  it('is read-only, refuses foreign Host headers and bad parameters', async () => {
+    expect((await fetch(`${url}api/summary`, { method: 'POST' })).status).toBe(405);
+    const evil = await new Promise<number>((resolve, reject) => {
+      const u = new URL(url);
+      // fetch() does not let a page set Host; a raw request can (DNS rebinding)
+      const req = http.request(
+        { host: '127.0.0.1', port: u.port, path: '/api/meta', headers: { Host: 'evil.example:80' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(evil).toBe(421);
+    const bad = await fetch(`${url}api/summary?since=2026-13-01`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/since/);
+  });
+});
+
+describe('dashboard in headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      acceptDownloads: true,
+    });
+    await context.route('**/*', (route) =>
+      route.request().url().startsWith('http://127.0.0.1:') ? route.continue() : route.abort(),
+    );
+    page = await context.newPage();
+    page.on('dialog', async (d) => {
+      dialogs.push(d.message());
+      await d.dismiss();
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(
+      () => window.pyratsDashboard?.ready === true || Boolean(window.pyratsDashboard?.error),
+      null,
+      { timeout: 30_000 },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders both bar charts, the trend, the tables and the graph', async () => {
+    expect(await page.evaluate(() => window.pyratsDashboard?.error ?? null)).toBeNull();
+    expect(await page.locator('#pd-chart-users .pd-bar').count()).toBe(20);
+    expect(await page.locator('#pd-chart-imports .pd-bar').count()).toBe(20);
+    expect(await page.locator('#pd-chart-trend .pd-line').count()).toBeGreaterThan(3);
+    const firstBar = await page.locator('#pd-chart-users .pd-bar').first().getAttribute('data-label');
+    expect(firstBar).toBe('numpy');
+    expect(await page.locator('[data-tab="Packages"] tbody tr').count()).toBeGreaterThan(10);
+    await page.waitForFunction(() => (window.pyratsDashboard?.graph?.stats().nodes ?? 0) > 10, null, {
+      timeout: 30_000,
+    });
+    const stats = await page.evaluate(() => window.pyratsDashboard!.graph!.stats());
+    expect(stats.edges).toBeGreaterThan(10);
+    await page.screenshot({ path: path.join(ARTIFACTS, '01-overview.png'), fullPage: true });
+  });
+
+  it('shows the hostile script path as text, never as markup', async () => {
+    await page.getByRole('tab', { name: 'Scripts' }).click();
+    await page.locator('[data-tab="Scripts"] input[type=search]').fill('onerror');
+    const cell = page.locator('[data-tab="Scripts"] tbody td', { hasText: 'onerror' }).first();
+    await expect.poll(() => cell.textContent()).toBe(`/home/mallory/x/${XSS}`);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await page.locator('#pd-tables').screenshot({ path: path.join(ARTIFACTS, '02-xss-as-text.png') });
+    await page.getByRole('tab', { name: 'Requests' }).click();
+    expect(await page.locator('[data-tab="Requests"] td', { hasText: '<b>yaml</b> please' }).count()).toBe(1);
+    expect(await page.locator('[data-tab="Requests"] b').count()).toBe(0);
+    await page
+      .locator('#pd-tables')
+      .screenshot({ path: path.join(ARTIFACTS, '02b-request-reason-as-text.png') });
+    expect(dialogs).toEqual([]);
+  });
+
+  it('sorts, drills down into a package, filters by date, exports CSV and PNG', async () => {
+    await page.getByRole('tab', { name: 'Packages' }).click();
+    await page.locator('[data-tab="Packages"] th', { hasText: 'Package' }).click();
+    const names = await page.locator('[data-tab="Packages"] tbody tr td:first-child').allTextContents();
+    expect(names.slice(0, 5)).toEqual([...names.slice(0, 5)].sort());
+    await page.locator('#pd-chart-users .pd-bar rect').first().click();
+    await expect.poll(() => page.locator('#pd-drill h2').textContent()).toBe('Package numpy');
+    expect(await page.locator('#pd-drill td', { hasText: XSS }).count()).toBe(1);
+    await page.locator('#pd-drill').screenshot({ path: path.join(ARTIFACTS, '03-drill-down.png') });
+    const before = await page.evaluate(() => window.pyratsDashboard!.summary!.totals.records);
+    await page.fill('#pd-since', '2026-10-01');
+    await page.evaluate(() => (window.pyratsDashboard!.ready = false));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForFunction(() => window.pyratsDashboard?.ready === true);
+    const after = await page.evaluate(() => window.pyratsDashboard!.summary!.totals.records);
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThan(before);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSV: current table' }).click(),
+    ]);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    expect(csvText.split('\n')[0]).toBe(
+      'Package,Distribution,Users,Imports,Scripts,Hosts,First seen,Last seen',
+    );
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'PNG: packages-by-users' }).click(),
+    ]);
+    const bytes = readFileSync(await png.path());
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    writeFileSync(path.join(ARTIFACTS, '04-packages-by-users-export.png'), bytes);
+    expect(errors).toEqual([]);
+  });
+});
