@@ -33,6 +33,8 @@ export interface ModuleSpec {
   paths?: string[];
 }
 
+let finderCount = 0;
+
 export class ModuleFinder {
   readonly env: Environment;
   readonly fs: FsCache;
@@ -41,7 +43,8 @@ export class ModuleFinder {
   readonly frozen: ReadonlySet<string>;
   /** Extension suffixes, then `.py`, then `.pyc`: `imp.get_suffixes()` order. */
   readonly suffixes: string[];
-  private readonly globalCache = new Map<string, string | null>();
+  /** Distinguishes this finder's memoised global look-ups from other finders sharing the FsCache. */
+  private readonly memoTable = `findDotted:${++finderCount}`;
 
   constructor(env: Environment, opts: ModuleFinderOptions = {}) {
     this.env = env;
@@ -113,14 +116,9 @@ export class ModuleFinder {
     for (let i = 1; i < level; i++) parentdir = path.dirname(parentdir);
     const parts = module.split('.');
     let found = this.findDotted(parts, parentdir);
-    if (found === null) {
-      const cached = this.globalCache.get(module);
-      if (cached !== undefined) found = cached;
-      else {
-        found = this.findDotted(parts, null);
-        this.globalCache.set(module, found);
-      }
-    }
+    // global result (failure included) cached per dotted name, as PyRats' module_cache does; it lives
+    // as long as the listings it was computed from
+    found ??= this.fs.memo(this.memoTable, module, () => this.findDotted(parts, null));
     if (found === null) return null;
     if (name !== null) {
       const sub = this.findDotted([name], path.dirname(found));
