@@ -43,7 +43,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', '@duckdb/node-api'],
+    // playwright-core (benches only) cannot be bundled: it reads its own package files at run time.
+    external: ['vscode', '@duckdb/node-api', 'playwright-core'],
     // web-tree-sitter's ESM build needs import.meta.url, which a CommonJS bundle lacks: use its CJS build.
     alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' },
     banner: { js: '#!/usr/bin/env node' },

@@ -6,8 +6,9 @@
 import type { BenchRow, BenchSuite } from './benchmark';
 import { depsSuite } from './deps.bench';
 import { emitSuite } from './emit.bench';
+import { graphSuite } from './graph.bench';
 
-const suites: BenchSuite[] = [depsSuite, emitSuite];
+const suites: BenchSuite[] = [depsSuite, emitSuite, graphSuite];
 
 function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
