@@ -69,59 +69,78 @@ def site_dirs():
     except Exception:
         pass
     return out
-def top_names(dist):
-    try:
-        txt = dist.read_text('top_level.txt')
-    except Exception:
-        txt = None
-    if txt:
-        return sorted(set(l.strip().replace('/', '.').split('.')[0] for l in txt.splitlines() if l.strip()))
+def top_level_names(info_dir):
+    p = os.path.join(info_dir, 'top_level.txt')
+    if os.path.isfile(p):
+        with open(p, encoding='utf-8', errors='replace') as f:
+            names = set(l.strip().replace('/', '.').split('.')[0] for l in f if l.strip())
+        return sorted(n for n in names if n)
+    p = os.path.join(info_dir, 'RECORD')
+    if not os.path.isfile(p):
+        return []
+    import csv
     names = set()
-    try:
-        files = dist.files or []
-    except Exception:
-        files = []
-    for f in files:
-        parts = f.parts
-        if not parts or parts[0] in ('..', '__pycache__') or parts[0].endswith(('.dist-info', '.egg-info', '.data')):
-            continue
-        if len(parts) == 1:
-            name = parts[0]
-            if name.endswith('.py'):
-                names.add(name[:-3])
-            elif name.endswith(('.so', '.pyd')):
-                names.add(name.split('.')[0])
-        elif parts[0].isidentifier():
-            names.add(parts[0])
+    with open(p, encoding='utf-8', errors='replace', newline='') as f:
+        for row in csv.reader(f):
+            if not row:
+                continue
+            parts = row[0].replace('\\', '/').split('/')
+            first = parts[0]
+            if first in ('..', '__pycache__', '') or first.endswith(('.dist-info', '.egg-info', '.data')):
+                continue
+            if len(parts) == 1:
+                if first.endswith('.py'):
+                    names.add(first[:-3])
+                elif first.endswith(('.so', '.pyd')):
+                    names.add(first.split('.')[0])
+            else:
+                names.add(first)
     return sorted(n for n in names if n.isidentifier())
+def read_metadata(meta):
+    name = version = None
+    with open(meta, encoding='utf-8', errors='replace') as f:
+        for line in f:
+            if not line.strip():
+                break
+            if name is None and line.startswith('Name:'):
+                name = line[5:].strip()
+            elif version is None and line.startswith('Version:'):
+                version = line[8:].strip()
+            if name and version:
+                break
+    return name, version
 def distributions():
+    # what importlib.metadata.distributions() finds (*.dist-info / *.egg-info on sys.path, first one
+    # of a name wins), read directly: importing importlib.metadata costs more than the whole scan
     out = []
     seen = set()
-    try:
-        from importlib import metadata
-    except ImportError:
-        return out
-    try:
-        dists = list(metadata.distributions())
-    except Exception:
-        return out
-    for d in dists:
+    for entry in path:
         try:
-            name = d.metadata['Name']
-            if not name:
-                continue
-            key = name.lower().replace('_', '-').replace('.', '-')
-            if key in seen:
-                continue
-            seen.add(key)
-            loc = ''
-            try:
-                loc = str(d.locate_file(''))
-            except Exception:
-                pass
-            out.append({'name': name, 'version': d.version or '', 'location': loc, 'modules': top_names(d)})
-        except Exception:
+            names = sorted(os.listdir(entry))
+        except OSError:
             continue
+        for n in names:
+            if not n.endswith(('.dist-info', '.egg-info')):
+                continue
+            d = os.path.join(entry, n)
+            try:
+                if os.path.isdir(d):
+                    meta = next((os.path.join(d, m) for m in ('METADATA', 'PKG-INFO') if os.path.isfile(os.path.join(d, m))), None)
+                else:
+                    meta = d
+                if meta is None:
+                    continue
+                name, version = read_metadata(meta)
+                if not name:
+                    continue
+                key = name.lower().replace('_', '-').replace('.', '-')
+                if key in seen:
+                    continue
+                seen.add(key)
+                modules = top_level_names(d) if os.path.isdir(d) else []
+                out.append({'name': name, 'version': version or '', 'location': entry, 'modules': modules})
+            except (OSError, ValueError):
+                continue
     return out
 v = sys.version_info
 json.dump({
