@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Checker } from '../../../analyzer/check/checker';
+import type { Verdict } from '../../../analyzer/check/verdict';
 import { ImportExtractor } from '../../../analyzer/extract/extractImports';
 import { NameMap, condaNameFor, normalizeName } from '../../../analyzer/names/nameMap';
 import {
@@ -38,6 +40,7 @@ import {
 import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 
 const HELP = `Usage: pyrats request NAME... [--reason TEXT] [--to SINK]... [options]
+       pyrats request --script FILE --baseline SPEC [--mirror URL]... --to SINK   (what FILE misses)
        pyrats request --retry | --list [--outbox DIR]
 
 Asks the centre to provide the Python distributions NAME... (PyPI or conda names). The request
@@ -56,7 +59,10 @@ Options:
   --source SRC           preferred source: pypi or conda:CHANNEL
   --to SINK              destination (repeatable)
   --script FILE          the script that needs them: its import lines become the evidence
-  --baseline SPEC        the baseline you checked against (e.g. module:PythonEnv-noaa/3.11)
+  --baseline SPEC        the baseline (module:NAME, file:PATH, python:PATH); with --script, the script
+                         is checked against it: evidence, the baseline's versions and the mirror's
+                         offer come from the check, and without NAMEs everything missing is requested
+  --mirror URL           mirror to consult with --script (conda channel or PyPI index; repeatable)
   --python P             interpreter named in the syslog record (default python3)
   --packages-json FILE   packages with evidence and mirror data as JSON ('-' = stdin; used by the editor)
   --redact MODE          paths: home (default, home dir -> ~), hash, or none
@@ -175,6 +181,72 @@ async function evidenceFromScript(
   }
 }
 
+/**
+ * With a baseline or mirror named: checks `script` (analyzer/check) and takes from its verdicts the
+ * evidence, the baseline's version and what the mirror has. Without NAMEs, every distribution the
+ * check finds missing from the baseline (missing everywhere, or only on the mirror) is requested.
+ */
+async function packagesFromCheck(
+  script: string,
+  names: string[],
+  options: { baseline?: string; mirrors: string[]; python?: string },
+  redact: RedactOptions,
+): Promise<{ packages: RequestedPackage[]; problems: string[]; baseline: string | null }> {
+  const checker = await Checker.create({
+    baseline: options.baseline,
+    mirrors: options.mirrors,
+    python: options.python,
+  });
+  try {
+    const problems = checker.problems.map((p) => `${p.area} ${p.source}: ${p.message}`);
+    const check = await checker.checkFileDetailed(script);
+    problems.push(...check.problems.map((p) => `${script}: ${p.message}`));
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(script, 'utf8').split(/\r?\n/);
+    } catch {
+      // reported by the check
+    }
+    const wantedNames = names.length
+      ? names
+      : [
+          ...new Map(
+            check.verdicts
+              .filter((v) => (v.kind === 'missing' || v.kind === 'mirror') && v.candidates.length)
+              .map((v) => [normalizeName(v.candidates[0].pypi), v.candidates[0].pypi] as const),
+          ).values(),
+        ];
+    const matches = (v: Verdict, name: string): boolean => {
+      const wanted = normalizeName(name);
+      return v.candidates.some(
+        (c) => normalizeName(c.pypi) === wanted || c.conda.toLowerCase() === name.toLowerCase(),
+      );
+    };
+    const packages = wantedNames.map((name) => {
+      const verdicts = check.verdicts.filter((v) => matches(v, name));
+      const withMirror = verdicts.find((v) => v.mirror.length);
+      return {
+        name,
+        imports: [...new Set(verdicts.map((v) => v.topLevel))],
+        evidence: verdicts.map((v) => ({
+          file: redactPath(check.file, redact),
+          line: v.site.statementRange.start.line + 1,
+          text: lines[v.site.statementRange.start.line] ?? '',
+        })),
+        baselineVersion: verdicts.find((v) => v.baseline?.version)?.baseline?.version ?? null,
+        mirror: (withMirror?.mirror ?? []).map((m) => ({
+          kind: m.kind,
+          source: m.kind === 'conda' ? m.label : m.source,
+          versions: [...m.versions].reverse(),
+        })),
+      } satisfies RequestedPackage;
+    });
+    return { packages, problems, baseline: checker.baselineName ? (options.baseline ?? null) : null };
+  } finally {
+    checker.dispose();
+  }
+}
+
 function printResults(io: CliIO, results: DeliveryResult[], outboxDir: string): void {
   for (const r of results) {
     if (r.ok) io.stdout.write(`sent: ${r.detail}\n`);
@@ -202,6 +274,7 @@ export const requestCommand: CliCommand = {
           to: { type: 'string', multiple: true },
           script: { type: 'string' },
           baseline: { type: 'string' },
+          mirror: { type: 'string', multiple: true },
           python: { type: 'string' },
           'packages-json': { type: 'string' },
           redact: { type: 'string' },
@@ -280,7 +353,12 @@ export const requestCommand: CliCommand = {
     for (const n of positionals) {
       if (!DISTRIBUTION_NAME.test(n)) throw new UsageError(`'${n}' is not a distribution name`);
     }
-    if (!positionals.length && !input?.packages.length) throw new UsageError('name at least one package');
+    const checking = Boolean(o.script && (o.baseline || o.mirror?.length));
+    if (!positionals.length && !input?.packages.length && !checking) {
+      throw new UsageError(
+        'name at least one package (or give --script with --baseline/--mirror to request what is missing)',
+      );
+    }
     if (o.source && !PREFERRED_SOURCE.test(o.source)) {
       throw new UsageError(`--source ${o.source}: use pypi or conda:CHANNEL`);
     }
@@ -308,7 +386,20 @@ export const requestCommand: CliCommand = {
     const scriptPath = o.script ?? input?.script ?? null;
     const given = new Set(packages.map((p) => normalizeName(p.name)));
     const names = positionals.filter((n) => !given.has(normalizeName(n)));
-    if (o.script) {
+    if (checking) {
+      const found = await packagesFromCheck(
+        o.script!,
+        names,
+        { baseline: o.baseline, mirrors: o.mirror ?? [], python: o.python },
+        redact,
+      );
+      for (const p of found.problems) io.stderr.write(`pyrats request: ${p}\n`);
+      if (!found.packages.length) {
+        io.stdout.write(`nothing to request: every import of ${o.script} is provided by the baseline\n`);
+        return EXIT.ok;
+      }
+      packages.push(...found.packages);
+    } else if (o.script) {
       const { packages: found, problems } = await evidenceFromScript(o.script, names, redact);
       for (const p of problems) io.stderr.write(`pyrats request: ${p}\n`);
       packages.push(...found);

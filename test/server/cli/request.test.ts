@@ -76,6 +76,56 @@ describe('pyrats request: usage', () => {
   });
 });
 
+describe('pyrats request --script with a baseline and a mirror (the check decides)', () => {
+  it('requests what the baseline lacks, with the mirror offer and the baseline name', async () => {
+    const mirror = path.resolve(__dirname, '../../fixtures/mirror/tree');
+    const dir = path.join(tmp, 'checked');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const req = path.join(dir, 'requirements.txt');
+    writeFileSync(req, 'numpy==1.24.2\n');
+    const analysis = path.join(dir, 'analysis.py');
+    writeFileSync(
+      analysis,
+      'import numpy as np\nimport netCDF4\nfrom sklearn import svm\nimport nosuch_pkg_zz\n',
+    );
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(tmp, 'cache');
+    try {
+      const r = await cli([
+        'request',
+        '--script',
+        analysis,
+        '--baseline',
+        `file:${req}`,
+        '--mirror',
+        `pypi:file://${mirror}/simple`,
+        '--mirror',
+        `conda:file://${mirror}/conda/conda-forge`,
+        '--to',
+        'udp://127.0.0.1:9',
+        '--dry-run',
+        '--json',
+        '--redact',
+        'none',
+      ]);
+      expect(r.code).toBe(0);
+      const { request } = JSON.parse(r.out) as { request: PackageRequest };
+      expect(request.baseline).toBe(`file:${req}`);
+      const byName = new Map(request.packages.map((p) => [p.name, p]));
+      expect([...byName.keys()].sort()).toEqual(['netCDF4', 'nosuch_pkg_zz', 'scikit-learn']);
+      expect(byName.get('netCDF4')!.evidence).toEqual([{ file: analysis, line: 2, text: 'import netCDF4' }]);
+      expect(byName.get('scikit-learn')!.imports).toEqual(['sklearn']);
+      expect(byName.get('netCDF4')!.mirror.length).toBeGreaterThan(0);
+      for (const m of byName.get('netCDF4')!.mirror) expect(m.versions.length).toBeGreaterThan(0);
+      expect(byName.get('nosuch_pkg_zz')!.mirror).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  });
+});
+
 const missing = syslogNgMissing();
 
 describe.skipIf(missing)('pyrats request to a real syslog-ng and a webhook', () => {
