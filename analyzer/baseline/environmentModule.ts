@@ -26,6 +26,10 @@ export interface ModuleRunOptions {
   env?: NodeJS.ProcessEnv;
   /** Interpreter names to look for on the module's PATH, in order; default python3, python. */
   pythonNames?: string[];
+  /** Run bash as a login shell (reads /etc/profile and profile.d); default true. */
+  login?: boolean;
+  /** Init scripts sourced when the shell has no `module` function; default the usual Lmod and Environment Modules paths. */
+  initScripts?: string[];
 }
 
 export interface ModuleRun {
@@ -46,14 +50,24 @@ export interface ModuleRun {
 
 const MARK = '@@PYRATS-MODULE@@';
 
+/** Where Lmod and Environment Modules usually keep their bash init scripts. */
+export const DEFAULT_MODULE_INITS = [
+  '$LMOD_PKG/init/bash',
+  '$MODULESHOME/init/bash',
+  '/usr/share/lmod/lmod/init/bash',
+  '/etc/profile.d/lmod.sh',
+  '/etc/profile.d/modules.sh',
+  '/usr/share/Modules/init/bash',
+  '/usr/share/modules/init/bash',
+  '/opt/lmod/lmod/init/bash',
+];
+
 const script = String.raw`
 name="$1"; shift
 if ! type module >/dev/null 2>&1; then
-  for f in "$LMOD_PKG/init/bash" "$MODULESHOME/init/bash" /usr/share/lmod/lmod/init/bash \
-           /etc/profile.d/lmod.sh /etc/profile.d/modules.sh /usr/share/Modules/init/bash \
-           /usr/share/modules/init/bash /opt/lmod/lmod/init/bash; do
-    if [ -r "$f" ]; then . "$f" >/dev/null 2>&1; type module >/dev/null 2>&1 && break; fi
-  done
+  while IFS= read -r f; do
+    if [ -n "$f" ] && [ -r "$f" ]; then . "$f" >/dev/null 2>&1; type module >/dev/null 2>&1 && break; fi
+  done < <(printf '%s\n' "$PYRATS_MODULE_INITS" | tr ':' '\n')
 fi
 if ! type module >/dev/null 2>&1; then echo "${MARK}no-module"; exit 97; fi
 echo "${MARK}path-before $PATH"
@@ -70,7 +84,7 @@ for p in $PYRATS_PYTHONS; do
   if command -v "$p" >/dev/null 2>&1; then echo "${MARK}python $(command -v "$p")"; break; fi
 done
 echo "${MARK}done"
-`.replaceAll('${MARK}', MARK);
+`;
 
 function runShell(
   args: string[],
@@ -125,6 +139,14 @@ function between(out: string, begin: string, end: string): string {
   return out.slice(from, b < 0 ? undefined : b);
 }
 
+/** The module system's own error lines (Lmod: from "Lmod has detected the following error"; Environment Modules: "ERROR:"), else the tail. */
+export function errorSummary(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim());
+  let start = lines.findIndex((l) => /Lmod has detected the following error/.test(l) || /^ERROR:/.test(l));
+  if (start < 0) start = Math.max(0, lines.length - 6);
+  return lines.slice(start).filter(Boolean).slice(0, 3).join(' ').replace(/\s+/g, ' ');
+}
+
 /** Drops Lmod / Environment Modules banner lines around the module's own help text. */
 export function stripHelpBanner(text: string): string {
   return text
@@ -149,9 +171,17 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
       ...(opts.env ?? process.env),
       PYRATS_ENV_OUT: envFile,
       PYRATS_PYTHONS: (opts.pythonNames ?? ['python3', 'python']).join(' '),
+      PYRATS_MODULE_INITS: (opts.initScripts ?? DEFAULT_MODULE_INITS)
+        .map((f) =>
+          f.replace(
+            /^\$(LMOD_PKG|MODULESHOME)/,
+            (_, v: string) => (opts.env ?? process.env)[v] ?? `/nonexistent-${v}`,
+          ),
+        )
+        .join(':'),
     };
     const r = await runShell(
-      ['-l', '-c', script, 'pyrats-module', name, ...(opts.use ?? [])],
+      [...(opts.login === false ? [] : ['-l']), '-c', script, 'pyrats-module', name, ...(opts.use ?? [])],
       env,
       timeoutMs,
       opts.maxOutputBytes ?? 8 * 1024 * 1024,
@@ -174,7 +204,7 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
     const loadOutput = between(r.out, `${MARK}help-end`, `${MARK}load-end`).trim();
     if (loadMatch && loadMatch[1] !== '0') {
       throw new Error(
-        `module ${name} failed to load (exit status ${loadMatch[1]}): ${tail(loadOutput) || 'no message'}`,
+        `module ${name} failed to load (exit status ${loadMatch[1]}): ${errorSummary(loadOutput) || 'no message'}`,
       );
     }
     const helpText = stripHelpBanner(between(r.out, `${MARK}help-begin`, `${MARK}help-end`));
@@ -190,6 +220,7 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
     }
     delete loadedEnv.PYRATS_ENV_OUT;
     delete loadedEnv.PYRATS_PYTHONS;
+    delete loadedEnv.PYRATS_MODULE_INITS;
     const pathAdded = (loadedEnv.PATH ?? '').split(':').filter((p) => p && !before.includes(p));
     const python = /@@PYRATS-MODULE@@python (.*)/.exec(r.out)?.[1]?.trim() || null;
     return {

@@ -145,7 +145,7 @@ function envEntries(env: Environment, origin: string): BaselineEntry[] {
   }));
 }
 
-/** Adds help-listed entries, noting those whose version differs from the interpreter's. */
+/** Adds help-listed entries; one problem lists those whose version differs from the interpreter's. */
 function mergeListed(
   entries: BaselineEntry[],
   listed: BaselineEntry[],
@@ -153,18 +153,23 @@ function mergeListed(
   source: string,
 ): void {
   const byName = new Map(entries.map((e) => [e.normalized, e]));
+  const differ: string[] = [];
   for (const l of listed) {
     const have = byName.get(l.normalized);
     if (have && l.version && have.version && l.version !== have.version) {
-      problems.push({
-        source,
-        message: `help lists ${l.name}==${l.version} but the interpreter has ${have.version}`,
-      });
+      differ.push(`${l.name} ${l.version} (installed ${have.version})`);
     }
     if (!have) {
       entries.push(l);
       byName.set(l.normalized, l);
     }
+  }
+  if (differ.length) {
+    const shown = differ.slice(0, 8).join(', ');
+    problems.push({
+      source,
+      message: `the help lists ${differ.length} version(s) that differ from the interpreter's: ${shown}${differ.length > 8 ? ', ...' : ''}`,
+    });
   }
 }
 

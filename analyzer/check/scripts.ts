@@ -19,7 +19,8 @@ export function collectPythonFiles(
   const add = (f: string): void => {
     if (seen.has(f)) return;
     if (files.length >= maxFiles) {
-      if (files.length === maxFiles) problems.push({ path: f, message: `more than ${maxFiles} files; the rest are skipped` });
+      if (files.length === maxFiles)
+        problems.push({ path: f, message: `more than ${maxFiles} files; the rest are skipped` });
       return;
     }
     seen.add(f);
@@ -31,7 +32,13 @@ export function collectPythonFiles(
     try {
       st = statSync(abs);
     } catch (err) {
-      problems.push({ path: p, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message });
+      problems.push({
+        path: p,
+        message:
+          (err as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'no such file or directory'
+            : (err as Error).message,
+      });
       continue;
     }
     if (st.isFile()) {

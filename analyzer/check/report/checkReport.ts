@@ -6,7 +6,13 @@ import type { SourceProblem } from '../../extract/extractImports';
 import { VERDICT_ORDER, type CheckProblem, type Verdict, type VerdictKind } from '../verdict';
 
 export interface CheckReport {
-  baseline: { spec: string; name: string; kind: string; pythonVersion: string | null; distributions: number } | null;
+  baseline: {
+    spec: string;
+    name: string;
+    kind: string;
+    pythonVersion: string | null;
+    distributions: number;
+  } | null;
   /** The interpreter used for stdlib/local decisions. */
   python: { executable: string; version: string } | null;
   /** One line per mirror source and how it answered. */
@@ -26,6 +32,7 @@ export function countVerdicts(report: CheckReport): Record<VerdictKind, number> 
 /** Distinct top-level modules missing everywhere, excluding imports guarded by try/except ImportError. */
 export function unguardedMissing(report: CheckReport): string[] {
   const out = new Set<string>();
-  for (const f of report.files) for (const v of f.verdicts) if (v.kind === 'missing' && v.guarded !== 'try') out.add(v.topLevel);
+  for (const f of report.files)
+    for (const v of f.verdicts) if (v.kind === 'missing' && v.guarded !== 'try') out.add(v.topLevel);
   return [...out].sort();
 }

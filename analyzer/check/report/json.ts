@@ -26,7 +26,11 @@ export function toJson(report: CheckReport): Record<string, unknown> {
     python: report.python,
     mirrors: report.mirrors,
     summary: { ...countVerdicts(report), missingModules: unguardedMissing(report) },
-    files: report.files.map((f) => ({ file: f.file, problems: f.problems, verdicts: f.verdicts.map(verdictJson) })),
+    files: report.files.map((f) => ({
+      file: f.file,
+      problems: f.problems,
+      verdicts: f.verdicts.map(verdictJson),
+    })),
     problems: report.problems,
   };
 }

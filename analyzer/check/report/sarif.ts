@@ -29,7 +29,9 @@ const rules = [
       text: 'The module is not provided by the centre baseline Python, but a conda channel or PyPI index of the centre mirror has it: install it into your own environment.',
     },
     defaultConfiguration: { level: 'warning' },
-    help: { text: 'Install it from the mirror (conda install -c CHANNEL NAME, or pip install --index-url INDEX NAME).' },
+    help: {
+      text: 'Install it from the mirror (conda install -c CHANNEL NAME, or pip install --index-url INDEX NAME).',
+    },
   },
 ];
 
@@ -42,7 +44,8 @@ function level(v: Verdict): 'error' | 'warning' | 'note' {
 export function toSarif(report: CheckReport, toolVersion = '0.1.0'): Record<string, unknown> {
   const uri = (file: string): { uri: string; uriBaseId?: string } => {
     const rel = path.relative(report.cwd, file);
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel))
+      return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
     return { uri: pathToFileURL(file).toString() };
   };
   const results = report.files.flatMap((f) =>
@@ -92,7 +95,11 @@ export function toSarif(report: CheckReport, toolVersion = '0.1.0'): Record<stri
             rules,
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(report.cwd.endsWith(path.sep) ? report.cwd : report.cwd + path.sep).toString() } },
+        originalUriBaseIds: {
+          '%SRCROOT%': {
+            uri: pathToFileURL(report.cwd.endsWith(path.sep) ? report.cwd : report.cwd + path.sep).toString(),
+          },
+        },
         invocations: [
           {
             executionSuccessful: true,

@@ -18,10 +18,14 @@ const headings: Record<VerdictKind, string> = {
 function detail(v: Verdict): string {
   switch (v.kind) {
     case 'baseline':
-      return v.baseline ? `${v.baseline.name} ${v.baseline.version ?? v.baseline.specifier ?? ''}`.trim() : '';
+      return v.baseline
+        ? `${v.baseline.name} ${v.baseline.version ?? v.baseline.specifier ?? ''}`.trim()
+        : '';
     case 'mirror':
       return v.mirror
-        .map((m) => `${m.kind} ${m.label}: ${m.name} ${m.versions.length ? m.versions[m.versions.length - 1] : ''}`.trim())
+        .map((m) =>
+          `${m.kind} ${m.label}: ${m.name} ${m.versions.length ? m.versions[m.versions.length - 1] : ''}`.trim(),
+        )
         .join('; ');
     case 'missing':
       return v.action;
@@ -40,10 +44,13 @@ export function formatText(report: CheckReport): string {
   };
   if (report.baseline) {
     const b = report.baseline;
-    out.push(`Baseline: ${b.spec} (${b.kind}${b.pythonVersion ? `, Python ${b.pythonVersion}` : ''}, ${b.distributions} distributions)`);
+    out.push(
+      `Baseline: ${b.spec} (${b.kind}${b.pythonVersion ? `, Python ${b.pythonVersion}` : ''}, ${b.distributions} distributions)`,
+    );
   } else out.push('Baseline: none (could not be loaded)');
   if (report.python) out.push(`Python:   ${report.python.executable} ${report.python.version}`);
-  if (report.mirrors.length) report.mirrors.forEach((m, i) => out.push(`${i ? '          ' : 'Mirror:   '}${m}`));
+  if (report.mirrors.length)
+    report.mirrors.forEach((m, i) => out.push(`${i ? '          ' : 'Mirror:   '}${m}`));
   else out.push('Mirror:   none configured');
   const all = report.files.flatMap((f) => f.verdicts);
   for (const kind of VERDICT_ORDER) {
@@ -52,7 +59,9 @@ export function formatText(report: CheckReport): string {
     out.push('', `${headings[kind]} (${rows.length})`);
     const cells = rows.map((v) => [
       `${rel(v.file)}:${v.site.range.start.line + 1}`,
-      v.module + (v.guarded === 'try' ? ' [optional]' : v.guarded === 'if' ? ' [conditional]' : '') + (v.site.kind === 'dynamic' ? ' [dynamic]' : ''),
+      v.module +
+        (v.guarded === 'try' ? ' [optional]' : v.guarded === 'if' ? ' [conditional]' : '') +
+        (v.site.kind === 'dynamic' ? ' [dynamic]' : ''),
       detail(v),
     ]);
     const w0 = Math.min(Math.max(...cells.map((c) => c[0].length)), 50);
@@ -60,10 +69,15 @@ export function formatText(report: CheckReport): string {
     for (const [a, b, c] of cells) out.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
     if (kind === 'mirror') {
       const actions = [...new Set(rows.map((v) => v.action))];
-      out.push('  To install:', ...actions.map((a) => `    ${a.replace(/^Install it from the mirror: /, '')}`));
+      out.push(
+        '  To install:',
+        ...actions.map((a) => `    ${a.replace(/^Install it from the mirror: /, '')}`),
+      );
     }
   }
-  const fileProblems = report.files.flatMap((f) => f.problems.map((p) => `${rel(f.file)}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`));
+  const fileProblems = report.files.flatMap((f) =>
+    f.problems.map((p) => `${rel(f.file)}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`),
+  );
   if (fileProblems.length || report.problems.length) {
     out.push('', 'PROBLEMS');
     for (const p of fileProblems) out.push(`  ${p}`);

@@ -108,7 +108,8 @@ export const checkCommand: CliCommand = {
     const format = v.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${v.format}' (text, json or sarif)`);
     if (!parsed.positionals.length) throw new UsageError('name at least one script or directory');
-    if (v['no-mirror'] && v.mirror?.length) throw new UsageError('--no-mirror and --mirror exclude each other');
+    if (v['no-mirror'] && v.mirror?.length)
+      throw new UsageError('--no-mirror and --mirror exclude each other');
     if (v.offline && v.refresh) throw new UsageError('--offline and --refresh exclude each other');
     const moduleTimeoutMs = seconds(v['module-timeout'], '--module-timeout');
     const timeoutMs = seconds(v.timeout, '--timeout');
@@ -150,7 +151,9 @@ export const checkCommand: CliCommand = {
               distributions: new BaselineLookup(checker.baseline).names().length,
             }
           : null,
-        python: checker.environment ? { executable: checker.environment.executable, version: checker.environment.version } : null,
+        python: checker.environment
+          ? { executable: checker.environment.executable, version: checker.environment.version }
+          : null,
         mirrors: checker.mirror?.describe() ?? [],
         files: results,
         problems: checker.problems,
@@ -161,7 +164,13 @@ export const checkCommand: CliCommand = {
       else if (format === 'sarif') text = formatSarif(report, process.env.PYRATS_VERSION ?? '0.1.0');
       else {
         const shown = v.quiet
-          ? { ...report, files: report.files.map((f) => ({ ...f, verdicts: f.verdicts.filter((x) => !['stdlib', 'builtin', 'local'].includes(x.kind)) })) }
+          ? {
+              ...report,
+              files: report.files.map((f) => ({
+                ...f,
+                verdicts: f.verdicts.filter((x) => !['stdlib', 'builtin', 'local'].includes(x.kind)),
+              })),
+            }
           : report;
         text = formatText(shown);
       }
@@ -174,9 +183,12 @@ export const checkCommand: CliCommand = {
         }
       } else io.stdout.write(text);
       if (format !== 'text') {
-        for (const p of checker.problems) io.stderr.write(`pyrats check: ${p.area} ${p.source}: ${p.message}\n`);
+        for (const p of checker.problems)
+          io.stderr.write(`pyrats check: ${p.area} ${p.source}: ${p.message}\n`);
       }
-      const unreadable = results.filter((r) => r.problems.some((p) => ['io', 'binary', 'too-large', 'decode'].includes(p.kind)));
+      const unreadable = results.filter((r) =>
+        r.problems.some((p) => ['io', 'binary', 'too-large', 'decode'].includes(p.kind)),
+      );
       if (unreadable.length === results.length) return EXIT.failure;
       return unguardedMissing(report).length ? EXIT.findings : EXIT.ok;
     } finally {
