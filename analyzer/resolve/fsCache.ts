@@ -47,6 +47,16 @@ export class FsCache {
       const at = cached ? cached.at : (this.listingTimes.get(dir) ?? 0);
       if (this.fresh(at)) return cached;
     }
+    // a directory its (already read) parent does not list cannot be read: no system call
+    const parent = this.listings.get(path.dirname(dir));
+    if (parent && this.fresh(parent.at)) {
+      const k = parent.entries.get(path.basename(dir));
+      if (k === undefined || k === 'file' || k === 'other') {
+        this.listings.set(dir, null);
+        this.listingTimes.set(dir, parent.at);
+        return null;
+      }
+    }
     this.reads++;
     let result: Listing | null = null;
     try {
@@ -101,6 +111,11 @@ export class FsCache {
     return k === 'file' || k === 'dir';
   }
 
+  /** Whether `dir` lists `name` (any kind); a cheap negative test before `isFile`/`isDir`. */
+  has(dir: string, name: string): boolean {
+    return this.listing(dir)?.entries.has(name) ?? false;
+  }
+
   /** Names in `dir` (empty when it is not a readable directory). */
   names(dir: string): string[] {
     const l = this.listing(dir);
@@ -152,6 +167,8 @@ export class FsCache {
   invalidate(dir: string): void {
     this.listings.delete(dir);
     this.listingTimes.delete(dir);
+    // children known to be absent only because this listing said so
+    for (const [k, v] of this.listings) if (v === null && path.dirname(k) === dir) this.listings.delete(k);
     this.memos.clear();
     for (const k of this.reals.keys()) if (k === dir || k.startsWith(`${dir}/`)) this.reals.delete(k);
   }

@@ -64,11 +64,14 @@ export class ModuleFinder {
   impFindModule(name: string, entries: readonly string[]): string | null {
     const fs = this.fs;
     for (const entry of entries) {
-      const pkg = path.join(entry, name);
-      if (fs.isFile(path.join(pkg, '__init__.py')) || fs.isFile(path.join(pkg, '__init__.pyc'))) {
-        return this.impFindModule('__init__', [fs.realpath(pkg)]);
+      if (fs.has(entry, name)) {
+        const pkg = path.join(entry, name);
+        if (fs.isFile(path.join(pkg, '__init__.py')) || fs.isFile(path.join(pkg, '__init__.pyc'))) {
+          return this.impFindModule('__init__', [fs.realpath(pkg)]);
+        }
       }
       for (const suffix of this.suffixes) {
+        if (!fs.has(entry, name + suffix)) continue;
         const f = path.join(entry, name + suffix);
         if (fs.isFile(f)) return f;
       }
