@@ -5,6 +5,7 @@
  * scripts as roots, verdicts applied by top-level module when the caller has them, and problems as
  * short lines. Shared by the CLI and the language server's `pyrats/dependencyGraph` request.
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../analyzer/env/environment';
 import {
@@ -15,7 +16,13 @@ import {
 } from '../analyzer/graph/dependencyGraph';
 import { followDependencies, type FollowOptions, type FollowResult } from '../analyzer/graph/follow';
 import { toDependencyGraph } from '../analyzer/graph/formats';
+import type { ImportSite } from '../analyzer/extract/importSite';
 import type { GraphPayload, GraphScope } from './protocol';
+
+/** What the graph needs of the Checker (analyzer/check): a verdict per import site. */
+export interface SiteChecker {
+  checkSites(sites: ImportSite[], file: string): Promise<{ topLevel: string; kind: VerdictKind }[]>;
+}
 
 export interface BuildGraphOptions {
   /** Script files (script scope) or folders (workspace scope: every Python file below). */
@@ -26,6 +33,8 @@ export interface BuildGraphOptions {
   profile?: FollowOptions['profile'];
   /** Verdicts by top-level module name (`numpy` → `baseline`), e.g. from the checker. */
   verdicts?: Map<string, VerdictKind>;
+  /** Decides baseline / mirror / missing for every third-party and unresolved package of the graph. */
+  checker?: SiteChecker;
   /** Scopes the receiver may switch to. */
   scopes?: GraphScope[];
   /** Stop following after this many files (a size cap; the payload says it was cut). */
@@ -79,10 +88,48 @@ export function addUnresolvedImports(graph: DependencyGraph, result: FollowResul
   }
 }
 
-/** Applies verdicts by top-level module name to third-party nodes that have none yet. */
+const zero = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** Top-level names of the nodes whose verdict the resolution alone cannot give: third party and missing. */
+export function packagesToCheck(graph: DependencyGraph): string[] {
+  const names = new Set<string>();
+  for (const n of graph.nodes) {
+    if (n.verdict && n.verdict !== 'missing') continue;
+    if (n.verdict !== 'missing' && !/(^|\/)(site|dist)-packages(\/|$)/.test(n.root)) continue;
+    const top = n.rel.split('/')[0].split('.')[0];
+    if (top && /^[A-Za-z_][\w]*$/.test(top)) names.add(top);
+  }
+  return [...names].sort();
+}
+
+/** Asks the checker about each package of the graph as if `from` imported it. */
+export async function checkPackages(
+  graph: DependencyGraph,
+  checker: SiteChecker,
+  from: string,
+): Promise<Map<string, VerdictKind>> {
+  const sites: ImportSite[] = packagesToCheck(graph).map((module) => ({
+    module,
+    name: null,
+    asname: null,
+    level: 0,
+    range: zero,
+    statementRange: zero,
+    kind: 'import',
+    guarded: null,
+    inFunction: false,
+  }));
+  const verdicts = await checker.checkSites(sites, from);
+  return new Map(verdicts.map((v) => [v.topLevel, v.kind]));
+}
+
+/**
+ * Applies verdicts by top-level module name to nodes without one, and to unresolved ones (the
+ * checker knows the mirror: a module missing here may be one request away).
+ */
 export function applyVerdicts(graph: DependencyGraph, verdicts: Map<string, VerdictKind>): void {
   for (const n of graph.nodes) {
-    if (n.verdict) continue;
+    if (n.verdict && n.verdict !== 'missing') continue;
     const top = n.rel.split('/')[0].split('.')[0];
     const v = verdicts.get(top) ?? (n.cluster ? verdicts.get(n.cluster) : undefined);
     if (v) n.verdict = v;
@@ -98,6 +145,12 @@ export async function buildGraphPayload(options: BuildGraphOptions): Promise<Gra
   const graph = toDependencyGraph(result);
   addUnresolvedImports(graph, result, options.env);
   if (options.verdicts) applyVerdicts(graph, options.verdicts);
+  if (options.checker) {
+    // Imports are checked as if written in the first script (or in a file of the first folder).
+    let from = path.resolve(options.inputs[0] ?? '.');
+    if (existsSync(from) && statSync(from).isDirectory()) from = path.join(from, '__graph__.py');
+    applyVerdicts(graph, await checkPackages(graph, options.checker, from));
+  }
   // Scripts are roots; in the workspace view every file nothing else imports is one.
   const ids = new Set(graph.nodes.map((n) => n.id));
   const seeds = new Set(result.scripts.map((s) => path.resolve(s)));

@@ -7,6 +7,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
+import { Checker } from '../../../analyzer/check/checker';
 import { buildGraphPayload } from '../../graphData';
 import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
@@ -40,6 +41,13 @@ Options:
                      command or the graph view's JSON export ('-' reads standard input)
   --python P         target interpreter (default python3); --env FILE: a saved environment snapshot
   --profile NAME     compat (default, PyRats' closure) or python (modern import semantics)
+
+Verdicts (as 'pyrats check' decides them, for every third-party and unresolved package):
+  --baseline SPEC    module:NAME, file:PATH or python:PATH (default: the --python interpreter)
+  --mirror URL       a conda channel or PyPI simple index (repeatable; default: .condarc, pip.conf)
+  --no-mirror        check against the baseline only
+  --offline          use only cached mirror data
+  --no-check         no verdicts: third-party packages stay 'not checked'
   --title TEXT       the page title (default: the script names)
   --no-cache         do not use the interpreter cache
 
@@ -130,6 +138,11 @@ export const graphCommand: CliCommand = {
           profile: { type: 'string', default: 'compat' },
           title: { type: 'string' },
           'no-cache': { type: 'boolean', default: false },
+          baseline: { type: 'string' },
+          mirror: { type: 'string', multiple: true },
+          'no-mirror': { type: 'boolean', default: false },
+          offline: { type: 'boolean', default: false },
+          'no-check': { type: 'boolean', default: false },
         },
       });
     } catch (err) {
@@ -144,6 +157,12 @@ export const graphCommand: CliCommand = {
       throw new UsageError(`unknown profile '${values.profile}' (use compat or python)`);
     }
     if (values.env && values.python) throw new UsageError('--env and --python exclude each other');
+    if (values['no-mirror'] && values.mirror?.length)
+      throw new UsageError('--no-mirror and --mirror exclude each other');
+    const checking = !values['no-check'] && !values['from-json'];
+    if (!checking && (values.baseline || values.mirror?.length)) {
+      throw new UsageError('--baseline and --mirror need the check (not with --no-check or --from-json)');
+    }
 
     let payload: GraphPayload;
     let status: number = EXIT.ok;
@@ -163,13 +182,28 @@ export const graphCommand: CliCommand = {
         io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
         return EXIT.failure;
       }
-      payload = await buildGraphPayload({
-        inputs: positionals,
-        env,
-        scope: values.workspace ? 'workspace' : 'script',
-        profile: values.profile,
-        ...(values.title ? { title: values.title } : {}),
-      });
+      const checker = checking
+        ? await Checker.create({
+            baseline: values.baseline,
+            mirrors: values['no-mirror'] ? [] : values.mirror,
+            python: values.python ?? env.executable,
+            offline: values.offline,
+            ...(values['no-cache'] ? { cacheDir: false as const } : {}),
+          })
+        : undefined;
+      try {
+        for (const p of checker?.problems ?? []) io.stderr.write(`pyrats graph: ${p.area}: ${p.message}\n`);
+        payload = await buildGraphPayload({
+          inputs: positionals,
+          env,
+          scope: values.workspace ? 'workspace' : 'script',
+          profile: values.profile,
+          ...(checker && !checker.fatal ? { checker } : {}),
+          ...(values.title ? { title: values.title } : {}),
+        });
+      } finally {
+        checker?.dispose();
+      }
       for (const p of payload.problems ?? []) {
         io.stderr.write(`pyrats graph: ${p}\n`);
         if (/no such file or directory|not a Python file/.test(p)) status = EXIT.failure;
