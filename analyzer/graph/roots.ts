@@ -94,9 +94,14 @@ export function findRoots(fs: FsCache, paths: string[]): FindRootsResult {
   return { roots: [...roots].sort(comparePython), rootless };
 }
 
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
 /** Python's `str` ordering (by code point, not by UTF-16 unit). */
 export function comparePython(a: string, b: string): number {
   if (a === b) return 0;
+  // UTF-16 order differs from code-point order only between a surrogate and U+E000..U+FFFF, so it
+  // is exact whenever one side has no unit at or above U+D800 (all-ASCII paths, for instance)
+  if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return a < b ? -1 : 1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

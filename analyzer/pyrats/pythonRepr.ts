@@ -48,8 +48,12 @@ function hex(cp: number, width: number): string {
   return cp.toString(16).padStart(width, '0');
 }
 
+/** Printable ASCII without quote or backslash: written as is between single quotes. */
+const PLAIN = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
 /** Python `repr(s)` for a str. */
 export function pythonStrRepr(s: string): string {
+  if (PLAIN.test(s)) return `'${s}'`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (let i = 0; i < s.length; i++) {

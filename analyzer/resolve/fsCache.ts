@@ -129,17 +129,20 @@ export class FsCache {
 
   /** Like Python's `os.path.realpath` (non-strict: a missing tail is kept as written). */
   realpath(p: string): string {
-    const abs = path.resolve(p);
-    const cached = this.reals.get(abs);
+    const cached = this.reals.get(p);
     if (cached !== undefined) return cached;
-    let real: string;
-    try {
-      real = realpathSync(abs);
-    } catch {
-      const parent = path.dirname(abs);
-      real = parent === abs ? abs : path.join(this.realpath(parent), path.basename(abs));
+    const abs = path.resolve(p);
+    let real = abs === p ? undefined : this.reals.get(abs);
+    if (real === undefined) {
+      try {
+        real = realpathSync(abs);
+      } catch {
+        const parent = path.dirname(abs);
+        real = parent === abs ? abs : path.join(this.realpath(parent), path.basename(abs));
+      }
+      this.reals.set(abs, real);
     }
-    this.reals.set(abs, real);
+    this.reals.set(p, real);
     return real;
   }
 
