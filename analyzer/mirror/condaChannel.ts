@@ -66,6 +66,8 @@ export function parseRepodata(body: Buffer | string): {
       s.add(e.version);
     }
   }
+  if (count === 0 && skipped > 0)
+    throw new Error(`repodata has ${skipped} entries but none with a name and a version (channeldata.json?)`);
   const index: SubdirIndex = {};
   for (const [name, s] of sets) index[name] = [...s];
   const info = d.info as { subdir?: unknown } | undefined;
