@@ -104,9 +104,10 @@ export function resolveCompat(site: ImportSite, fromFile: string, finder: Module
 const IDENTIFIER = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*$/u;
 
 /**
- * The package a file belongs to, as `__package__` would say: its directory relative to the longest
- * search-path entry holding it (every step an identifier); else, outside the search path, the chain
- * of regular packages (`__init__`) above it, searched from the directory holding the top one.
+ * The package a file belongs to, as `__package__` would say when it is imported by name: its directory
+ * relative to the nearest search-path entry strictly above it (every step an identifier); else the
+ * chain of regular packages (`__init__`) above it, searched from the directory holding the top one;
+ * a file directly in a search-path directory (a script) is in no package.
  */
 function packageOf(
   finder: ModuleFinder,
@@ -114,19 +115,21 @@ function packageOf(
 ): { parts: string[]; entries?: string[] } | undefined {
   const fs = finder.fs;
   const dir = path.dirname(fromFile);
-  let best: string | undefined;
+  // the longest entry strictly above the file's directory whose steps down are all identifiers
+  let best: string[] | undefined;
+  let onPath = false;
   for (const e of finder.searchPath) {
     const real = fs.realpath(e);
-    if (isInside(real, dir) && (best === undefined || real.length > best.length)) best = real;
+    if (real === dir) onPath = true;
+    if (dir === real || !isInside(real, dir)) continue;
+    const parts = dir.slice(real.length + 1).split('/');
+    if (parts.every((p) => IDENTIFIER.test(p)) && (best === undefined || parts.length < best.length))
+      best = parts;
   }
-  if (best !== undefined) {
-    if (best === dir) return { parts: [] };
-    const parts = dir.slice(best.length + 1).split('/');
-    if (parts.every((p) => IDENTIFIER.test(p))) return { parts };
-  }
+  if (best !== undefined) return { parts: best };
   const isPkg = (d: string) =>
     fs.isFile(path.join(d, '__init__.py')) || fs.isFile(path.join(d, '__init__.pyc'));
-  if (!isPkg(dir)) return undefined;
+  if (!isPkg(dir)) return onPath ? { parts: [] } : undefined;
   let top = dir;
   while (isPkg(path.dirname(top)) && path.dirname(top) !== top) top = path.dirname(top);
   const base = path.dirname(top);

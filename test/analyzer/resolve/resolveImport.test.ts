@@ -182,6 +182,37 @@ describe('python profile agrees with importlib.util.find_spec', () => {
     expect(r.reason).toMatch(/beyond the top-level package/);
   });
 
+  it('a module of a package opened as the script still resolves its relative imports', async () => {
+    const mod = path.join(proj, 'app/pkg/mod.py');
+    const finder = createModuleFinder(env, 'python', [mod]);
+    const sites = await sitesOf(mod);
+    const dot = resolveImport(
+      sites.find((s) => s.module === null && s.name === 'helper')!,
+      mod,
+      env,
+      'python',
+      finder,
+    );
+    expect(dot.file).toBe(path.join(proj, 'app/pkg/helper.py'));
+    const sub = resolveImport(
+      sites.find((s) => s.module === 'sub.leaf')!,
+      mod,
+      env,
+      'python',
+      finder,
+    );
+    expect(sub.file).toBe(path.join(proj, 'app/pkg/sub/leaf.py'));
+    // the default finder (no finder given) does the same
+    expect(
+      resolveImport(
+        sites.find((s) => s.module === 'helper' && s.name === 'thing')!,
+        mod,
+        env,
+        'python',
+      ).file,
+    ).toBe(path.join(proj, 'app/pkg/helper.py'));
+  });
+
   it('frozen os wins over a local os.py (python); compat finds the local one first', async () => {
     const user = path.join(proj, 'app/shadow/user.py');
     const [site] = await sitesOf(user);
