@@ -108,8 +108,3 @@ export function buildRecords(sources: RecordSource[], opts: RecordOptions = {}):
   }
   return { records, dropped };
 }
-
-/** Just the message texts, in send order. */
-export function recordMessages(sources: RecordSource[], opts: RecordOptions = {}): string[] {
-  return buildRecords(sources, opts).records.map((r) => r.message);
-}

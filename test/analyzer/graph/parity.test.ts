@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { followDependencies } from '../../../analyzer/graph/follow';
-import { toRecords } from '../../../analyzer/graph/formats';
+import { toRecordMessages, toRecords } from '../../../analyzer/graph/formats';
 import { copyCase, expectedRecords, listCases, STDLIB_CASES } from '../../support/pyratsCases';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -48,7 +48,9 @@ describe('PyRats parity cases (API)', () => {
       const dir = copied(c.name);
       const result = await followDependencies([path.join(dir, c.script)], env);
       const ours = toRecords(result).records;
-      expect(ours).toEqual(expectedRecords(c.name, dir, env.prefix));
+      const expected = expectedRecords(c.name, dir, env.prefix);
+      expect(ours).toEqual(expected);
+      expect(toRecordMessages(result)).toEqual(expected.map((r) => r.message));
     });
   }
 });
