@@ -24,8 +24,9 @@ const ORDER: { kind: VerdictKind; title: string }[] = [
   { kind: 'builtin', title: 'Built into the interpreter' },
 ];
 
+/** Escapes what would break the Markdown tables or inject HTML (names keep their underscores). */
 function escape(s: string): string {
-  return s.replace(/[\\`*_[\]<>|]/g, '\\$&');
+  return s.replace(/[\\`<>|]/g, '\\$&');
 }
 
 /** The report as Markdown: per folder, one table per verdict with each top-level module once. */

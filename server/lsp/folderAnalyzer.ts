@@ -195,13 +195,16 @@ export class FolderAnalyzer {
     console: RemoteConsole,
     mirrorTtlMs?: number,
   ): Promise<Checker> {
+    // Untrusted workspace: `python` is what the client vetted (user settings or the default, never a
+    // workspace value), so it may run; a baseline that runs something (module:, python:) may not.
+    const baselineRuns = Boolean(settings.baseline) && !settings.baseline.startsWith('file:');
     const checker = await Checker.create({
       baseline: settings.baseline || undefined,
       // no mirror setting: the user's own .condarc / pip.conf, as conda and pip would use
       mirrors: settings.mirrors.length ? settings.mirrors : undefined,
       python: settings.python || undefined,
       cacheDir: settings.cacheDir || undefined,
-      trusted: settings.trusted,
+      trusted: settings.trusted || !baselineRuns,
       mirrorTtlMs,
     });
     for (const p of checker.problems) console.warn(`pyrats ${p.area} ${p.source}: ${p.message}`);

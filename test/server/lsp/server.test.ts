@@ -5,7 +5,7 @@
  * cancellation, a 2,000-line file and a 2,000-file workspace.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -416,6 +416,52 @@ describe('clients that push settings (no workspace/configuration)', () => {
       const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
       expect(byCode(p.diagnostics, 'pyrats.missing')).toHaveLength(1);
       expect(byCode(p.diagnostics, 'pyrats.mirror-only')).toHaveLength(3);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('untrusted workspace (settings.trusted = false)', () => {
+  it('runs no baseline interpreter or module named by settings, and says so in the summary', async () => {
+    // An "interpreter" that leaves a mark when anything runs it.
+    const marker = path.join(tmp, 'interpreter-ran');
+    const fake = path.join(tmp, 'fake-python');
+    writeFileSync(fake, `#!/bin/sh\ntouch '${marker}'\nexec python3 "$@"\n`, { mode: 0o755 });
+    const s = await startLspSession({
+      rootDir: ws,
+      settings: settings({ baseline: `python:${fake}`, trusted: false }),
+    });
+    try {
+      const uri = fileUri(path.join(ws, 'analysis.py'));
+      await s.open(uri, readFileSync(path.join(ws, 'analysis.py'), 'utf8'));
+      await s.waitForDiagnostics(uri);
+      const summary = s.summaries.filter((x) => x.uri === uri).at(-1)!;
+      expect(summary.trusted).toBe(false);
+      expect(summary.problems.join('\n')).toMatch(/not trusted/);
+      expect(existsSync(marker)).toBe(false);
+
+      // once trusted, the same settings run it
+      s.settings = { ...s.settings, trusted: true };
+      const mark = s.published.length;
+      await s.configurationChanged();
+      await s.waitForDiagnostics(uri, () => true, { from: mark });
+      expect(existsSync(marker)).toBe(true);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('with a file: baseline, the client-vetted interpreter still tells stdlib and local imports apart', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings({ trusted: false }) });
+    try {
+      const uri = fileUri(path.join(ws, 'analysis.py'));
+      await s.open(uri, readFileSync(path.join(ws, 'analysis.py'), 'utf8'));
+      const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+      expect(byCode(p.diagnostics, 'pyrats.missing')).toHaveLength(1);
+      const summary = s.summaries.filter((x) => x.uri === uri).at(-1)!;
+      expect(summary.trusted).toBe(false);
+      expect(summary.counts).toMatchObject({ missing: 1, mirror: 3, baseline: 2, local: 1 });
     } finally {
       await s.stop();
     }
