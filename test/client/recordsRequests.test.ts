@@ -1,0 +1,209 @@
+/**
+ * Records and requests in real VS Code (code-server 4.100.3 + Debian chromium via playwright-core),
+ * with a real syslog-ng on loopback as the centre's log host: previewing the records, running a
+ * script with records enabled (consent asked once, then records in syslog-ng's file), a task that
+ * runs `python3 SCRIPT` also counts as a run, and the request quick fix on a missing import produces
+ * a `loggerName=PyRatsRequest` line. Screenshots go to test/artifacts/records-e2e/.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  e2eUnavailable,
+  ensureCodeServer,
+  openWorkbench,
+  packageExtension,
+  REPO,
+  startCodeServer,
+  waitFor,
+  type CodeServer,
+  type Workbench,
+} from '../support/codeServer';
+import { removeSyslogNgDir, startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../support/syslogNg';
+
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
+const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'records-e2e');
+const skip = e2eUnavailable() ?? syslogNgMissing() ?? undefined;
+
+let tmp: string;
+let ws: string;
+let cs: CodeServer;
+let wb: Workbench;
+let host: SyslogNgHost;
+
+beforeAll(async () => {
+  if (skip) return;
+  await ensureCodeServer((s) => process.stderr.write(`code-server install: ${s}\n`));
+  host = await startSyslogNg();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-records-e2e-'));
+  const vsix = await packageExtension(path.join(tmp, 'pyrats-lens.vsix'));
+  ws = path.join(tmp, 'workspace');
+  cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
+  mkdirSync(path.join(ws, '.vscode'));
+  writeFileSync(
+    path.join(ws, '.vscode', 'settings.json'),
+    JSON.stringify({
+      'pyrats.baseline': `file:${path.join(ws, 'baseline.txt')}`,
+      'pyrats.mirrors': [pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString()],
+      'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
+    }),
+  );
+  writeFileSync(
+    path.join(ws, '.vscode', 'tasks.json'),
+    JSON.stringify({
+      version: '2.0.0',
+      tasks: [
+        { label: 'run task script', type: 'shell', command: 'python3 task_main.py', problemMatcher: [] },
+      ],
+    }),
+  );
+  writeFileSync(
+    path.join(ws, 'task_main.py'),
+    'import helpers\n\nprint(helpers.cruise("/data/c1_sst.nc"))\n',
+  );
+  // Records settings are machine-scoped (a workspace cannot redirect them): user and machine settings.
+  const machine = {
+    'pyrats.records.enabled': true,
+    'pyrats.records.server': host.udpUrl,
+    'pyrats.records.pathName': '/e2e/sitecustomize.py',
+    'pyrats.requests.destinations': [host.tcpUrl],
+  };
+  cs = await startCodeServer({
+    vsix,
+    trusted: true,
+    settings: machine,
+    env: { PYRATS_OUTBOX: path.join(tmp, 'outbox'), PYRATS_DISABLE: '' },
+  });
+  mkdirSync(path.join(cs.userDataDir, 'Machine'), { recursive: true });
+  writeFileSync(path.join(cs.userDataDir, 'Machine', 'settings.json'), JSON.stringify(machine));
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  wb = await openWorkbench(cs, ws, ARTIFACTS);
+}, 900_000);
+
+afterAll(async () => {
+  await wb?.close();
+  await cs?.stop();
+  if (host) {
+    await host.stop();
+    removeSyslogNgDir(host);
+  }
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function goTo(line: number, column: number): Promise<void> {
+  await wb.page.keyboard.press('Control+G');
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`${line}:${column}`);
+  await wb.page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Closes whatever pick list, hover or widget a previous step left open. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape');
+}
+
+const recordLines = (tag: string) => (lines: string[]) =>
+  lines.filter((l) => l.includes('loggerName=PyRats;') && l.includes(tag));
+
+describe.skipIf(Boolean(skip))(
+  `Records and requests in code-server${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    it('previews the records of the open script without sending anything', async () => {
+      await settle();
+      await wb.openFile('analysis.py');
+      await wb.runCommand('PyRats: Preview Records');
+      const editor = wb.page
+        .locator('.editor-instance .view-lines', { hasText: 'loggerName=PyRats;' })
+        .first();
+      await editor.waitFor({ timeout: 90_000 });
+      const text = (await editor.textContent()) ?? '';
+      expect(text).toMatch(/pathName=\/e2e\/sitecustomize\.py/);
+      expect(text).toContain('helpers.py');
+      await wb.shot('preview-records');
+      expect(host.lines()).toEqual([]);
+      await wb.page.keyboard.press('Control+W');
+    }, 180_000);
+
+    it('asks once for consent, then Run and Record sends the records to the log host', async () => {
+      await settle();
+      await wb.openFile('analysis.py');
+      await wb.runCommand('PyRats: Run and Record');
+      const allow = wb.page.locator('.notifications-toasts .monaco-button', { hasText: /^Allow$/ });
+      await allow.first().waitFor({ timeout: 60_000 });
+      await wb.shot('consent');
+      await allow.first().click();
+      const lines = recordLines(`('${ws}', 'analysis.py'), ('${ws}', 'helpers.py')`);
+      const got = lines(await host.waitForLines((ls) => lines(ls).length > 0, 60_000));
+      expect(got[0]).toMatch(
+        /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d 127\.0\.0\.1 Python: ts=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3};loggerName=PyRats;pathName=\/e2e\/sitecustomize\.py;python=[^;]+;logRecordCreationTime=\d+\.\d{6};levelNo=20;levelName=INFO;message=\(\(\(/,
+      );
+      await wb.shot('run-and-record');
+    }, 180_000);
+
+    it('counts a task that runs python3 SCRIPT as a run (no second consent)', async () => {
+      await settle();
+      await wb.runCommand('Tasks: Run Task');
+      const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'run task script' });
+      await row.first().waitFor({ timeout: 30_000 });
+      await row.first().click();
+      const lines = recordLines(`('${ws}', 'task_main.py'), ('${ws}', 'helpers.py')`);
+      await host.waitForLines((ls) => lines(ls).length > 0, 60_000);
+      expect(
+        await wb.page.locator('.notifications-toasts .monaco-button', { hasText: /^Allow$/ }).count(),
+      ).toBe(0);
+      await wb.shot('task-run');
+    }, 180_000);
+
+    it('the request quick fix on a missing import produces a request line', async () => {
+      await settle();
+      await wb.openFile('analysis.py');
+      await wb.page.locator('.monaco-editor .view-lines').first().click();
+      await goTo(17, 12); // import notarealpackage_xyz
+      await wb.page.keyboard.press('Control+.');
+      const fix = wb.page.locator('.action-widget .monaco-list-row', {
+        hasText: 'Request this package: notarealpackage_xyz',
+      });
+      await fix.first().waitFor({ timeout: 60_000 });
+      await fix.first().click();
+      const pick = wb.page.locator('.quick-input-widget');
+      await waitFor(
+        'the package pick list',
+        async () => /notarealpackage_xyz/.test((await pick.textContent()) ?? ''),
+        30_000,
+      );
+      await wb.shot('request-pick');
+      await wb.page.keyboard.press('Enter');
+      const input = wb.page.locator('.quick-input-widget input');
+      await waitFor('the reason box', async () => /reason/i.test((await pick.textContent()) ?? ''), 30_000);
+      await input.fill('needed for the cruise analysis');
+      await wb.page.keyboard.press('Enter');
+      await waitFor(
+        'the source pick list',
+        async () => /No preference/.test((await pick.textContent()) ?? ''),
+        30_000,
+      );
+      await wb.page.keyboard.press('Enter');
+      const requests = (ls: string[]) => ls.filter((l) => l.includes('loggerName=PyRatsRequest'));
+      const [line] = requests(await host.waitForLines((ls) => requests(ls).length > 0, 60_000));
+      const request = JSON.parse(line.slice(line.indexOf(';message=') + 9));
+      expect(request).toMatchObject({
+        format: 'pyrats-request/1',
+        reason: 'needed for the cruise analysis',
+        baseline: expect.stringContaining('baseline.txt'),
+      });
+      expect(request.packages[0]).toMatchObject({
+        name: 'notarealpackage_xyz',
+        evidence: [{ line: 17, text: 'import notarealpackage_xyz' }],
+      });
+      const toast = wb.page.locator('.notifications-toasts', {
+        hasText: 'request for notarealpackage_xyz sent',
+      });
+      await toast.first().waitFor({ timeout: 30_000 });
+      await wb.shot('request-sent');
+    }, 180_000);
+  },
+);
