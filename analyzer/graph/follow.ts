@@ -34,6 +34,8 @@ export interface FollowOptions {
   /** snakefood `-e`: only targets outside the input roots; no `(None, None)` markers. */
   external?: boolean;
   extractFiles?: ExtractFiles;
+  /** Stop after this many files (seeds and followed files; default 100,000), reporting a `limit` problem. */
+  maxFiles?: number;
   /** Options of the default batch extractor (workers, on-disk cache, size cap) when `extractFiles` is not given. */
   extraction?: BatchOptions;
   fs?: FsCache;
@@ -162,8 +164,17 @@ export async function followDependencies(
   let filesRead = 0;
 
   try {
-    let round = iterPyFiles(fs, scripts);
+    const maxFiles = opts.maxFiles ?? 100_000;
+    let round = iterPyFiles(fs, scripts, maxFiles + 1);
     while (round.length) {
+      if (processed.size + round.length > maxFiles) {
+        round = round.slice(0, Math.max(0, maxFiles - processed.size));
+        problems.push({
+          file: scripts.join(' '),
+          kind: 'limit',
+          message: `more than ${maxFiles} files: the rest is not analysed`,
+        });
+      }
       // extract every file of this round in one batch
       const todo: string[] = [];
       const seenInRound = new Set<string>();
@@ -237,7 +248,7 @@ export async function followDependencies(
           next.add(dep.file);
         }
       }
-      if (!follow) break;
+      if (!follow || problems.some((p) => p.kind === 'limit')) break;
       round = [...next].filter((f) => !processed.has(f)).sort(comparePython);
     }
   } finally {

@@ -64,7 +64,10 @@ function searchForRoots(fs: FsCache, dir: string): string[] {
       roots.push(d);
       return;
     }
-    for (const sub of fs.subdirectories(d)) if (!IGNORED_DIRS.has(sub)) walk(path.join(d, sub));
+    for (const sub of fs.subdirectories(d)) {
+      // os.walk does not descend into symbolic links (no loops)
+      if (!IGNORED_DIRS.has(sub) && !fs.isLink(path.join(d, sub))) walk(path.join(d, sub));
+    }
   };
   walk(dir);
   return roots;
@@ -148,8 +151,11 @@ export function isPython(fs: FsCache, p: string): boolean {
   return SHEBANG.test(line);
 }
 
-/** The seed files of a run: each given path (real path) if Python, every Python file below a directory. */
-export function iterPyFiles(fs: FsCache, paths: string[]): string[] {
+/**
+ * The seed files of a run: each given path (real path) if Python, every Python file below a directory
+ * (at most `limit` files in all).
+ */
+export function iterPyFiles(fs: FsCache, paths: string[], limit = Number.POSITIVE_INFINITY): string[] {
   const out: string[] = [];
   for (const given of paths) {
     const p = fs.realpath(given);
@@ -157,11 +163,14 @@ export function iterPyFiles(fs: FsCache, paths: string[]): string[] {
       const walk = (d: string): void => {
         const names = fs.names(d);
         for (const n of names) {
+          if (out.length >= limit) return;
           const f = path.join(d, n);
           if (fs.isFile(f) && isPython(fs, f)) out.push(f);
         }
         for (const n of names) {
-          if (!IGNORED_DIRS.has(n) && fs.isDir(path.join(d, n))) walk(path.join(d, n));
+          const sub = path.join(d, n);
+          // os.walk does not descend into symbolic links (no loops)
+          if (!IGNORED_DIRS.has(n) && fs.isDir(sub) && !fs.isLink(sub)) walk(sub);
         }
       };
       walk(p);

@@ -15,6 +15,8 @@ interface Listing {
   at: number;
   /** Entry name → kind; symbolic links are stat'ed lazily and replaced by their target's kind. */
   entries: Map<string, Kind | 'link'>;
+  /** Names that are symbolic links. */
+  links: Set<string>;
 }
 
 export interface FsCacheOptions {
@@ -61,13 +63,15 @@ export class FsCache {
     let result: Listing | null = null;
     try {
       const entries = new Map<string, Kind | 'link'>();
+      const links = new Set<string>();
       for (const d of readdirSync(dir, { withFileTypes: true })) {
+        if (d.isSymbolicLink()) links.add(d.name);
         entries.set(
           d.name,
           d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'link' : 'other',
         );
       }
-      result = { at: Date.now(), entries };
+      result = { at: Date.now(), entries, links };
     } catch {
       result = null;
       this.listingTimes.set(dir, Date.now());
@@ -120,6 +124,11 @@ export class FsCache {
   names(dir: string): string[] {
     const l = this.listing(dir);
     return l ? [...l.entries.keys()] : [];
+  }
+
+  /** Like `os.path.islink`. */
+  isLink(p: string): boolean {
+    return this.listing(path.dirname(p))?.links.has(path.basename(p)) ?? false;
   }
 
   /** Subdirectory names of `dir` (symbolic links to directories included). */

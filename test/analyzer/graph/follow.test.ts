@@ -4,7 +4,7 @@
  * error), on generated trees (a 6 MB module, a script whose record exceeds PyRats' 65220-character
  * limit), the DependencyGraph conversion, and the python profile's closure.
  */
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,5 +156,33 @@ describe('python profile closure', () => {
     const json = python.edges.find((e) => e.to[1] === 'json')!;
     expect(json.status).toBe('stdlib');
     expect(python.sources.find((s) => s.from[1] === 'json')).toBeUndefined();
+  });
+});
+
+describe('limits', () => {
+  it('a directory script with a symbolic-link loop is walked once (links are not descended, as os.walk)', async () => {
+    const dir = path.join(tmp, 'loop');
+    mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    writeFileSync(path.join(dir, '__main__.py'), 'import helper\n');
+    writeFileSync(path.join(dir, 'helper.py'), 'X = 1\n');
+    writeFileSync(path.join(dir, 'sub', 'x.py'), 'import os\n');
+    symlinkSync(dir, path.join(dir, 'sub', 'back'));
+    const result = await followDependencies([dir], env);
+    expect(result.sources.map((s) => path.relative(dir, s.file)).sort()).toEqual([
+      '__main__.py',
+      'helper.py',
+      'sub/x.py',
+    ]);
+  });
+
+  it('stops after maxFiles files and says so', async () => {
+    const dir = path.join(tmp, 'chain');
+    mkdirSync(dir);
+    for (let i = 0; i < 30; i++) writeFileSync(path.join(dir, `m${i}.py`), `import m${i + 1}\n`);
+    writeFileSync(path.join(dir, 'm30.py'), 'X = 1\n');
+    const result = await followDependencies([path.join(dir, 'm0.py')], env, { maxFiles: 10 });
+    expect(result.filesRead).toBe(10);
+    expect(result.problems.map((p) => p.kind)).toEqual(['limit']);
+    expect(result.problems[0].message).toContain('more than 10 files');
   });
 });
