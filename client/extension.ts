@@ -20,6 +20,7 @@ import type {
   RefreshMirrorIndexRequest,
   RefreshMirrorIndexResult,
 } from '../server/protocol';
+import { registerGraphPanel } from './graphPanel';
 import { InterpreterResolver } from './interpreter';
 import { registerRecordFeatures } from './records';
 import { registerRequestFeatures } from './requests';
@@ -143,6 +144,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
   context.subscriptions.push(
     registerRequestFeatures(context, { output, client: () => languageClient, interpreter }),
     registerRecordFeatures(context, { output, interpreter }),
+    registerGraphPanel(context, () => languageClient, { output, interpreter }),
   );
 
   // Neither the Python extension nor the server delays activation: both finish in the background.

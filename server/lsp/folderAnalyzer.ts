@@ -20,7 +20,8 @@ import {
 } from '../../analyzer/extract/extractImports';
 import type { ImportSite } from '../../analyzer/extract/importSite';
 import { createPythonParser } from '../../analyzer/parse/pythonParser';
-import type { ImportVerdictInfo } from '../protocol';
+import { buildGraphPayload } from '../graphData';
+import type { GraphPayload, GraphScope, ImportVerdictInfo } from '../protocol';
 import type { PyratsSettings } from './settings';
 
 /** An open document's tree, edited in step with the text and re-parsed incrementally on demand. */
@@ -245,6 +246,27 @@ export class FolderAnalyzer {
     if (token.isCancellationRequested) return { imports: [], problems: [] };
     const result = await this.checker.checkFileDetailed(file);
     return { imports: result.verdicts.map(toVerdictInfo), problems: result.problems.map((p) => p.message) };
+  }
+
+  /**
+   * The follow graph of a script (or of every Python file under this folder), with verdicts, for
+   * the graph view. Follows files on disk (unsaved edits are not seen), capped at `maxFiles` nodes.
+   */
+  async dependencyGraph(file: string, scope: GraphScope, maxFiles = 5000): Promise<GraphPayload> {
+    const env = this.checker.environment;
+    if (!env) {
+      throw new Error(
+        `no interpreter to follow imports with (${this.problems.join('; ') || 'the interpreter could not be introspected'})`,
+      );
+    }
+    return buildGraphPayload({
+      inputs: [scope === 'workspace' ? this.root : file],
+      env,
+      scope,
+      scopes: ['script', 'workspace'],
+      checker: this.checker,
+      maxFiles,
+    });
   }
 
   /** Forgets cached directory listings (files were created or deleted). */

@@ -29,6 +29,7 @@ import {
   type WorkspaceFolder,
 } from 'vscode-languageserver';
 import {
+  DependencyGraphRequest,
   FileSummaryNotification,
   FileVerdictsRequest,
   RefreshMirrorIndexRequest,
@@ -143,6 +144,18 @@ export class PyratsLanguageServer {
       this.workspaceReport(params.folderUri, token),
     );
     connection.onRequest(RefreshMirrorIndexRequest.type, () => this.refreshMirrorIndex());
+    connection.onRequest(DependencyGraphRequest.type, async (params, token) => {
+      const file = uriToPath(params.uri);
+      if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${params.uri}`);
+      const folder = await this.ensureFolder(this.folderUriFor(params.uri));
+      const analyzer = await folder.analyzer;
+      if (token.isCancellationRequested) throw cancelled();
+      try {
+        return await analyzer.dependencyGraph(file, params.scope === 'workspace' ? 'workspace' : 'script');
+      } catch (err) {
+        throw new ResponseError(ErrorCodes.InternalError, err instanceof Error ? err.message : String(err));
+      }
+    });
     connection.onShutdown(() => {
       for (const d of this.documents.values()) d.dispose();
       this.documents.clear();

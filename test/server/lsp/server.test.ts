@@ -23,7 +23,7 @@ import {
   type Diagnostic,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import type { RequestPackagesArgs, WorkspaceReportResult } from '../../../server/protocol';
+import type { GraphPayload, RequestPackagesArgs, WorkspaceReportResult } from '../../../server/protocol';
 import { fileUri, REPO, startLspSession, type LspSession } from '../../support/lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
@@ -242,6 +242,27 @@ describe('pyrats language server over stdio', () => {
       context: { diagnostics: [] },
     })) as CodeAction[];
     expect(stdlib.map((a) => a.title)).toEqual(['Show in dependency graph: os']);
+  });
+
+  it('answers pyrats/dependencyGraph with the follow graph and verdicts', async () => {
+    const uri = fileUri(analysis());
+    const payload = (await session.connection.sendRequest('pyrats/dependencyGraph', {
+      uri,
+      scope: 'script',
+    })) as GraphPayload;
+    const byRel = new Map(payload.graph.nodes.map((n) => [n.rel, n]));
+    expect(byRel.get('analysis.py')?.verdict).toBe('local');
+    expect(byRel.get('helpers.py')?.verdict).toBe('local');
+    expect(byRel.get('notarealpackage_xyz')?.verdict).toBe('missing');
+    expect([...byRel.values()].find((n) => n.rel.startsWith('xarray'))?.verdict).toBe('mirror');
+    expect(payload.roots).toHaveLength(1);
+    const bad = await session.connection
+      .sendRequest('pyrats/dependencyGraph', { uri: 'untitled:Untitled-1', scope: 'script' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(bad).toBeInstanceOf(ResponseError);
   });
 
   it('configuration changes re-check open files (severity, baseline)', async () => {
