@@ -56,10 +56,15 @@ export function relfile(fs: FsCache, p: string): RelPair {
   });
 }
 
+/** Directories `searchForRoots` visits at most (a bound for `pyrats deps /`). */
+const MAX_ROOT_SEARCH_DIRS = 20_000;
+
 /** Package roots found by walking below `dir` (a root's own subtree is not searched further). */
 function searchForRoots(fs: FsCache, dir: string): string[] {
   const roots: string[] = [];
+  let visited = 0;
   const walk = (d: string): void => {
+    if (++visited > MAX_ROOT_SEARCH_DIRS) return;
     if (isPackageRoot(fs, d)) {
       roots.push(d);
       return;
