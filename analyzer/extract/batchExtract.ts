@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExtractCache } from './extractCache';
-import { ImportExtractor, ioMessage, type ExtractResult } from './extractImports';
+import { ImportExtractor, ioMessage, type ExtractorOptions, type ExtractResult } from './extractImports';
 
 export interface BatchOptions {
   /** Parallel extractors, this thread included (default: up to 2, bounded by the CPU count). 1 = no workers. */
@@ -22,6 +22,8 @@ export interface BatchOptions {
   cache?: boolean | ExtractCache;
   /** Size cap per file in bytes (default 5 MiB). */
   maxBytes?: number;
+  /** Trust matching `__pycache__` bytecode as proof of valid syntax (see ExtractorOptions). Default true. */
+  trustPycache?: boolean;
   /** The bundled worker script; default `extractWorker.js` beside this bundle, or `$PYRATS_EXTRACT_WORKER`. */
   workerScript?: string;
 }
@@ -69,6 +71,10 @@ export class BatchExtractor {
     this.parallelism = Math.max(1, Math.floor(options.workers ?? Math.min(2, cpus)));
     this.cache = options.cache === true ? new ExtractCache() : options.cache || undefined;
     this.workerScript = this.parallelism > 1 ? locateWorkerScript(options.workerScript) : undefined;
+  }
+
+  private extractorOptions(): ExtractorOptions {
+    return { maxBytes: this.options.maxBytes, trustPycache: this.options.trustPycache };
   }
 
   /** Cache statistics of this extractor's lifetime (hits, misses). */
@@ -124,7 +130,7 @@ export class BatchExtractor {
     this.onResult = store;
     for (const w of this.workers) this.feed(w);
     // this thread works through the queue too, yielding between files so workers stay fed
-    this.local ??= await ImportExtractor.create({ maxBytes: this.options.maxBytes });
+    this.local ??= await ImportExtractor.create(this.extractorOptions());
     while (this.queue.length) {
       const job = this.queue.shift()!;
       store(job, await this.local.extractFile(job.file));
@@ -147,7 +153,7 @@ export class BatchExtractor {
   }
 
   private startWorker(script: string): void {
-    const worker = new Worker(script, { workerData: { maxBytes: this.options.maxBytes } });
+    const worker = new Worker(script, { workerData: this.extractorOptions() });
     const handle: WorkerHandle = { worker, ready: false, dead: false, inFlight: new Map() };
     worker.unref();
     worker.on('message', (msg: { ready?: boolean; id?: number; result?: ExtractResult; error?: string }) => {

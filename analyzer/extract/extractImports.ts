@@ -13,7 +13,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { Query, type Node, type Parser, type Tree } from 'web-tree-sitter';
 import { createPythonParser } from '../parse/pythonParser';
 import type { ImportSite, SourceRange } from './importSite';
+import { importSkeleton } from './importSkeleton';
 import { findNestingProblem } from './nestingLimits';
+import { compiledByCPython } from './pycacheCertificate';
 import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
 import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
 
@@ -39,11 +41,22 @@ export interface ExtractResult {
   encoding: string;
   /** Each problem once, most specific first. */
   problems: SourceProblem[];
+  /**
+   * Present (`pycache`) when syntaxOk was established by CPython itself: a matching `__pycache__`
+   * bytecode file showed the source compiles, so only the file's import skeleton was parsed.
+   */
+  syntaxFrom?: 'pycache';
 }
 
 export interface ExtractorOptions {
   /** Files (bytes) or texts (UTF-16 code units) above this size are refused. Default 5 MiB. */
   maxBytes?: number;
+  /**
+   * extractFile only: when a CPython 3 `__pycache__` file records this source's exact size and mtime,
+   * take the file as valid Python and parse only its import skeleton (same sites, much faster).
+   * Default true.
+   */
+  trustPycache?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
@@ -103,12 +116,7 @@ function catchesImportError(tryNode: Node): boolean {
   for (const clause of tryNode.namedChildren) {
     if (!clause || (clause.type !== 'except_clause' && clause.type !== 'except_group_clause')) continue;
     const values = clause.childrenForFieldName('value').filter((v): v is Node => v !== null);
-    if (values.length === 0) {
-      // `except:` or a grammar without the field: look at the expressions before the block
-      const exprs = clause.namedChildren.filter((c): c is Node => c !== null && c.type !== 'block');
-      if (exprs.length === 0) return true;
-      values.push(...exprs);
-    }
+    if (values.length === 0) return true; // bare `except:`
     const names: string[] = [];
     for (const v of values) exceptionNames(v, names);
     if (names.some((n) => IMPORT_ERROR_CATCHERS.has(n))) return true;
@@ -355,19 +363,23 @@ export function analyseTree(
   tree: Tree,
   text: string,
   queries: ImportQueries,
+  checkSyntax = true,
 ): Pick<ExtractResult, 'sites' | 'syntaxOk' | 'problems'> {
   const problems: SourceProblem[] = [];
   const root = tree.rootNode;
-  // CPython's nesting limits come first: beyond them tree-sitter's own error is only a consequence
-  const nesting = findNestingProblem(text);
-  if (nesting) problems.push(nesting);
-  else if (root.hasError) problems.push(firstSyntaxError(root));
+  if (checkSyntax) {
+    // CPython's nesting limits come first: beyond them tree-sitter's own error is only a consequence
+    const nesting = findNestingProblem(text);
+    if (nesting) problems.push(nesting);
+    else if (root.hasError) problems.push(firstSyntaxError(root));
+  }
   const pending: PendingSite[] = [];
   let py2: SourceProblem | undefined;
   for (const cap of queries.main.captures(root)) {
     if (cap.name === 'import') importStatementSites(cap.node, pending);
     else if (cap.name === 'from') fromStatementSites(cap.node, pending);
-    else if (!py2 && isPython2Only(cap.name, cap.node)) py2 = python2Problem(cap.name, cap.node);
+    else if (checkSyntax && !py2 && isPython2Only(cap.name, cap.node))
+      py2 = python2Problem(cap.name, cap.node);
   }
   if (text.includes('__import__') || text.includes('import_module')) {
     const dynamic: PendingSite[] = [];
@@ -377,8 +389,10 @@ export function analyseTree(
       pending.sort((a, b) => a.at - b.at);
     }
   }
-  py2 ??= findPython2Lexical(root, text);
-  if (py2) problems.push(py2);
+  if (checkSyntax) {
+    py2 ??= findPython2Lexical(root, text);
+    if (py2) problems.push(py2);
+  }
   return { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems };
 }
 
@@ -400,6 +414,7 @@ function sizeText(n: number): string {
 /** Extracts ImportSites from Python source. One instance owns one parser; not shared across threads. */
 export class ImportExtractor {
   readonly maxBytes: number;
+  readonly trustPycache: boolean;
   private disposed = false;
 
   private constructor(
@@ -408,6 +423,7 @@ export class ImportExtractor {
     options: ExtractorOptions,
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.trustPycache = options.trustPycache ?? true;
   }
 
   /** Loads the grammar (once per process) and creates a parser and the queries. */
@@ -437,8 +453,33 @@ export class ImportExtractor {
     }
   }
 
+  /**
+   * Sites of a text already known to be valid Python (CPython compiled it): parses only the import
+   * skeleton. Falls back to extractText when the skeleton cannot be made or does not parse cleanly.
+   */
+  private extractValidText(text: string, encoding: string): ExtractResult {
+    if (text.length > this.maxBytes) return this.extractText(text, encoding);
+    if (!text.includes('import'))
+      return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
+    const skeleton = importSkeleton(text);
+    if (skeleton === undefined) return this.extractText(text, encoding);
+    const tree = this.parser.parse(skeleton);
+    if (!tree) return this.extractText(text, encoding);
+    try {
+      if (tree.rootNode.hasError) return this.extractText(text, encoding);
+      const { sites } = analyseTree(tree, skeleton, this.queries, false);
+      return { sites, syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
+    } finally {
+      tree.delete();
+    }
+  }
+
   /** Decodes (PEP 263) and parses file content; binary, undecodable and over-large input is refused. */
   extractBytes(bytes: Uint8Array): ExtractResult {
+    return this.extractBytesChecked(bytes, false);
+  }
+
+  private extractBytesChecked(bytes: Uint8Array, compiled: boolean): ExtractResult {
     if (bytes.length > this.maxBytes) {
       return failed({
         kind: 'too-large',
@@ -458,12 +499,15 @@ export class ImportExtractor {
       if (err.line !== undefined) problem.line = err.line - 1;
       return failed(problem, err.encoding);
     }
-    return this.extractText(decoded.text, decoded.encoding);
+    return compiled
+      ? this.extractValidText(decoded.text, decoded.encoding)
+      : this.extractText(decoded.text, decoded.encoding);
   }
 
   /** Reads and extracts a file; the size cap is checked with stat before reading. Never throws for I/O. */
   async extractFile(file: string): Promise<ExtractResult> {
     let bytes: Uint8Array;
+    let compiled: boolean;
     try {
       const st = await stat(file);
       if (!st.isFile()) return failed({ kind: 'io', message: 'not a regular file' });
@@ -473,11 +517,12 @@ export class ImportExtractor {
           message: `too large: ${sizeText(st.size)} (limit ${sizeText(this.maxBytes)})`,
         });
       }
+      compiled = this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
       bytes = await readFile(file);
     } catch (err) {
       return failed({ kind: 'io', message: ioMessage(err) });
     }
-    return this.extractBytes(bytes);
+    return this.extractBytesChecked(bytes, compiled);
   }
 
   /** Frees the parser and queries. */

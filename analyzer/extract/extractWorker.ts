@@ -4,7 +4,7 @@
  * It does no caching and no scheduling.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ImportExtractor } from './extractImports';
+import { ImportExtractor, type ExtractorOptions } from './extractImports';
 
 interface Job {
   id: number;
@@ -14,9 +14,7 @@ interface Job {
 async function serve(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('extractWorker must run in a worker thread');
-  const extractor = await ImportExtractor.create({
-    maxBytes: (workerData as { maxBytes?: number }).maxBytes,
-  });
+  const extractor = await ImportExtractor.create(workerData as ExtractorOptions);
   port.on('message', (job: Job | null) => {
     if (job === null) {
       extractor.dispose();

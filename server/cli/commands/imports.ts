@@ -31,6 +31,9 @@ Options:
                        + "line" (1-based)]}; ranges are zero-based line / UTF-16 character (LSP).
   --max-size BYTES     refuse files larger than this (default ${DEFAULT_MAX_BYTES}, 5 MiB)
   --jobs N             parallel parser threads (default: up to 2, fewer for few files)
+  --no-pycache         always parse whole files; by default a file that CPython already compiled (a
+                       __pycache__/*.cpython-3*.pyc recording its size and mtime) is taken as valid
+                       Python and only its import lines and enclosing blocks are parsed
   --cache              reuse results of unchanged files from $XDG_CACHE_HOME/pyrats (path, size, mtime)
   -h, --help           this help
 
@@ -141,6 +144,7 @@ export const importsCommand: CliCommand = {
           'max-size': { type: 'string' },
           jobs: { type: 'string' },
           cache: { type: 'boolean', default: false },
+          'no-pycache': { type: 'boolean', default: false },
         },
       });
     } catch (err) {
@@ -154,7 +158,12 @@ export const importsCommand: CliCommand = {
     const maxBytes = positiveInteger(values['max-size'], '--max-size');
     const workers = positiveInteger(values.jobs, '--jobs');
     const files = expandArguments(positionals);
-    const results = await extractFiles(files, { maxBytes, workers, cache: values.cache });
+    const results = await extractFiles(files, {
+      maxBytes,
+      workers,
+      cache: values.cache,
+      trustPycache: !values['no-pycache'],
+    });
 
     let unreadable = false;
     const json: unknown[] = [];
