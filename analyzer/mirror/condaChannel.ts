@@ -26,20 +26,86 @@ export function platformSubdir(platform: string = process.platform, arch: string
   return `${os}-${a[arch] ?? '64'}`;
 }
 
-/**
- * Parses a repodata.json body into name → versions. Throws an Error naming what is wrong when the
- * body is not repodata (not JSON, no `packages` maps, entries without name/version are skipped and
- * counted).
- */
-export function parseRepodata(body: Buffer | string): {
+export interface ParsedRepodata {
   index: SubdirIndex;
   count: number;
   skipped: number;
   subdir: string | null;
-} {
+}
+
+/** Counts occurrences of one character (outside or inside strings alike). */
+function countChar(s: string, ch: string): number {
+  let n = 0;
+  for (let i = s.indexOf(ch); i >= 0; i = s.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
+/** The JSON string starting at the quote at `q`, or null when it has escapes (the slow path decodes those). */
+function plainString(s: string, q: number): { value: string; end: number } | null {
+  const close = s.indexOf('"', q + 1);
+  if (close < 0) return null;
+  const value = s.slice(q + 1, close);
+  return value.includes('\\') ? null : { value, end: close };
+}
+
+/**
+ * Fast path for the usual flat repodata (every package entry an object without nested objects):
+ * finds each entry's `"name"` and `"version"` by scanning, without building the whole object graph
+ * (a conda-forge repodata.json is hundreds of MB). Returns null whenever the text is not plainly of
+ * that shape (unbalanced braces, nested objects in an entry, escaped strings, no packages key), and
+ * the caller then parses it fully, which also gives the precise error for a malformed body.
+ */
+function scanRepodata(text: string): ParsedRepodata | null {
+  const t = text.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return null;
+  if (!/"packages(\.conda)?"\s*:\s*\{/.test(t.slice(0, 4096)) && !t.includes('"packages"')) return null;
+  if (countChar(t, '{') !== countChar(t, '}') || countChar(t, '[') !== countChar(t, ']')) return null;
+  const sets = new Map<string, Set<string>>();
+  let count = 0;
+  for (let at = t.indexOf('"name"'); at >= 0; at = t.indexOf('"name"', at + 6)) {
+    const colon = t.indexOf(':', at + 6);
+    if (colon < 0 || t.slice(at + 6, colon).trim() !== '') continue; // a value "name", not a key
+    const open = t.lastIndexOf('{', at);
+    const close = t.indexOf('}', at);
+    if (open < 0 || close < 0) return null;
+    const q = t.indexOf('"', colon + 1);
+    if (q < 0 || t.slice(colon + 1, q).trim() !== '') continue; // name is not a string: not an entry
+    const name = plainString(t, q);
+    if (!name) return null;
+    const vkey = t.indexOf('"version"', open);
+    if (vkey < 0 || vkey > close) continue;
+    const vcolon = t.indexOf(':', vkey + 9);
+    const vq = t.indexOf('"', vcolon + 1);
+    if (vcolon < 0 || vq < 0 || vq > close || t.slice(vcolon + 1, vq).trim() !== '') continue;
+    const version = plainString(t, vq);
+    if (!version) return null;
+    // A nested object inside the entry would make the braces above lie: take the slow path.
+    const inner = t.indexOf('{', open + 1);
+    if (inner >= 0 && inner < close) return null;
+    count++;
+    let set = sets.get(name.value);
+    if (!set) sets.set(name.value, (set = new Set()));
+    set.add(version.value);
+  }
+  if (count === 0) return null;
+  const index: SubdirIndex = {};
+  for (const [name, set] of sets) index[name] = [...set];
+  const sub = /"subdir"\s*:\s*"([^"\\]*)"/.exec(t.slice(0, 4096));
+  return { index, count, skipped: 0, subdir: sub ? sub[1] : null };
+}
+
+/**
+ * Parses a repodata.json body into name → versions. Throws an Error naming what is wrong when the
+ * body is not repodata (not JSON, no `packages` maps); entries without name/version are skipped and
+ * counted. Flat, well-formed bodies take a scanning fast path; anything else is fully parsed.
+ */
+export function parseRepodata(body: Buffer | string): ParsedRepodata {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const fast = scanRepodata(text);
+  if (fast) return fast;
   let data: unknown;
   try {
-    data = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new Error(`repodata is not valid JSON: ${(err as Error).message}`);
   }

@@ -119,6 +119,74 @@ describe('conda repodata', () => {
     expect(() => parseRepodata('{"packages": {"a": ')).toThrow(/not valid JSON/);
     expect(() => parseRepodata('[1,2]')).toThrow(/not a JSON object/);
   });
+  it('the scanning fast path and the full parse agree, whatever the key order, escapes or nesting', () => {
+    const entry = (name: string, version: string, extra: Record<string, unknown> = {}) => ({
+      build: 'py_0',
+      depends: ['python >=3.9', 'name'],
+      name,
+      version,
+      ...extra,
+    });
+    const variants: [string, unknown][] = [
+      [
+        'sorted keys',
+        {
+          info: { subdir: 'noarch' },
+          packages: { 'a-1-0.tar.bz2': entry('a', '1'), 'a-2-0.tar.bz2': entry('a', '2') },
+          'packages.conda': { 'b-3-0.conda': entry('b', '3') },
+        },
+      ],
+      [
+        'version before name',
+        {
+          packages: {
+            x: { version: '1', build: '0', name: 'a' },
+            y: { version: '2', name: 'a' },
+            z: { name: 'b', version: '3' },
+          },
+        },
+      ],
+      [
+        'escaped strings',
+        {
+          packages: { x: entry('a', '1'), y: entry('a', '2', { summary: 'say \"hi\"' }), z: entry('b', '3') },
+        },
+      ],
+      [
+        'nested objects',
+        {
+          packages: {
+            x: entry('a', '1', { extra: { name: 'not-a-package', version: '9' } }),
+            y: entry('a', '2'),
+            z: entry('b', '3'),
+          },
+        },
+      ],
+      [
+        'a string value "name"',
+        {
+          packages: {
+            x: { features: 'name', name: 'a', version: '1' },
+            y: entry('a', '2'),
+            z: entry('b', '3'),
+          },
+        },
+      ],
+    ];
+    for (const [what, data] of variants) {
+      for (const text of [JSON.stringify(data), JSON.stringify(data, null, 2)]) {
+        const r = parseRepodata(text);
+        expect(Object.fromEntries(Object.entries(r.index).map(([k, v]) => [k, [...v].sort()])), what).toEqual(
+          { a: ['1', '2'], b: ['3'] },
+        );
+      }
+    }
+    // Truncated or garbled bodies fall to the full parse and its precise error.
+    const good = JSON.stringify(variants[0][1]);
+    expect(() => parseRepodata(good.slice(0, -40))).toThrow(/not valid JSON/);
+    expect(() => parseRepodata(`<html>${good}</html>`)).toThrow(/not valid JSON/);
+  });
+
   it('knows the platform subdir', () => {
     expect(platformSubdir('linux', 'x64')).toBe('linux-64');
     expect(platformSubdir('linux', 'arm64')).toBe('linux-aarch64');
