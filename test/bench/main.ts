@@ -4,11 +4,12 @@
  * python3-numpy) say so and are skipped. Exit status is always 0: budgets are reported, not asserted.
  */
 import type { BenchRow, BenchSuite } from './benchmark';
+import { checkSuite } from './check.bench';
 import { depsSuite } from './deps.bench';
 import { emitSuite } from './emit.bench';
 import { graphSuite } from './graph.bench';
 
-const suites: BenchSuite[] = [depsSuite, emitSuite, graphSuite];
+const suites: BenchSuite[] = [depsSuite, emitSuite, graphSuite, checkSuite];
 
 function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
