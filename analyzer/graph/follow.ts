@@ -119,12 +119,43 @@ export async function followDependencies(
   environment: Environment | Promise<Environment>,
   opts: FollowOptions = {},
 ): Promise<FollowResult> {
-  const env = await environment;
   const fs = opts.fs ?? new FsCache();
   const profile = opts.profile ?? 'compat';
   const follow = opts.follow ?? true;
   const problems: FollowProblem[] = [];
   const unresolved: FollowResult['unresolved'] = [];
+  const maxFiles = opts.maxFiles ?? 100_000;
+
+  let extract = opts.extractFiles;
+  let release: (() => Promise<void>) | undefined;
+  if (!extract) {
+    const d = defaultExtractFiles(opts.extraction ?? {});
+    extract = d.extract;
+    release = d.dispose;
+  }
+  /** The files of a round whose imports are read (compat: an `__init__.py` stands for its directory). */
+  const toExtract = (round: string[], processed: ReadonlySet<string>): string[] => {
+    const todo = new Set<string>();
+    for (const fn of round) {
+      if (processed.has(fn)) continue;
+      const node = profile === 'compat' && path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
+      if (isPython(fs, node)) todo.add(fn);
+    }
+    return [...todo];
+  };
+  // the seeds are parsed while the interpreter is being introspected
+  const seeds = iterPyFiles(fs, scripts, maxFiles + 1);
+  const seedTodo = toExtract(seeds.slice(0, maxFiles), new Set());
+  const seedExtraction = seedTodo.length ? extract(seedTodo) : undefined;
+  seedExtraction?.catch(() => undefined); // a failure surfaces where it is awaited
+  let env: Environment;
+  try {
+    env = await environment;
+  } catch (err) {
+    await seedExtraction?.catch(() => undefined);
+    await release?.();
+    throw err;
+  }
 
   const { roots, rootless } = findRoots(fs, scripts);
   for (const d of rootless) {
@@ -156,16 +187,14 @@ export async function followDependencies(
   }
   const finder = new ModuleFinder(env, { fs, leadingPaths: leading });
 
-  let extract = opts.extractFiles;
-  let release: (() => Promise<void>) | undefined;
   const sources = new Map<string, FollowSource>();
   const edges = new Map<string, FollowEdge>();
   const processed = new Set<string>();
   let filesRead = 0;
 
   try {
-    const maxFiles = opts.maxFiles ?? 100_000;
-    let round = iterPyFiles(fs, scripts, maxFiles + 1);
+    let round = seeds;
+    let first = true;
     while (round.length) {
       if (processed.size + round.length > maxFiles) {
         round = round.slice(0, Math.max(0, maxFiles - processed.size));
@@ -176,24 +205,13 @@ export async function followDependencies(
         });
       }
       // extract every file of this round in one batch
-      const todo: string[] = [];
-      const seenInRound = new Set<string>();
-      for (const fn of round) {
-        if (processed.has(fn) || seenInRound.has(fn)) continue;
-        seenInRound.add(fn);
-        const node = profile === 'compat' && path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
-        if (isPython(fs, node)) todo.push(fn);
-      }
+      const todo = first ? seedTodo : toExtract(round, processed);
       let extracted = new Map<string, ExtractResult>();
       if (todo.length) {
-        if (!extract) {
-          const d = defaultExtractFiles(opts.extraction ?? {});
-          extract = d.extract;
-          release = d.dispose;
-        }
-        extracted = await extract(todo);
+        extracted = await (first && seedExtraction ? seedExtraction : extract(todo));
         filesRead += todo.length;
       }
+      first = false;
 
       const next = new Set<string>();
       for (const fn of round) {
