@@ -70,6 +70,7 @@ export class Checker {
   /** True when the baseline named in the options could not be loaded. */
   fatal = false;
   private extractor: ImportExtractor | null = null;
+  private extractorPromise: Promise<ImportExtractor> | null = null;
   private fs = new FsCache();
   private finders = new Map<string, ModuleFinder>();
   private readonly mirrorMemo = new Map<string, Promise<MirrorHit[]>>();
@@ -96,6 +97,9 @@ export class Checker {
 
   /** Loads the baseline, the interpreter and the mirror indexes. Never throws. */
   static async create(opts: CheckerOptions = {}): Promise<Checker> {
+    // The parser's wasm compiles off the main thread while the baseline and mirror load.
+    const extractor = ImportExtractor.create();
+    extractor.catch(() => undefined);
     const problems: CheckProblem[] = [];
     const env = opts.env ?? process.env;
     const trusted = opts.trusted ?? true;
@@ -169,7 +173,9 @@ export class Checker {
           subdirs: opts.subdirs,
         })
       : null;
-    return new Checker(baseline, environment, mirror, opts, problems, fatal);
+    const checker = new Checker(baseline, environment, mirror, opts, problems, fatal);
+    checker.extractorPromise = extractor;
+    return checker;
   }
 
   get baselineName(): string | null {
@@ -186,10 +192,19 @@ export class Checker {
   dispose(): void {
     this.extractor?.dispose();
     this.extractor = null;
+    this.extractorPromise?.then(
+      (e) => e.dispose(),
+      () => undefined,
+    );
+    this.extractorPromise = null;
   }
 
   private async getExtractor(): Promise<ImportExtractor> {
-    if (!this.extractor) this.extractor = await ImportExtractor.create();
+    if (!this.extractor) {
+      const pending = this.extractorPromise ?? ImportExtractor.create();
+      this.extractorPromise = null;
+      this.extractor = await pending;
+    }
     return this.extractor;
   }
 
