@@ -136,6 +136,36 @@ export function applyVerdicts(graph: DependencyGraph, verdicts: Map<string, Verd
   }
 }
 
+/**
+ * Roots of a workspace graph: the files of the input roots that nothing imports, then any file of
+ * them still unreachable (a package's `__init__`, modules only in an import cycle), so the whole
+ * workspace is drawn.
+ */
+export function workspaceRoots(graph: DependencyGraph, inputRoots: string[]): string[] {
+  const local = graph.nodes.filter((n) => inputRoots.includes(n.root));
+  const imported = new Set(graph.edges.map((e) => e.to));
+  const out = new Map<string, string[]>();
+  for (const e of graph.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  const reached = new Set<string>();
+  const visit = (start: string) => {
+    const stack = [start];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (reached.has(id)) continue;
+      reached.add(id);
+      stack.push(...(out.get(id) ?? []));
+    }
+  };
+  const roots = local.filter((n) => !imported.has(n.id)).map((n) => n.id);
+  roots.forEach(visit);
+  for (const n of local) {
+    if (reached.has(n.id)) continue;
+    roots.push(n.id);
+    visit(n.id);
+  }
+  return roots;
+}
+
 export async function buildGraphPayload(options: BuildGraphOptions): Promise<GraphPayload> {
   const scope = options.scope ?? 'script';
   const result = await followDependencies(options.inputs, options.env, {
@@ -158,11 +188,7 @@ export async function buildGraphPayload(options: BuildGraphOptions): Promise<Gra
     .filter((s) => seeds.has(s.file) || seeds.has(path.join(s.file, '__init__.py')))
     .map((s) => nodeId(s.from[0], s.from[1]))
     .filter((id) => ids.has(id));
-  if (scope === 'workspace' || !roots.length) {
-    const imported = new Set(graph.edges.map((e) => e.to));
-    const local = graph.nodes.filter((n) => n.source && !imported.has(n.id) && result.roots.includes(n.root));
-    roots = local.map((n) => n.id);
-  }
+  if (scope === 'workspace' || !roots.length) roots = workspaceRoots(graph, result.roots);
   for (const n of graph.nodes) if (roots.includes(n.id)) n.verdict ??= 'local';
   const problems = result.problems.map(
     (p) => `${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`,

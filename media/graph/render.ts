@@ -179,6 +179,9 @@ class CanvasGraphView implements GraphView {
   private transform: ZoomTransform = zoomIdentity;
   /** True when the state carried a zoom transform: keep it instead of fitting. */
   private readonly restoredTransform: boolean;
+  /** Until the user pans or zooms, the camera follows the first layout and the panel's size. */
+  private userMoved: boolean;
+  private firstLayout = true;
   private readonly zoomBehavior: ZoomBehavior<HTMLCanvasElement, unknown>;
   private hovered: SimNode | null = null;
   /** Per package, the module that last had the keyboard focus (focus returns there on expand). */
@@ -229,6 +232,7 @@ class CanvasGraphView implements GraphView {
     this.scope = s.scope ?? payload.scope;
     for (const [id, [x, y]] of Object.entries(s.positions ?? {})) this.positions.set(id, { x, y });
     this.restoredTransform = Boolean(s.transform);
+    this.userMoved = this.restoredTransform;
     if (s.transform)
       this.transform = zoomIdentity.translate(s.transform.x, s.transform.y).scale(s.transform.k);
 
@@ -320,6 +324,12 @@ class CanvasGraphView implements GraphView {
     button(actions, 'Collapse all', 'Show each package as one node', () => this.collapseAll());
     button(actions, 'Expand all', 'Show every module', () => this.expandAll());
     button(actions, 'Fit', 'Fit the graph in the window (0)', () => this.fit());
+    const legendToggle = button(actions, 'Legend', 'Show or hide the legend and the package list', () => {
+      const side = this.root.select<HTMLElement>('.pg-side');
+      const hidden = !side.property('hidden');
+      side.property('hidden', hidden);
+      legendToggle.attr('aria-expanded', String(!hidden));
+    }).attr('class', 'pg-legend-toggle');
     const exports = bar
       .append('span')
       .attr('class', 'pg-group pg-export')
@@ -363,6 +373,11 @@ class CanvasGraphView implements GraphView {
       .attr('role', 'tooltip')
       .attr('hidden', true);
     const side = main.append('aside').attr('class', 'pg-side').attr('aria-label', 'Legend and packages');
+    // Narrow panels (a webview beside the editor) give the canvas the room; the Legend button brings it back.
+    const narrow = container.getBoundingClientRect().width < 760;
+    side.property('hidden', narrow);
+    legendToggle.attr('aria-expanded', String(!narrow)).attr('aria-controls', 'pg-side');
+    side.attr('id', 'pg-side');
     side.append('h2').text('Legend');
     this.legend = side.append('ul').attr('class', 'pg-legend');
     const help = side.append('details').attr('class', 'pg-help');
@@ -414,8 +429,9 @@ class CanvasGraphView implements GraphView {
 
     this.zoomBehavior = zoom<HTMLCanvasElement, unknown>()
       .scaleExtent([0.03, 12])
-      .on('zoom', (event: { transform: ZoomTransform }) => {
+      .on('zoom', (event: { transform: ZoomTransform; sourceEvent: Event | null }) => {
         this.transform = event.transform;
+        if (event.sourceEvent) this.userMoved = true;
         this.requestDraw();
       })
       .on('end', () => this.saveStateSoon());
@@ -774,6 +790,7 @@ class CanvasGraphView implements GraphView {
     this.canvas.height = Math.floor(this.height * this.dpr);
     this.canvas.style.width = `${this.width}px`;
     this.canvas.style.height = `${this.height}px`;
+    if (!this.userMoved && this.sim.length) this.fit(false);
     this.requestDraw();
   }
 
@@ -792,6 +809,7 @@ class CanvasGraphView implements GraphView {
       do {
         if (this.simulation.alpha() < this.simulation.alphaMin()) {
           this.settled = true;
+          this.firstLayout = false;
           this.capturePositions();
           this.saveStateSoon();
           this.updateStatus();
@@ -801,6 +819,8 @@ class CanvasGraphView implements GraphView {
         this.simulation.tick();
         this.tree = null;
       } while (performance.now() - start < budget);
+      // The first layout grows a little as it settles: keep it in view, smoothly, until the user moves.
+      if (this.firstLayout && !this.userMoved) this.fit(false);
     }
     this.draw();
     if (!this.drawnOnce) {
@@ -1125,10 +1145,13 @@ class CanvasGraphView implements GraphView {
           .join('; ')
           .replace(/^/, `${nodeTitle(n.v)}: `),
       );
-      if (reveal) this.reveal(n);
-      this.fillTooltip(n);
-      const p = this.screenPosition(n.id)!;
-      this.placeTooltip(p.x, p.y);
+      // Keyboard focus shows the details beside the node; a click already has the hover's.
+      if (reveal) {
+        this.reveal(n);
+        this.fillTooltip(n);
+        const p = this.screenPosition(n.id)!;
+        this.placeTooltip(p.x, p.y);
+      }
     } else this.tooltip.attr('hidden', true);
     this.requestDraw();
   }
@@ -1152,6 +1175,7 @@ class CanvasGraphView implements GraphView {
       ArrowDown: [0, 1],
     };
     const sel = select(this.canvas);
+    if (dirs[e.key] || ['+', '=', '-', '_'].includes(e.key)) this.userMoved = true;
     if (dirs[e.key]) {
       e.preventDefault();
       const [dx, dy] = dirs[e.key];
@@ -1247,15 +1271,20 @@ class CanvasGraphView implements GraphView {
       y1 = Math.max(y1, n.y + n.r);
     }
     const pad = 30;
+    // Labels are drawn right of their nodes, in screen pixels: leave room for them when they show.
+    const labelRoom = this.sim.length <= 220 ? Math.min(160, this.width / 4) : 0;
     const k = Math.min(
       2,
       Math.max(
         0.03,
-        Math.min((this.width - 2 * pad) / (x1 - x0 || 1), (this.height - 2 * pad) / (y1 - y0 || 1)),
+        Math.min(
+          (this.width - 2 * pad - labelRoom) / (x1 - x0 || 1),
+          (this.height - 2 * pad) / (y1 - y0 || 1),
+        ),
       ),
     );
     const t = zoomIdentity
-      .translate(this.width / 2 - ((x0 + x1) / 2) * k, this.height / 2 - ((y0 + y1) / 2) * k)
+      .translate((this.width - labelRoom) / 2 - ((x0 + x1) / 2) * k, this.height / 2 - ((y0 + y1) / 2) * k)
       .scale(k);
     const sel = select(this.canvas);
     if (animate) sel.transition().duration(250).call(this.zoomBehavior.transform, t);

@@ -72,6 +72,17 @@ describe('pyrats graph', () => {
     );
   });
 
+  it('graphs a whole folder with --workspace: every file is drawn, entry points first', async () => {
+    const r = await run(['--workspace', path.dirname(FIXTURE), '--format', 'json', '--no-mirror']);
+    expect(r.code, r.stderr).toBe(0);
+    const payload = JSON.parse(r.stdout) as GraphPayload;
+    const rel = (id: string) => payload.graph.nodes.find((n) => n.id === id)!.rel;
+    expect(payload.scope).toBe('workspace');
+    expect(payload.title).toBe('project (workspace)');
+    // analyse.py is imported by nothing; the package directory `lab` is reached by no import either.
+    expect(payload.roots!.map(rel)).toEqual(['analyse.py', 'lab']);
+  });
+
   it.skipIf(!existsSync(DEBIAN_PYTHON) || !existsSync('/usr/lib/python3/dist-packages/numpy'))(
     "colours third-party packages with the checker's verdicts (Debian python3 + numpy as the baseline)",
     async () => {
