@@ -1,5 +1,6 @@
 /** Every `pyrats` subcommand, in the order `pyrats --help` lists them. */
 import type { CliCommand } from '../command';
+import { baselineCommand } from './baseline';
 import { checkCommand } from './check';
 import { dashboardCommand } from './dashboard';
 import { depsCommand } from './deps';
@@ -9,6 +10,7 @@ import { importsCommand } from './imports';
 import { exportCommand } from './export';
 import { ingestCommand } from './ingest';
 import { lspCommand } from './lsp';
+import { mirrorCommand } from './mirror';
 import { mirrorListsCommand } from './mirror-lists';
 import { mirrorPageCommand } from './mirror-page';
 import { reportCommand } from './report';
@@ -19,6 +21,8 @@ export const commands: CliCommand[] = [
   depsCommand,
   importsCommand,
   checkCommand,
+  baselineCommand,
+  mirrorCommand,
   emitCommand,
   requestCommand,
   graphCommand,

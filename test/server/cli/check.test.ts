@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../server/cli/command';
+import { UsageError, type CliCommand } from '../../../server/cli/command';
+import { baselineCommand } from '../../../server/cli/commands/baseline';
+import { mirrorCommand } from '../../../server/cli/commands/mirror';
 import { checkCommand } from '../../../server/cli/commands/check';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
 
@@ -177,5 +179,76 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
     await expect(run([])).rejects.toThrow(/name at least one script or directory/);
     await expect(run([project, '--timeout=0'])).rejects.toThrow(/positive number of seconds/);
     await expect(run([project, '--no-mirror', '--mirror', 'x'])).rejects.toThrow(/exclude each other/);
+  });
+});
+
+describe('pyrats baseline and pyrats mirror', () => {
+  async function runCmd(
+    cmd: CliCommand,
+    args: string[],
+  ): Promise<{ code: number; out: string; err: string }> {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => (out += d));
+    stderr.on('data', (d) => (err += d));
+    const code = await cmd.run(args, { stdout, stderr, stdin: new PassThrough() });
+    return { code, out, err };
+  }
+
+  it('pyrats baseline lists what a spec provides, with origins and problems', async () => {
+    const r = await runCmd(baselineCommand, [
+      `file:${path.join(fixtures, 'baseline/formats/conda/environment-docs-conda.yml')}`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^file:.*environment-docs-conda\.yml: conda-environment, \d+ distributions/);
+    expect(r.out).toMatch(/channels: conda-forge/);
+    expect(r.out).toMatch(/ {2}Pillow +12\.3\.0 +\[.*dependencies\[0\]\]/);
+    const json = await runCmd(baselineCommand, [
+      `file:${path.join(fixtures, 'baseline/formats/spack/v3-py-yt-ipython/spack.lock')}`,
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(json.out)).toMatchObject({ kind: 'spack-lock' });
+    const missing = await runCmd(baselineCommand, ['file:/nonexistent/env.yml']);
+    expect(missing.code).toBe(3);
+    expect(missing.err).toMatch(/no such file/);
+    await expect(runCmd(baselineCommand, [])).rejects.toThrow(/exactly one baseline SPEC/);
+  });
+
+  it('pyrats mirror checks the sources and looks import names up', async () => {
+    const args = [
+      '--mirror',
+      `conda:${server.url}/ok/conda/conda-forge`,
+      '--mirror',
+      `pypi:${server.url}/ok/simple`,
+      '--subdir',
+      'linux-64',
+      '--subdir',
+      'noarch',
+      '--cache-dir',
+      cacheDir,
+    ];
+    const r = await runCmd(mirrorCommand, ['cv2', 'sklearn', ...args]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/conda-forge: linux-64 \d+ packages, noarch \d+ packages/);
+    expect(r.out).toMatch(
+      /cv2 \(opencv-python, opencv-python-headless, opencv-contrib-python, cv2\):\n {2}conda conda-forge: opencv 4\.8\.0 \[linux-64\]/,
+    );
+    expect(r.out).toMatch(/sklearn \(scikit-learn, sklearn\):\n {2}pypi .*: scikit-learn 1\.3\.2, 1\.4\.0/);
+    const none = await runCmd(mirrorCommand, ['definitely_not_there', ...args]);
+    expect(none.code).toBe(1);
+    expect(none.out).toMatch(/not on the mirror/);
+    const broken = await runCmd(mirrorCommand, [
+      '--mirror',
+      `conda:${server.url}/fail500/conda/main`,
+      '--subdir',
+      'noarch',
+      '--cache-dir',
+      cacheDir,
+    ]);
+    expect(broken.code).toBe(3);
+    expect(broken.err).toMatch(/HTTP 500/);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * `pyrats mirror [NAME...]` — which mirror sources are configured and whether they answer (loading
+ * and caching every conda channel; `--refresh` re-checks them now), and, for each NAME (an import
+ * or distribution name), where on the mirror it is available.
+ */
+import { parseArgs } from 'node:util';
+import { defaultCacheDir } from '../../../analyzer/env/introspect';
+import { Mirror } from '../../../analyzer/mirror/mirror';
+import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
+import { NameMap } from '../../../analyzer/names/nameMap';
+import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+
+const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --offline] [--format text|json]
+
+Lists the mirror sources (from --mirror, else .condarc and pip.conf), loads and caches each conda
+channel's repodata, and says which failed. For each NAME (an import name such as cv2 or yaml, or a
+distribution name), shows where the mirror has it and which versions.
+
+Options:
+  --mirror URL        conda:URL, pypi:URL or a bare URL / path (repeatable), as in 'pyrats check'
+  --refresh           re-check every cached answer now (ignore the 10-minute TTL)
+  --offline           use only the cache
+  --cache-dir DIR     cache root (default $XDG_CACHE_HOME/pyrats)
+  --timeout S         per-request timeout in seconds (default 15)
+  --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
+  --format F          text (default) or json
+
+Exit status: 0 every source answered (and every NAME was found), 1 a NAME is nowhere on the
+mirror, 2 usage error, 3 no mirror source is configured or none answered.
+`;
+
+export const mirrorCommand: CliCommand = {
+  name: 'mirror',
+  summary: 'check the mirror sources and look names up on the mirror',
+  help: HELP,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          mirror: { type: 'string', multiple: true },
+          refresh: { type: 'boolean', default: false },
+          offline: { type: 'boolean', default: false },
+          'cache-dir': { type: 'string' },
+          timeout: { type: 'string' },
+          subdir: { type: 'string', multiple: true },
+          format: { type: 'string', default: 'text' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const v = parsed.values;
+    if (v.format !== 'text' && v.format !== 'json')
+      throw new UsageError(`unknown format '${v.format}' (text or json)`);
+    if (v.refresh && v.offline) throw new UsageError('--refresh and --offline exclude each other');
+    const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
+    if (timeoutMs !== undefined && !(timeoutMs > 0))
+      throw new UsageError('--timeout needs a positive number of seconds');
+    let sources: MirrorSource[];
+    try {
+      sources = v.mirror?.length ? v.mirror.map((m) => parseMirrorSpec(m)) : configuredMirrors();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (!sources.length) {
+      io.stderr.write(
+        'pyrats mirror: no mirror configured (use --mirror, or channels in .condarc / index-url in pip.conf)\n',
+      );
+      return EXIT.failure;
+    }
+    const mirror = await Mirror.open(sources, {
+      cacheDir: v['cache-dir'] ?? defaultCacheDir(),
+      offline: v.offline,
+      ttlMs: v.refresh ? 0 : undefined,
+      timeoutMs,
+      subdirs: v.subdir,
+    });
+    const names = new NameMap();
+    const found = [];
+    for (const name of parsed.positionals) {
+      const candidates = names.candidates(name);
+      found.push({ name, candidates: candidates.map((c) => c.pypi), hits: await mirror.lookup(candidates) });
+    }
+    const allFailed =
+      mirror.channels.every((c) => !c.usable) && mirror.indexes.length === 0 && mirror.channels.length > 0;
+    if (v.format === 'json') {
+      io.stdout.write(
+        `${JSON.stringify({ sources, status: mirror.describe(), lookups: found, problems: mirror.problems }, null, 2)}\n`,
+      );
+    } else {
+      const lines = sources.map((s) => `${s.kind.padEnd(5)} ${s.url}  (from ${s.from})`);
+      lines.push('', ...mirror.describe());
+      for (const f of found) {
+        lines.push('', `${f.name} (${f.candidates.join(', ')}):`);
+        if (!f.hits.length) lines.push('  not on the mirror');
+        for (const h of f.hits) {
+          lines.push(
+            `  ${h.kind} ${h.label}: ${h.name} ${h.versions.join(', ')}${h.subdirs ? ` [${h.subdirs.join(', ')}]` : ''}`,
+          );
+        }
+      }
+      io.stdout.write(`${lines.join('\n')}\n`);
+      for (const p of mirror.problems) io.stderr.write(`pyrats mirror: ${p.source}: ${p.message}\n`);
+    }
+    if (allFailed) return EXIT.failure;
+    return found.some((f) => !f.hits.length) ? EXIT.findings : EXIT.ok;
+  },
+};
