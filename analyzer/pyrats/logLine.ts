@@ -51,6 +51,12 @@ export type ParsedLogLine =
 export interface ParseOptions {
   /** Reference date for BSD timestamps, which carry no year: the year closest to it is chosen. */
   referenceDate: Date;
+  /**
+   * Parsed messages by their text, reused when the same message comes again (every run of a script
+   * sends the same text). The returned source/targets arrays are then shared: treat them as
+   * read-only. Bounded by the caller.
+   */
+  messageCache?: Map<string, { source: NodePair; targets: NodePair[] }>;
 }
 
 const MONTHS: Record<string, number> = {
@@ -81,7 +87,6 @@ const FIELD_KEYS = [
 
 const BSD_HEADER = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\S+) ([^\s:[]+)(?:\[([^\]]*)\])?: ?/;
 const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?$/;
-const TS_FIELD = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3})$/;
 
 /** Picks the year for a month/day so that the date lies closest to `ref` (handles New Year). */
 export function inferYear(month: number, day: number, ref: Date): number {
@@ -98,8 +103,27 @@ export function inferYear(month: number, day: number, ref: Date): number {
   return best;
 }
 
+let lastDayNumber = NaN;
+let lastDayText = '';
+/** `YYYY-MM-DD` of an epoch-milliseconds time (the last answer is kept: lines come in time order). */
+const yearCache = { ref: 0, key: -1, year: 0 };
+function cachedYear(month: number, day: number, ref: Date): number {
+  const key = month * 32 + day;
+  if (yearCache.ref !== ref.getTime() || yearCache.key !== key) {
+    yearCache.ref = ref.getTime();
+    yearCache.key = key;
+    yearCache.year = inferYear(month, day, ref);
+  }
+  return yearCache.year;
+}
+
 function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const n = Math.floor(ms / 86_400_000);
+  if (n !== lastDayNumber) {
+    lastDayNumber = n;
+    lastDayText = new Date(n * 86_400_000).toISOString().slice(0, 10);
+  }
+  return lastDayText;
 }
 
 function validDate(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
@@ -187,7 +211,7 @@ export function parseSyslogHeader(
   const month = MONTHS[m[1]];
   const [d, h, mi, s] = [+m[2], +m[3], +m[4], +m[5]];
   if (month === undefined) return { error: `unknown month '${m[1]}'`, column: pos + 1 };
-  const year = inferYear(month, d, opts.referenceDate);
+  const year = cachedYear(month, d, opts.referenceDate);
   if (!validDate(year, month, d, h, mi, s))
     return { error: 'impossible date in syslog header', column: pos + 1 };
   const received = Date.UTC(year, month, d, h, mi, s);
@@ -195,6 +219,53 @@ export function parseSyslogHeader(
     header: { format: 'bsd', received, day: dayOf(received), host: m[6], program: m[7], pid: m[8] ?? null },
     rest: pos + m[0].length,
   };
+}
+
+/** Digits of `text` from `start` to `end` as a number, or -1 when one is not a digit. */
+function digits(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+let lastTsDay = '';
+let lastTsDayMs = NaN;
+/**
+ * `YYYY-MM-DD HH:MM:SS,mmm` → epoch ms of that naive time; null when malformed, NaN when not a real
+ * time. (Hand-parsed: this runs for every line.)
+ */
+function parseTsField(ts: string): number | null {
+  if (
+    ts.length !== 23 ||
+    ts[4] !== '-' ||
+    ts[7] !== '-' ||
+    ts[10] !== ' ' ||
+    ts[13] !== ':' ||
+    ts[16] !== ':' ||
+    ts[19] !== ','
+  )
+    return null;
+  const h = digits(ts, 11, 13);
+  const mi = digits(ts, 14, 16);
+  const s = digits(ts, 17, 19);
+  const ms = digits(ts, 20, 23);
+  if (h < 0 || mi < 0 || s < 0 || ms < 0) return null;
+  if (h > 23 || mi > 59 || s > 60) return NaN;
+  const day = ts.slice(0, 10);
+  if (day !== lastTsDay) {
+    const y = digits(ts, 0, 4);
+    const mo = digits(ts, 5, 7) - 1;
+    const d = digits(ts, 8, 10);
+    if (y < 0 || mo < -1 || d < 0) return null;
+    if (!validDate(y, mo, d, 0, 0, 0)) return NaN;
+    lastTsDay = day;
+    lastTsDayMs = Date.UTC(y, mo, d);
+  }
+  return lastTsDayMs + ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
 /** Reads the `key=value;…` PyRats fields; keys must appear in PyRats' order. */
@@ -219,17 +290,17 @@ export function parsePyRatsFields(text: string): PyRatsFields | { error: string;
     pos = end + 1;
   }
   const [ts, loggerName, pathName, python, created, levelNo, levelName, message] = values;
-  const tm = TS_FIELD.exec(ts);
-  if (!tm) return { error: `ts '${ts.slice(0, 40)}' is not 'YYYY-MM-DD HH:MM:SS,mmm'`, offset: 3 };
-  const [y, mo, d, h, mi, s] = [+tm[1], +tm[2] - 1, +tm[3], +tm[4], +tm[5], +tm[6]];
-  if (!validDate(y, mo, d, h, mi, s)) return { error: `ts '${ts}' is not a real time`, offset: 3 };
+  const tsMillis = parseTsField(ts);
+  if (tsMillis === null)
+    return { error: `ts '${ts.slice(0, 40)}' is not 'YYYY-MM-DD HH:MM:SS,mmm'`, offset: 3 };
+  if (Number.isNaN(tsMillis)) return { error: `ts '${ts}' is not a real time`, offset: 3 };
   if (!/^\d+(\.\d+)?$/.test(created))
     return { error: `logRecordCreationTime '${created.slice(0, 40)}' is not a number`, offset: 0 };
   if (!/^\d+$/.test(levelNo))
     return { error: `levelNo '${levelNo.slice(0, 40)}' is not an integer`, offset: 0 };
   return {
     ts,
-    tsMillis: Date.UTC(y, mo, d, h, mi, s, +tm[7]),
+    tsMillis,
     loggerName,
     pathName,
     python,
@@ -437,6 +508,8 @@ export function parseLogLine(line: string, opts: ParseOptions): ParsedLogLine {
     }
   }
   if (f.loggerName !== 'PyRats') return { kind: 'other', header, reason: `logger '${f.loggerName}'` };
+  const cached = opts.messageCache?.get(f.message);
+  if (cached) return { kind: 'record', header, fields: f, source: cached.source, targets: cached.targets };
   const m = parseRecordMessage(f.message);
   if ('error' in m) {
     const truncated = m.error === 'unterminated string' || m.at >= f.message.length;
@@ -445,6 +518,12 @@ export function parseLogLine(line: string, opts: ParseOptions): ParsedLogLine {
       reason: truncated ? `truncated message (${m.error})` : `garbled message: ${m.error}`,
       column: messageColumn + m.at,
     };
+  }
+  if (opts.messageCache) {
+    // Copies: slices of the line would keep the whole chunk of text they were cut from alive.
+    const own = (x: string) => (' ' + x).slice(1);
+    const pair = (p: NodePair): NodePair => [own(p[0]), own(p[1])];
+    opts.messageCache.set(own(f.message), { source: pair(m.source), targets: m.targets.map(pair) });
   }
   return { kind: 'record', header, fields: f, source: m.source, targets: m.targets };
 }

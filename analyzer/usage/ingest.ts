@@ -19,10 +19,10 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { parseLogLine, type ParsedLogLine } from '../pyrats/logLine';
+import { parseLogLine, type NodePair, type ParsedLogLine } from '../pyrats/logLine';
 import { REQUEST_FORMAT, validateRequest } from '../requests/packageRequest';
 import type { NodeDeriver } from './derive';
-import type { SourceState, UsageStore } from './store';
+import type { SourceState, StoredNode, UsageStore } from './store';
 
 export interface BadLine {
   line: number;
@@ -63,7 +63,7 @@ export interface IngestOptions {
   /** The stream read for the path `-`. */
   stdin?: NodeJS.ReadableStream;
   onProgress?: (p: IngestProgress) => void;
-  /** Bytes of complete lines per committed batch (default 16 MiB). */
+  /** Bytes of complete lines per committed batch (default 64 MiB). */
   batchBytes?: number;
   /** Lines longer than this are bad (default 1 MiB; syslog-ng's own limit is 64 KiB). */
   maxLineBytes?: number;
@@ -134,13 +134,71 @@ export function requestFields(req: Record<string, unknown>): {
   };
 }
 
+interface Aggregate {
+  /** day, host id, and user id + script node id (runs) or source package id (library). */
+  key: (number | null)[];
+  count: number;
+  packages: Map<number, number>;
+}
+
+function aggregate(m: Map<string, Aggregate>, key: (number | null)[], packages: number[]): void {
+  const k = key.join(',');
+  let a = m.get(k);
+  if (a === undefined) {
+    a = { key, count: 0, packages: new Map() };
+    m.set(k, a);
+  }
+  a.count++;
+  for (const pk of packages) a.packages.set(pk, (a.packages.get(pk) ?? 0) + 1);
+}
+
+interface Resolved {
+  src: StoredNode;
+  targets: number[];
+  packages: number[];
+}
+
 /** Accumulates one batch of parsed lines as column arrays and aggregate maps. */
 class BatchWriter {
   rec: (number | boolean | bigint | null)[][] = Array.from({ length: 16 }, () => []);
   tgt: (number | bigint)[][] = [[], []];
-  runs = new Map<string, number>();
-  script = new Map<string, number>();
-  library = new Map<string, number>();
+  /** Script runs per (day, host, script): the count, and per package id the runs importing it. */
+  runs = new Map<string, Aggregate>();
+  /** Library records per (day, host, source package): per destination package id the records. */
+  library = new Map<string, Aggregate>();
+  /** Stored nodes of a parsed message, by its (cached, shared) targets array. */
+  private readonly resolved = new WeakMap<NodePair[], Resolved>();
+
+  /** Source and target nodes and the distinct target packages (other than the source's own). */
+  private resolve(source: NodePair, targets: NodePair[]): Resolved {
+    let r = this.resolved.get(targets);
+    if (r === undefined) {
+      const d = this.deriver;
+      const [sr, sl] = source;
+      const src = this.store.node(sr, sl, () => d.derive(sr, sl));
+      const ids: number[] = [];
+      const pkgs = new Set<number>();
+      for (const [tr, tl] of targets) {
+        const t = this.store.node(tr, tl, () => d.derive(tr, tl));
+        ids.push(t.id);
+        if (t.packageId !== null && t.packageId !== src.packageId) pkgs.add(t.packageId);
+      }
+      r = { src, targets: ids, packages: [...pkgs] };
+      this.resolved.set(targets, r);
+    }
+    return r;
+  }
+  /** The last string and id per field (interpreter, path name, level): they rarely change. */
+  private readonly lastText = ['', '', ''];
+  private readonly lastId = [0, 0, 0];
+
+  private cachedId(field: number, text: string): number {
+    if (text !== this.lastText[field]) {
+      this.lastText[field] = text;
+      this.lastId[field] = this.store.stringId(text);
+    }
+    return this.lastId[field];
+  }
   requests: Parameters<UsageStore['appendRequests']>[0] = [];
   bad: { sourceId: number; path: string; line: number; reason: string; excerpt: string }[] = [];
   days = new Set<number>();
@@ -152,54 +210,43 @@ class BatchWriter {
 
   addRecord(p: Extract<ParsedLogLine, { kind: 'record' }>, sourceId: number, lineNo: number): void {
     const store = this.store;
-    const d = this.deriver;
     const id = store.newRecordId();
     const bigId = BigInt(id);
     const h = p.header;
     const day = Math.floor(h.received / DAY_MS);
     this.days.add(day);
     const hostId = store.stringId(h.host);
-    const [sr, sl] = p.source;
-    const src = store.node(sr, sl, () => d.derive(sr, sl));
+    const r = this.resolve(p.source, p.targets);
+    const src = r.src;
     const script = src.kind === 'local';
     const userId = src.userId;
     const c = this.rec;
     c[0].push(bigId);
     c[1].push(sourceId);
-    c[2].push(BigInt(lineNo));
+    c[2].push(lineNo);
     c[3].push(h.received / 1000);
     c[4].push(day);
     c[5].push(hostId);
     c[6].push(p.fields.tsMillis / 1000);
     c[7].push(p.fields.logRecordCreationTime);
-    c[8].push(store.stringId(p.fields.python));
-    c[9].push(store.stringId(p.fields.pathName));
+    c[8].push(this.cachedId(0, p.fields.python));
+    c[9].push(this.cachedId(1, p.fields.pathName));
     c[10].push(p.fields.levelNo);
-    c[11].push(store.stringId(p.fields.levelName));
+    c[11].push(this.cachedId(2, p.fields.levelName));
     c[12].push(src.id);
     c[13].push(userId);
     c[14].push(script);
     c[15].push(p.targets.length);
-    const pkgs = new Set<number>();
-    for (const [tr, tl] of p.targets) {
-      const t = store.node(tr, tl, () => d.derive(tr, tl));
-      this.tgt[0].push(bigId);
-      this.tgt[1].push(t.id);
-      if (t.packageId !== null && t.packageId !== src.packageId) pkgs.add(t.packageId);
+    const pkgs = r.packages;
+    const tgtIds = this.tgt[0];
+    const tgtNodes = this.tgt[1];
+    for (const t of r.targets) {
+      tgtIds.push(bigId);
+      tgtNodes.push(t);
     }
-    if (script) {
-      const base = `${day}\t${hostId}\t${userId ?? ''}\t${src.id}`;
-      this.runs.set(base, (this.runs.get(base) ?? 0) + 1);
-      for (const pk of pkgs) {
-        const key = `${base}\t${pk}`;
-        this.script.set(key, (this.script.get(key) ?? 0) + 1);
-      }
-    } else if (src.packageId !== null) {
-      for (const pk of pkgs) {
-        const key = `${day}\t${hostId}\t${src.packageId}\t${pk}`;
-        this.library.set(key, (this.library.get(key) ?? 0) + 1);
-      }
-    }
+    if (script) aggregate(this.runs, [day, hostId, userId, src.id], pkgs);
+    else if (src.packageId !== null && pkgs.length)
+      aggregate(this.library, [day, hostId, src.packageId], pkgs);
   }
 
   addRequest(
@@ -235,24 +282,32 @@ class BatchWriter {
     const s = this.store;
     await s.appendColumns('records', this.rec);
     await s.appendColumns('targets', this.tgt);
-    const toCols = (m: Map<string, number>, width: number) => {
-      const cols: (number | bigint | null)[][] = Array.from({ length: width + 1 }, () => []);
-      for (const [k, v] of m) {
-        const parts = k.split('\t');
-        for (let i = 0; i < width; i++) cols[i].push(parts[i] === '' ? null : Number(parts[i]));
-        cols[width].push(BigInt(v));
+    const runs: (number | bigint | null)[][] = Array.from({ length: 5 }, () => []);
+    const script: (number | bigint | null)[][] = Array.from({ length: 6 }, () => []);
+    for (const a of this.runs.values()) {
+      for (let i = 0; i < 4; i++) runs[i].push(a.key[i]);
+      runs[4].push(BigInt(a.count));
+      for (const [pk, n] of a.packages) {
+        for (let i = 0; i < 4; i++) script[i].push(a.key[i]);
+        script[4].push(pk);
+        script[5].push(BigInt(n));
       }
-      return cols;
-    };
-    await s.appendColumns('runs_daily', toCols(this.runs, 4));
-    await s.appendColumns('script_daily', toCols(this.script, 5));
-    await s.appendColumns('library_daily', toCols(this.library, 4));
+    }
+    const library: (number | bigint | null)[][] = Array.from({ length: 5 }, () => []);
+    for (const a of this.library.values())
+      for (const [pk, n] of a.packages) {
+        for (let i = 0; i < 3; i++) library[i].push(a.key[i]);
+        library[3].push(pk);
+        library[4].push(BigInt(n));
+      }
+    await s.appendColumns('runs_daily', runs);
+    await s.appendColumns('script_daily', script);
+    await s.appendColumns('library_daily', library);
     await s.appendRequests(this.requests);
     await s.appendBadLines(this.bad);
     this.rec = Array.from({ length: 16 }, () => []);
     this.tgt = [[], []];
     this.runs.clear();
-    this.script.clear();
     this.library.clear();
     this.requests = [];
     this.bad = [];
@@ -345,6 +400,58 @@ async function* gunzipIfNeeded(src: AsyncIterable<Buffer | string>): AsyncGenera
     yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
 }
 
+/**
+ * One `ingest` call: one writer and message cache for all its inputs, and the inputs' states. Data and
+ * the offsets that cover it are committed together, every `batchBytes` and at the end.
+ */
+class IngestRun {
+  readonly writer: BatchWriter;
+  readonly messageCache = new Map<string, { source: NodePair; targets: NodePair[] }>();
+  /** Inputs touched in this run, by fingerprint (their offsets may be ahead of the stored ones). */
+  readonly sources = new Map<string, SourceState>();
+  private readonly dirty = new Set<SourceState>();
+  sinceCommit = 0;
+  readonly batchBytes: number;
+
+  constructor(
+    private readonly store: UsageStore,
+    opts: IngestOptions,
+  ) {
+    this.writer = new BatchWriter(store, opts.deriver);
+    this.batchBytes = opts.batchBytes ?? 64 << 20;
+  }
+
+  async source(fingerprint: string, p: string): Promise<{ state: SourceState; known: boolean }> {
+    const mine = this.sources.get(fingerprint);
+    if (mine) return { state: mine, known: true };
+    const stored = await this.store.findSource(fingerprint);
+    const state = stored ?? (await this.store.createSource(fingerprint, p));
+    this.sources.set(fingerprint, state);
+    return { state, known: stored !== null };
+  }
+
+  /** Records an input's progress; commits when a batch is full (or `force`). */
+  async progress(state: SourceState, force = false): Promise<void> {
+    this.dirty.add(state);
+    if (force || this.sinceCommit >= this.batchBytes) await this.commit();
+  }
+
+  async commit(): Promise<void> {
+    const store = this.store;
+    await store.begin();
+    try {
+      await this.writer.flush();
+      for (const s of this.dirty) await store.updateSource(s);
+      await store.commit();
+    } catch (err) {
+      await store.rollback();
+      throw err;
+    }
+    this.dirty.clear();
+    this.sinceCommit = 0;
+  }
+}
+
 /** Ingests each input in turn; one input's failure is reported and the others go on. */
 export async function ingestInputs(
   store: UsageStore,
@@ -352,11 +459,15 @@ export async function ingestInputs(
   opts: IngestOptions,
 ): Promise<InputReport[]> {
   const reports: InputReport[] = [];
-  for (const p of paths) reports.push(await ingestOne(store, p, opts));
+  const run = new IngestRun(store, opts);
+  for (const p of paths) reports.push(await ingestOne(p, opts, run));
+  await run.commit();
+  // The daily aggregates were appended batch by batch: one row per key again, for the days touched.
+  if (run.writer.days.size) await store.compactDays([...run.writer.days]);
   return reports;
 }
 
-async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Promise<InputReport> {
+async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promise<InputReport> {
   const report: InputReport = {
     path: p,
     status: 'new',
@@ -370,7 +481,6 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     badLines: [],
     pendingPartialLine: false,
   };
-  const batchBytes = opts.batchBytes ?? 16 << 20;
   const maxLine = opts.maxLineBytes ?? 1 << 20;
   const maxStoredBad = opts.maxStoredBadLines ?? 100_000;
   const fail = (err: unknown) => {
@@ -392,8 +502,9 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
         report.pendingPartialLine = size > 0;
         return report;
       } else {
-        state = await store.findSource(f.fingerprint);
-        if (state) {
+        const found = await run.source(f.fingerprint, p);
+        state = found.state;
+        if (found.known) {
           const size = (await fsp.stat(p)).size;
           if (size < state.offsetBytes)
             return fail(
@@ -404,7 +515,7 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
           report.status = 'resumed';
           startByte = state.offsetBytes;
           state.path = p;
-        } else state = await store.createSource(f.fingerprint, p);
+        }
       }
     } catch (err) {
       return fail(err);
@@ -417,7 +528,8 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     return fail(err);
   }
   const refDate = referenceDateFor(p === '-' ? '' : p, input.mtime, opts.now ?? new Date());
-  const writer = new BatchWriter(store, opts.deriver);
+  const writer = run.writer;
+  const messageCache = run.messageCache;
 
   let skip = 0; // decompressed bytes still to skip (already ingested)
   let consumed = state?.offsetBytes ?? 0; // bytes of complete lines handled so far
@@ -440,7 +552,8 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     lineNo++;
     report.lines++;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    const parsed = parseLogLine(line, { referenceDate: refDate });
+    if (messageCache.size > 50_000) messageCache.clear();
+    const parsed = parseLogLine(line, { referenceDate: refDate, messageCache });
     switch (parsed.kind) {
       case 'record':
         writer.addRecord(parsed, state!.sourceId, lineNo);
@@ -500,19 +613,11 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     }
   };
 
-  const commit = async () => {
+  /** Hands this input's offsets to the run; commits when the batch is full or `force`. */
+  const commit = async (force = false) => {
     state!.offsetBytes = consumed;
     state!.lines = lineNo;
-    await store.begin();
-    try {
-      await writer.flush();
-      await store.updateSource(state!);
-      await store.commit();
-    } catch (err) {
-      await store.rollback();
-      throw err;
-    }
-    opts.onProgress?.({ path: p, bytesRead: input.counter(), totalBytes: input.size, lines: lineNo });
+    await run.progress(state!, force);
   };
 
   // The complete-line part of what is pending (up to its last newline); the rest stays pending.
@@ -535,15 +640,16 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     let headLen = 0;
     const fingerprintFromStream = async (h: Buffer, end: number) => {
       const fp = createHash('sha256').update(h.subarray(0, end)).digest('hex');
-      state = await store.findSource(fp);
-      if (state) {
+      const found = await run.source(fp, p);
+      state = found.state;
+      if (found.known) {
         report.status = 'resumed';
         skip = state.offsetBytes;
         consumed = state.offsetBytes;
         lineNo = state.lines;
         report.fromByte = consumed;
         state.path = p;
-      } else state = await store.createSource(fp, p);
+      }
     };
     for await (const chunkRaw of input.stream) {
       let chunk = chunkRaw;
@@ -580,25 +686,41 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
         overLong = false;
         chunk = chunk.subarray(nl + 1);
       }
-      pending.push(chunk);
-      pendingLen += chunk.length;
-      if (pendingLen >= batchBytes) {
-        const complete = takeComplete();
-        if (complete) {
-          handleBytes(complete);
-          consumed += complete.length;
-          await commit();
-        }
-      }
-      if (pendingLen > maxLine) {
-        const all = Buffer.concat(pending, pendingLen);
-        if (all.indexOf(10) < 0) {
-          overLong = true;
-          overLongLen = all.length;
-          consumed += all.length;
+      // Complete lines are handled now; the partial last line waits for the next chunk.
+      const last = chunk.lastIndexOf(10);
+      if (last < 0) {
+        pending.push(chunk);
+        pendingLen += chunk.length;
+      } else {
+        let start = 0;
+        if (pendingLen) {
+          const first = chunk.indexOf(10);
+          const joined = Buffer.concat([...pending, chunk.subarray(0, first + 1)]);
+          handleBytes(joined);
+          consumed += joined.length;
+          run.sinceCommit += joined.length;
+          start = first + 1;
           pending = [];
           pendingLen = 0;
-        } else pending = [all];
+        }
+        if (last >= start) {
+          handleBytes(chunk.subarray(start, last + 1));
+          consumed += last + 1 - start;
+          run.sinceCommit += last + 1 - start;
+        }
+        if (last + 1 < chunk.length) {
+          pending = [Buffer.from(chunk.subarray(last + 1))];
+          pendingLen = chunk.length - last - 1;
+        }
+        await commit();
+        opts.onProgress?.({ path: p, bytesRead: input.counter(), totalBytes: input.size, lines: lineNo });
+      }
+      if (pendingLen > maxLine) {
+        overLong = true;
+        overLongLen = pendingLen;
+        consumed += pendingLen;
+        pending = [];
+        pendingLen = 0;
       }
     }
     if (!state && headLen) {
@@ -639,14 +761,13 @@ async function ingestOne(store: UsageStore, p: string, opts: IngestOptions): Pro
     fail(err);
     if (state) {
       try {
-        await commit(); // keep the complete lines read before the failure
+        await commit(true); // keep the complete lines read before the failure
       } catch {
         /* earlier batches stay committed */
       }
     }
   }
   report.toByte = consumed;
-  if (writer.days.size) await store.compactDays([...writer.days]);
   return report;
 }
 

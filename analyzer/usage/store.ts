@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS strings(string_id INTEGER, value VARCHAR);
 CREATE TABLE IF NOT EXISTS packages(package_id INTEGER, package VARCHAR, kind VARCHAR, distribution VARCHAR);
 CREATE TABLE IF NOT EXISTS nodes(node_id INTEGER, root VARCHAR, rel VARCHAR, path VARCHAR, kind VARCHAR, package_id INTEGER, user_id INTEGER);
 CREATE TABLE IF NOT EXISTS records(
-  record_id BIGINT, source_id INTEGER, line_no BIGINT, received DOUBLE, day INTEGER, host_id INTEGER,
+  record_id BIGINT, source_id INTEGER, line_no INTEGER, received DOUBLE, day INTEGER, host_id INTEGER,
   ts DOUBLE, created DOUBLE, python_id INTEGER, path_name_id INTEGER, level_no INTEGER, level_name_id INTEGER,
   source_node_id INTEGER, user_id INTEGER, script BOOLEAN, n_targets INTEGER);
 CREATE TABLE IF NOT EXISTS targets(record_id BIGINT, node_id INTEGER);
@@ -98,7 +98,7 @@ export const COLUMN_TYPES = {
   records: [
     BIGINT,
     INTEGER,
-    BIGINT,
+    INTEGER,
     DOUBLE,
     INTEGER,
     INTEGER,
@@ -125,7 +125,9 @@ const CHUNK_ROWS = 2048;
 
 export class UsageStore {
   private readonly strings = new Map<string, number>();
-  private readonly nodes = new Map<string, StoredNode>();
+  /** root → rel → node (two levels: no key concatenation per lookup). */
+  private readonly nodes = new Map<string, Map<string, StoredNode>>();
+  private nodeCount = 0;
   private readonly packages = new Map<string, number>();
   private nextRecordId = 1;
   private nextRequestId = 1;
@@ -139,8 +141,18 @@ export class UsageStore {
   ) {}
 
   /** Opens (creating when writable and absent) the store file. */
-  static async open(file: string, opts: { readOnly?: boolean } = {}): Promise<UsageStore> {
-    const instance = await DuckDBInstance.create(file, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
+  static async open(
+    file: string,
+    opts: { readOnly?: boolean; memoryLimit?: string } = {},
+  ): Promise<UsageStore> {
+    // DuckDB would take up to 80% of RAM by default; big sorts and aggregates spill to disk instead.
+    const config: Record<string, string> = {
+      memory_limit: opts.memoryLimit ?? process.env.PYRATS_DUCKDB_MEMORY ?? '512MB',
+      // fewer, larger checkpoints while ingesting batches of many megabytes
+      checkpoint_threshold: '256MB',
+    };
+    if (opts.readOnly) config.access_mode = 'READ_ONLY';
+    const instance = await DuckDBInstance.create(file, config);
     const connection = await instance.connect();
     const store = new UsageStore(instance, connection, file, Boolean(opts.readOnly));
     if (!opts.readOnly) {
@@ -192,12 +204,15 @@ export class UsageStore {
       package_id: number | null;
       user_id: number | null;
     }>(`SELECT node_id, root, rel, kind, package_id, user_id FROM nodes`))
-      this.nodes.set(`${r.root}\0${r.rel}`, {
+      this.nodesOf(r.root).set(r.rel, {
         id: r.node_id,
         kind: r.kind,
         packageId: r.package_id,
         userId: r.user_id,
       });
+    this.nodeCount = (
+      await this.rows<{ n: number }>(`SELECT coalesce(max(node_id), 0)::INTEGER AS n FROM nodes`)
+    )[0].n;
     const ids = await this.rows<{ r: number; q: number }>(
       `SELECT (SELECT coalesce(max(record_id), 0)::DOUBLE FROM records) AS r,
               (SELECT coalesce(max(request_id), 0)::DOUBLE FROM requests) AS q`,
@@ -223,6 +238,7 @@ export class UsageStore {
     let id = this.strings.get(value);
     if (id === undefined) {
       id = this.strings.size + 1;
+      value = (' ' + value).slice(1); // own copy, not a slice of a long line
       this.strings.set(value, id);
       this.pendingStrings.push([id, value]);
     }
@@ -240,17 +256,27 @@ export class UsageStore {
     return id;
   }
 
+  private nodesOf(root: string): Map<string, StoredNode> {
+    let m = this.nodes.get(root);
+    if (m === undefined) {
+      m = new Map();
+      this.nodes.set((' ' + root).slice(1), m);
+    }
+    return m;
+  }
+
   /** The stored node for (root, rel); `derive` is called only the first time the pair is seen. */
   node(root: string, rel: string, derive: () => NodeInfo): StoredNode {
-    const key = `${root}\0${rel}`;
-    let n = this.nodes.get(key);
+    const byRel = this.nodesOf(root);
+    let n = byRel.get(rel);
     if (n === undefined) {
+      rel = (' ' + rel).slice(1); // own copy, not a slice of a long line
       const info = derive();
       const packageId =
         info.package === null ? null : this.packageId(info.package, info.kind, info.distribution);
       const userId = info.user === null ? null : this.stringId(info.user);
-      n = { id: this.nodes.size + 1, kind: info.kind, packageId, userId };
-      this.nodes.set(key, n);
+      n = { id: ++this.nodeCount, kind: info.kind, packageId, userId };
+      byRel.set(rel, n);
       this.pendingNodes.push([n.id, root, rel, info.path, info.kind, packageId, userId]);
     }
     return n;

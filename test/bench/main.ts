@@ -7,9 +7,12 @@ import type { BenchRow, BenchSuite } from './benchmark';
 import { checkSuite } from './check.bench';
 import { depsSuite } from './deps.bench';
 import { emitSuite } from './emit.bench';
+import { extractSuite } from './extract.bench';
 import { graphSuite } from './graph.bench';
+import { lspSuite } from './lsp.bench';
+import { usageSuite } from './usage.bench';
 
-const suites: BenchSuite[] = [depsSuite, emitSuite, graphSuite, checkSuite];
+const suites: BenchSuite[] = [extractSuite, depsSuite, emitSuite, graphSuite, usageSuite, checkSuite, lspSuite];
 
 function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
