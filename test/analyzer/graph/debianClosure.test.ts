@@ -1,6 +1,6 @@
 /**
- * The compat follow loop on a real closure: a script importing matplotlib.pyplot, xarray and scipy
- * with Debian's /usr/bin/python3, compared edge for edge with an independent follow written in Python
+ * The compat follow loop on real closures — a stdlib-heavy script with the python3 on PATH, and a
+ * script importing matplotlib.pyplot, xarray and scipy with Debian's /usr/bin/python3 — compared edge for edge with an independent follow written in Python
  * for this test (Python's own `ast`, the lookup rules of SPEC section 2 with the section 8 fix for
  * `from . import x`, the python*-directory rule, packages not followed through `__init__.py`).
  */
@@ -106,29 +106,49 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Our compat follow and the oracle's, as sorted `source -> dependency` lines (real paths). */
+async function compare(python: string, name: string, source: string) {
+  tmp ??= realpathSync(mkdtempSync(path.join(os.tmpdir(), 'pyrats-closure-')));
+  const script = path.join(tmp, name);
+  writeFileSync(script, source);
+  const env = await introspectInterpreter(python);
+  const result = await followDependencies([script], env);
+  const ours = result.edges
+    .map((e) => {
+      const src = result.sources.find((s) => s.from[0] === e.from[0] && s.from[1] === e.from[1])!;
+      const to = path.basename(e.file) === '__init__.py' ? path.dirname(e.file) : e.file;
+      return `${src.file} -> ${to}`;
+    })
+    .sort();
+  const oracle = JSON.parse(
+    execFileSync(python, ['-c', ORACLE, script], { encoding: 'utf8', maxBuffer: 1 << 26 }),
+  ) as [string, string][];
+  return { result, ours, expected: oracle.map(([a, b]) => `${a} -> ${b}`).sort() };
+}
+
+describe('compat follow of the standard library of python3 (on PATH)', () => {
+  it('gives the same edges as an independent Python ast follow', async () => {
+    const { ours, expected } = await compare(
+      'python3',
+      'stdlib.py',
+      'import asyncio, unittest, email.mime.text, http.server, xml.etree.ElementTree\n' +
+        'import concurrent.futures, multiprocessing.pool, logging.handlers, json.decoder\n' +
+        'import ctypes.util, urllib.request, sqlite3.dbapi2, tomllib._parser, zoneinfo._common\n',
+    );
+    expect(ours.length).toBeGreaterThan(200);
+    expect(ours).toEqual(expected);
+  });
+});
+
 describe.skipIf(missing.length > 0)(
   'compat follow on Debian python3 (matplotlib.pyplot, xarray, scipy)',
   () => {
     it('gives the same edges as an independent Python ast follow, and records within the limit', async () => {
-      tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'pyrats-debian-')));
-      const script = path.join(tmp, 'analyse.py');
-      writeFileSync(script, 'import matplotlib.pyplot as plt\nimport xarray as xr\nimport scipy\n');
-      const env = await introspectInterpreter(PYTHON);
-      const result = await followDependencies([script], env);
-      const ours = result.edges
-        .map((e) => {
-          const src = result.sources.find((s) => s.from[0] === e.from[0] && s.from[1] === e.from[1])!;
-          const to = path.basename(e.file) === '__init__.py' ? path.dirname(e.file) : e.file;
-          return `${src.file} -> ${to}`;
-        })
-        .sort();
-      const expected = (
-        JSON.parse(
-          execFileSync(PYTHON, ['-c', ORACLE, script], { encoding: 'utf8', maxBuffer: 1 << 26 }),
-        ) as [string, string][]
-      )
-        .map(([a, b]) => `${a} -> ${b}`)
-        .sort();
+      const { result, ours, expected } = await compare(
+        PYTHON,
+        'analyse.py',
+        'import matplotlib.pyplot as plt\nimport xarray as xr\nimport scipy\n',
+      );
       expect(ours.length).toBeGreaterThan(500);
       expect(ours).toEqual(expected);
       const { records, dropped } = toRecords(result);
