@@ -1,8 +1,9 @@
 /**
  * The compat follow loop on real closures — a stdlib-heavy script with the python3 on PATH, and a
  * script importing matplotlib.pyplot, xarray and scipy with Debian's /usr/bin/python3 — compared
- * edge for edge with an independent follow written in Python for this test (Python's own `ast`, the lookup rules of SPEC section 2 with the section 8 fix for
- * `from . import x`, the python*-directory rule, packages not followed through `__init__.py`).
+ * edge for edge with an independent follow written in Python for this test (Python's own `ast`,
+ * the lookup rules of SPEC section 2 with the section 8 fix for `from . import x`, the
+ * python*-directory rule, packages not followed through `__init__.py`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
