@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { runLanguageServer } from '../../lsp/main';
+import { runLanguageServer } from '../../lsp/runLanguageServer';
 import { EXIT, UsageError, type CliCommand } from '../command';
 
 export const lspCommand: CliCommand = {

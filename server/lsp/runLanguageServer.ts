@@ -1,0 +1,15 @@
+/**
+ * Runs the pyrats language server on a connection until the client says `exit`. Shared by the
+ * bundled server entry point (dist/server.js) and `pyrats lsp --stdio`.
+ */
+import type { Connection } from 'vscode-languageserver/node';
+import { PyratsLanguageServer } from './server';
+
+export function runLanguageServer(connection: Connection): Promise<void> {
+  const server = new PyratsLanguageServer();
+  server.register(connection);
+  return new Promise((resolve) => {
+    connection.onExit(() => resolve());
+    connection.listen();
+  });
+}
