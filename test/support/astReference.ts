@@ -3,7 +3,7 @@
  * of files and returns its per-file results, plus helpers to compare them with our ImportSites.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ImportSite } from '../../analyzer/extract/importSite';
 
@@ -16,13 +16,35 @@ export interface AstFileResult {
   imports?: AstImport[];
 }
 
-export const AST_SCRIPT = path.resolve(__dirname, 'astImports.py');
+/** The script beside this module, or (from a bundle in dist/) in test/support. */
+export const AST_SCRIPT = [
+  path.resolve(__dirname, 'astImports.py'),
+  path.resolve(__dirname, '../test/support/astImports.py'),
+].find((p) => existsSync(p))!;
+
+export interface AstSummary {
+  files: number;
+  bytes: number;
+  /** Reading, parsing and walking only. */
+  seconds: number;
+  imports: number;
+  maxrss_kb: number;
+}
 
 /** Runs the reference extractor with `python` over `files` (paths on stdin, JSON lines out). */
-export function runAstReference(python: string, files: string[]): Promise<Map<string, AstFileResult>> {
+export async function runAstReference(python: string, files: string[]): Promise<Map<string, AstFileResult>> {
+  return (await runAstReferenceWithSummary(python, files)).results;
+}
+
+/** As runAstReference, plus the reference's own timing and peak RSS. */
+export function runAstReferenceWithSummary(
+  python: string,
+  files: string[],
+): Promise<{ results: Map<string, AstFileResult>; summary: AstSummary }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [AST_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [AST_SCRIPT, '--summary'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const results = new Map<string, AstFileResult>();
+    let summary: AstSummary | undefined;
     let buffered = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
@@ -32,16 +54,16 @@ export function runAstReference(python: string, files: string[]): Promise<Map<st
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line) {
-          const r = JSON.parse(line) as AstFileResult;
-          results.set(r.file, r);
-        }
+        if (!line) continue;
+        const r = JSON.parse(line) as AstFileResult | { summary: AstSummary };
+        if ('summary' in r) summary = r.summary;
+        else results.set(r.file, r);
       }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve(results);
+      if (code === 0 && summary) resolve({ results, summary });
       else reject(new Error(`${python} ${AST_SCRIPT} exited with ${code}: ${stderr.slice(0, 2000)}`));
     });
     child.stdin.end(files.join('\n') + '\n');
