@@ -367,7 +367,11 @@ export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {})
         message: `the module did not put a python on PATH; using ${run.python} found on the existing PATH`,
       });
     }
-    environment = await introspectInterpreter(run.python, { ...opts.introspect, env: run.env });
+    // The user's own ~/.local packages are not part of the centre's baseline.
+    environment = await introspectInterpreter(run.python, {
+      ...opts.introspect,
+      env: { ...run.env, PYTHONNOUSERSITE: '1' },
+    });
   }
   if (!environment && listed.entries.length === 0) {
     throw new Error(`module ${parsed.target}: its help lists no requirements and it puts no python on PATH`);

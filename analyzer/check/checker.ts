@@ -73,7 +73,8 @@ export class Checker {
   private extractorPromise: Promise<ImportExtractor> | null = null;
   private fs = new FsCache();
   private finders = new Map<string, ModuleFinder>();
-  private readonly mirrorMemo = new Map<string, Promise<MirrorHit[]>>();
+  /** Mirror answers by candidate set, with when they were asked (kept for the mirror TTL, at least a minute). */
+  private readonly mirrorMemo = new Map<string, { at: number; hits: Promise<MirrorHit[]> }>();
   private readonly names: NameMap;
   private readonly lookup: BaselineLookup | null;
 
@@ -255,18 +256,18 @@ export class Checker {
   private mirrorLookup(candidates: DistributionCandidate[]): Promise<MirrorHit[]> {
     if (!this.mirror) return Promise.resolve([]);
     const key = candidates.map((c) => `${c.normalized}/${c.conda}`).join(' ');
-    let p = this.mirrorMemo.get(key);
-    if (!p) {
-      p = this.mirror.lookup(candidates).then((hits) => {
-        for (const mp of this.mirror!.problems) {
-          if (!this.problems.some((x) => x.source === mp.source && x.message === mp.message)) {
-            this.problems.push({ area: 'mirror', source: mp.source, message: mp.message });
-          }
+    const memo = this.mirrorMemo.get(key);
+    if (memo && Date.now() - memo.at < Math.max(this.options.mirrorTtlMs ?? 10 * 60 * 1000, 60_000))
+      return memo.hits;
+    const p = this.mirror.lookup(candidates).then((hits) => {
+      for (const mp of this.mirror!.problems) {
+        if (!this.problems.some((x) => x.source === mp.source && x.message === mp.message)) {
+          this.problems.push({ area: 'mirror', source: mp.source, message: mp.message });
         }
-        return hits;
-      });
-      this.mirrorMemo.set(key, p);
-    }
+      }
+      return hits;
+    });
+    this.mirrorMemo.set(key, { at: Date.now(), hits: p });
     return p;
   }
 

@@ -145,9 +145,10 @@ export interface IndexLookupOptions {
 /** One PyPI simple index of the mirror. */
 export class PypiIndex {
   readonly label: string;
+  /** Answers of this object's life, with when they were asked (they expire with the cache TTL). */
   private readonly memo = new Map<
     string,
-    Promise<{ hit: MirrorHit | null; problem?: string; failed?: boolean }>
+    { at: number; answer: Promise<{ hit: MirrorHit | null; problem?: string; failed?: boolean }> }
   >();
 
   constructor(readonly url: string) {
@@ -165,19 +166,19 @@ export class PypiIndex {
     return `${this.url}/${normalizeName(name)}/`;
   }
 
-  /** Looks one distribution up (memoised per instance). Never throws. */
+  /** Looks one distribution up (memoised per instance for the TTL). Never throws. */
   lookup(
     cache: HttpCache,
     name: string,
     opts: IndexLookupOptions = {},
   ): Promise<{ hit: MirrorHit | null; problem?: string; failed?: boolean }> {
     const key = normalizeName(name);
-    let p = this.memo.get(key);
-    if (!p) {
-      p = this.fetchProject(cache, key, opts);
-      this.memo.set(key, p);
-    }
-    return p;
+    const m = this.memo.get(key);
+    // Within one run (a minute) a name is asked once even with a zero TTL.
+    if (m && Date.now() - m.at < Math.max(opts.ttlMs ?? 10 * 60 * 1000, 60_000)) return m.answer;
+    const answer = this.fetchProject(cache, key, opts);
+    this.memo.set(key, { at: Date.now(), answer });
+    return answer;
   }
 
   private async fetchProject(
