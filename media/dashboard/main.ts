@@ -316,7 +316,15 @@ async function loadGraph(): Promise<void> {
 async function load(): Promise<void> {
   status.text('Loading…');
   try {
-    const summary = await source.get<Summary>(`summary${query({ top: '500' })}`);
+    const [totals, packages, monthly, hosts, scripts, pairs] = await Promise.all([
+      source.get<Summary['totals']>(`totals${query()}`),
+      source.get<Summary['packages']>(`packages${query()}`),
+      source.get<Summary['monthly']>(`monthly${query({ top: '8' })}`),
+      source.get<Summary['hosts']>(`hosts${query()}`),
+      source.get<Summary['scripts']>(`scripts${query({ top: '500' })}`),
+      source.get<Summary['coUsage']>(`co-usage${query({ top: '500' })}`),
+    ]);
+    const summary: Summary = { totals, packages, monthly, hosts, scripts, coUsage: pairs };
     const t = summary.totals;
     totalsLine.text(
       `${t.records} records · ${t.scriptRecords} script records (runs) · ${t.users} users · ${t.scripts} scripts · ` +

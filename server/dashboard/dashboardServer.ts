@@ -142,6 +142,19 @@ export async function answerApi(store: UsageStore, route: string, q: URLSearchPa
         coUsage: await coUsage(store, f, top),
       };
     }
+    // the parts of the summary, one query each (the page asks for them in parallel)
+    case 'totals':
+      return totals(store, f);
+    case 'packages':
+      return packageUsage(store, f);
+    case 'monthly':
+      return monthlyTrend(store, f, intParam(q, 'top', 8, 100));
+    case 'hosts':
+      return byHost(store, f);
+    case 'scripts':
+      return topScripts(store, f, intParam(q, 'top', 500, 10_000));
+    case 'co-usage':
+      return coUsage(store, f, intParam(q, 'top', 500, 10_000));
     case 'package': {
       const name = q.get('name');
       if (!name) throw new HttpError(400, 'name: required');

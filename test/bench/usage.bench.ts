@@ -115,14 +115,24 @@ export const usageSuite: BenchSuite = {
       const server = await startDashboardServer({ db, assetsDir: path.join(__dirname, 'media') });
       try {
         const top = 'numpy';
+        // every call the page makes, unfiltered and for one month
+        const month = 'since=2026-07-01&until=2026-07-31';
         const calls = [
           'meta',
-          'summary?top=500',
-          'summary?top=500&since=2026-07-01&until=2026-07-31',
+          'totals',
+          'packages',
+          'monthly?top=8',
+          'hosts',
+          'scripts?top=500',
+          'co-usage?top=500',
           `package?name=${top}`,
           'graph',
           'requests',
           'bad-lines',
+          `packages?${month}`,
+          `scripts?top=500&${month}`,
+          `co-usage?top=500&${month}`,
+          `graph?${month}`,
         ];
         for (const c of calls) {
           const times: number[] = [];
