@@ -129,6 +129,11 @@ const PRE_LAYOUT_BUDGET_MS = 300;
 const LARGE_GRAPH = 800;
 const LABEL_FONT_PX = 11;
 
+/** Whole pixels, and never -0 (which JSON turns into 0). */
+function round(v: number): number {
+  return Math.round(v) || 0;
+}
+
 function radiusOf(v: ViewNode): number {
   if (v.kind === 'cluster') return 6 + 2.2 * Math.sqrt(v.members!.length);
   return v.root ? 6 : 4;
@@ -1388,9 +1393,8 @@ class CanvasGraphView implements GraphView {
 
   state(): GraphViewState {
     const positions: Record<string, [number, number]> = {};
-    for (const n of this.sim) positions[n.id] = [Math.round(n.x), Math.round(n.y)];
-    for (const [id, p] of this.positions)
-      if (!(id in positions)) positions[id] = [Math.round(p.x), Math.round(p.y)];
+    for (const n of this.sim) positions[n.id] = [round(n.x), round(n.y)];
+    for (const [id, p] of this.positions) if (!(id in positions)) positions[id] = [round(p.x), round(p.y)];
     const t = this.transform;
     return {
       transform: { x: t.x, y: t.y, k: t.k },
