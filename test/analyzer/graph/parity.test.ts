@@ -4,7 +4,8 @@
  * Each case is copied to a temporary directory and run from there with the `python3` on PATH.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../../../analyzer/env/environment';
@@ -26,8 +27,11 @@ beforeAll(async () => {
 
 const cases = listCases();
 const copies = new Map<string, { dir: string; cleanup: () => void }>();
+// the CLI's caches go to a temporary directory, not the user's ~/.cache
+const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'pyrats-parity-cache-'));
 afterAll(() => {
   for (const c of copies.values()) c.cleanup();
+  rmSync(cacheHome, { recursive: true, force: true });
 });
 
 function copied(name: string): string {
@@ -65,6 +69,7 @@ describe.skipIf(!existsSync(cli))('PyRats parity cases (pyrats deps --format rec
       const out = execFileSync(process.execPath, [cli, 'deps', c.script, '--format', 'records'], {
         cwd: dir,
         encoding: 'utf8',
+        env: { ...process.env, XDG_CACHE_HOME: cacheHome },
       });
       const lines = out === '' ? [] : out.replace(/\n$/, '').split('\n');
       expect(lines).toEqual(expectedRecords(c.name, dir, env.prefix).map((r) => r.message));

@@ -37,11 +37,16 @@ function caseDir(name: string): string {
   return c.dir;
 }
 
+const savedCacheHome = process.env.XDG_CACHE_HOME;
 beforeAll(async () => {
   env = await introspectInterpreter('python3');
   tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'pyrats-deps-')));
+  // the command's caches go to the temporary directory, not the user's ~/.cache
+  process.env.XDG_CACHE_HOME = path.join(tmp, 'cache');
 });
 afterAll(() => {
+  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = savedCacheHome;
   for (const c of cleanups) c();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
