@@ -88,7 +88,11 @@ export function validateEnvironment(data: unknown, where: string): Environment {
 
 /** Writes the environment as indented JSON. */
 export function saveEnvironment(env: Environment, file: string): void {
-  writeFileSync(file, `${JSON.stringify(env, null, 1)}\n`);
+  try {
+    writeFileSync(file, `${JSON.stringify(env, null, 1)}\n`);
+  } catch (err) {
+    throw new Error(`cannot write environment snapshot ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** Reads and validates a snapshot written by `saveEnvironment` (or by hand). */

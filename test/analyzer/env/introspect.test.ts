@@ -116,6 +116,9 @@ describe('cache and snapshots', () => {
     writeFileSync(snap, '[');
     expect(() => loadEnvironment(snap)).toThrow(/is not valid JSON/);
     expect(() => loadEnvironment(path.join(tmp, 'nope.json'))).toThrow(/cannot read environment snapshot/);
+    expect(() => saveEnvironment(env, path.join(tmp, 'no/such/dir/env.json'))).toThrow(
+      /cannot write environment snapshot .*env\.json/,
+    );
   });
 });
 
