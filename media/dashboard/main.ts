@@ -8,7 +8,7 @@
 import '../graph/graph.css';
 import './dashboard.css';
 import { select } from 'd3';
-import type { GraphPayload } from '../../server/protocol';
+import type { DashboardHostMessage, GraphPayload } from '../../server/protocol';
 import { renderGraph, type GraphView } from '../graph/render';
 import { connectHost, type SavedFile } from '../shared/bridge';
 import { bridgeSource, httpSource, type DataSource } from './api';
@@ -374,6 +374,12 @@ form.on('submit', (event: Event) => {
 select('#pd-reset').on('click', () => {
   (form.node() as HTMLFormElement).reset();
   void load();
+});
+
+host.onMessage((raw) => {
+  const msg = raw as DashboardHostMessage;
+  if (msg.type === 'error') status.attr('class', 'pd-status pd-error').text(msg.message);
+  else if (msg.type === 'loading') status.attr('class', 'pd-status').text(msg.message);
 });
 
 async function start(): Promise<void> {
