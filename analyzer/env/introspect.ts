@@ -2,7 +2,8 @@
  * Interpreter introspection: runs a small Python snippet with the *target* interpreter and turns its
  * JSON answer into an Environment (environment.ts). Results are cached on disk under
  * `$XDG_CACHE_HOME/pyrats/env/` (default `~/.cache/pyrats/env/`), keyed by the executable's real path,
- * size and mtime (plus, for wrapper scripts such as pyenv shims, what selects the real interpreter).
+ * size and mtime (plus, for wrapper scripts such as pyenv shims, what selects the real interpreter),
+ * and used only while no sys.path directory has changed (a distribution installed or removed).
  *
  * Every failure (missing executable, not executable, non-zero exit, timeout, oversized or garbage
  * output, Python 2) becomes an Error whose message names the interpreter and the problem.
@@ -227,6 +228,8 @@ function cacheKey(real: string, env: NodeJS.ProcessEnv): string {
       // no pyenv global version file
     }
   }
+  // a changed snippet invalidates every entry
+  parts.push(INTROSPECTION_SNIPPET);
   parts.push(
     env.PYTHONPATH ?? '',
     env.PYTHONHOME ?? '',
@@ -234,6 +237,19 @@ function cacheKey(real: string, env: NodeJS.ProcessEnv): string {
     env.PYTHONSAFEPATH ?? '',
   );
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+}
+
+/** mtime of every sys.path and site directory (-1 when absent), to notice installs and removals. */
+function pathStamps(env: Environment): Record<string, number> {
+  const stamps: Record<string, number> = {};
+  for (const p of [...env.sysPath, ...env.sitePackages]) {
+    try {
+      stamps[p] = statSync(p).mtimeMs;
+    } catch {
+      stamps[p] = -1;
+    }
+  }
+  return stamps;
 }
 
 function runSnippet(
@@ -321,10 +337,12 @@ export async function introspectInterpreter(
   const cacheFile = cacheRoot ? path.join(cacheRoot, 'env', `${cacheKey(real, childEnv)}.json`) : undefined;
   if (cacheFile) {
     try {
-      const cached = validateEnvironment(JSON.parse(readFileSync(cacheFile, 'utf8')), cacheFile);
-      // The real interpreter behind a wrapper must still be there.
+      const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as { environment: unknown; stamps: unknown };
+      const cached = validateEnvironment(entry.environment, cacheFile);
+      // the real interpreter behind a wrapper must still be there, and no sys.path directory may have
+      // changed (installing or removing a distribution changes its directory's mtime)
       statSync(cached.executable);
-      return cached;
+      if (JSON.stringify(entry.stamps) === JSON.stringify(pathStamps(cached))) return cached;
     } catch {
       // no usable cache entry: introspect
     }
@@ -339,7 +357,7 @@ export async function introspectInterpreter(
     try {
       mkdirSync(path.dirname(cacheFile), { recursive: true });
       const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(environment));
+      writeFileSync(tmp, JSON.stringify({ environment, stamps: pathStamps(environment) }));
       // rename is atomic: concurrent readers never see a half-written file
       renameSync(tmp, cacheFile);
     } catch {

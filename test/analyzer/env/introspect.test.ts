@@ -88,7 +88,7 @@ describe('introspectInterpreter on real interpreters', () => {
 });
 
 describe('cache and snapshots', () => {
-  it('caches by real path and mtime under the cache directory and answers from it', async () => {
+  it('caches by real path and mtime under the cache directory, answers from it while sys.path is unchanged', async () => {
     const cacheDir = path.join(tmp, 'cache');
     const first = await introspectInterpreter('python3', { cacheDir });
     const files = readdirSync(path.join(cacheDir, 'env'));
@@ -96,14 +96,21 @@ describe('cache and snapshots', () => {
     // prove the second answer comes from the cache: mark the cached copy
     const file = path.join(cacheDir, 'env', files[0]);
     const cached = JSON.parse(readFileSync(file, 'utf8'));
-    cached.version = `${cached.version}+cached`;
+    cached.environment.version = `${cached.environment.version}+cached`;
     writeFileSync(file, JSON.stringify(cached));
     const second = await introspectInterpreter('python3', { cacheDir });
     expect(second.version).toBe(`${first.version}+cached`);
+    // a changed sys.path directory (a distribution installed or removed) invalidates the entry
+    const stampsChanged = JSON.parse(readFileSync(file, 'utf8'));
+    const somePath = Object.keys(stampsChanged.stamps)[0];
+    stampsChanged.stamps[somePath] = 1;
+    writeFileSync(file, JSON.stringify(stampsChanged));
+    expect((await introspectInterpreter('python3', { cacheDir })).version).toBe(first.version);
     // a corrupt cache entry is ignored and rewritten
     writeFileSync(file, '{not json');
     const third = await introspectInterpreter('python3', { cacheDir });
     expect(third.version).toBe(first.version);
+    expect(JSON.parse(readFileSync(file, 'utf8')).environment.version).toBe(first.version);
   });
 
   it('saves and loads a snapshot; a bad snapshot is a clear error', async () => {
