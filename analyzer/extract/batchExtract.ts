@@ -43,6 +43,7 @@ interface Job {
 interface WorkerHandle {
   worker: Worker;
   ready: boolean;
+  whenReady: Promise<void>;
   dead: boolean;
   inFlight: Map<number, Job>;
 }
@@ -75,6 +76,19 @@ export class BatchExtractor {
 
   private extractorOptions(): ExtractorOptions {
     return { maxBytes: this.options.maxBytes, trustPycache: this.options.trustPycache };
+  }
+
+  /** How many files were extracted by worker threads and by this thread. */
+  readonly stats = { byWorkers: 0, inThisThread: 0 };
+
+  /**
+   * Starts all worker threads now and waits until they have loaded the grammar, so that the first
+   * batch is shared from the start (e.g. before a follow loop). Without a worker script: nothing.
+   */
+  async warmUp(): Promise<void> {
+    if (this.workerScript)
+      while (this.workers.length < this.parallelism - 1) this.startWorker(this.workerScript);
+    await Promise.all(this.workers.map((w) => w.whenReady));
   }
 
   /** Cache statistics of this extractor's lifetime (hits, misses). */
@@ -134,6 +148,7 @@ export class BatchExtractor {
     while (this.queue.length) {
       const job = this.queue.shift()!;
       store(job, await this.local.extractFile(job.file));
+      this.stats.inThisThread++;
       for (const w of this.workers) this.feed(w);
     }
     if (remaining > 0) await finished;
@@ -154,23 +169,28 @@ export class BatchExtractor {
 
   private startWorker(script: string): void {
     const worker = new Worker(script, { workerData: this.extractorOptions() });
-    const handle: WorkerHandle = { worker, ready: false, dead: false, inFlight: new Map() };
+    let readyNow!: () => void;
+    const whenReady = new Promise<void>((resolve) => (readyNow = resolve));
+    const handle: WorkerHandle = { worker, ready: false, whenReady, dead: false, inFlight: new Map() };
     worker.unref();
     worker.on('message', (msg: { ready?: boolean; id?: number; result?: ExtractResult; error?: string }) => {
       if (msg.ready) {
         handle.ready = true;
+        readyNow();
         this.feed(handle);
         return;
       }
       const job = msg.id !== undefined ? handle.inFlight.get(msg.id) : undefined;
       if (!job) return;
       handle.inFlight.delete(msg.id!);
+      this.stats.byWorkers++;
       this.onResult?.(job, msg.result ?? ioFailure(`extraction failed: ${msg.error ?? 'unknown error'}`));
       this.feed(handle);
     });
     const lost = (): void => {
       if (handle.dead) return;
       handle.dead = true;
+      readyNow();
       // give the worker's jobs back: this thread (or another worker) does them
       for (const job of handle.inFlight.values()) this.queue.unshift(job);
       handle.inFlight.clear();

@@ -75,7 +75,11 @@ const constructs: [string, string, string[]][] = [
   ['Exception', 'try:\n    import a\nexcept Exception as e:\n    pass\n', ['import a - - 0 try']],
   ['BaseException', 'try:\n    import a\nexcept BaseException:\n    pass\n', ['import a - - 0 try']],
   ['bare except', 'try:\n    import a\nexcept:\n    pass\n', ['import a - - 0 try']],
-  ['bare except with a comment', 'try:\n    import a\nexcept:  # why\n    # more\n    pass\n', ['import a - - 0 try']],
+  [
+    'bare except with a comment',
+    'try:\n    import a\nexcept:  # why\n    # more\n    pass\n',
+    ['import a - - 0 try'],
+  ],
   [
     'tuple of exceptions',
     'try:\n    import a\nexcept (OSError, ImportError) as e:\n    pass\n',

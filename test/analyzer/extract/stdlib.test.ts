@@ -7,7 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ImportExtractor, type ExtractResult } from '../../../analyzer/extract/extractImports';
+import {
+  decodePythonSource,
+  ImportExtractor,
+  type ExtractResult,
+} from '../../../analyzer/extract/extractImports';
+import { importSkeleton } from '../../../analyzer/extract/importSkeleton';
 import { asAstImports, listPythonFiles, runAstReference } from '../../support/astReference';
 
 /**
@@ -32,8 +37,20 @@ describe('imports over the whole standard library of python3, compared with ast'
     const reference = runAstReference('python3', files);
     const extractor = await ImportExtractor.create({ maxBytes: 64 * 1024 * 1024 });
     const ours = new Map<string, ExtractResult>();
+    const skeletonDiffers: string[] = [];
     try {
-      for (const f of files) ours.set(f, extractor.extractBytes(await readFile(f)));
+      for (const f of files) {
+        const bytes = await readFile(f);
+        const whole = extractor.extractBytes(bytes);
+        ours.set(f, whole);
+        if (!whole.syntaxOk) continue;
+        // the import skeleton (used when __pycache__ vouches for the file) must give the same sites
+        const skeleton = importSkeleton(decodePythonSource(bytes).text);
+        const fromSkeleton = skeleton === undefined ? undefined : extractor.extractText(skeleton);
+        if (!fromSkeleton?.syntaxOk || JSON.stringify(fromSkeleton.sites) !== JSON.stringify(whole.sites)) {
+          skeletonDiffers.push(f);
+        }
+      }
     } finally {
       extractor.dispose();
     }
@@ -62,10 +79,12 @@ describe('imports over the whole standard library of python3, compared with ast'
     const agreed = rejected.length - missedRejections.length;
     console.log(
       `stdlib ${stdlibDir}: ${files.length} files, ${files.length - rejected.length} accepted by ast, ` +
-        `${mismatches.length} import mismatches, ${falseAlarms.length} false syntax alarms; ` +
+        `${mismatches.length} import mismatches, ${falseAlarms.length} false syntax alarms, ` +
+        `${skeletonDiffers.length} skeleton differences; ` +
         `${rejected.length} rejected by ast, of which we flag ${agreed} (syntaxOk false)` +
         (missedRejections.length ? `; not flagged:\n  ${missedRejections.join('\n  ')}` : ''),
     );
+    expect(skeletonDiffers).toEqual([]);
     expect(mismatches).toEqual([]);
     expect(falseAlarms).toEqual([]);
     expect(rejected.length - missedRejections.length).toBeGreaterThanOrEqual(
