@@ -155,6 +155,29 @@ export function renderGraph(
   return new CanvasGraphView(container, payload, options);
 }
 
+/** Screen boxes of the labels drawn in this frame, bucketed in rows of one label height. */
+class LabelSpace {
+  private readonly rows = new Map<number, { x0: number; x1: number; y: number }[]>();
+  constructor(private readonly height: number) {}
+
+  free(x: number, y: number, w: number): boolean {
+    const r = Math.floor(y / this.height);
+    for (let i = r - 1; i <= r + 1; i++) {
+      for (const b of this.rows.get(i) ?? []) {
+        if (x < b.x1 + 4 && x + w > b.x0 - 4 && Math.abs(y - b.y) < this.height) return false;
+      }
+    }
+    return true;
+  }
+
+  take(x: number, y: number, w: number): void {
+    const r = Math.floor(y / this.height);
+    const row = this.rows.get(r) ?? [];
+    row.push({ x0: x, x1: x + w, y });
+    this.rows.set(r, row);
+  }
+}
+
 class CanvasGraphView implements GraphView {
   private payload: GraphPayload;
   private view: ViewGraph = { nodes: [], edges: [], cycles: [] };
@@ -554,6 +577,14 @@ class CanvasGraphView implements GraphView {
     let placedNew = 0;
     const next: SimNode[] = [];
     const previous = this.simById;
+    const placed = (id: string): Point | undefined => previous.get(id) ?? known(id);
+    const neighbourOf = new Map<string, string[]>();
+    for (const e of this.view.edges) {
+      neighbourOf.set(e.to, [...(neighbourOf.get(e.to) ?? []), e.from]);
+      neighbourOf.set(e.from, [...(neighbourOf.get(e.from) ?? []), e.to]);
+    }
+    // New data (an edit): nodes already placed stay pinned while the new ones find their place.
+    const pin = reason === 'data';
     for (const v of this.view.nodes) {
       const anchor = this.anchors.get(v.cluster) ?? { x: 0, y: 0 };
       const old = previous.get(v.id);
@@ -569,11 +600,31 @@ class CanvasGraphView implements GraphView {
           p = { x: own.x + clusterNode.x - at.x, y: own.y + clusterNode.y - at.y };
         else if (clusterNode) p = this.spiral(clusterNode, memberIndex, v.cluster, 4);
       }
+      const isNew = !p;
       if (!p) {
         placedNew++;
-        p = this.spiral(anchor, memberIndex, v.cluster, 7);
+        // Beside a neighbour that already has a place (a module added by an edit), else in its package.
+        const near = (neighbourOf.get(v.id) ?? []).find((id) => placed(id));
+        p = near
+          ? this.spiral(placed(near)!, memberIndex, `near:${near}`, 12)
+          : this.spiral(anchor, memberIndex, v.cluster, 7);
       }
-      next.push({ id: v.id, v, r: radiusOf(v), ax: anchor.x, ay: anchor.y, x: p.x, y: p.y, vx: 0, vy: 0 });
+      const node: SimNode = {
+        id: v.id,
+        v,
+        r: radiusOf(v),
+        ax: anchor.x,
+        ay: anchor.y,
+        x: p.x,
+        y: p.y,
+        vx: 0,
+        vy: 0,
+      };
+      if (pin && !isNew) {
+        node.fx = p.x;
+        node.fy = p.y;
+      }
+      next.push(node);
     }
     for (const v of this.view.nodes)
       if (v.kind === 'cluster' && !this.collapsedAt.has(v.cluster)) {
@@ -610,6 +661,7 @@ class CanvasGraphView implements GraphView {
     const share = next.length ? placedNew / next.length : 0;
     this.simulation.alpha(Math.max(0.08, Math.min(1, share))).alphaTarget(0);
     this.settled = reason !== 'view' && placedNew === 0;
+    if (this.settled) for (const n of next) n.fx = n.fy = undefined;
     if (reason === 'first' && share > 0.5) {
       const start = performance.now();
       while (
@@ -815,6 +867,7 @@ class CanvasGraphView implements GraphView {
         if (this.simulation.alpha() < this.simulation.alphaMin()) {
           this.settled = true;
           this.firstLayout = false;
+          for (const n of this.sim) n.fx = n.fy = undefined;
           this.capturePositions();
           this.saveStateSoon();
           this.updateStatus();
@@ -1006,12 +1059,31 @@ class CanvasGraphView implements GraphView {
     ctx.strokeStyle = c.halo;
     ctx.fillStyle = c.foreground;
     const labels = this.labelled(visible);
-    for (const n of visible) {
-      if (!labels.has(n.id)) continue;
-      ctx.globalAlpha = lit(n) ? 1 : 0.35;
+    // Most important first (focus, hover, matches, scripts, packages, missing modules, cycles, then
+    // the busiest modules);
+    // a label that would overlap one already drawn is left out, so the rest stay readable.
+    const rank = (n: SimNode) =>
+      n === this.focused || n === this.hovered
+        ? 0
+        : this.matches.has(n.id)
+          ? 1
+          : n.v.root
+            ? 2
+            : n.v.kind === 'cluster' || n.v.verdict === 'missing' || n.v.inCycle
+              ? 3
+              : 4;
+    const ordered = visible
+      .filter((n) => labels.has(n.id))
+      .sort((a, b) => rank(a) - rank(b) || this.degree(b.id) - this.degree(a.id));
+    const taken = new LabelSpace(LABEL_FONT_PX + 3);
+    for (const n of ordered) {
       const sx = n.x * t.k + t.x + n.r * t.k + 4;
       const sy = n.y * t.k + t.y;
       const text = nodeTitle(n.v);
+      const w = ctx.measureText(text).width;
+      if (rank(n) > 1 && !taken.free(sx, sy, w)) continue;
+      taken.take(sx, sy, w);
+      ctx.globalAlpha = lit(n) ? 1 : 0.35;
       ctx.strokeText(text, sx, sy);
       ctx.fillText(text, sx, sy);
     }

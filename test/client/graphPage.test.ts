@@ -375,6 +375,39 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
     });
   });
 
+  it('keeps every node in place when the graph updates after an edit, and places the new module beside its importer', async () => {
+    const graph = syntheticGraph({ nodes: 600, seed: 4 });
+    const html = await pageFromGraph(tmp, 'update', graph, 'update');
+    const context = await newGraphContext(browser);
+    const errors: string[] = [];
+    const page = await openGraphPage(context, html, errors);
+    await waitSettled(page);
+    const before = await page.evaluate(() => (window as unknown as Win).pyratsGraph.state().positions!);
+    const importer = graph.nodes.find((n) => n.rel === 'lab/module_3.py')!;
+    const added = {
+      id: 'added',
+      root: importer.root,
+      rel: 'lab/added_by_edit.py',
+      source: true,
+      verdict: 'local' as const,
+    };
+    const payload = {
+      title: 'update',
+      roots: graph.roots,
+      graph: { nodes: [...graph.nodes, added], edges: [...graph.edges, { from: importer.id, to: 'added' }] },
+    };
+    await page.evaluate((p) => (window as unknown as Win).pyratsGraph.update(p), payload);
+    await waitSettled(page);
+    const after = await page.evaluate(() => (window as unknown as Win).pyratsGraph.state().positions!);
+    for (const id of Object.keys(before)) expect(after[id], id).toEqual(before[id]);
+    const [ax, ay] = after.added;
+    const [ix, iy] = after[importer.id];
+    expect(Math.hypot(ax - ix, ay - iy)).toBeLessThan(120);
+    expect((await stats(page)).nodes).toBe(601);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('rejects hostile text: labels never become markup', async () => {
     const evil = '<img src=x onerror="window.__pwned=1">';
     const graph = {
