@@ -20,7 +20,6 @@ export class OpenDocument {
   parsed: ParsedSource | undefined;
   timer: NodeJS.Timeout | undefined;
   running: CancellationTokenSource | undefined;
-  lastCheckStarted = 0;
   last: CheckResult | undefined;
   /** Resolves when a check of the current version has finished (or the document is closed). */
   private waiters: { version: number; resolve: (r: CheckResult | undefined) => void }[] = [];

@@ -8,85 +8,24 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
-import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import type { Parser, Tree } from 'web-tree-sitter';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Parser } from 'web-tree-sitter';
 import { Checker } from '../../analyzer/check/checker';
 import type { Verdict } from '../../analyzer/check/verdict';
-import {
-  analyseTree,
-  createImportQueries,
-  DEFAULT_MAX_BYTES,
-  type ImportQueries,
-} from '../../analyzer/extract/extractImports';
-import type { ImportSite } from '../../analyzer/extract/importSite';
+import { createImportQueries, type ImportQueries } from '../../analyzer/extract/extractImports';
 import { createPythonParser } from '../../analyzer/parse/pythonParser';
 import { buildGraphPayload } from '../graphData';
 import type { GraphPayload, GraphScope, ImportVerdictInfo } from '../protocol';
+import { ParsedSource, TreeBudget } from './parsedSource';
 import type { PyratsSettings } from './settings';
 
-/** An open document's tree, edited in step with the text and re-parsed incrementally on demand. */
-export class ParsedSource {
-  private tree: Tree | null = null;
-  private dirty = true;
-  private sites: ImportSite[] = [];
+export { ParsedSource } from './parsedSource';
 
-  constructor(
-    private readonly parser: Parser,
-    private readonly queries: ImportQueries,
-  ) {}
-
-  /**
-   * Applies one LSP change to `doc` (TextDocument.update changes the document in place) and tells
-   * the tree about it: old offsets are taken before the update, the new end after it.
-   */
-  applyChange(doc: TextDocument, change: TextDocumentContentChangeEvent, version: number): TextDocument {
-    this.dirty = true;
-    if (!this.tree || !('range' in change)) {
-      this.tree?.delete();
-      this.tree = null;
-      return TextDocument.update(doc, [change], version);
-    }
-    const startIndex = doc.offsetAt(change.range.start);
-    const oldEndIndex = doc.offsetAt(change.range.end);
-    const startPosition = doc.positionAt(startIndex);
-    const oldEndPosition = doc.positionAt(oldEndIndex);
-    const after = TextDocument.update(doc, [change], version);
-    const newEndIndex = startIndex + change.text.length;
-    const newEndPosition = after.positionAt(newEndIndex);
-    this.tree.edit({
-      startIndex,
-      oldEndIndex,
-      newEndIndex,
-      startPosition: { row: startPosition.line, column: startPosition.character },
-      oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
-      newEndPosition: { row: newEndPosition.line, column: newEndPosition.character },
-    });
-    return after;
-  }
-
-  /** The import sites of `text` (the document's current text), re-parsing only what changed. */
-  importSites(text: string): ImportSite[] {
-    if (!this.dirty) return this.sites;
-    if (text.length > DEFAULT_MAX_BYTES) {
-      this.tree?.delete();
-      this.tree = null;
-      this.sites = [];
-      this.dirty = false;
-      return this.sites;
-    }
-    const next = this.parser.parse(text, this.tree ?? undefined);
-    this.tree?.delete();
-    this.tree = next;
-    this.sites = next ? analyseTree(next, text, this.queries).sites : [];
-    this.dirty = false;
-    return this.sites;
-  }
-
-  dispose(): void {
-    this.tree?.delete();
-    this.tree = null;
-  }
-}
+/** Live syntax trees kept per folder (open documents beyond this are re-parsed in full when edited). */
+export const LIVE_TREES = 48;
+/** How long a verdict of an unchanged import is reused without asking the checker again. */
+const VERDICT_CACHE_TTL_MS = 30_000;
+const VERDICT_CACHE_MAX = 50_000;
 
 /** The wire shape of one verdict. */
 export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
@@ -171,6 +110,10 @@ export async function listPythonFiles(
 
 /** One workspace folder's analyzer: a parser for its open documents and a Checker for its settings. */
 export class FolderAnalyzer {
+  private readonly budget = new TreeBudget(LIVE_TREES);
+  /** Recent verdicts of open documents' imports, by file and import (cleared when files appear or go). */
+  private readonly verdictCache = new Map<string, { verdict: Verdict; at: number }>();
+
   private constructor(
     readonly root: string,
     private readonly parser: Parser,
@@ -223,7 +166,7 @@ export class FolderAnalyzer {
   /** A tree for a newly opened document. */
   async parse(text: TextDocument): Promise<ParsedSource> {
     void text;
-    return new ParsedSource(this.parser, this.queries);
+    return new ParsedSource(this.parser, this.queries, this.budget);
   }
 
   async checkDocument(
@@ -232,10 +175,33 @@ export class FolderAnalyzer {
     file: string | undefined,
     token: CancellationToken,
   ): Promise<ImportVerdictInfo[]> {
-    const sites = parsed.importSites(text.getText());
+    const sites = parsed.importSites(text);
     if (token.isCancellationRequested) return [];
-    const verdicts = await this.checker.checkSites(sites, file ?? path.join(this.root, '<untitled>.py'));
-    return verdicts.map(toVerdictInfo);
+    const from = file ?? path.join(this.root, '<untitled>.py');
+    // Only imports not seen recently in this file go to the checker; the others reuse its verdict.
+    const now = Date.now();
+    if (this.verdictCache.size > VERDICT_CACHE_MAX) this.verdictCache.clear();
+    const keys = sites.map(
+      (s) => `${from}\u0000${s.kind}|${s.level}|${s.module}|${s.name}|${s.guarded}|${s.inFunction}`,
+    );
+    const todo: number[] = [];
+    const out: Verdict[] = new Array(sites.length);
+    sites.forEach((site, i) => {
+      const hit = this.verdictCache.get(keys[i]);
+      if (hit && now - hit.at < VERDICT_CACHE_TTL_MS) out[i] = { ...hit.verdict, site };
+      else todo.push(i);
+    });
+    if (todo.length) {
+      const fresh = await this.checker.checkSites(
+        todo.map((i) => sites[i]),
+        from,
+      );
+      todo.forEach((i, k) => {
+        out[i] = fresh[k];
+        this.verdictCache.set(keys[i], { verdict: fresh[k], at: now });
+      });
+    }
+    return out.map(toVerdictInfo);
   }
 
   /** Checks a file on disk; `problems` says why it was read only in part or not at all. */
@@ -272,6 +238,7 @@ export class FolderAnalyzer {
   /** Forgets cached directory listings (files were created or deleted). */
   invalidateFileSystem(): void {
     this.checker.invalidateFileSystem();
+    this.verdictCache.clear();
   }
 
   /** Re-fetches the mirror indexes; says what happened. */
@@ -280,6 +247,7 @@ export class FolderAnalyzer {
     const fresh = await FolderAnalyzer.createChecker(this.settings, this.console, 0);
     this.checker.dispose();
     this.checker = fresh;
+    this.verdictCache.clear();
     const failed = fresh.problems.filter((p) => p.area === 'mirror');
     const sources = fresh.mirror?.sources.length ?? 0;
     return failed.length

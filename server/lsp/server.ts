@@ -106,7 +106,9 @@ export class PyratsLanguageServer {
       this.schedule(doc, this.delayFor(doc));
     });
     connection.onDidSaveTextDocument(({ textDocument }) => {
-      // A saved file can change what other open files resolve to (a local module appeared).
+      // A saved file can change what other open files resolve to (a local module appeared), also in
+      // editors that do not report file creation.
+      for (const f of this.folders.values()) void f.analyzer.then((a) => a.invalidateFileSystem());
       this.recheckOpen((d) => d.uri !== textDocument.uri);
     });
     connection.onDidCloseTextDocument(({ textDocument }) => {
@@ -288,12 +290,14 @@ export class PyratsLanguageServer {
   // Checking
   // -------------------------------------------------------------------------------------------
 
-  /** Leading edge: the first edit after a quiet period is checked at once; edits in a burst wait. */
+  /**
+   * Leading edge: an edit to a document with no check running or pending is checked at once; edits
+   * that arrive while one is (typing faster than a check) cancel it and wait for a quiet time.
+   */
   private delayFor(doc: OpenDocument): number {
     const folder = this.folders.get(this.folderUriFor(doc.uri));
-    const debounce = folder?.settings.debounceMs ?? 50;
     const busy = doc.running !== undefined || doc.timer !== undefined;
-    return !busy && Date.now() - doc.lastCheckStarted >= debounce ? 0 : debounce;
+    return busy ? (folder?.settings.debounceMs ?? 50) : 0;
   }
 
   private schedule(doc: OpenDocument, delay: number): void {
@@ -312,7 +316,6 @@ export class PyratsLanguageServer {
   private async check(doc: OpenDocument): Promise<void> {
     const cts = new CancellationTokenSource();
     doc.running = cts;
-    doc.lastCheckStarted = Date.now();
     const version = doc.version;
     try {
       const folder = await this.ensureFolder(this.folderUriFor(doc.uri));

@@ -28,7 +28,19 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 const run = promisify(execFile);
 
 export const CODE_SERVER_VERSION = '4.100.3';
-export const REPO = path.resolve(__dirname, '..', '..');
+/** The repository root: the nearest folder above this module (or the bundle in dist/) with our package.json. */
+function findRepo(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      if (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'pyrats-lens') return dir;
+    } catch {
+      // no package.json here
+    }
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
+
+export const REPO = findRepo(__dirname);
 export const CACHE_DIR = path.join(REPO, '.cache', 'code-server');
 export const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
 

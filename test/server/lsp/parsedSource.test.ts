@@ -11,7 +11,7 @@ import {
   type ImportQueries,
 } from '../../../analyzer/extract/extractImports';
 import { createPythonParser } from '../../../analyzer/parse/pythonParser';
-import { ParsedSource } from '../../../server/lsp/folderAnalyzer';
+import { ParsedSource, TreeBudget } from '../../../server/lsp/parsedSource';
 
 let parser: Parser;
 let queries: ImportQueries;
@@ -38,12 +38,12 @@ function fresh(text: string) {
 function applyAll(start: string, edits: TextDocumentContentChangeEvent[][]) {
   let doc = TextDocument.create('file:///t.py', 'python', 1, start);
   const parsed = new ParsedSource(parser, queries);
-  const first = parsed.importSites(doc.getText());
+  const first = parsed.importSites(doc);
   expect(first).toEqual(fresh(start));
   let version = 1;
   for (const changes of edits) {
     for (const change of changes) doc = parsed.applyChange(doc, change, ++version);
-    expect(parsed.importSites(doc.getText())).toEqual(fresh(doc.getText()));
+    expect(parsed.importSites(doc)).toEqual(fresh(doc.getText()));
   }
   parsed.dispose();
   return doc.getText();
@@ -104,43 +104,137 @@ describe('ParsedSource (incremental tree-sitter re-parse)', () => {
     ]);
   });
 
-  it('random edits stay equal to a fresh parse', () => {
-    let seed = 42;
+  for (const seed0 of [42, 7, 2024, 99991]) {
+    it(`random edits stay equal to a fresh parse (seed ${seed0})`, () => {
+      let seed = seed0;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      const snippets = [
+        'import a\n',
+        'from b import c\n',
+        'try:\n    import d\nexcept ImportError:\n    pass\n',
+        'x = 1\n',
+        '(',
+        ')',
+        '"😀"',
+        '',
+        '    import e\n',
+        'def g():\n',
+        'if x:\n    import f.g as h\n',
+        '"""',
+        '\n',
+        'except ImportError:\n',
+        'from . import sib; import os\n',
+        '__import__("dyn")\n',
+        'import',
+        ' as z',
+      ];
+      let doc = TextDocument.create('file:///r.py', 'python', 1, START);
+      const edits: TextDocumentContentChangeEvent[][] = [];
+      for (let i = 0; i < 250; i++) {
+        const len = doc.getText().length;
+        const a = rnd(len + 1);
+        const b = Math.min(len, a + rnd(12));
+        const start = doc.positionAt(a);
+        const end = doc.positionAt(b);
+        // keep surrogate pairs whole
+        if (doc.offsetAt(start) !== a || doc.offsetAt(end) !== b) continue;
+        const change = { range: { start, end }, text: snippets[rnd(snippets.length)] };
+        const next = TextDocument.create('file:///r.py', 'python', i + 2, doc.getText());
+        TextDocument.update(next, [change], i + 2);
+        if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(next.getText()))
+          continue;
+        edits.push([change]);
+        doc = next;
+      }
+      expect(edits.length).toBeGreaterThan(150);
+      applyAll(START, edits);
+    });
+  }
+
+  it('random well-formed edits (no syntax errors: the re-extract-only-what-changed path)', () => {
+    let seed = 5;
     const rnd = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed % n;
     };
-    const snippets = [
+    const statements = [
       'import a\n',
-      'from b import c\n',
-      'try:\n    import d\nexcept ImportError:\n    pass\n',
-      'x = 1\n',
-      '(',
-      ')',
-      '"😀"',
-      '',
+      'import b.c as d\n',
+      'from e import f, g as h\n',
+      'try:\n    import i\nexcept ImportError:\n    i = None\n',
+      'def fn():\n    import j\n    return j\n',
+      'x = 1; import k\n',
+      'if True:\n    from . import sib\n',
+      'y = """\nimport not_an_import\n"""\n',
     ];
-    let doc = TextDocument.create('file:///r.py', 'python', 1, START);
+    let doc = TextDocument.create('file:///w.py', 'python', 1, START);
     const edits: TextDocumentContentChangeEvent[][] = [];
-    for (let i = 0; i < 60; i++) {
-      const len = doc.getText().length;
-      const a = rnd(len + 1);
-      const b = Math.min(len, a + rnd(8));
-      let start = doc.positionAt(a);
-      let end = doc.positionAt(b);
-      // keep surrogate pairs whole
-      if (doc.offsetAt(start) !== a || doc.offsetAt(end) !== b) continue;
-      const change = { range: { start, end }, text: snippets[rnd(snippets.length)] };
-      const next = TextDocument.create('file:///r.py', 'python', i + 2, doc.getText());
+    for (let i = 0; i < 200; i++) {
+      const lines = doc.getText().split('\n');
+      // top-level statement starts: lines beginning with a letter that are not in a block
+      const starts = lines
+        .map((l, n) => ({ l, n }))
+        .filter(({ l }) => /^[a-z"]/.test(l) && !/^(except|else|finally)/.test(l));
+      let change: TextDocumentContentChangeEvent;
+      const op = rnd(3);
+      if (op === 0 || starts.length < 3) {
+        const at = starts[rnd(starts.length)]?.n ?? 0;
+        change = {
+          range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } },
+          text: statements[rnd(statements.length)],
+        };
+      } else if (op === 1) {
+        const one = starts.filter(({ l }) => /^import [a-z_.]+$/.test(l));
+        if (!one.length) continue;
+        const at = one[rnd(one.length)].n;
+        change = {
+          range: { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } },
+          text: '',
+        };
+      } else {
+        const one = starts.filter(({ l }) => /^import [a-z_]+/.test(l));
+        if (!one.length) continue;
+        const at = one[rnd(one.length)].n;
+        change = {
+          range: { start: { line: at, character: 8 }, end: { line: at, character: 8 } },
+          text: 'zq',
+        };
+      }
+      const next = TextDocument.create('file:///w.py', 'python', i + 2, doc.getText());
       TextDocument.update(next, [change], i + 2);
-      if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(next.getText()))
-        continue;
-      start = change.range.start;
-      end = change.range.end;
-      edits.push([{ range: { start, end }, text: change.text }]);
+      const tree = parser.parse(next.getText())!;
+      const ok = !tree.rootNode.hasError;
+      tree.delete();
+      if (!ok) continue;
+      edits.push([change]);
       doc = next;
     }
-    expect(edits.length).toBeGreaterThan(30);
+    expect(edits.length).toBeGreaterThan(100);
     applyAll(START, edits);
+  });
+
+  it('a document whose tree was dropped (tree budget) is parsed again in full and stays right', () => {
+    const budget = new TreeBudget(1);
+    let a = TextDocument.create('file:///a.py', 'python', 1, START);
+    let b = TextDocument.create('file:///b.py', 'python', 1, START);
+    const pa = new ParsedSource(parser, queries, budget);
+    const pb = new ParsedSource(parser, queries, budget);
+    pa.importSites(a);
+    pb.importSites(b); // drops a's tree
+    expect(budget.size).toBe(1);
+    const edit = {
+      range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } },
+      text: 'import c1\n',
+    };
+    a = pa.applyChange(a, edit, 2);
+    b = pb.applyChange(b, edit, 2);
+    expect(pa.importSites(a)).toEqual(fresh(a.getText()));
+    expect(pb.importSites(b)).toEqual(fresh(b.getText()));
+    pa.dispose();
+    pb.dispose();
+    expect(budget.size).toBe(0);
   });
 });
