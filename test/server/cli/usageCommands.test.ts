@@ -1,0 +1,189 @@
+/**
+ * The usage commands through the bundled CLI (dist/cli.js): ingest exit codes and reports, report in
+ * its three formats with a baseline (missing packages and the greedy what-if worked out by hand from
+ * the sample's five scripts), Parquet export read back by DuckDB, requests, mirror lists and page.
+ */
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestLine } from '../../support/requestLines';
+
+const REPO = path.resolve(__dirname, '../../..');
+const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
+
+function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(input);
+  });
+}
+
+let dir: string;
+let db: string;
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-usage-cli-'));
+  db = path.join(dir, 'usage.duckdb');
+  copyFileSync(path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log'), path.join(dir, '20261125'));
+  writeFileSync(
+    path.join(dir, '20261126'),
+    [
+      requestLine({ user: 'alice', packages: ['PyYAML'], reason: 'config' }),
+      requestLine({ user: 'bob', packages: ['pyyaml', 'cartopy'] }),
+      'Nov 26 08:00:00 hfe01 Python: ts=garbage',
+    ].join('\n') + '\n',
+  );
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pyrats ingest / report / export / requests / mirror-lists / mirror-page', () => {
+  it('ingest: exit 1 and FILE:LINE reports when lines are bad; usage errors exit 2', async () => {
+    const r = await cli(['ingest', path.join(dir, '20261125'), path.join(dir, '20261126'), '--db', db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(dir, '20261126')}:3: `);
+    expect(r.stdout).toContain('115 lines: 115 records, 0 requests, 0 other, 0 bad');
+    expect(r.stdout).toContain('3 lines: 0 records, 2 requests, 0 other, 1 bad');
+    expect((await cli(['ingest', '--db', db])).code).toBe(2);
+    expect((await cli(['ingest', 'x'])).code).toBe(2);
+    const stdin = await cli(
+      ['ingest', '-', '--db', db, '--json'],
+      readFileSync(path.join(dir, '20261125'), 'utf8'),
+    );
+    expect(JSON.parse(stdin.stdout)[0]).toMatchObject({ path: '-', status: 'unchanged', records: 0 });
+  });
+
+  it('report: json packages array, text charts, csv sections; baseline gaps and the greedy what-if', async () => {
+    const json = JSON.parse((await cli(['report', '--db', db, '--format', 'json'])).stdout);
+    expect(json.packages.map((p: { package: string }) => p.package)).toEqual([
+      'numpy',
+      'matplotlib',
+      'scipy',
+      'pandas',
+      'xarray',
+    ]);
+    expect(json.packages[0]).toMatchObject({ package: 'numpy', users: 1, imports: 5 });
+    const text = (await cli(['report', '--db', db])).stdout;
+    expect(text).toContain('Packages by distinct users');
+    expect(text).toMatch(/numpy\s+#+ 5/);
+    const csv = (await cli(['report', '--db', db, '--format', 'csv'])).stdout.split('\n');
+    expect(csv[0]).toBe('package,distribution,kind,users,imports,scripts,hosts,firstSeen,lastSeen');
+    expect(csv[1]).toBe('numpy,numpy,thirdParty,1,5,5,1,2026-11-25,2026-11-25');
+    writeFileSync(path.join(dir, 'baseline.txt'), 'numpy==1.24.2\nscipy==1.10.1\n');
+    const withBaseline = await cli([
+      'report',
+      '--db',
+      db,
+      '--format',
+      'json',
+      '--baseline',
+      `file:${path.join(dir, 'baseline.txt')}`,
+    ]);
+    expect(withBaseline.code, withBaseline.stderr).toBe(0);
+    const m = JSON.parse(withBaseline.stdout).missing;
+    expect(m.missing.map((p: { package: string }) => p.package)).toEqual(['matplotlib', 'pandas', 'xarray']);
+    // only signal_proc.py (numpy, scipy) runs on the baseline: 1 of 5 runs, the one user not covered
+    expect([m.coveredUsersPct, m.coveredRunsPct]).toEqual([0, 20]);
+    expect(
+      m.whatIf.map((s: { package: string; coveredUsersPct: number; coveredRunsPct: number }) => [
+        s.package,
+        s.coveredUsersPct,
+        s.coveredRunsPct,
+      ]),
+    ).toEqual([
+      ['matplotlib', 0, 40], // + fit_model.py
+      ['pandas', 0, 60], // + csv_pipeline.py
+      ['xarray', 100, 100], // + plot_netcdf.py, xr_pandas_report.py
+    ]);
+    const bad = await cli(['report', '--db', db, '--since', '2026-02-30']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--since: '2026-02-30' is not a real date/);
+  });
+
+  it('export: day-partitioned Parquet that DuckDB reads back', async () => {
+    const out = path.join(dir, 'parquet');
+    const r = await cli(['export', '--db', db, '--parquet', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(path.join(out, 'records'))).toEqual(['day=2026-11-25']);
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT "user")::INTEGER AS users FROM read_parquet('${out}/records/*/*.parquet', hive_partitioning = true)`,
+      )
+    ).getRowObjectsJS();
+    expect(rows).toEqual([{ n: 115, users: 1 }]);
+    const req = (
+      await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${out}/requests/*/*.parquet')`)
+    ).getRowObjectsJS();
+    expect(req).toEqual([{ n: 3 }]);
+    c.closeSync();
+    inst.closeSync();
+  });
+
+  it('requests, mirror-lists and mirror-page from the approved requests', async () => {
+    const list = await cli(['requests', 'list', '--db', db, '--format', 'json']);
+    expect(
+      JSON.parse(list.stdout).map((e: { package: string; requesters: number }) => [e.package, e.requesters]),
+    ).toEqual([
+      ['pyyaml', 2],
+      ['cartopy', 1],
+    ]);
+    expect((await cli(['requests', 'approve', 'PyYAML', '--db', db])).stdout).toBe('approved: pyyaml\n');
+    expect((await cli(['requests', 'reject', 'cartopy', '--db', db, '--note', 'use the module'])).code).toBe(
+      0,
+    );
+    expect((await cli(['requests', 'approve', 'nothing', '--db', db])).code).toBe(2);
+    writeFileSync(path.join(dir, 'base.mirrorlist'), 'numpy\nconda:r-base\n');
+    const out = path.join(dir, 'mirror');
+    const ml = await cli([
+      'mirror-lists',
+      '--db',
+      db,
+      '--base',
+      path.join(dir, 'base.mirrorlist'),
+      '--out',
+      out,
+    ]);
+    expect(ml.code, ml.stderr).toBe(0);
+    expect(readFileSync(path.join(out, 'wget-pypi-patterns.txt'), 'utf8')).toBe('numpy-*\npyyaml-*\n');
+    expect(readFileSync(path.join(out, 'bandersnatch-allowlist.conf'), 'utf8')).toContain(
+      'packages =\n    numpy\n    pyyaml\n',
+    );
+    const page = path.join(dir, 'index.html');
+    const mp = await cli([
+      'mirror-page',
+      '--out',
+      page,
+      '--pypi-url',
+      'https://mirror.example.org/pypi/simple',
+      '--conda-url',
+      'https://mirror.example.org/conda/conda-forge',
+      '--db',
+      db,
+    ]);
+    expect(mp.code, mp.stderr).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('PYRATS_DISABLE=1');
+    expect(html).toContain('<li>pyyaml</li>');
+  });
+});
