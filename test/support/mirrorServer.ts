@@ -9,6 +9,8 @@
  *   /fail500/...    HTTP 500
  *   /hang/...       accepts the request and never answers
  *   /malformed/...  200 with a truncated JSON / garbage body
+ *   /loop/...       302 to itself, forever
+ *   /stall/...      sends the headers and part of the body, then nothing more
  *   /switch/...     behaves as `mode` says (ok, fail500, hang, malformed), changeable during a test
  * Every request is logged (method, path, status) so tests can assert what reached the server.
  */
@@ -44,6 +46,17 @@ export async function startMirrorServer(root: string): Promise<MirrorServer> {
     const [, prefix, ...rest] = url.pathname.split('/');
     const tail = rest.join('/');
     const accept = String(req.headers.accept ?? '');
+    if (prefix === 'loop') {
+      state.requests.push({ method: req.method ?? 'GET', path: url.pathname, status: 302, accept });
+      res.writeHead(302, { location: url.pathname }).end();
+      return;
+    }
+    if (prefix === 'stall') {
+      state.requests.push({ method: req.method ?? 'GET', path: url.pathname, status: 200, accept });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 100000 });
+      res.write('{"packages": {');
+      return; // never finishes the body
+    }
     let mode: MirrorMode | 'html' | 'redirect' | 'unknown' =
       prefix === 'ok'
         ? 'ok'

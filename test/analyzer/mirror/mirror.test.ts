@@ -183,6 +183,23 @@ describe('mirror over HTTP', () => {
     expect(await big.lookup(want('cartopy'))).toEqual([]);
   });
 
+  it('gives up on redirect loops and on bodies that stop half-way', async () => {
+    const m = await Mirror.open(
+      [conda(`${server.url}/loop/conda/main`), conda(`${server.url}/stall/conda/conda-forge`)],
+      {
+        cacheDir,
+        subdirs: ['noarch'],
+        timeoutMs: 500,
+      },
+    );
+    const text = m.problems.map((p) => p.message).join('\n');
+    expect(text).toMatch(/loop\/conda\/main\/noarch\/repodata\.json: more than 10 redirects/);
+    expect(text).toMatch(
+      /stall\/conda\/conda-forge\/noarch\/repodata\.json: no complete answer within 500 ms/,
+    );
+    expect(server.requests.filter((r) => r.path.startsWith('/loop/')).length).toBe(11);
+  });
+
   it('reads a local copy through file:// URLs', async () => {
     const base = pathToFileURL(tree).toString();
     const m = await Mirror.open([conda(`${base}/conda/conda-forge`), pypi(`${base}/simple`)], {
