@@ -54,7 +54,15 @@ export function formatText(report: CheckReport): string {
   else out.push('Mirror:   none configured');
   const all = report.files.flatMap((f) => f.verdicts);
   for (const kind of VERDICT_ORDER) {
-    const rows = all.filter((v) => v.kind === kind);
+    // `from m import a, b` gives a verdict per name; one row per statement and module is enough here.
+    const seen = new Set<string>();
+    const rows = all.filter((v) => {
+      if (v.kind !== kind) return false;
+      const key = `${v.file}\0${v.site.statementRange.start.line}\0${v.module}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (!rows.length) continue;
     out.push('', `${headings[kind]} (${rows.length})`);
     const cells = rows.map((v) => [
