@@ -13,7 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExtractCache } from './extractCache';
-import { ImportExtractor, ioMessage, type ExtractorOptions, type ExtractResult } from './extractImports';
+import {
+  factsOf,
+  ImportExtractor,
+  ioMessage,
+  type ExtractorOptions,
+  type ExtractResult,
+  type FileFacts,
+} from './extractImports';
 
 export interface BatchOptions {
   /** Parallel extractors, this thread included (default: up to 2, bounded by the CPU count). 1 = no workers. */
@@ -36,8 +43,7 @@ const IN_FLIGHT = 3;
 interface Job {
   index: number;
   file: string;
-  size: number;
-  mtimeMs: number;
+  facts: FileFacts;
 }
 
 interface WorkerHandle {
@@ -102,27 +108,19 @@ export class BatchExtractor {
     const todo: Job[] = [];
     for (let index = 0; index < files.length; index++) {
       const file = files[index];
-      let size = -1;
-      let mtimeMs = -1;
+      let facts: FileFacts;
       try {
-        const st = statSync(file);
-        size = st.size;
-        mtimeMs = st.mtimeMs;
-        if (st.isFile() && this.cache) {
-          const hit = this.cache.get(file, size, mtimeMs);
-          if (hit) {
-            results[index] = hit;
-            continue;
-          }
-        }
+        facts = factsOf(statSync(file));
       } catch (err) {
         results[index] = ioFailure(ioMessage(err));
         continue;
       }
-      todo.push({ index, file, size, mtimeMs });
+      const hit = facts.regular ? this.cache?.get(file, facts.size, facts.mtimeMs) : undefined;
+      if (hit) results[index] = hit;
+      else todo.push({ index, file, facts });
     }
     if (todo.length) {
-      todo.sort((a, b) => b.size - a.size);
+      todo.sort((a, b) => b.facts.size - a.facts.size);
       await this.run(todo, results);
     }
     this.cache?.flush();
@@ -138,7 +136,7 @@ export class BatchExtractor {
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const store = (job: Job, result: ExtractResult): void => {
       results[job.index] = result;
-      if (job.size >= 0) this.cache?.set(job.file, job.size, job.mtimeMs, result);
+      this.cache?.set(job.file, job.facts.size, job.facts.mtimeMs, result);
       if (--remaining === 0) finish();
     };
     this.onResult = store;
@@ -147,8 +145,10 @@ export class BatchExtractor {
     this.local ??= await ImportExtractor.create(this.extractorOptions());
     while (this.queue.length) {
       const job = this.queue.shift()!;
-      store(job, await this.local.extractFile(job.file));
+      store(job, this.local.extractFileSync(job.file, job.facts));
       this.stats.inThisThread++;
+      // let worker replies in before the next file
+      await new Promise<void>((resolve) => setImmediate(resolve));
       for (const w of this.workers) this.feed(w);
     }
     if (remaining > 0) await finished;
@@ -163,7 +163,7 @@ export class BatchExtractor {
       const job = this.queue.shift()!;
       const id = this.nextId++;
       w.inFlight.set(id, job);
-      w.worker.postMessage({ id, file: job.file });
+      w.worker.postMessage({ id, file: job.file, facts: job.facts });
     }
   }
 
@@ -209,7 +209,8 @@ export class BatchExtractor {
     void (async () => {
       while (this.queue.length) {
         const job = this.queue.shift()!;
-        store(job, await local.extractFile(job.file));
+        store(job, local.extractFileSync(job.file, job.facts));
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     })();
   }

@@ -9,6 +9,7 @@
  * It does not resolve modules, de-duplicate sites, follow imports or cache anything (see
  * batchExtract.ts and extractCache.ts for that).
  */
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Query, type Node, type Parser, type Tree } from 'web-tree-sitter';
 import { createPythonParser } from '../parse/pythonParser';
@@ -444,12 +445,18 @@ export class ImportExtractor {
         encoding,
       );
     }
-    const tree = this.parser.parse(text);
-    if (!tree) return failed({ kind: 'syntax', message: 'parser gave no tree' }, encoding);
+    let tree: Tree | null = null;
     try {
+      tree = this.parser.parse(text);
+      if (!tree) return failed({ kind: 'syntax', message: 'the parser gave up on this file' }, encoding);
       return { ...analyseTree(tree, text, this.queries), encoding };
+    } catch (err) {
+      // a failure inside the wasm parser must not stop a batch: report it for this file only
+      this.parser.reset();
+      const message = err instanceof Error ? err.message : String(err);
+      return failed({ kind: 'syntax', message: `the parser failed on this file: ${message}` }, encoding);
     } finally {
-      tree.delete();
+      tree?.delete();
     }
   }
 
@@ -506,23 +513,53 @@ export class ImportExtractor {
 
   /** Reads and extracts a file; the size cap is checked with stat before reading. Never throws for I/O. */
   async extractFile(file: string): Promise<ExtractResult> {
-    let bytes: Uint8Array;
-    let compiled: boolean;
+    let st: Stats;
     try {
-      const st = await stat(file);
-      if (!st.isFile()) return failed({ kind: 'io', message: 'not a regular file' });
-      if (st.size > this.maxBytes) {
-        return failed({
-          kind: 'too-large',
-          message: `too large: ${sizeText(st.size)} (limit ${sizeText(this.maxBytes)})`,
-        });
-      }
-      compiled = this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
+      st = await stat(file);
+    } catch (err) {
+      return failed({ kind: 'io', message: ioMessage(err) });
+    }
+    const refused = this.refuse(factsOf(st));
+    if (refused) return refused;
+    const compiled = this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
+    let bytes: Uint8Array;
+    try {
       bytes = await readFile(file);
     } catch (err) {
       return failed({ kind: 'io', message: ioMessage(err) });
     }
     return this.extractBytesChecked(bytes, compiled);
+  }
+
+  /**
+   * extractFile with synchronous I/O, for worker threads and batch loops where waiting on the
+   * thread pool only costs time. `known` is what the caller already learnt from stat.
+   */
+  extractFileSync(file: string, known?: FileFacts): ExtractResult {
+    let bytes: Uint8Array;
+    let compiled: boolean;
+    try {
+      const st = known ?? factsOf(statSync(file));
+      const refused = this.refuse(st);
+      if (refused) return refused;
+      compiled = this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
+      bytes = readFileSync(file);
+    } catch (err) {
+      return failed({ kind: 'io', message: ioMessage(err) });
+    }
+    return this.extractBytesChecked(bytes, compiled);
+  }
+
+  /** The result for a file that is not read at all (not a regular file, over the size cap). */
+  private refuse(st: FileFacts): ExtractResult | undefined {
+    if (!st.regular) return failed({ kind: 'io', message: 'not a regular file' });
+    if (st.size > this.maxBytes) {
+      return failed({
+        kind: 'too-large',
+        message: `too large: ${sizeText(st.size)} (limit ${sizeText(this.maxBytes)})`,
+      });
+    }
+    return undefined;
   }
 
   /** Frees the parser and queries. */
@@ -533,6 +570,18 @@ export class ImportExtractor {
     this.queries.dynamic.delete();
     this.parser.delete();
   }
+}
+
+/** What extraction needs to know from `stat` (plain data: it crosses to worker threads). */
+export interface FileFacts {
+  size: number;
+  mtimeMs: number;
+  /** A regular file (not a directory, device, ...). */
+  regular: boolean;
+}
+
+export function factsOf(st: Stats): FileFacts {
+  return { size: st.size, mtimeMs: st.mtimeMs, regular: st.isFile() };
 }
 
 /** A short message for a file-system error (`ENOENT` → "no such file"). */

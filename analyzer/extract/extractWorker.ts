@@ -4,11 +4,12 @@
  * It does no caching and no scheduling.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ImportExtractor, type ExtractorOptions } from './extractImports';
+import { ImportExtractor, type ExtractorOptions, type ExtractResult, type FileFacts } from './extractImports';
 
 interface Job {
   id: number;
   file: string;
+  facts?: FileFacts;
 }
 
 async function serve(): Promise<void> {
@@ -21,11 +22,13 @@ async function serve(): Promise<void> {
       port.close();
       return;
     }
-    extractor.extractFile(job.file).then(
-      (result) => port.postMessage({ id: job.id, result }),
-      (err: unknown) =>
-        port.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) }),
-    );
+    let reply: { id: number; result?: ExtractResult; error?: string };
+    try {
+      reply = { id: job.id, result: extractor.extractFileSync(job.file, job.facts) };
+    } catch (err) {
+      reply = { id: job.id, error: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
   });
   port.postMessage({ ready: true });
 }
