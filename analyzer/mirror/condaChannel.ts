@@ -6,7 +6,7 @@
  * failed fetch falls back to the cached copy (see httpCache.ts).
  * Does not solve dependencies or read package contents.
  */
-import { formatAge, type CachedResponse, type HttpCache } from './httpCache';
+import { formatAge, redactUrl, type CachedResponse, type HttpCache } from './httpCache';
 import { sortVersions } from '../baseline/pep440';
 import type { MirrorHit } from '../check/verdict';
 
@@ -267,7 +267,7 @@ export class CondaChannel {
     }
     if (!subdirs.length) return null;
     return {
-      source: this.url,
+      source: redactUrl(this.url),
       label: this.label,
       kind: 'conda',
       name: key,

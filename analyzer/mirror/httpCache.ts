@@ -57,8 +57,13 @@ export class FetchError extends Error {
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(redactUrl(message));
   }
+}
+
+/** Hides the password of any `scheme://user:password@host` in a text. */
+export function redactUrl(text: string): string {
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^@\s/]*@/gi, '$1:***@');
 }
 
 interface Meta {
@@ -147,8 +152,10 @@ export class HttpCache {
     }
   }
 
+  /** Writes an entry; the URL is kept on disk without its password (the key is a hash of the full URL). */
   private store(meta: Meta, body: Buffer): void {
     const p = this.paths(meta.url, meta.accept);
+    meta = { ...meta, url: redactUrl(meta.url), finalUrl: redactUrl(meta.finalUrl) };
     if (!p) return;
     try {
       mkdirSync(path.dirname(p.meta), { recursive: true });
@@ -164,8 +171,8 @@ export class HttpCache {
     }
   }
 
-  private touch(meta: Meta): void {
-    const p = this.paths(meta.url, meta.accept);
+  private touch(meta: Meta, rawUrl: string): void {
+    const p = this.paths(rawUrl, meta.accept);
     if (!p) return;
     try {
       const tmp = `${p.meta}.${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -272,7 +279,18 @@ export class HttpCache {
       let current = url;
       let res: Response | undefined;
       for (let hop = 0; hop <= 10; hop++) {
-        res = await fetch(current, { headers, redirect: 'manual', signal: controller.signal });
+        // Credentials in the URL (private mirrors in pip.conf) become a Basic Authorization header,
+        // sent only to the host that was named with them.
+        const target = new URL(current);
+        const hopHeaders = { ...headers };
+        if (target.username || target.password) {
+          const user = decodeURIComponent(target.username);
+          const pass = decodeURIComponent(target.password);
+          hopHeaders.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+          target.username = '';
+          target.password = '';
+        }
+        res = await fetch(target, { headers: hopHeaders, redirect: 'manual', signal: controller.signal });
         if (res.status >= 300 && res.status < 400 && res.status !== 304 && res.headers.get('location')) {
           await res.body?.cancel();
           current = new URL(res.headers.get('location')!, current).toString();
@@ -288,7 +306,7 @@ export class HttpCache {
       if (res.status === 304 && meta && cachedBody) {
         await res.body?.cancel();
         const updated = { ...meta, checkedAt: now };
-        this.touch(updated);
+        this.touch(updated, url);
         return {
           url,
           finalUrl: meta.finalUrl,

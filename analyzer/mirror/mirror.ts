@@ -8,7 +8,7 @@
  */
 import type { MirrorHit } from '../check/verdict';
 import { CondaChannel, platformSubdir } from './condaChannel';
-import { HttpCache } from './httpCache';
+import { HttpCache, redactUrl } from './httpCache';
 import type { MirrorSource } from './mirrorConfig';
 import { PypiIndex } from './pypiSimple';
 
@@ -70,7 +70,9 @@ export class Mirror {
     return mirror;
   }
 
-  private report(source: string, message: string): void {
+  private report(rawSource: string, rawMessage: string): void {
+    const source = redactUrl(rawSource);
+    const message = redactUrl(rawMessage);
     if (!this.problems.some((p) => p.source === source && p.message === message))
       this.problems.push({ source, message });
   }
@@ -122,7 +124,7 @@ export class Mirror {
         (s) =>
           `${s.subdir} ${s.ok ? `${s.packages} packages${s.via === 'cache-stale' ? ' (stale cache)' : ''}` : 'FAILED'}`,
       );
-      lines.push(`conda ${c.url}: ${parts.join(', ')}`);
+      lines.push(`conda ${redactUrl(c.url)}: ${parts.join(', ')}`);
     }
     for (const i of this.indexes)
       lines.push(`pypi ${i.url}${this.down.has(i.url) ? ': FAILED (cache only)' : ''}`);

@@ -9,7 +9,7 @@
 import { nameFromArchive, normalizeName } from '../baseline/pep508';
 import { sortVersions } from '../baseline/pep440';
 import type { MirrorHit } from '../check/verdict';
-import { formatAge, type HttpCache } from './httpCache';
+import { formatAge, redactUrl, type HttpCache } from './httpCache';
 
 export const SIMPLE_ACCEPT =
   'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
@@ -210,7 +210,7 @@ export class PypiIndex {
       if (!project.versions.length && !project.files.length) return { hit: null, problem };
       return {
         hit: {
-          source: this.url,
+          source: redactUrl(this.url),
           label: this.label,
           kind: 'pypi',
           name: project.name,

@@ -9,6 +9,7 @@
  *   /fail500/...    HTTP 500
  *   /hang/...       accepts the request and never answers
  *   /malformed/...  200 with a truncated JSON / garbage body
+ *   /auth/...       as /ok/, but only with HTTP Basic credentials jdoe:s3cret (else 401)
  *   /loop/...       302 to itself, forever
  *   /stall/...      sends the headers and part of the body, then nothing more
  *   /switch/...     behaves as `mode` says (ok, fail500, hang, malformed), changeable during a test
@@ -72,6 +73,14 @@ export async function startMirrorServer(root: string): Promise<MirrorServer> {
                   ? 'malformed'
                   : 'unknown';
     if (prefix === 'switch') mode = state.mode;
+    if (prefix === 'auth') {
+      if (req.headers.authorization !== `Basic ${Buffer.from('jdoe:s3cret').toString('base64')}`) {
+        state.requests.push({ method: req.method ?? 'GET', path: url.pathname, status: 401, accept });
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="mirror"' }).end();
+        return;
+      }
+      mode = 'ok';
+    }
     const log = (status: number | 'hang'): void => {
       state.requests.push({ method: req.method ?? 'GET', path: url.pathname, status, accept });
     };

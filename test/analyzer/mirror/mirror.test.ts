@@ -183,6 +183,27 @@ describe('mirror over HTTP', () => {
     expect(await big.lookup(want('cartopy'))).toEqual([]);
   });
 
+  it('sends credentials given in the URL as Basic auth, and never shows the password', async () => {
+    const secret = `${server.url.replace('http://', 'http://jdoe:s3cret@')}/auth`;
+    const m = await Mirror.open([conda(`${secret}/conda/main`), pypi(`${secret}/simple`)], {
+      cacheDir,
+      subdirs,
+    });
+    expect(m.problems).toEqual([]);
+    const [hit] = await m.lookup(want('cartopy'));
+    expect(hit.versions).toEqual(['0.21.1', '0.22.0']);
+    expect(hit.source).toBe(`${server.url.replace('http://', 'http://jdoe:***@')}/auth/conda/main`);
+    expect((await m.lookup(want('seaborn')))[0].source).not.toMatch(/s3cret/);
+    const wrong = await Mirror.open(
+      [conda(`${server.url.replace('http://', 'http://jdoe:nope@')}/auth/conda/main`)],
+      { cacheDir, subdirs },
+    );
+    const text = wrong.problems.map((p) => `${p.source} ${p.message}`).join('\n');
+    expect(text).toMatch(/HTTP 401/);
+    expect(text).not.toMatch(/nope/);
+    expect(wrong.describe().join('\n')).not.toMatch(/nope/);
+  });
+
   it('gives up on redirect loops and on bodies that stop half-way', async () => {
     const m = await Mirror.open(
       [conda(`${server.url}/loop/conda/main`), conda(`${server.url}/stall/conda/conda-forge`)],
