@@ -9,7 +9,8 @@
  * Error naming the spec; per-line problems are collected in `Baseline.problems`.
  * Does not contact package indexes (see ../mirror).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateEnvironment, type Environment } from '../env/environment';
 import { introspectInterpreter, type IntrospectOptions } from '../env/introspect';
@@ -20,7 +21,7 @@ import {
   parseCondaListText,
   parseEnvironmentYml,
 } from './condaFiles';
-import { runEnvironmentModule, stripHelpBanner } from './environmentModule';
+import { runEnvironmentModule, stripHelpBanner, type ModuleRun } from './environmentModule';
 import {
   modulefileHelpText,
   parseHelpRequirements,
@@ -43,6 +44,10 @@ export interface LoadBaselineOptions {
   markers?: MarkerEnvironment;
   /** Environment for `${VAR}` expansion and child processes; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** How long a module's help/load result is reused (needs `introspect.cacheDir`); default 1 hour, 0 = never. */
+  moduleCacheTtlMs?: number;
+  /** Run the module command again even when a cached result is fresh. */
+  refresh?: boolean;
 }
 
 export const FILE_FORMATS = [
@@ -312,6 +317,55 @@ function fromFile(
   }
 }
 
+/**
+ * `module help` + `module load` results are kept for `moduleCacheTtlMs` (default 1 hour) under
+ * `<cacheDir>/modules/`, keyed by the module name, the extra module paths and MODULEPATH; only the
+ * variables the login shell and the module changed are stored (never the rest of the environment).
+ */
+async function cachedModuleRun(
+  name: string,
+  use: string[],
+  a: { timeoutMs?: number; env: NodeJS.ProcessEnv; opts: LoadBaselineOptions },
+): Promise<ModuleRun> {
+  const cacheDir = a.opts.introspect?.cacheDir;
+  const ttl = a.opts.moduleCacheTtlMs ?? 60 * 60 * 1000;
+  const file =
+    cacheDir && ttl > 0
+      ? path.join(
+          cacheDir,
+          'modules',
+          `${createHash('sha256')
+            .update([name, ...use, a.env.MODULEPATH ?? '', a.env.PATH ?? ''].join('\0'))
+            .digest('hex')
+            .slice(0, 32)}.json`,
+        )
+      : null;
+  if (file && !a.opts.refresh) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as { at: number; run: ModuleRun };
+      if (Date.now() - cached.at < ttl && cached.run.name === name) {
+        return { ...cached.run, env: { ...a.env, ...cached.run.env } };
+      }
+    } catch {
+      // no usable cache entry
+    }
+  }
+  const run = await runEnvironmentModule(name, { use, timeoutMs: a.timeoutMs, env: a.env });
+  if (file) {
+    const changed: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(run.env)) if (a.env[k] !== v) changed[k] = v;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}`;
+      writeFileSync(tmp, JSON.stringify({ at: Date.now(), run: { ...run, env: changed } }));
+      renameSync(tmp, file);
+    } catch {
+      // a cache that cannot be written only costs time
+    }
+  }
+  return run;
+}
+
 /** Loads the baseline named by `spec`. */
 export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {}): Promise<Baseline> {
   const parsed = parseBaselineSpec(spec);
@@ -350,7 +404,7 @@ export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {})
   const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0))
     throw new Error(`baseline '${spec}': timeout must be a positive number of seconds`);
-  const run = await runEnvironmentModule(parsed.target, { use, timeoutMs, env });
+  const run = await cachedModuleRun(parsed.target, use, { timeoutMs, env, opts });
   const problems: BaselineProblem[] = [];
   const source = `module ${parsed.target}`;
   const listed = parseHelpRequirements(run.helpText, `module help ${parsed.target}`);

@@ -49,6 +49,8 @@ export interface CheckerOptions {
   mirrorTtlMs?: number;
   /** conda subdirs; default platform + noarch. */
   subdirs?: string[];
+  /** Run the module command again instead of reusing its cached result (kept 1 hour). */
+  refresh?: boolean;
   /** Environment for child processes and config lookup; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -122,6 +124,7 @@ export class Checker {
         baseline = await loadBaseline(spec, {
           moduleUse: opts.moduleUse,
           moduleTimeoutMs: opts.moduleTimeoutMs,
+          refresh: opts.refresh,
           introspect,
           env,
         });

@@ -43,7 +43,8 @@ Options:
   --python P          interpreter deciding standard-library/local imports when the baseline has none
                       (default python3 on PATH)
   --offline           use only cached mirror data (says how old it is)
-  --refresh           re-check every cached mirror answer now (ignore the cache TTL)
+  --refresh           re-check every cached mirror answer now (ignore the cache TTL) and run the
+                      module command again (its result is otherwise reused for an hour)
   --cache-dir DIR     cache root (default $XDG_CACHE_HOME/pyrats, i.e. ~/.cache/pyrats)
   --no-cache          no disk cache at all
   --no-mirror         ignore .condarc / pip.conf: check against the baseline only
@@ -130,6 +131,7 @@ export const checkCommand: CliCommand = {
       moduleTimeoutMs,
       mirrorTimeoutMs: timeoutMs,
       mirrorTtlMs: v.refresh ? 0 : undefined,
+      refresh: v.refresh,
       subdirs: v.subdir,
     });
     try {

@@ -4,7 +4,7 @@
  * login shell and introspected; and every failure: unknown module, a module that errors, a slow one
  * (timeout), no `module` command.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,21 @@ describe.skipIf(skip !== null)(`environment modules with Lmod${skip ? ` (skipped
     // No python in the module's bin dir: the one already on PATH is used, and that is said.
     expect(b.problems.map((p) => p.message).join('\n')).toMatch(/did not put a python on PATH/);
     expect(new BaselineLookup(b).get('requests')).toBeDefined();
+  });
+
+  it('reuses a module result for an hour unless refreshed', async () => {
+    const own = makeModuleTree([{ name: 'Cached', version: '1.0', help: 'numpy==1.24.2' }]);
+    const spec = `module:Cached/1.0?use=${own.modulePath}`;
+    const first = await loadBaseline(spec, { introspect: { cacheDir } });
+    rmSync(path.join(own.modulePath, 'Cached', '1.0.lua')); // only the cache can answer now
+    const again = await loadBaseline(spec, { introspect: { cacheDir } });
+    expect(again.entries.map((e) => e.normalized)).toEqual(first.entries.map((e) => e.normalized));
+    await expect(loadBaseline(spec, { introspect: { cacheDir }, refresh: true })).rejects.toThrow(
+      /failed to load/,
+    );
+    await expect(loadBaseline(spec, { introspect: { cacheDir }, moduleCacheTtlMs: 0 })).rejects.toThrow(
+      /failed to load/,
+    );
   });
 
   it('an unknown module is a clear error', async () => {
