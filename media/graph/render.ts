@@ -679,7 +679,10 @@ class CanvasGraphView implements GraphView {
     this.renderClusterList();
     if (first && !this.restoredTransform) this.fit(false);
     this.updateStatus();
-    this.saveStateSoon();
+    // A discrete change (filter, depth, package collapsed, new data) is kept at once: the panel
+    // may be hidden right after it.
+    if (first) this.saveStateSoon();
+    else this.saveStateNow();
     this.requestDraw();
   }
 
@@ -747,7 +750,7 @@ class CanvasGraphView implements GraphView {
     this.recomputeMatches();
     this.matchCursor = -1;
     this.updateStatus();
-    this.saveStateSoon();
+    this.saveStateNow();
     this.requestDraw();
   }
 
@@ -1437,7 +1440,7 @@ class CanvasGraphView implements GraphView {
       `${s.nodes.toLocaleString('en')} nodes`,
       `${s.edges.toLocaleString('en')} edges`,
       `${s.cycles} cycle${s.cycles === 1 ? '' : 's'}`,
-      s.collapsed ? `${s.collapsed} packages collapsed` : '',
+      s.collapsed ? `${s.collapsed} package${s.collapsed === 1 ? '' : 's'} collapsed` : '',
       this.query.trim() ? `${s.matches} matches` : '',
       s.settled ? '' : 'laying out…',
     ].filter(Boolean);
@@ -1480,6 +1483,13 @@ class CanvasGraphView implements GraphView {
     };
   }
 
+  private saveStateNow(): void {
+    if (!this.options.onStateChange || this.destroyed) return;
+    clearTimeout(this.stateTimer);
+    this.options.onStateChange(this.state());
+  }
+
+  /** Continuous changes (zoom, pan, the layout settling) are kept once they pause. */
   private saveStateSoon(): void {
     if (!this.options.onStateChange || this.destroyed) return;
     clearTimeout(this.stateTimer);

@@ -80,7 +80,10 @@ function close(a: string, b: string): boolean {
 
 /** For every verdict in the view, some node of it is drawn in the legend's colour for it. */
 async function expectColoursPerVerdict(page: Page): Promise<string[]> {
+  // No hover, no focus: nothing is dimmed. Then let a frame be drawn.
   await page.mouse.move(2, 2);
+  await page.evaluate(() => (window as unknown as Win).pyratsGraph.focusNode(null));
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const legend = await legendColours(page);
   const nodes = await page.evaluate(() =>
     (window as unknown as Win).pyratsGraph
@@ -195,6 +198,34 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
         `file://${path.join(path.dirname(FIXTURE), 'lab', 'util.py')}`,
       );
       await opened.close();
+    });
+
+    it('follows a theme change as VS Code makes it (body class, --vscode-* variables), high contrast included', async () => {
+      await page.evaluate(() => {
+        document.body.className = 'vscode-high-contrast';
+        const root = document.documentElement.style;
+        root.setProperty('--vscode-editor-background', '#000000');
+        root.setProperty('--vscode-editor-foreground', '#ffffff');
+        root.setProperty('--vscode-contrastBorder', '#6fc3df');
+        root.setProperty('--vscode-charts-red', '#ff5555');
+        root.setProperty('--vscode-charts-green', '#89d185');
+      });
+      await page.waitForFunction(
+        () => (window as unknown as Win).pyratsGraph.palette().background === '#000000',
+      );
+      const palette = await page.evaluate(() => (window as unknown as Win).pyratsGraph.palette());
+      expect(palette.verdict.missing).toBe('#ff5555');
+      expect(palette.verdict.local).toBe('#89d185');
+      expect(palette.foreground).toBe('#ffffff');
+      expect((await legendColours(page)).missing).toBe('#ff5555');
+      // The canvas is repainted in the new colours.
+      await page.waitForFunction(() => {
+        const c = document.querySelector<HTMLCanvasElement>('.pg-stage canvas')!;
+        const d = c.getContext('2d')!.getImageData(2, 2, 1, 1).data;
+        return d[0] === 0 && d[1] === 0 && d[2] === 0;
+      });
+      await expectColoursPerVerdict(page);
+      await screenshot(page, 'fixture-high-contrast');
     });
 
     it('filters: only missing keeps the missing imports and their importers', async () => {

@@ -113,6 +113,45 @@ describe.skipIf(skip)('dependency graph panel in VS Code', () => {
     await wb.shot('opened-util');
   });
 
+  it('keeps its view state when the panel is hidden and shown again', async () => {
+    const frame = graphFrame();
+    const collapsed = await frame.locator('.pg-root').evaluate(() => {
+      const view = (window as unknown as Win).pyratsGraph!;
+      view.toggleCluster('email', true);
+      return view.stats().collapsed;
+    });
+    expect(collapsed).toBe(1);
+    // Hide the panel behind another editor of its group, then bring it back: the page is rebuilt.
+    await wb.page.locator('.tabs-container .tab[aria-label*="Dependency graph"]').first().click();
+    // (A click, not Quick Open: the keyboard focus is inside the webview now.)
+    await wb.page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'helpers.py' })
+      .first()
+      .click();
+    await wb.page
+      .locator('.tabs-container .tab[aria-label*="helpers.py"]')
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await waitFor(
+      'graph hidden',
+      async () =>
+        (await wb.page.locator('iframe.webview').count()) === 0 ||
+        !(await frame
+          .locator('.pg-root')
+          .isVisible()
+          .catch(() => false)),
+    );
+    await wb.page.locator('.tabs-container .tab[aria-label*="Dependency graph"]').first().click();
+    await frame.locator('.pg-root[data-rendered="true"]').waitFor({ timeout: 30_000 });
+    const restored = await frame.locator('.pg-root').evaluate(() => {
+      const view = (window as unknown as Win).pyratsGraph!;
+      return { stats: view.stats(), collapsed: view.state().collapsed };
+    });
+    expect(restored.collapsed).toEqual(['email']);
+    expect(restored.stats.clusters).toBe(1);
+    await wb.shot('restored-after-hide');
+  });
+
   it('switches to the workspace view', async () => {
     const frame = graphFrame();
     await frame.locator('select.pg-scope').selectOption('workspace');
