@@ -1,14 +1,17 @@
 /**
  * End to end in real VS Code (code-server 4.100.3 + Debian chromium via playwright-core): build and
- * package the .vsix, install it, open the fixture workspace (a `file:` requirements baseline and a
- * conda channel mirror on disk), open a script and check what a user sees: the status bar, the
- * Problems panel, a hover, the quick-fix list and the workspace report. Screenshots of each step go
- * to test/artifacts/client-e2e/.
+ * package the .vsix, install it, open the fixture workspace with a baseline *environment module*
+ * (a real Lmod modulefile made by the test, whose help lists the requirements and which puts
+ * Debian's python3 on PATH) and a conda channel mirror on disk, open a script and check what a user
+ * sees: the status bar, the Problems panel, hovers, the quick-fix list and the workspace report.
+ * The untrusted-workspace scenario uses a `file:` baseline (module commands never run there).
+ * Screenshots of each step go to test/artifacts/client-e2e/.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   e2eUnavailable,
@@ -22,15 +25,30 @@ import {
   type CodeServer,
   type Workbench,
 } from '../support/codeServer';
+import { lmodMissingReason, makeModuleTree, type ModuleTree } from '../support/lmod';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'client-e2e');
-const skip = e2eUnavailable();
+const skip = e2eUnavailable() ?? lmodMissingReason() ?? undefined;
+const MODULE = 'PythonEnv-noaa/3.11';
+
+/** Whether Debian's python3 here has the module installed (then it is in the module baseline). */
+function importable(module: string): boolean {
+  const found = execFileSync('/usr/bin/python3', [
+    '-c',
+    `import importlib.util, sys; print(importlib.util.find_spec(sys.argv[1]) is not None)`,
+    module,
+  ]);
+  return found.toString().trim() === 'True';
+}
 
 let tmp: string;
 let ws: string;
 let cs: CodeServer;
 let wb: Workbench;
+let modules: ModuleTree;
+let numpyVersion: string;
+let mirrorOnly: number;
 
 beforeAll(async () => {
   if (skip) return;
@@ -39,20 +57,53 @@ beforeAll(async () => {
   const vsix = await packageExtension(path.join(tmp, 'pyrats-lens.vsix'));
   ws = path.join(tmp, 'workspace');
   cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
+  numpyVersion = execFileSync('/usr/bin/python3', ['-c', 'import numpy; print(numpy.__version__)'])
+    .toString()
+    .trim();
+  const scipyVersion = execFileSync('/usr/bin/python3', ['-c', 'import scipy; print(scipy.__version__)'])
+    .toString()
+    .trim();
+  mirrorOnly = ['xarray', 'netCDF4', 'cartopy'].filter((m) => !importable(m)).length;
+  const [name, version] = MODULE.split('/');
+  modules = makeModuleTree([
+    {
+      name,
+      version,
+      help: `${name} ${version} - baseline Python environment\n\nInstalled packages (pip freeze):\nnumpy==${numpyVersion}\nscipy==${scipyVersion}`,
+    },
+  ]);
+  const mirrors = [pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString()];
   mkdirSync(path.join(ws, '.vscode'));
   writeFileSync(
     path.join(ws, '.vscode', 'settings.json'),
     JSON.stringify(
       {
-        'pyrats.baseline': `file:${path.join(ws, 'baseline.txt')}`,
-        'pyrats.mirrors': [pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString()],
+        'pyrats.baseline': `module:${MODULE}`,
+        'pyrats.mirrors': mirrors,
         'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
       },
       null,
       2,
     ),
   );
-  cs = await startCodeServer({ vsix, trusted: true });
+  // the untrusted scenario's copy: a file: baseline (module commands never run in restricted mode)
+  const untrustedWs = path.join(tmp, 'untrusted-workspace');
+  cpSync(path.join(FIXTURE, 'workspace'), untrustedWs, { recursive: true });
+  mkdirSync(path.join(untrustedWs, '.vscode'));
+  writeFileSync(
+    path.join(untrustedWs, '.vscode', 'settings.json'),
+    JSON.stringify(
+      {
+        'pyrats.baseline': `file:${path.join(untrustedWs, 'baseline.txt')}`,
+        'pyrats.mirrors': mirrors,
+        'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
+      },
+      null,
+      2,
+    ),
+  );
+  // Lmod appends its defaults to an inherited MODULEPATH: the module is found by the login shell
+  cs = await startCodeServer({ vsix, trusted: true, env: { MODULEPATH: modules.modulePath } });
   rmSync(ARTIFACTS, { recursive: true, force: true });
   wb = await openWorkbench(cs, ws, ARTIFACTS);
 }, 900_000);
@@ -60,6 +111,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await wb?.close();
   await cs?.stop();
+  modules?.cleanup();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -88,46 +140,61 @@ describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip
     }
   });
 
-  it('shows the baseline and the counts in the status bar', async () => {
+  it('shows the baseline and the counts in the status bar', { timeout: 180_000 }, async () => {
     await wb.openFile('analysis.py');
     const item = wb.page.locator('.statusbar-item', { hasText: 'PyRats:' }).first();
+    // the first check loads the module (a login shell) and introspects its interpreter
     await waitFor(
       'the PyRats status bar item with counts',
-      async () => /1 missing · 3 mirror only/.test((await item.textContent()) ?? ''),
-      60_000,
+      async () => /\d+ missing · \d+ mirror only/.test((await item.textContent()) ?? ''),
+      150_000,
     );
     const text = (await item.textContent()) ?? '';
-    expect(text).toContain('baseline.txt');
-    expect(text).toContain('1 missing · 3 mirror only · 5 ok');
+    expect(text).toContain(MODULE);
+    expect(text).toContain(`1 missing · ${mirrorOnly} mirror only · ${5 + 3 - mirrorOnly} ok`);
     await wb.shot('status-bar');
   });
 
   it('lists the imports in the Problems panel', async () => {
     await wb.page.keyboard.press('Control+Shift+M');
     const rows = wb.page.locator('.markers-panel .monaco-list-row');
-    await waitFor('4 problems', async () => (await rows.count()) >= 5, 30_000);
+    await waitFor('the problems', async () => (await rows.count()) >= 2 + mirrorOnly, 30_000);
     const texts = await rows.allTextContents();
     const all = texts.join('\n');
     expect(all).toContain('notarealpackage_xyz: missing everywhere');
-    expect(all).toContain('xarray: only on the mirror');
-    expect(all).toContain('netCDF4');
-    expect(all).toContain('cartopy.crs: only on the mirror');
-    expect(all).toContain('pyrats');
+    expect(all).toContain(`not in baseline ${MODULE}`);
+    if (!importable('cartopy')) expect(all).toContain('cartopy.crs: only on the mirror');
+    expect(all).toContain('pyrats.missing');
     await wb.shot('problems-panel');
   });
 
-  it('explains an import on hover', async () => {
+  it('explains an import on hover: where it resolves and the baseline version', async () => {
     await wb.page.locator('.monaco-editor .view-lines').first().click();
-    await goTo(7, 10); // import xarray
+    await goTo(5, 10); // import numpy as np
     await wb.runCommand('Show or Focus Hover');
     const hover = wb.page.locator('.monaco-hover:visible').first();
     await waitFor('the hover', async () => /Why:/.test((await hover.textContent()) ?? ''), 30_000);
-    const text = (await hover.textContent()) ?? '';
-    expect(text).toContain('xarray');
+    const text = ((await hover.textContent()) ?? '').replace(/\u00a0/g, ' ');
+    expect(text).toContain('in the baseline');
+    expect(text).toMatch(/resolves to .*numpy/);
+    expect(text).toContain(numpyVersion);
+    expect(text).toContain(MODULE);
+    await wb.shot('hover-baseline');
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('explains a mirror-only import on hover: versions by channel', async () => {
+    if (importable('cartopy')) return; // then cartopy is in the baseline here, not mirror-only
+    await goTo(13, 14); // import cartopy.crs as ccrs
+    await wb.runCommand('Show or Focus Hover');
+    const hover = wb.page.locator('.monaco-hover:visible').first();
+    await waitFor('the hover', async () => /Why:/.test((await hover.textContent()) ?? ''), 30_000);
+    const text = ((await hover.textContent()) ?? '').replace(/\u00a0/g, ' ');
+    expect(text).toContain('only on the mirror');
     expect(text).toContain('conda-forge');
-    expect(text).toContain('2024.1.1');
-    expect(text).toContain('Why:');
-    await wb.shot('hover');
+    expect(text).toContain('0.22.0, 0.23.0');
+    expect(text).toContain('guarded by');
+    await wb.shot('hover-mirror');
     await wb.page.keyboard.press('Escape');
   });
 
@@ -142,7 +209,7 @@ describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip
     );
     const text = (await widget.textContent()) ?? '';
     expect(text).toContain('Request this package: notarealpackage_xyz');
-    expect(text).toContain('Request all missing packages in this file (4)');
+    expect(text).toContain(`Request all missing packages in this file (${1 + mirrorOnly})`);
     expect(text).toContain('Show in dependency graph: notarealpackage_xyz');
     await wb.shot('quick-fixes');
     await wb.page.keyboard.press('Escape');
@@ -199,7 +266,11 @@ describe.skipIf(Boolean(skip))('PyRats in an untrusted workspace', () => {
   it('says so in the status bar, runs nothing the workspace names, and still marks imports', async () => {
     const vsix = path.join(tmp, 'pyrats-lens.vsix');
     untrusted = await startCodeServer({ vsix, trusted: false });
-    ui = await openWorkbench(untrusted, ws, path.join(ARTIFACTS, 'untrusted'));
+    ui = await openWorkbench(
+      untrusted,
+      path.join(tmp, 'untrusted-workspace'),
+      path.join(ARTIFACTS, 'untrusted'),
+    );
     // the trust dialog: stay in Restricted Mode
     const noTrust = ui.page.getByRole('button', { name: /No, I don't trust/ });
     await noTrust.waitFor({ timeout: 60_000 });
