@@ -9,7 +9,7 @@
  * a package) give the package → package view. Reads only the daily aggregates; formats nothing.
  */
 import { DependencyGraph, nodeId } from '../graph/dependencyGraph';
-import type { UsageStore } from './store';
+import { monthOfDay, type UsageStore } from './store';
 
 export interface UsageFilter {
   /** Inclusive `YYYY-MM-DD` bounds on the day the log host received the record. */
@@ -51,17 +51,63 @@ export function isoDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** SQL WHERE conditions and parameters for a filter on a daily table aliased `d`. */
-function where(filter: UsageFilter, alias = 'd'): { sql: string; params: (string | number)[] } {
+interface Where {
+  /** Conditions on the alias (hosts; for `records`, days too). */
+  sql: string;
+  params: (string | number)[];
+  /**
+   * Derived tables of the usage rows in the filter's day range, with `day` (first day) and `day_last`:
+   * the monthly rollups for the whole months inside the range, the daily rows for the rest.
+   */
+  script: string;
+  runs: string;
+  library: string;
+}
+
+/** Day ranges of a filter: whole months (monthly rollups) and the leftover days (daily rows). */
+function plan(filter: UsageFilter): { months: [number, number] | null; days: [number, number][] } {
+  const since = filter.since ? dayNumber(filter.since) : null;
+  const until = filter.until ? dayNumber(filter.until) : null;
+  if (since === null && until === null) return { months: [-1e9, 1e9], days: [] };
+  const lo = since ?? -1e9;
+  const hi = until ?? 1e9;
+  if (lo > hi) return { months: null, days: [] };
+  const firstFull = since === null ? -1e9 : monthOfDay(since)[0] === since ? since : monthOfDay(since)[1] + 1;
+  const lastFull = until === null ? 1e9 : monthOfDay(until)[1] === until ? until : monthOfDay(until)[0] - 1;
+  if (firstFull > lastFull) return { months: null, days: [[lo, hi]] };
+  const days: [number, number][] = [];
+  if (lo < firstFull) days.push([lo, firstFull - 1]);
+  if (hi > lastFull) days.push([lastFull + 1, hi]);
+  return { months: [firstFull, lastFull], days };
+}
+
+function rowsOf(table: 'script' | 'runs' | 'library', cols: string, p: ReturnType<typeof plan>): string {
+  const parts: string[] = [];
+  if (p.days.length)
+    parts.push(
+      `SELECT day, day AS day_last, ${cols} FROM ${table}_daily WHERE ${p.days.map(([a, b]) => `day BETWEEN ${a} AND ${b}`).join(' OR ')}`,
+    );
+  if (p.months)
+    parts.push(
+      `SELECT first_day AS day, last_day AS day_last, ${cols} FROM ${table}_monthly WHERE month_start >= ${p.months[0]} AND month_end <= ${p.months[1]}`,
+    );
+  if (!parts.length) parts.push(`SELECT day, day AS day_last, ${cols} FROM ${table}_daily WHERE FALSE`);
+  return `(${parts.join(' UNION ALL ')})`;
+}
+
+/** SQL conditions, parameters and usage-row sources for a filter (usage tables aliased `d`). */
+function where(filter: UsageFilter, alias = 'd'): Where {
   const conds: string[] = ['TRUE'];
   const params: (string | number)[] = [];
-  if (filter.since) {
-    params.push(dayNumber(filter.since));
-    conds.push(`${alias}.day >= $${params.length}`);
-  }
-  if (filter.until) {
-    params.push(dayNumber(filter.until));
-    conds.push(`${alias}.day <= $${params.length}`);
+  if (alias !== 'd') {
+    if (filter.since) {
+      params.push(dayNumber(filter.since));
+      conds.push(`${alias}.day >= $${params.length}`);
+    }
+    if (filter.until) {
+      params.push(dayNumber(filter.until));
+      conds.push(`${alias}.day <= $${params.length}`);
+    }
   }
   if (filter.hosts?.length) {
     const ph = filter.hosts.map((h) => {
@@ -70,7 +116,14 @@ function where(filter: UsageFilter, alias = 'd'): { sql: string; params: (string
     });
     conds.push(`${alias}.host_id IN (SELECT string_id FROM strings WHERE value IN (${ph.join(', ')}))`);
   }
-  return { sql: conds.join(' AND '), params };
+  const p = plan(filter);
+  return {
+    sql: conds.join(' AND '),
+    params,
+    script: rowsOf('script', 'host_id, user_id, script_node_id, package_id, runs', p),
+    runs: rowsOf('runs', 'host_id, user_id, script_node_id, runs', p),
+    library: rowsOf('library', 'host_id, src_package_id, dst_package_id, records', p),
+  };
 }
 
 function kinds(filter: UsageFilter): string {
@@ -95,12 +148,12 @@ export async function packageUsage(store: UsageStore, filter: UsageFilter = {}):
     // remains (several DISTINCT aggregates in one query are what makes it slow); hosts apart.
     `WITH ps AS (
        SELECT d.package_id, d.script_node_id, any_value(d.user_id) AS user_id, sum(d.runs) AS runs,
-         min(d.day) AS first_day, max(d.day) AS last_day
-       FROM script_daily d JOIN packages p USING (package_id)
+         min(d.day) AS first_day, max(d.day_last) AS last_day
+       FROM ${w.script} d JOIN packages p USING (package_id)
        WHERE ${w.sql} AND ${kinds(filter)} GROUP BY d.package_id, d.script_node_id),
      ph AS (
        SELECT d.package_id, count(DISTINCT d.host_id)::INTEGER AS hosts
-       FROM script_daily d JOIN packages p USING (package_id)
+       FROM ${w.script} d JOIN packages p USING (package_id)
        WHERE ${w.sql} AND ${kinds(filter)} GROUP BY d.package_id),
      pu AS (
        SELECT package_id, count(DISTINCT user_id)::INTEGER AS users, sum(runs)::DOUBLE AS imports,
@@ -149,8 +202,8 @@ export async function totals(store: UsageStore, filter: UsageFilter = {}): Promi
   }>(
     `SELECT coalesce(sum(d.runs), 0)::DOUBLE AS runs, count(DISTINCT d.user_id)::INTEGER AS users,
        count(DISTINCT d.script_node_id)::INTEGER AS scripts, count(DISTINCT d.host_id)::INTEGER AS hosts,
-       min(d.day)::INTEGER AS first_day, max(d.day)::INTEGER AS last_day
-     FROM runs_daily d WHERE ${w.sql}`,
+       min(d.day)::INTEGER AS first_day, max(d.day_last)::INTEGER AS last_day
+     FROM ${w.runs} d WHERE ${w.sql}`,
     w.params,
   );
   const rw = where(filter, 'r');
@@ -159,7 +212,7 @@ export async function totals(store: UsageStore, filter: UsageFilter = {}): Promi
     rw.params,
   );
   const [p] = await store.rows<{ n: number }>(
-    `SELECT count(DISTINCT d.package_id)::INTEGER AS n FROM script_daily d JOIN packages p USING (package_id)
+    `SELECT count(DISTINCT d.package_id)::INTEGER AS n FROM ${w.script} d JOIN packages p USING (package_id)
      WHERE ${w.sql} AND p.kind = 'thirdParty'`,
     w.params,
   );
@@ -191,12 +244,12 @@ export async function monthlyTrend(
   const w = where(filter);
   const rows = await store.rows<MonthlyPoint>(
     `WITH top AS (
-       SELECT d.package_id FROM script_daily d JOIN packages p USING (package_id)
+       SELECT d.package_id FROM ${w.script} d JOIN packages p USING (package_id)
        WHERE ${w.sql} AND ${kinds(filter)}
        GROUP BY d.package_id ORDER BY count(DISTINCT d.user_id) DESC, sum(d.runs) DESC LIMIT ${Math.max(1, Math.floor(top))})
      SELECT strftime(DATE '1970-01-01' + d.day, '%Y-%m') AS month, p.package,
        count(DISTINCT d.user_id)::INTEGER AS users, sum(d.runs)::DOUBLE AS imports
-     FROM script_daily d JOIN top USING (package_id) JOIN packages p USING (package_id)
+     FROM ${w.script} d JOIN top USING (package_id) JOIN packages p USING (package_id)
      WHERE ${w.sql}
      GROUP BY ALL ORDER BY month, users DESC, p.package`,
     w.params,
@@ -218,7 +271,7 @@ export async function byHost(store: UsageStore, filter: UsageFilter = {}): Promi
   const hosts = await store.rows<{ host: string; users: number; runs: number; scripts: number }>(
     `WITH hs AS (
        SELECT d.host_id, d.script_node_id, any_value(d.user_id) AS user_id, sum(d.runs) AS runs
-       FROM runs_daily d WHERE ${w.sql} GROUP BY d.host_id, d.script_node_id)
+       FROM ${w.runs} d WHERE ${w.sql} GROUP BY d.host_id, d.script_node_id)
      SELECT h.value AS host, count(DISTINCT hs.user_id)::INTEGER AS users, sum(hs.runs)::DOUBLE AS runs,
        count(*)::INTEGER AS scripts
      FROM hs JOIN strings h ON h.string_id = hs.host_id GROUP BY h.value ORDER BY runs DESC, host`,
@@ -229,7 +282,7 @@ export async function byHost(store: UsageStore, filter: UsageFilter = {}): Promi
        SELECT h.value AS host, p.package, count(DISTINCT d.user_id)::INTEGER AS users,
          row_number() OVER (PARTITION BY h.value ORDER BY count(DISTINCT d.user_id) DESC, sum(d.runs) DESC, p.package) AS rk,
          count(*) OVER (PARTITION BY h.value)::INTEGER AS n
-       FROM script_daily d JOIN strings h ON h.string_id = d.host_id JOIN packages p USING (package_id)
+       FROM ${w.script} d JOIN strings h ON h.string_id = d.host_id JOIN packages p USING (package_id)
        WHERE ${w.sql} AND ${kinds(filter)} GROUP BY h.value, p.package) WHERE rk <= 5 ORDER BY host, rk`,
     w.params,
   );
@@ -267,10 +320,10 @@ export async function topScripts(
   }>(
     `WITH t AS (
        SELECT d.script_node_id, any_value(d.user_id) AS user_id, sum(d.runs)::DOUBLE AS runs,
-         min(d.day)::INTEGER AS first_day, max(d.day)::INTEGER AS last_day
-       FROM runs_daily d WHERE ${w.sql} GROUP BY d.script_node_id ORDER BY runs DESC LIMIT ${Math.max(1, Math.floor(limit))}),
+         min(d.day)::INTEGER AS first_day, max(d.day_last)::INTEGER AS last_day
+       FROM ${w.runs} d WHERE ${w.sql} GROUP BY d.script_node_id ORDER BY runs DESC LIMIT ${Math.max(1, Math.floor(limit))}),
      h AS (
-       SELECT d.script_node_id, count(DISTINCT d.host_id)::INTEGER AS hosts FROM runs_daily d
+       SELECT d.script_node_id, count(DISTINCT d.host_id)::INTEGER AS hosts FROM ${w.runs} d
        WHERE ${w.sql} AND d.script_node_id IN (SELECT script_node_id FROM t) GROUP BY d.script_node_id)
      SELECT n.path AS script, u.value AS "user", t.runs, h.hosts, n.node_id, t.first_day, t.last_day
      FROM t JOIN h USING (script_node_id) JOIN nodes n ON n.node_id = t.script_node_id
@@ -279,7 +332,7 @@ export async function topScripts(
   );
   if (!rows.length) return [];
   const pk = await store.rows<{ node_id: number; package: string }>(
-    `SELECT DISTINCT d.script_node_id AS node_id, p.package FROM script_daily d JOIN packages p USING (package_id)
+    `SELECT DISTINCT d.script_node_id AS node_id, p.package FROM ${w.script} d JOIN packages p USING (package_id)
      WHERE ${w.sql} AND ${kinds(filter)} AND d.script_node_id IN (${rows.map((r) => r.node_id).join(',')})
      ORDER BY p.package`,
     w.params,
@@ -312,7 +365,7 @@ export async function coUsage(store: UsageStore, filter: UsageFilter = {}, limit
   return store.rows<CoUsage>(
     `WITH sp AS (
        SELECT DISTINCT d.script_node_id AS s, d.user_id AS u, p.package AS pkg
-       FROM script_daily d JOIN packages p USING (package_id) WHERE ${w.sql} AND ${kinds(filter)}),
+       FROM ${w.script} d JOIN packages p USING (package_id) WHERE ${w.sql} AND ${kinds(filter)}),
      cnt AS (SELECT pkg, count(DISTINCT s) AS n FROM sp GROUP BY pkg),
      pairs AS (
        SELECT x.pkg AS a, y.pkg AS b, count(DISTINCT x.u)::INTEGER AS users, count(DISTINCT x.s)::INTEGER AS scripts
@@ -356,8 +409,8 @@ export async function drillDown(
     l: number;
   }>(
     `SELECT u.value AS "user", sum(d.runs)::DOUBLE AS imports, count(DISTINCT d.script_node_id)::INTEGER AS scripts,
-       min(d.day)::INTEGER AS f, max(d.day)::INTEGER AS l
-     FROM script_daily d LEFT JOIN strings u ON u.string_id = d.user_id
+       min(d.day)::INTEGER AS f, max(d.day_last)::INTEGER AS l
+     FROM ${w.script} d LEFT JOIN strings u ON u.string_id = d.user_id
      WHERE ${w.sql} AND ${pkgCond} GROUP BY u.value ORDER BY imports DESC, "user"`,
     params,
   );
@@ -368,19 +421,19 @@ export async function drillDown(
     f: number;
     l: number;
   }>(
-    `SELECT s.path AS script, u.value AS "user", sum(d.runs)::DOUBLE AS imports, min(d.day)::INTEGER AS f, max(d.day)::INTEGER AS l
-     FROM script_daily d JOIN nodes s ON s.node_id = d.script_node_id LEFT JOIN strings u ON u.string_id = d.user_id
+    `SELECT s.path AS script, u.value AS "user", sum(d.runs)::DOUBLE AS imports, min(d.day)::INTEGER AS f, max(d.day_last)::INTEGER AS l
+     FROM ${w.script} d JOIN nodes s ON s.node_id = d.script_node_id LEFT JOIN strings u ON u.string_id = d.user_id
      WHERE ${w.sql} AND ${pkgCond} GROUP BY s.path, u.value ORDER BY imports DESC, script LIMIT 1000`,
     params,
   );
   const hosts = await store.rows<{ host: string; users: number; imports: number }>(
     `SELECT h.value AS host, count(DISTINCT d.user_id)::INTEGER AS users, sum(d.runs)::DOUBLE AS imports
-     FROM script_daily d JOIN strings h ON h.string_id = d.host_id
+     FROM ${w.script} d JOIN strings h ON h.string_id = d.host_id
      WHERE ${w.sql} AND ${pkgCond} GROUP BY h.value ORDER BY imports DESC, host`,
     params,
   );
   const libSql = (me: string, other: string) =>
-    `SELECT p.package, sum(d.records)::DOUBLE AS records FROM library_daily d JOIN packages p ON p.package_id = d.${other}
+    `SELECT p.package, sum(d.records)::DOUBLE AS records FROM ${w.library} d JOIN packages p ON p.package_id = d.${other}
      WHERE ${w.sql} AND d.${me} IN (SELECT package_id FROM packages WHERE package = $${n})
      GROUP BY p.package ORDER BY records DESC, p.package LIMIT 100`;
   const importedBy = await store.rows<{ package: string; records: number }>(
@@ -441,7 +494,7 @@ export async function aggregatedGraph(
   }>(
     `WITH t AS (
        SELECT d.package_id, count(DISTINCT d.user_id) AS users, sum(d.runs) AS runs
-       FROM script_daily d JOIN packages p USING (package_id) WHERE ${w.sql} AND ${kinds(filter)}
+       FROM ${w.script} d JOIN packages p USING (package_id) WHERE ${w.sql} AND ${kinds(filter)}
        GROUP BY d.package_id ORDER BY users DESC, runs DESC, d.package_id LIMIT ${maxPackages})
      SELECT p.package_id, p.package, p.kind, p.distribution FROM t JOIN packages p USING (package_id)
      ORDER BY t.users DESC, t.runs DESC, p.package`,
@@ -465,7 +518,7 @@ export async function aggregatedGraph(
   if (!pkgs.length) return graph;
   const ids = [...keep].join(',');
   const lib = await store.rows<{ s: number; t: number; w: number }>(
-    `SELECT d.src_package_id AS s, d.dst_package_id AS t, sum(d.records)::DOUBLE AS w FROM library_daily d
+    `SELECT d.src_package_id AS s, d.dst_package_id AS t, sum(d.records)::DOUBLE AS w FROM ${w.library} d
      WHERE ${w.sql} AND d.src_package_id IN (${ids}) AND d.dst_package_id IN (${ids}) GROUP BY ALL`,
     w.params,
   );
@@ -473,7 +526,7 @@ export async function aggregatedGraph(
   if (maxScripts > 0) {
     const scripts = await store.rows<{ node_id: number; path: string; user: string | null }>(
       `WITH t AS (
-         SELECT d.script_node_id, any_value(d.user_id) AS user_id, sum(d.runs) AS runs FROM runs_daily d
+         SELECT d.script_node_id, any_value(d.user_id) AS user_id, sum(d.runs) AS runs FROM ${w.runs} d
          WHERE ${w.sql} GROUP BY d.script_node_id ORDER BY runs DESC, d.script_node_id LIMIT ${maxScripts})
        SELECT n.node_id, n.path, u.value AS "user" FROM t JOIN nodes n ON n.node_id = t.script_node_id
        LEFT JOIN strings u ON u.string_id = t.user_id ORDER BY t.runs DESC, n.path`,
@@ -494,7 +547,7 @@ export async function aggregatedGraph(
         });
       }
       const edges = await store.rows<{ s: number; t: number; w: number }>(
-        `SELECT d.script_node_id AS s, d.package_id AS t, sum(d.runs)::DOUBLE AS w FROM script_daily d
+        `SELECT d.script_node_id AS s, d.package_id AS t, sum(d.runs)::DOUBLE AS w FROM ${w.script} d
          WHERE ${w.sql} AND d.script_node_id IN (${scripts.map((s) => s.node_id).join(',')}) AND d.package_id IN (${ids})
          GROUP BY ALL`,
         w.params,
@@ -545,9 +598,9 @@ export async function missingFromBaseline(
   const w = where(filter);
   // per script: its user, its runs and its missing packages
   const rows = await store.rows<{ s: number; u: number | null; runs: number; pkgs: string[] | null }>(
-    `WITH r AS (SELECT d.script_node_id AS s, d.user_id AS u, sum(d.runs)::DOUBLE AS runs FROM runs_daily d
+    `WITH r AS (SELECT d.script_node_id AS s, d.user_id AS u, sum(d.runs)::DOUBLE AS runs FROM ${w.runs} d
                 WHERE ${w.sql} GROUP BY ALL),
-          k AS (SELECT DISTINCT d.script_node_id AS s, d.user_id AS u, p.package FROM script_daily d
+          k AS (SELECT DISTINCT d.script_node_id AS s, d.user_id AS u, p.package FROM ${w.script} d
                 JOIN packages p USING (package_id) WHERE ${w.sql} AND p.kind = 'thirdParty')
      SELECT r.s, r.u, r.runs, list(k.package) FILTER (WHERE k.package IS NOT NULL) AS pkgs
      FROM r LEFT JOIN k ON k.s = r.s AND k.u IS NOT DISTINCT FROM r.u GROUP BY r.s, r.u, r.runs`,

@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS targets(record_id BIGINT, node_id INTEGER);
 CREATE TABLE IF NOT EXISTS runs_daily(day INTEGER, host_id INTEGER, user_id INTEGER, script_node_id INTEGER, runs BIGINT);
 CREATE TABLE IF NOT EXISTS script_daily(day INTEGER, host_id INTEGER, user_id INTEGER, script_node_id INTEGER, package_id INTEGER, runs BIGINT);
 CREATE TABLE IF NOT EXISTS library_daily(day INTEGER, host_id INTEGER, src_package_id INTEGER, dst_package_id INTEGER, records BIGINT);
+CREATE TABLE IF NOT EXISTS runs_monthly(month_start INTEGER, month_end INTEGER, first_day INTEGER, last_day INTEGER,
+  host_id INTEGER, user_id INTEGER, script_node_id INTEGER, runs BIGINT);
+CREATE TABLE IF NOT EXISTS script_monthly(month_start INTEGER, month_end INTEGER, first_day INTEGER, last_day INTEGER,
+  host_id INTEGER, user_id INTEGER, script_node_id INTEGER, package_id INTEGER, runs BIGINT);
+CREATE TABLE IF NOT EXISTS library_monthly(month_start INTEGER, month_end INTEGER, first_day INTEGER, last_day INTEGER,
+  host_id INTEGER, src_package_id INTEGER, dst_package_id INTEGER, records BIGINT);
 CREATE TABLE IF NOT EXISTS requests(
   request_id BIGINT, source_id INTEGER, line_no BIGINT, received DOUBLE, day INTEGER, host VARCHAR,
   requester VARCHAR, package VARCHAR, reason VARCHAR, preferred VARCHAR, script VARCHAR, message VARCHAR,
@@ -73,6 +79,14 @@ CREATE OR REPLACE VIEW script_usage_v AS
   LEFT JOIN nodes n ON n.node_id = d.script_node_id
   LEFT JOIN packages p ON p.package_id = d.package_id;
 `;
+
+/** First and last day (days since 1970-01-01) of the calendar month holding `day`. */
+export function monthOfDay(day: number): [number, number] {
+  const d = new Date(day * 86_400_000);
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 86_400_000;
+  const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 86_400_000 - 1;
+  return [start, end];
+}
 
 export interface SourceState {
   sourceId: number;
@@ -485,6 +499,28 @@ export class UsageStore {
         await this.run(`DELETE FROM ${table} WHERE day IN (${list})`);
         await this.run(`INSERT INTO ${table} SELECT * FROM compact_tmp`);
         await this.run(`DROP TABLE compact_tmp`);
+      }
+      // Monthly rollups of the months touched (reports over whole months read these).
+      const months = [...new Set(days.map((d) => monthOfDay(d).join(', ')))].map((m) => `(${m})`).join(', ');
+      const starts = [...new Set(days.map((d) => monthOfDay(d)[0]))].join(', ');
+      for (const [table, keys, sum] of [
+        ['runs', 'host_id, user_id, script_node_id', 'runs'],
+        ['script', 'host_id, user_id, script_node_id, package_id', 'runs'],
+        ['library', 'host_id, src_package_id, dst_package_id', 'records'],
+      ]) {
+        await this.run(`DELETE FROM ${table}_monthly WHERE month_start IN (${starts})`);
+        await this.run(
+          `INSERT INTO ${table}_monthly
+           SELECT m.s, m.e, min(d.day), max(d.day), ${keys
+             .split(', ')
+             .map((k) => `d.${k}`)
+             .join(', ')}, sum(d.${sum})::BIGINT
+           FROM ${table}_daily d JOIN (VALUES ${months}) AS m(s, e) ON d.day BETWEEN m.s AND m.e
+           GROUP BY m.s, m.e, ${keys
+             .split(', ')
+             .map((k) => `d.${k}`)
+             .join(', ')}`,
+        );
       }
       await this.commit();
     } catch (err) {
