@@ -71,7 +71,7 @@ const rows: Row[] = [
   ['Bio', 'biopython'],
   ['vcf', 'PyVCF'],
   ['community', 'python-louvain'],
-  ['igraph', 'igraph', 'python-igraph', 'https://python.igraph.org/en/stable/'],
+  ['igraph', ['igraph', 'python-igraph'], 'python-igraph', 'https://python.igraph.org/en/stable/'],
   ['stan', 'pystan', 'pystan', 'https://pystan.readthedocs.io/en/latest/', 'PyStan 3 imports as stan'],
   ['fitz', 'PyMuPDF', 'pymupdf'],
   ['OpenGL', 'PyOpenGL', 'pyopengl'],
@@ -85,8 +85,8 @@ const rows: Row[] = [
   ['lmdb', 'lmdb', 'python-lmdb', condaPage('python-lmdb')],
   ['flatbuffers', 'flatbuffers', 'python-flatbuffers', condaPage('python-flatbuffers')],
   ['annoy', 'annoy', 'python-annoy', condaPage('python-annoy')],
-  ['brotli', 'Brotli', 'brotli-python', condaPage('brotli-python')],
-  ['msgpack', 'msgpack', 'msgpack-python', condaPage('msgpack-python')],
+  ['brotli', ['Brotli', 'brotlipy'], 'brotli-python', condaPage('brotli-python')],
+  ['msgpack', ['msgpack', 'msgpack-python'], 'msgpack-python', condaPage('msgpack-python')],
   ['xgboost', 'xgboost', 'py-xgboost', condaPage('py-xgboost')],
   ['torch', 'torch', 'pytorch', 'https://pytorch.org/get-started/locally/'],
   ['ray', 'ray', 'ray-default', condaPage('ray-default')],
@@ -99,7 +99,7 @@ const rows: Row[] = [
   ['PyQt5', 'PyQt5', 'pyqt', condaPage('pyqt')],
   ['janitor', 'pyjanitor'],
   ['cpuinfo', 'py-cpuinfo'],
-  ['pynvml', ['nvidia-ml-py', 'pynvml']],
+  ['pynvml', ['nvidia-ml-py', 'pynvml', 'nvidia-ml-py3']],
   ['matlab.engine', 'matlabengine', null, 'https://pypi.org/project/matlabengine/'],
   ['umap', 'umap-learn'],
   ['hydra', 'hydra-core'],
@@ -110,7 +110,7 @@ const rows: Row[] = [
   ['vlc', 'python-vlc'],
   ['barcode', 'python-barcode'],
   ['fpdf', ['fpdf2', 'fpdf']],
-  ['pdfminer', 'pdfminer.six'],
+  ['pdfminer', ['pdfminer.six', 'pdfminer']],
   ['camelot', 'camelot-py'],
   ['tabula', 'tabula-py'],
   ['odf', 'odfpy'],
@@ -416,9 +416,9 @@ export const condaByPypi: ReadonlyMap<string, { conda: string; cite: string }> =
   const norm = (n: string): string => n.replace(/[-_.]+/g, '-').toLowerCase();
   for (const k of knownImports) {
     if (!k.conda) continue;
-    for (const p of k.pypi) {
-      if (norm(p) !== norm(k.conda) && !map.has(norm(p))) map.set(norm(p), { conda: k.conda, cite: k.cite });
-    }
+    // The conda name belongs to the first (current) PyPI name; alternatives keep their own.
+    const p = k.pypi[0];
+    if (norm(p) !== norm(k.conda) && !map.has(norm(p))) map.set(norm(p), { conda: k.conda, cite: k.cite });
   }
   for (const [p, c, cite] of extra) if (!map.has(norm(p))) map.set(norm(p), { conda: c, cite });
   return map;
