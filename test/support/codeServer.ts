@@ -41,7 +41,8 @@ function findRepo(start: string): string {
 }
 
 export const REPO = findRepo(__dirname);
-export const CACHE_DIR = path.join(REPO, '.cache', 'code-server');
+/** Where code-server is installed: `.cache/code-server` (git-ignored), or `$PYRATS_CODE_SERVER_CACHE`. */
+export const CACHE_DIR = process.env.PYRATS_CODE_SERVER_CACHE ?? path.join(REPO, '.cache', 'code-server');
 export const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
 
 const MARKER = path.join(CACHE_DIR, `.installed-${CODE_SERVER_VERSION}`);
