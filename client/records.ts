@@ -70,11 +70,13 @@ export function registerRecordFeatures(
 
   async function preview(run: StartedScript): Promise<void> {
     const s = settings(vscode.Uri.file(run.script));
+    output.info(`PyRats: computing the records of ${run.script}`);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'PyRats: computing records' },
       () => runPyratsCli(context, emitArgs(run, s, true), { cwd: run.cwd }),
     );
     if (result.code !== 0) {
+      output.error(`PyRats: records of ${run.script} failed: ${result.error ?? result.stderr.trim()}`);
       void vscode.window.showErrorMessage(
         `PyRats: could not compute the records of ${path.basename(run.script)}: ${result.error ?? result.stderr.trim()}`,
       );

@@ -5,11 +5,20 @@
  * runs `python3 SCRIPT` also counts as a run, and the request quick fix on a missing import produces
  * a `loggerName=PyRatsRequest` line. Screenshots go to test/artifacts/records-e2e/.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   e2eUnavailable,
   ensureCodeServer,
@@ -81,6 +90,27 @@ beforeAll(async () => {
   rmSync(ARTIFACTS, { recursive: true, force: true });
   wb = await openWorkbench(cs, ws, ARTIFACTS);
 }, 900_000);
+
+/** The extension host's log and our output channel, for diagnosing a failed step. */
+function extensionLogs(): string {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/PyRats|exthost\.log$/.test(e.name))
+        out.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-6000)}`);
+    }
+  };
+  if (cs && existsSync(cs.logsDir)) walk(cs.logsDir);
+  return out.join('\n');
+}
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  process.stderr.write(`${extensionLogs()}\n`);
+  await wb?.shot(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 40)}`);
+});
 
 afterAll(async () => {
   await wb?.close();

@@ -191,7 +191,7 @@ async function packagesFromCheck(
   names: string[],
   options: { baseline?: string; mirrors: string[]; python?: string },
   redact: RedactOptions,
-): Promise<{ packages: RequestedPackage[]; problems: string[]; baseline: string | null }> {
+): Promise<{ packages: RequestedPackage[]; problems: string[] }> {
   const checker = await Checker.create({
     baseline: options.baseline,
     mirrors: options.mirrors,
@@ -241,7 +241,7 @@ async function packagesFromCheck(
         })),
       } satisfies RequestedPackage;
     });
-    return { packages, problems, baseline: checker.baselineName ? (options.baseline ?? null) : null };
+    return { packages, problems };
   } finally {
     checker.dispose();
   }
