@@ -3,6 +3,7 @@
  * standalone page), says `ready`, and renders each graph it receives. The same bundle serves both.
  */
 import './graph.css';
+import './page.css';
 import { connectHost } from '../shared/bridge';
 import type { GraphHostMessage, GraphPayload, GraphViewMessage } from './messages';
 import { renderGraph, type GraphView, type GraphViewState } from './render';
