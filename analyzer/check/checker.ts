@@ -161,6 +161,19 @@ export class Checker {
         // keep the first reading
       }
     }
+    if (baseline && !baseline.environment && baseline.pythonVersion && environment) {
+      const mm = (v: string): string => v.split('.').slice(0, 2).join('.');
+      if (
+        /^\d+\.\d+/.test(baseline.pythonVersion) &&
+        mm(baseline.pythonVersion) !== mm(environment.version)
+      ) {
+        problems.push({
+          area: 'python',
+          source: environment.executable,
+          message: `the baseline is Python ${baseline.pythonVersion} but standard-library decisions use Python ${environment.version} (pass --python with a matching interpreter)`,
+        });
+      }
+    }
     let sources: MirrorSource[] = [];
     try {
       sources =
