@@ -20,6 +20,7 @@ import type {
   RefreshMirrorIndexRequest,
   RefreshMirrorIndexResult,
 } from '../server/protocol';
+import { registerDashboardPanel } from './dashboardPanel';
 import { registerGraphPanel } from './graphPanel';
 import { InterpreterResolver } from './interpreter';
 import { registerRecordFeatures } from './records';
@@ -146,6 +147,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
     registerRecordFeatures(context, { output, interpreter }),
     registerGraphPanel(context, () => languageClient, { output, interpreter }),
   );
+  registerDashboardPanel(context);
 
   // Neither the Python extension nor the server delays activation: both finish in the background.
   void interpreters.connect().then(notifySettingsChanged);
