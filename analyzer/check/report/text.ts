@@ -36,7 +36,31 @@ function detail(v: Verdict): string {
   }
 }
 
-export function formatText(report: CheckReport): string {
+/** One install command per mirror source, naming every package wanted from it (latest versions). */
+function installCommands(rows: Verdict[]): string[] {
+  const bySource = new Map<string, { kind: 'conda' | 'pypi'; specs: Set<string> }>();
+  for (const v of rows) {
+    const h = v.mirror[0];
+    if (!h) continue;
+    const latest = h.versions[h.versions.length - 1];
+    const spec = latest ? `${h.name}${h.kind === 'conda' ? '=' : '=='}${latest}` : h.name;
+    const entry = bySource.get(h.source) ?? { kind: h.kind, specs: new Set<string>() };
+    entry.specs.add(spec);
+    bySource.set(h.source, entry);
+  }
+  return [...bySource].map(([source, { kind, specs }]) =>
+    kind === 'conda'
+      ? `conda install -c ${source} ${[...specs].join(' ')}`
+      : `pip install --index-url ${source} ${[...specs].join(' ')}`,
+  );
+}
+
+export interface TextOptions {
+  /** Kinds whose rows are left out (the summary still counts them). */
+  hide?: VerdictKind[];
+}
+
+export function formatText(report: CheckReport, options: TextOptions = {}): string {
   const out: string[] = [];
   const rel = (f: string): string => {
     const r = path.relative(report.cwd, f);
@@ -54,6 +78,7 @@ export function formatText(report: CheckReport): string {
   else out.push('Mirror:   none configured');
   const all = report.files.flatMap((f) => f.verdicts);
   for (const kind of VERDICT_ORDER) {
+    if (options.hide?.includes(kind)) continue;
     // `from m import a, b` gives a verdict per name; one row per statement and module is enough here.
     const seen = new Set<string>();
     const rows = all.filter((v) => {
@@ -75,13 +100,7 @@ export function formatText(report: CheckReport): string {
     const w0 = Math.min(Math.max(...cells.map((c) => c[0].length)), 50);
     const w1 = Math.min(Math.max(...cells.map((c) => c[1].length)), 40);
     for (const [a, b, c] of cells) out.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
-    if (kind === 'mirror') {
-      const actions = [...new Set(rows.map((v) => v.action))];
-      out.push(
-        '  To install:',
-        ...actions.map((a) => `    ${a.replace(/^Install it from the mirror: /, '')}`),
-      );
-    }
+    if (kind === 'mirror') out.push('  To install:', ...installCommands(rows).map((c) => `    ${c}`));
   }
   const fileProblems = report.files.flatMap((f) =>
     f.problems.map((p) => `${rel(f.file)}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`),

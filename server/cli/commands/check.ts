@@ -165,16 +165,7 @@ export const checkCommand: CliCommand = {
       if (format === 'json') text = formatJson(report);
       else if (format === 'sarif') text = formatSarif(report, process.env.PYRATS_VERSION ?? '0.1.0');
       else {
-        const shown = v.quiet
-          ? {
-              ...report,
-              files: report.files.map((f) => ({
-                ...f,
-                verdicts: f.verdicts.filter((x) => !['stdlib', 'builtin', 'local'].includes(x.kind)),
-              })),
-            }
-          : report;
-        text = formatText(shown);
+        text = formatText(report, { hide: v.quiet ? ['stdlib', 'builtin', 'local'] : [] });
       }
       if (v.output) {
         try {

@@ -76,7 +76,15 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
     expect(r.out).toMatch(/analyse\.py:\d+\s+numpy\s+numpy 1\.24\.2/);
     expect(r.out).toMatch(/conda main: cartopy 0\.22\.0/);
     expect(r.out).toMatch(
-      /To install:\n(    .*\n)*    conda install -c http:\/\/127\.0\.0\.1:\d+\/ok\/conda\/conda-forge pytorch=2\.1\.2/,
+      /To install:\n(    .*\n)*    conda install -c http:\/\/127\.0\.0\.1:\d+\/ok\/conda\/conda-forge opencv=4\.8\.0 pytorch=2\.1\.2\n/,
+    );
+    expect(r.out).toMatch(
+      /    pip install --index-url http:\/\/127\.0\.0\.1:\d+\/ok\/simple seaborn==0\.13\.0 scikit-learn==1\.4\.0 herbie-data==2024\.3\.0\n/,
+    );
+    const quiet = await run([path.join(project, 'analyse.py'), ...common(), '--quiet']);
+    expect(quiet.out).not.toMatch(/^(LOCAL|STANDARD LIBRARY|BUILT INTO)/m);
+    expect(quiet.out).toMatch(
+      /20 import\(s\): 2 missing, 7 mirror only, 6 in baseline, 1 local, 4 standard library/,
     );
     expect(r.out).toMatch(
       /1 file\(s\), 20 import\(s\): 2 missing, 7 mirror only, 6 in baseline, 1 local, 4 standard library/,
