@@ -192,7 +192,7 @@ export class CondaChannel {
             this.indexes.set(subdir, derived);
             Object.assign(state, {
               ok: true,
-              via: 'derived',
+              via: current.stale ? 'cache-stale' : 'derived',
               ageMs: current.ageMs,
               packages: Object.keys(derived).length,
             });
@@ -214,8 +214,8 @@ export class CondaChannel {
             },
           });
           if (res.status !== 200) {
+            // Reported below unless another subdir of the channel answered (noarch-only channels).
             state.error = `${url}: not found (HTTP ${res.status})`;
-            problems.push(state.error);
             return;
           }
           const index =
@@ -243,6 +243,11 @@ export class CondaChannel {
         }
       }),
     );
+    if (!this.states.some((st) => st.ok)) {
+      for (const st of this.states)
+        if (st.error?.endsWith('not found (HTTP 404)') || st.error?.endsWith('not found (HTTP 410)'))
+          problems.push(st.error);
+    }
     return problems;
   }
 

@@ -164,7 +164,9 @@ describe('mirror over HTTP', () => {
       ttlMs: 0,
     });
     expect((await m.lookup(want('seaborn')))[0].versions).toEqual(['0.12.2', '0.13.0']);
-    expect((await m.lookup(want('cartopy')))[0].versions).toEqual(['0.21.1', '0.22.0']);
+    const [cartopy] = await m.lookup(want('cartopy'));
+    expect(cartopy.versions).toEqual(['0.21.1', '0.22.0']);
+    expect(cartopy.cachedAgeMs).toBeGreaterThanOrEqual(0);
     expect(server.requests).toEqual([]);
     const text = m.problems.map((p) => p.message).join('\n');
     expect(text).toMatch(/offline; using the cached index from \d+ s ago/);
@@ -181,6 +183,21 @@ describe('mirror over HTTP', () => {
     });
     expect(big.problems.map((p) => p.message).join('\n')).toMatch(/more than the 200-byte limit/);
     expect(await big.lookup(want('cartopy'))).toEqual([]);
+  });
+
+  it('a channel without the platform subdir is fine; a channel with none of them is reported', async () => {
+    const m = await Mirror.open(
+      [conda(`${server.url}/ok/conda/main`), conda(`${server.url}/ok/conda/nowhere`)],
+      {
+        cacheDir,
+        subdirs: ['linux-aarch64', 'noarch'],
+      },
+    );
+    expect((await m.lookup(want('metpy')))[0].subdirs).toEqual(['noarch']);
+    expect(m.problems.map((p) => p.message)).toEqual([
+      `${server.url}/ok/conda/nowhere/linux-aarch64/repodata.json: not found (HTTP 404)`,
+      `${server.url}/ok/conda/nowhere/noarch/repodata.json: not found (HTTP 404)`,
+    ]);
   });
 
   it('sends credentials given in the URL as Basic auth, and never shows the password', async () => {
