@@ -95,17 +95,19 @@ describe('extractFiles', () => {
     try {
       const a = path.join(dir, 'a.py');
       const b = path.join(dir, 'b.py');
-      writeFileSync(a, 'import os\n');
-      writeFileSync(b, 'import sys\n');
+      writeFileSync(a, 'import os\ntry:\n    from .x import (y as z)\nexcept ImportError:\n    pass\n');
+      writeFileSync(b, 'import sys\nprint "py2"\n');
       const first = new ExtractCache(root);
-      await extractFiles([a, b], { cache: first, workers: 1 });
+      const fresh = await extractFiles([a, b], { cache: first, workers: 1 });
       expect([first.hits, first.misses]).toEqual([0, 2]);
       expect(readdirSync(first.dir)).toHaveLength(1); // one shard for the one directory
 
       const second = new ExtractCache(root);
       const again = await extractFiles([a, b], { cache: second, workers: 1 });
       expect([second.hits, second.misses]).toEqual([2, 0]);
+      expect(again).toEqual(fresh);
       expect(again.map((r) => r.sites[0].module)).toEqual(['os', 'sys']);
+      expect(again[1].problems.map((p) => p.kind)).toEqual(['python2']);
 
       writeFileSync(b, 'import json\n');
       const later = new Date(Date.now() + 3000);
