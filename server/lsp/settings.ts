@@ -62,6 +62,7 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Pyrats
     }
     return v.trim();
   };
+  const baseline = str('baseline');
   let mirrors: string[] = [];
   if (Array.isArray(s.mirrors)) {
     for (const m of s.mirrors) {
@@ -91,7 +92,7 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Pyrats
     problems.push('setting pyrats.debounceMs must be a number of milliseconds ≥ 0; ignored');
   }
   return {
-    baseline: str('baseline'),
+    baseline,
     mirrors,
     python: str('python'),
     cacheDir: str('cacheDir'),

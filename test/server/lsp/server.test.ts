@@ -23,7 +23,12 @@ import {
   type Diagnostic,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import type { GraphPayload, RequestPackagesArgs, WorkspaceReportResult } from '../../../server/protocol';
+import type {
+  FileVerdictsResult,
+  GraphPayload,
+  RequestPackagesArgs,
+  WorkspaceReportResult,
+} from '../../../server/protocol';
 import { fileUri, REPO, startLspSession, type LspSession } from '../../support/lspClient';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
@@ -242,6 +247,38 @@ describe('pyrats language server over stdio', () => {
       context: { diagnostics: [] },
     })) as CodeAction[];
     expect(stdlib.map((a) => a.title)).toEqual(['Show in dependency graph: os']);
+  });
+
+  it('answers pyrats/fileVerdicts for an open file and for a file on disk', async () => {
+    const open = (await session.connection.sendRequest('pyrats/fileVerdicts', {
+      uri: fileUri(analysis()),
+    })) as FileVerdictsResult;
+    expect(open.baseline).toContain('baseline.txt');
+    expect(open.imports.map((v) => `${v.topLevel}:${v.kind}`)).toEqual([
+      'os:stdlib',
+      'json:stdlib',
+      'numpy:baseline',
+      'scipy:baseline',
+      'xarray:mirror',
+      'netCDF4:mirror',
+      'helpers:local',
+      'cartopy:mirror',
+      'notarealpackage_xyz:missing',
+    ]);
+    const cartopy = open.imports.find((v) => v.topLevel === 'cartopy')!;
+    expect(cartopy).toMatchObject({ guarded: 'try', code: 'pyrats.mirror-only', distribution: 'cartopy' });
+    expect(cartopy.mirror[0]).toMatchObject({
+      kind: 'conda',
+      label: 'conda-forge',
+      name: 'cartopy',
+      versions: ['0.22.0', '0.23.0'],
+    });
+    const disk = (await session.connection.sendRequest('pyrats/fileVerdicts', {
+      uri: fileUri(path.join(ws, 'helpers.py')),
+    })) as FileVerdictsResult;
+    expect(disk.imports.map((v) => v.module)).toEqual(['math']);
+    // compiled in or an extension module in lib-dynload, depending on how the interpreter was built
+    expect(['stdlib', 'builtin']).toContain(disk.imports[0].kind);
   });
 
   it('answers pyrats/dependencyGraph with the follow graph and verdicts', async () => {
