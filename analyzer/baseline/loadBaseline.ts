@@ -399,7 +399,7 @@ export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {})
     ...parsed.params.getAll('use'),
     ...(opts.moduleUse ?? []),
     ...(env.PYRATS_MODULE_USE ?? '').split(':').filter(Boolean),
-  ];
+  ].map((d) => path.resolve(d));
   const timeoutParam = parsed.params.get('timeout');
   const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0))

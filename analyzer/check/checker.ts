@@ -84,7 +84,8 @@ export class Checker {
     readonly baseline: Baseline | null,
     /** Interpreter used to resolve imports (the baseline's own when it has one). */
     readonly environment: Environment | null,
-    readonly mirror: Mirror | null,
+    /** The mirror indexes (replaced by refreshMirror). */
+    public mirror: Mirror | null,
     readonly options: CheckerOptions,
     problems: CheckProblem[],
     fatal: boolean,
@@ -193,6 +194,34 @@ export class Checker {
     const checker = new Checker(baseline, environment, mirror, opts, problems, fatal);
     checker.extractorPromise = extractor;
     return checker;
+  }
+
+  /**
+   * Re-asks every mirror source now (cached answers are revalidated) and forgets remembered lookups;
+   * the baseline and interpreter are kept. Returns the mirror's problems.
+   */
+  async refreshMirror(): Promise<CheckProblem[]> {
+    this.mirrorMemo.clear();
+    if (!this.mirror) return [];
+    const sources = this.mirror.sources;
+    const opts = this.options;
+    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir(opts.env ?? process.env) : opts.cacheDir;
+    this.mirror = await Mirror.open(sources, {
+      cacheDir,
+      offline: opts.offline,
+      timeoutMs: opts.mirrorTimeoutMs,
+      ttlMs: 0,
+      subdirs: opts.subdirs,
+    });
+    const fresh = this.mirror.problems.map((p) => ({
+      area: 'mirror' as const,
+      source: p.source,
+      message: p.message,
+    }));
+    const kept = this.problems.filter((p) => p.area !== 'mirror');
+    this.problems.length = 0;
+    this.problems.push(...kept, ...fresh);
+    return fresh;
   }
 
   get baselineName(): string | null {

@@ -207,6 +207,27 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
     }
   });
 
+  it('refreshMirror asks the mirror again and replaces its problems', async () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
+    server.mode = 'fail500';
+    const c = await Checker.create({
+      baseline,
+      python: debianPython,
+      mirrors: mirrors('switch'),
+      cacheDir,
+      subdirs,
+    });
+    expect((await c.checkText('import cartopy\n', script))[0].kind).toBe('missing');
+    expect(c.problems.some((p) => /HTTP 500/.test(p.message))).toBe(true);
+    server.mode = 'ok';
+    expect(await c.refreshMirror()).toEqual([]);
+    expect(c.problems.filter((p) => p.area === 'mirror')).toEqual([]);
+    const [v] = await c.checkText('import cartopy\n', script);
+    expect(v.kind).toBe('mirror');
+    expect(v.mirror[0].cachedAgeMs).toBeUndefined();
+    c.dispose();
+  });
+
   it('with an unreachable mirror and no cache, mirror-only imports become missing and the failure is named', async () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
     const c = await Checker.create({
