@@ -128,6 +128,8 @@ const PRE_LAYOUT_BUDGET_MS = 300;
 /** Above this many nodes the layout skips collisions and settles faster. */
 const LARGE_GRAPH = 800;
 const LABEL_FONT_PX = 11;
+/** Above this many nodes + edges, pan and zoom gestures move a snapshot of the last frame. */
+const HEAVY_SCENE = 6000;
 
 /** Whole pixels, and never -0 (which JSON turns into 0). */
 function round(v: number): number {
@@ -212,6 +214,15 @@ class CanvasGraphView implements GraphView {
   private firstLayout = true;
   private readonly zoomBehavior: ZoomBehavior<HTMLCanvasElement, unknown>;
   private hovered: SimNode | null = null;
+  /** A pan or zoom gesture is under way (huge graphs then move a snapshot of the last frame). */
+  private gesture = false;
+  private snapshot: HTMLCanvasElement | null = null;
+  private snapshotT: ZoomTransform | null = null;
+  private lastFrameAt = 0;
+  /** Smoothed time between frames (ms). */
+  private frameInterval = 16;
+  /** Number of edges on cycles in the view (many: drawn lighter, so they do not drown the rest). */
+  private cycleEdges = 0;
   /** Per package, the module that last had the keyboard focus (focus returns there on expand). */
   private readonly lastFocusedModule = new Map<string, string>();
   private focused: SimNode | null = null;
@@ -462,7 +473,14 @@ class CanvasGraphView implements GraphView {
         if (event.sourceEvent) this.userMoved = true;
         this.requestDraw();
       })
-      .on('end', () => this.saveStateSoon());
+      .on('start', () => {
+        this.gesture = true;
+      })
+      .on('end', () => {
+        this.gesture = false;
+        this.requestDraw();
+        this.saveStateSoon();
+      });
     select(this.canvas).call(this.zoomBehavior).on('dblclick.zoom', null);
     select(this.canvas).call(this.zoomBehavior.transform, this.transform);
 
@@ -646,7 +664,8 @@ class CanvasGraphView implements GraphView {
     this.simulation.nodes(this.sim);
     // Large graphs start from a packed layout already: settle in fewer ticks, skip collisions.
     const large = next.length > LARGE_GRAPH;
-    this.simulation.alphaDecay(large ? 0.045 : 0.0228);
+    this.simulation.alphaDecay(next.length > 2500 ? 0.06 : large ? 0.045 : 0.0228);
+    this.cycleEdges = this.view.edges.filter((e) => e.inCycle).length;
     this.simulation.force(
       'collide',
       large
@@ -863,9 +882,14 @@ class CanvasGraphView implements GraphView {
   private frame(): void {
     this.frameRequested = false;
     if (this.destroyed) return;
+    const now = performance.now();
+    if (this.lastFrameAt)
+      this.frameInterval = 0.7 * this.frameInterval + 0.3 * Math.min(1000, now - this.lastFrameAt);
+    this.lastFrameAt = now;
     if (!this.settled) {
       const start = performance.now();
-      const budget = this.drawnOnce ? FRAME_BUDGET_MS : 0;
+      // When drawing is slow anyway (a huge graph), spend proportionally more of each frame on the layout.
+      const budget = this.drawnOnce ? Math.min(60, Math.max(FRAME_BUDGET_MS, this.frameInterval * 0.4)) : 0;
       do {
         if (this.simulation.alpha() < this.simulation.alphaMin()) {
           this.settled = true;
@@ -883,13 +907,53 @@ class CanvasGraphView implements GraphView {
       // The first layout grows a little as it settles: keep it in view, smoothly, until the user moves.
       if (this.firstLayout && !this.userMoved) this.fit(false);
     }
-    this.draw();
+    const heavy = this.links.length + this.sim.length > HEAVY_SCENE;
+    if (this.settled && this.gesture && heavy && this.snapshot) this.drawSnapshot();
+    else {
+      this.draw();
+      if (this.settled && heavy && !this.gesture) this.takeSnapshot();
+    }
     if (!this.drawnOnce) {
       this.drawnOnce = true;
       performance.mark('pyrats-graph:first-render');
       this.root.attr('data-rendered', 'true');
     }
     if (!this.settled) this.requestDraw();
+  }
+
+  /** Keeps the drawn frame (a huge graph) to move and scale it during a pan or zoom gesture. */
+  private takeSnapshot(): void {
+    if (
+      !this.snapshot ||
+      this.snapshot.width !== this.canvas.width ||
+      this.snapshot.height !== this.canvas.height
+    ) {
+      this.snapshot = document.createElement('canvas');
+      this.snapshot.width = this.canvas.width;
+      this.snapshot.height = this.canvas.height;
+    }
+    const sctx = this.snapshot.getContext('2d')!;
+    sctx.clearRect(0, 0, this.snapshot.width, this.snapshot.height);
+    sctx.drawImage(this.canvas, 0, 0);
+    this.snapshotT = this.transform;
+  }
+
+  /** The kept frame under the current transform; the full drawing follows when the gesture ends. */
+  private drawSnapshot(): void {
+    const ctx = this.ctx;
+    const s = this.snapshotT!;
+    const t = this.transform;
+    const r = t.k / s.k;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = this.colours.background;
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.drawImage(
+      this.snapshot!,
+      (t.x - s.x * r) * this.dpr,
+      (t.y - s.y * r) * this.dpr,
+      this.snapshot!.width * r,
+      this.snapshot!.height * r,
+    );
   }
 
   /** Nodes whose labels are drawn: all visible ones when few, else the notable ones. */
@@ -938,11 +1002,23 @@ class CanvasGraphView implements GraphView {
     const arrows = t.k >= 0.7;
     const px = 1 / t.k;
 
-    // Edges, batched by style: plain, implied (dashed), cycle, highlighted.
+    // Edges, batched by style: plain, implied (dashed), cycle, highlighted. Thousands of edges are
+    // drawn fainter, and many cycle edges lighter, so the picture stays legible.
+    const plainAlpha =
+      searching || spot
+        ? 0.25
+        : Math.min(0.6, Math.max(0.12, 0.6 * Math.sqrt(3000 / Math.max(1, this.links.length))));
+    const manyCycles = this.cycleEdges > 400;
     const batches: { links: SimLink[]; colour: string; width: number; dash: number[]; alpha: number }[] = [
-      { links: [], colour: c.edge, width: px, dash: [], alpha: searching || spot ? 0.25 : 0.6 },
-      { links: [], colour: c.edge, width: px, dash: [4 * px, 3 * px], alpha: searching || spot ? 0.25 : 0.6 },
-      { links: [], colour: c.cycle, width: 1.8 * px, dash: [], alpha: searching || spot ? 0.3 : 0.9 },
+      { links: [], colour: c.edge, width: px, dash: [], alpha: plainAlpha },
+      { links: [], colour: c.edge, width: px, dash: [4 * px, 3 * px], alpha: plainAlpha },
+      {
+        links: [],
+        colour: c.cycle,
+        width: (manyCycles ? 1.1 : 1.8) * px,
+        dash: [],
+        alpha: searching || spot ? 0.3 : manyCycles ? 0.5 : 0.9,
+      },
       { links: [], colour: c.focus, width: 2 * px, dash: [], alpha: 1 },
     ];
     for (const l of this.links) {
@@ -1043,7 +1119,7 @@ class CanvasGraphView implements GraphView {
     };
     if (c.contrast) ring(() => true, c.contrast, 1);
     ring((n) => n.v.kind === 'cluster', c.foreground, 1);
-    ring((n) => n.v.inCycle, c.cycle, 2, 1);
+    ring((n) => n.v.inCycle, c.cycle, manyCycles ? 1.2 : 2, 1);
     ring((n) => n.v.root, c.foreground, 2, 2.5);
     if (searching) ring((n) => this.matches.has(n.id), c.focus, 2.5, 3);
     if (this.focused) {
@@ -1149,6 +1225,10 @@ class CanvasGraphView implements GraphView {
     const importedBy = this.view.edges.filter((e) => e.to === n.id).length;
     if (v.kind === 'cluster') {
       out.push(['package', `${v.cluster}, ${v.members!.length} modules (collapsed)`]);
+      const counts = Object.entries(v.verdicts ?? {})
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${n} ${VERDICT_LABELS[k as VerdictKind]}`);
+      out.push(['modules', counts.join(', ')]);
     } else {
       const m = v.node!;
       out.push(['file', m.file ?? `${m.root ? `${m.root}/` : ''}${m.rel}`]);

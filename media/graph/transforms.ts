@@ -18,6 +18,8 @@ export interface ViewNode {
   node?: GraphNode;
   /** Ids of the model nodes inside (cluster nodes only). */
   members?: string[];
+  /** Members per verdict (cluster nodes only); the cluster shows the most common one. */
+  verdicts?: Partial<Record<VerdictKind, number>>;
   /** True for the scripts the graph was followed from. */
   root: boolean;
   /** True when the node lies on an import cycle (for a cluster: any member does, or the cluster does). */
@@ -81,7 +83,7 @@ export const VERDICT_LABELS: Record<VerdictKind, string> = {
   unknown: 'third party, not checked',
 };
 
-/** How much a verdict asks for attention; a collapsed cluster shows its most severe member. */
+/** How much a verdict asks for attention; breaks ties between a package's most common verdicts. */
 const SEVERITY: Record<VerdictKind, number> = {
   builtin: 0,
   stdlib: 1,
@@ -299,20 +301,42 @@ export function induceWithImpliedEdges(
   return { nodes: nodes.filter((n) => keep.has(n.id)), edges: [...result.values()] };
 }
 
+/**
+ * A package's verdict: the one most of its modules have (a missing optional submodule does not
+ * make numpy "missing"); a tie goes to the one that asks for more attention.
+ */
+export function dominantVerdict(counts: Partial<Record<VerdictKind, number>>): VerdictKind {
+  let best: VerdictKind = 'unknown';
+  let bestCount = -1;
+  for (const v of VERDICTS) {
+    const c = counts[v] ?? 0;
+    if (c > bestCount || (c === bestCount && c > 0 && SEVERITY[v] > SEVERITY[best])) {
+      best = v;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
 /** Clusters of the graph with their member count, largest first (for the cluster list). */
-export function clustersOf(graph: DependencyGraph): { key: string; size: number; verdict: VerdictKind }[] {
-  const byKey = new Map<string, { key: string; size: number; verdict: VerdictKind }>();
+export function clustersOf(
+  graph: DependencyGraph,
+): { key: string; size: number; verdict: VerdictKind; verdicts: Partial<Record<VerdictKind, number>> }[] {
+  const byKey = new Map<
+    string,
+    { key: string; size: number; verdicts: Partial<Record<VerdictKind, number>> }
+  >();
   for (const n of graph.nodes) {
     const key = clusterKey(n);
     const v = effectiveVerdict(n);
-    const c = byKey.get(key);
-    if (!c) byKey.set(key, { key, size: 1, verdict: v });
-    else {
-      c.size++;
-      if (SEVERITY[v] > SEVERITY[c.verdict]) c.verdict = v;
-    }
+    let c = byKey.get(key);
+    if (!c) byKey.set(key, (c = { key, size: 0, verdicts: {} }));
+    c.size++;
+    c.verdicts[v] = (c.verdicts[v] ?? 0) + 1;
   }
-  return [...byKey.values()].sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
+  return [...byKey.values()]
+    .map((c) => ({ ...c, verdict: dominantVerdict(c.verdicts) }))
+    .sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
 }
 
 /** The whole pipeline: closure and depth, verdict filters, cycles, then clusters collapsed. */
@@ -363,6 +387,7 @@ export function buildView(graph: DependencyGraph, options: ViewOptions = {}): Vi
           verdict,
           cluster: key,
           members: [],
+          verdicts: {},
           root: false,
           inCycle: false,
         };
@@ -370,7 +395,8 @@ export function buildView(graph: DependencyGraph, options: ViewOptions = {}): Vi
         nodes.push(c);
       }
       c.members!.push(n.id);
-      if (SEVERITY[verdict] > SEVERITY[c.verdict]) c.verdict = verdict;
+      c.verdicts![verdict] = (c.verdicts![verdict] ?? 0) + 1;
+      c.verdict = dominantVerdict(c.verdicts!);
       c.root ||= rootSet.has(n.id);
       c.inCycle ||= moduleCycles.has(n.id);
     } else {
@@ -431,9 +457,12 @@ export function searchNodes(view: ViewGraph, query: string): string[] {
     .map((n) => n.id);
 }
 
-/** Count of nodes per verdict, for the legend. */
+/** Modules per verdict (those inside collapsed packages included), for the legend. */
 export function verdictCounts(view: ViewGraph): Record<VerdictKind, number> {
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<VerdictKind, number>;
-  for (const n of view.nodes) counts[n.verdict] += n.kind === 'cluster' ? n.members!.length : 1;
+  for (const n of view.nodes) {
+    if (n.kind === 'module') counts[n.verdict]++;
+    else for (const [v, c] of Object.entries(n.verdicts ?? {})) counts[v as VerdictKind] += c;
+  }
   return counts;
 }

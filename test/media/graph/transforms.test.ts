@@ -223,7 +223,25 @@ describe('clusters', () => {
     expect(view.cycles).toHaveLength(1);
   });
 
-  it('gives a cluster its most severe verdict and leaves single-module clusters alone', () => {
+  it("gives a package its modules' most common verdict, counting each", () => {
+    const nodes = [
+      node(SITE, 'np/a.py', { verdict: 'baseline' }),
+      node(SITE, 'np/b.py', { verdict: 'baseline' }),
+      node(SITE, 'np/c.py', { verdict: 'baseline' }),
+      node('', 'np/cupy_opt', { verdict: 'missing', source: false, cluster: 'np' }),
+    ];
+    const g = { nodes, edges: nodes.slice(1).map((n) => ({ from: nodes[0].id, to: n.id })) };
+    const [np] = buildView(g, { collapsed: ['np'] }).nodes;
+    expect(np).toMatchObject({ verdict: 'baseline', verdicts: { baseline: 3, missing: 1 } });
+    expect(clustersOf(g)[0]).toMatchObject({
+      key: 'np',
+      verdict: 'baseline',
+      verdicts: { baseline: 3, missing: 1 },
+    });
+    expect(verdictCounts(buildView(g, { collapsed: ['np'] }))).toMatchObject({ baseline: 3, missing: 1 });
+  });
+
+  it('breaks a tie towards the verdict that asks for attention and leaves single-module clusters alone', () => {
     const nodes = [
       node(SITE, 'p/a.py', { verdict: 'baseline' }),
       node('', 'p/b', { verdict: 'missing' }),
@@ -242,8 +260,8 @@ describe('clusters', () => {
       [nodes[2].id, 'unknown'],
     ]);
     expect(clustersOf(g)).toEqual([
-      { key: 'p', size: 2, verdict: 'missing' },
-      { key: 'q', size: 1, verdict: 'unknown' },
+      { key: 'p', size: 2, verdict: 'missing', verdicts: { baseline: 1, missing: 1 } },
+      { key: 'q', size: 1, verdict: 'unknown', verdicts: { unknown: 1 } },
     ]);
   });
 
