@@ -8,11 +8,17 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { introspectInterpreter } from '../../analyzer/env/introspect';
+import { buildGraphPayload } from '../../server/graphData';
 import { graphPageHtml } from '../../server/graphPage';
+import type { GraphPayload } from '../../server/protocol';
 import { syntheticGraph } from '../support/syntheticGraph';
 import type { BenchRow, BenchSuite } from './benchmark';
 
 const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
+const DEBIAN_PYTHON = '/usr/bin/python3';
+/** A real closure: Debian's scientific stack, followed with the python profile (packages followed). */
+const REAL_SCRIPT = 'import matplotlib.pyplot\nimport xarray\nimport scipy.optimize\nimport pandas\n';
 const NODES = 2000;
 
 function median(xs: number[]): number {
@@ -64,6 +70,49 @@ async function panFrames(page: Page): Promise<number[]> {
     w.__stop = true;
     return w.__frames.slice(1);
   });
+}
+
+/** The same measures on a real follow closure, when Debian's python3 has the scientific stack. */
+async function realClosure(
+  dir: string,
+  log: (line: string) => void,
+  measure: (file: string) => Promise<{ first: number; settled: number; pan: number[] }>,
+): Promise<BenchRow[]> {
+  if (!existsSync(DEBIAN_PYTHON) || !existsSync('/usr/lib/python3/dist-packages/matplotlib')) {
+    log('real closure skipped: needs /usr/bin/python3 with python3-matplotlib, -xarray, -scipy, -pandas');
+    return [];
+  }
+  const script = path.join(dir, 'science.py');
+  writeFileSync(script, REAL_SCRIPT);
+  const env = await introspectInterpreter(DEBIAN_PYTHON);
+  const payload: GraphPayload = await buildGraphPayload({ inputs: [script], env, profile: 'python' });
+  const file = path.join(dir, 'science.html');
+  writeFileSync(file, graphPageHtml(payload));
+  const n = payload.graph.nodes.length;
+  const e = payload.graph.edges.length;
+  log(
+    `real closure (matplotlib.pyplot, xarray, scipy.optimize, pandas; python profile): ${n} nodes, ${e} edges`,
+  );
+  const t = await measure(file);
+  return [
+    {
+      name: `first render, real closure (${n} nodes)`,
+      value: t.first,
+      unit: 'ms',
+      budget: 1500,
+      better: 'lower',
+      detail: `${e} edges`,
+    },
+    { name: `layout settled, real closure`, value: t.settled, unit: 'ms', better: 'lower' },
+    {
+      name: 'frame time while panning, real closure (median)',
+      value: median(t.pan),
+      unit: 'ms',
+      budget: 33,
+      better: 'lower',
+      detail: `${t.pan.length} frames, p95 ${percentile(t.pan, 95).toFixed(1)} ms`,
+    },
+  ];
 }
 
 export const graphSuite: BenchSuite = {
@@ -138,6 +187,19 @@ export const graphSuite: BenchSuite = {
           detail: `${frames.length} frames, p95 ${percentile(frames, 95).toFixed(1)} ms`,
         },
       ];
+      rows.push(
+        ...(await realClosure(dir, log, async (file) => {
+          const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+          await context.route('**/*', (r) =>
+            r.request().url().startsWith('file:') ? r.continue() : r.abort(),
+          );
+          const page = await context.newPage();
+          const t = await firstRender(page, `file://${file}`);
+          const pan = await panFrames(page);
+          await context.close();
+          return { ...t, pan };
+        })),
+      );
       return rows;
     } finally {
       await browser.close();
