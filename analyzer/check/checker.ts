@@ -10,9 +10,11 @@
  * check carries on with what is left (`fatal` says when the baseline itself could not be loaded).
  * It does not format reports (see report/) nor parse command lines.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../env/environment';
 import { introspectInterpreter, defaultCacheDir } from '../env/introspect';
+import { ExtractCache } from '../extract/extractCache';
 import { ImportExtractor, type SourceProblem } from '../extract/extractImports';
 import type { ImportSite } from '../extract/importSite';
 import { FsCache } from '../resolve/fsCache';
@@ -73,6 +75,15 @@ export class Checker {
   fatal = false;
   private extractor: ImportExtractor | null = null;
   private extractorPromise: Promise<ImportExtractor> | null = null;
+  /** Extraction results by path, size and mtime (shared with `pyrats deps`): warm runs need no parser. */
+  private extractCache: ExtractCache | null = null;
+  private unflushed = 0;
+
+  /** Writes new extraction results to the cache (also done by dispose). */
+  flushCache(): void {
+    this.unflushed = 0;
+    this.extractCache?.flush();
+  }
   private fs = new FsCache();
   private finders = new Map<string, ModuleFinder>();
   /** Mirror answers by candidate set, with when they were asked (kept for the mirror TTL, at least a minute). */
@@ -101,9 +112,6 @@ export class Checker {
 
   /** Loads the baseline, the interpreter and the mirror indexes. Never throws. */
   static async create(opts: CheckerOptions = {}): Promise<Checker> {
-    // The parser's wasm compiles off the main thread while the baseline and mirror load.
-    const extractor = ImportExtractor.create();
-    extractor.catch(() => undefined);
     const problems: CheckProblem[] = [];
     const env = opts.env ?? process.env;
     const trusted = opts.trusted ?? true;
@@ -192,7 +200,7 @@ export class Checker {
         })
       : null;
     const checker = new Checker(baseline, environment, mirror, opts, problems, fatal);
-    checker.extractorPromise = extractor;
+    if (cacheDir !== false) checker.extractCache = new ExtractCache(cacheDir);
     return checker;
   }
 
@@ -236,6 +244,7 @@ export class Checker {
 
   /** Frees the parser. */
   dispose(): void {
+    this.flushCache();
     this.extractor?.dispose();
     this.extractor = null;
     this.extractorPromise?.then(
@@ -257,7 +266,20 @@ export class Checker {
   /** Checks a file on disk; the file's read/parse problems are in the result. */
   async checkFileDetailed(file: string): Promise<FileCheck> {
     const abs = path.resolve(file);
-    const ex = await (await this.getExtractor()).extractFile(abs);
+    let st: { size: number; mtimeMs: number } | null = null;
+    try {
+      st = statSync(abs);
+    } catch {
+      st = null; // extractFile reports the I/O problem
+    }
+    let ex = st ? this.extractCache?.get(abs, st.size, st.mtimeMs) : undefined;
+    if (!ex) {
+      ex = await (await this.getExtractor()).extractFile(abs);
+      if (st && this.extractCache) {
+        this.extractCache.set(abs, st.size, st.mtimeMs, ex);
+        if (++this.unflushed >= 50) this.flushCache();
+      }
+    }
     return { file: abs, verdicts: await this.checkSites(ex.sites, abs), problems: ex.problems };
   }
 

@@ -4,7 +4,7 @@
  * -pandas, -xarray on PATH); the mirror is served over HTTP from 127.0.0.1 (two conda channels and a
  * PyPI simple index); then the same check with failing mirror sources, answered from the cache.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +226,21 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
     expect(v.kind).toBe('mirror');
     expect(v.mirror[0].cachedAgeMs).toBeUndefined();
     c.dispose();
+  });
+
+  it('reuses cached extraction results until the file changes', async () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-src-'));
+    const file = path.join(dir, 'job.py');
+    writeFileSync(file, 'import numpy\n');
+    const a = await Checker.create({ baseline, python: debianPython, mirrors: [], cacheDir });
+    expect((await a.checkFile(file)).map((v) => v.module)).toEqual(['numpy']);
+    a.dispose(); // writes the cache
+    writeFileSync(file, 'import numpy\nimport yaml, json\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const b = await Checker.create({ baseline, python: debianPython, mirrors: [], cacheDir });
+    expect((await b.checkFile(file)).map((v) => v.module)).toEqual(['numpy', 'yaml', 'json']);
+    b.dispose();
   });
 
   it('with an unreachable mirror and no cache, mirror-only imports become missing and the failure is named', async () => {
