@@ -35,7 +35,12 @@ export interface BatchOptions {
   workerScript?: string;
 }
 
-/** Fewer files than this per extra thread are not worth starting a worker for. */
+/**
+ * A worker takes 100–500 ms to start (bundle, wasm); it pays off only for a batch with this many
+ * bytes per extra thread (and a few files). Smaller batches stay in this thread unless warmUp()
+ * started the workers already.
+ */
+const BYTES_PER_WORKER = 4 * 1024 * 1024;
 const FILES_PER_WORKER = 6;
 /** Jobs sent ahead to each worker so it never waits for this thread. */
 const IN_FLIGHT = 3;
@@ -128,7 +133,12 @@ export class BatchExtractor {
   }
 
   private async run(todo: Job[], results: ExtractResult[]): Promise<void> {
-    const wanted = Math.min(this.parallelism - 1, Math.floor(todo.length / FILES_PER_WORKER));
+    const bytes = todo.reduce((n, j) => n + j.facts.size, 0);
+    const wanted = Math.min(
+      this.parallelism - 1,
+      Math.floor(todo.length / FILES_PER_WORKER),
+      Math.floor(bytes / BYTES_PER_WORKER),
+    );
     if (this.workerScript) while (this.workers.length < wanted) this.startWorker(this.workerScript);
     this.queue = todo;
     let remaining = todo.length;

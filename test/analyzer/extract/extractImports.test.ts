@@ -233,6 +233,23 @@ describe('syntax errors', () => {
     expect(tooDeep.sites.map(brief)).toEqual(['import deep - - 0 if']);
   });
 
+  it('accepts f-string format specs starting with = that the grammar reads as a walrus', () => {
+    for (const src of [
+      'x = f"{a:=}"\n',
+      'x = f"{a:=^10}"\n',
+      'raise TypeError(f"{t:=} must be a sequence") from None\n',
+    ]) {
+      expect(extractor.extractText(src).problems, src).toEqual([]);
+    }
+    expect(extractor.extractText('x = f"{a:=}" +\n').syntaxOk).toBe(false);
+  });
+
+  it('reports the first error in source order', () => {
+    const r = extractor.extractText('x = f"{a:=}"\ndef f(:\n    pass\ny = (\n');
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0].line).toBe(1);
+  });
+
   it('ignores brackets and indentation inside strings and comments', () => {
     const src = `s = """${'('.repeat(300)}"""\n# ${'['.repeat(300)}\nt = '${'{'.repeat(300)}'\n`;
     expect(extractor.extractText(src).syntaxOk).toBe(true);
