@@ -245,6 +245,13 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
       expect(noStd).not.toContain('stdlib');
       await page.uncheck('input[name="hideStdlib"]');
       expect((await stats(page)).nodes).toBe(payload.graph.nodes.length);
+      // Depth: only what the script imports itself.
+      await page.selectOption('select.pg-depth', '1');
+      const direct = buildView(payload.graph, { roots: payload.roots, depth: 1 });
+      expect((await stats(page)).nodes).toBe(direct.nodes.length);
+      await screenshot(page, 'fixture-depth-1');
+      await page.selectOption('select.pg-depth', '');
+      expect((await stats(page)).nodes).toBe(payload.graph.nodes.length);
     });
   });
 
@@ -286,6 +293,18 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
       }
       expect(errors).toEqual([]);
       await screenshot(page, 'synthetic-2000-light');
+    });
+
+    it('shows one script of several, to a chosen depth', async () => {
+      const second = graph.roots[1];
+      await page.selectOption('select.pg-root-select', second);
+      await page.selectOption('select.pg-depth', '2');
+      const expected = buildView(graph, { roots: graph.roots, focusRoot: second, depth: 2 });
+      expect(expected.nodes.length).toBeLessThan(2000);
+      expect((await stats(page)).nodes).toBe(expected.nodes.length);
+      await page.selectOption('select.pg-root-select', '');
+      await page.selectOption('select.pg-depth', '');
+      expect((await stats(page)).nodes).toBe(2000);
     });
 
     it('searches', async () => {
