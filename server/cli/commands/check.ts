@@ -21,7 +21,7 @@ For every import of the scripts (directories: every .py below them), says whethe
 library, built in, local, provided by the baseline (distribution and version), only on the mirror
 (which conda channel or PyPI index, which versions) or missing everywhere, and what to do.
 
-Baseline (--baseline SPEC; default: the --python interpreter itself):
+Baseline (--baseline SPEC; default: $PYRATS_BASELINE, else the --python interpreter itself):
   module:NAME[?use=DIR&timeout=S]  an environment module (Lmod or Environment Modules 4/5): its
                                    'module help' requirements, then 'module load' and the python it
                                    puts on PATH, introspected (run in a login shell: bash -l)
@@ -31,7 +31,8 @@ Baseline (--baseline SPEC; default: the --python interpreter itself):
                                    environment snapshot (pyrats deps --save-env); detected from content
   python:PATH                      a live interpreter's installed distributions
 
-Mirror (--mirror, repeatable; default: channels from .condarc and indexes from pip.conf):
+Mirror (--mirror, repeatable; default: $PYRATS_MIRRORS (space-separated), else channels from
+.condarc and indexes from pip.conf):
   conda:URL   a conda channel (<URL>/<subdir>/repodata.json for the platform subdir and noarch)
   pypi:URL    a PyPI simple index (PEP 691 JSON, PEP 503 HTML), asked per project
   URL         classified by shape: a path with a 'simple' segment is a PyPI index, else a channel
@@ -121,9 +122,10 @@ export const checkCommand: CliCommand = {
       io.stderr.write('pyrats check: no Python files to check\n');
       return EXIT.failure;
     }
+    const envMirrors = (process.env.PYRATS_MIRRORS ?? '').split(/\s+/).filter(Boolean);
     const checker = await Checker.create({
-      baseline: v.baseline,
-      mirrors: v['no-mirror'] ? [] : v.mirror,
+      baseline: v.baseline ?? (process.env.PYRATS_BASELINE || undefined),
+      mirrors: v['no-mirror'] ? [] : v.mirror?.length ? v.mirror : envMirrors.length ? envMirrors : undefined,
       python: v.python,
       cacheDir: v['no-cache'] ? false : v['cache-dir'],
       offline: v.offline,

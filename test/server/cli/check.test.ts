@@ -176,6 +176,32 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
     ]);
   });
 
+  it('takes the baseline and mirrors from PYRATS_BASELINE / PYRATS_MIRRORS when no option names them', async () => {
+    process.env.PYRATS_BASELINE = baseline;
+    process.env.PYRATS_MIRRORS = `conda:${server.url}/ok/conda/main pypi:${server.url}/ok/simple`;
+    try {
+      const r = await run([
+        path.join(project, 'analyse.py'),
+        '--python',
+        '/usr/bin/python3',
+        '--cache-dir',
+        cacheDir,
+        '--subdir',
+        'linux-64',
+        '--subdir',
+        'noarch',
+        '--format',
+        'json',
+      ]);
+      const j = JSON.parse(r.out);
+      expect(j.baseline.spec).toBe(baseline);
+      expect(j.mirrors).toHaveLength(2);
+    } finally {
+      delete process.env.PYRATS_BASELINE;
+      delete process.env.PYRATS_MIRRORS;
+    }
+  });
+
   it('exit 3 for a baseline that cannot be loaded or nothing readable; usage errors throw UsageError', async () => {
     const bad = await run([project, '--baseline', 'file:/nonexistent.txt', '--no-mirror']);
     expect(bad.code).toBe(3);
