@@ -422,6 +422,20 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
       expect(after.positions).toEqual(before.positions);
       expect(after.transform).toEqual(before.transform);
       await screenshot(page, 'synthetic-restored');
+      // A broken saved state (edited storage, an older version) is ignored, not fatal.
+      for (const broken of [
+        '{"view": {"positions": {"x": "bad"}, "transform": {"k": "NaN"}, "collapsed": 5}}',
+        'not json',
+      ]) {
+        await page.evaluate(({ key, broken }) => sessionStorage.setItem(key, broken), {
+          key: `pyrats-graph:${new URL(`file://${html}`).pathname}`,
+          broken,
+        });
+        await page.reload();
+        await page.waitForSelector('.pg-root[data-rendered="true"]');
+        expect((await stats(page)).nodes).toBe(2000);
+      }
+      expect(errors).toEqual([]);
     });
   });
 
