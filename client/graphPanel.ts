@@ -24,6 +24,8 @@ const DEPENDENCY_GRAPH: typeof DependencyGraphRequest.method = 'pyrats/dependenc
 const VIEW_TYPE = 'pyrats.dependencyGraph';
 const METHOD_NOT_FOUND = -32601;
 const REFRESH_DELAY_MS = 400;
+/** Largest export the panel writes (an SVG or PNG of a big view is a few MB). */
+const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 
 export interface GraphPanelOptions {
   output?: vscode.LogOutputChannel;
@@ -133,10 +135,18 @@ class GraphPanel {
         else await this.load();
         break;
       case 'open':
-        await this.open(message.file);
+        if (typeof message.file === 'string') await this.open(message.file);
         break;
       case 'export':
-        await this.save(message);
+        // The page's messages are checked, not trusted: strings of a sane size only.
+        if (
+          typeof message.fileName === 'string' &&
+          typeof message.data === 'string' &&
+          message.data.length <= MAX_EXPORT_CHARS &&
+          (message.encoding === 'utf8' || message.encoding === 'base64')
+        ) {
+          await this.save(message);
+        } else this.host.output?.warn('graph: ignored a malformed export from the page');
         break;
       case 'requestGraph':
         if (message.scope === 'script' || message.scope === 'workspace') {
