@@ -3,8 +3,12 @@
  *  - each LSP change is applied to the tree with `tree.edit` and the next parse reuses it
  *    (tree-sitter's incremental parse);
  *  - import sites outside the edited lines are kept (their positions shifted), and only the
- *    top-level statements that an edit touched or whose structure changed (`getChangedRanges`) are
- *    extracted again, by the analyzer's own extraction (analyseTree) run on just their lines.
+ *    top-level statements that an edit touched are extracted again, by the analyzer's own
+ *    extraction (analyseTree) run on just their lines;
+ *  - when those statements parse cleanly on their own (and the file had no syntax error), nothing
+ *    else can have changed and the whole file is not re-parsed at all; otherwise the tree is
+ *    re-parsed incrementally and the statements whose structure changed (`getChangedRanges`) are
+ *    extracted again too.
  * Trees cost memory (wasm heap): a TreeBudget keeps only the most recently used ones; a document
  * whose tree was dropped is parsed in full on its next check. Results equal a fresh extraction of
  * the whole text (tested with random edits). While the text has syntax errors (error recovery is not
@@ -68,6 +72,8 @@ export class ParsedSource {
   private dirtyLines: [number, number][] = [];
   /** True when the next extraction must parse and extract the whole text. */
   private full = true;
+  /** The last full parse had no syntax error (and every span parsed alone since was clean). */
+  private clean = false;
 
   constructor(
     private readonly parser: Parser,
@@ -138,46 +144,76 @@ export class ParsedSource {
       return this.sites;
     }
     if (this.full || !this.tree) return this.extractAll(text);
-    if (this.dirtyLines.length === 0) {
-      this.budget?.touch(this);
-      return this.sites;
+    this.budget?.touch(this);
+    if (this.dirtyLines.length === 0) return this.sites;
+    if (this.clean) {
+      // Fast path: the edited top-level statements, found in the edited (not yet re-parsed) tree,
+      // are parsed alone; when they parse without error, nothing else in the file can have changed.
+      const spans = this.statementSpans(this.tree.rootNode, this.dirtyLines, doc.lineCount - 1);
+      const fresh = this.extractSpans(doc, text, spans, true);
+      if (fresh) {
+        this.dirtyLines = [];
+        return this.merge(spans, fresh);
+      }
     }
     const old = this.tree;
     const next = this.parser.parse(text, old);
     if (!next) return this.extractAll(text);
-    const spans = [...this.dirtyLines];
-    for (const r of old.getChangedRanges(next)) spans.push([r.startPosition.row, r.endPosition.row]);
+    const dirty = [...this.dirtyLines];
+    for (const r of old.getChangedRanges(next)) dirty.push([r.startPosition.row, r.endPosition.row]);
     old.delete();
     this.tree = next;
     this.dirtyLines = [];
-    this.budget?.touch(this);
-    if (next.rootNode.hasError) {
+    this.clean = !next.rootNode.hasError;
+    if (!this.clean) {
       // Error recovery is not local: a statement read alone may parse differently than in place.
       this.sites = analyseTree(next, text, this.queries).sites;
       return this.sites;
     }
-    const statements = this.statementSpans(next.rootNode, spans);
-    if (statements.length === 0) return this.sites;
-    const inSpan = (line: number) => statements.some(([a, b]) => line >= a && line <= b);
-    const sites = this.sites.filter((s) => !inSpan(s.statementRange.start.line));
-    for (const [a, b] of statements) {
+    const spans = this.statementSpans(next.rootNode, dirty, doc.lineCount - 1);
+    return this.merge(spans, this.extractSpans(doc, text, spans, false)!);
+  }
+
+  /**
+   * Extracts the sites of each line span parsed alone. With `strict`, gives up (null) when a span
+   * does not parse cleanly on its own or starts indented (it would belong to the statement above).
+   */
+  private extractSpans(
+    doc: TextDocument,
+    text: string,
+    spans: [number, number][],
+    strict: boolean,
+  ): ImportSite[] | null {
+    const out: ImportSite[] = [];
+    for (const [a, b] of spans) {
       const from = doc.offsetAt({ line: a, character: 0 });
       const to = doc.offsetAt({ line: b + 1, character: 0 });
       const slice = text.slice(from, to);
+      if (strict && /^[ \t\f]*(\r?\n[ \t\f]*)*[ \t\f]+[^\s#]/.test(slice)) return null;
       const tree = this.parser.parse(slice);
-      if (!tree) return this.extractAll(text);
+      if (!tree) return null;
       try {
-        for (const s of analyseTree(tree, slice, this.queries).sites) {
-          sites.push({
-            ...s,
-            range: shiftLines(s.range, a),
-            statementRange: shiftLines(s.statementRange, a),
+        if (strict && tree.rootNode.hasError) return null;
+        for (const site of analyseTree(tree, slice, this.queries).sites) {
+          out.push({
+            ...site,
+            range: shiftLines(site.range, a),
+            statementRange: shiftLines(site.statementRange, a),
           });
         }
       } finally {
         tree.delete();
       }
     }
+    return out;
+  }
+
+  /** Replaces the sites inside `spans` by `fresh`, in source order. */
+  private merge(spans: [number, number][], fresh: ImportSite[]): ImportSite[] {
+    if (spans.length === 0) return this.sites;
+    const inSpan = (line: number) => spans.some(([a, b]) => line >= a && line <= b);
+    const sites = this.sites.filter((s) => !inSpan(s.statementRange.start.line));
+    sites.push(...fresh);
     sites.sort(
       (x, y) =>
         x.statementRange.start.line - y.statementRange.start.line ||
@@ -190,16 +226,19 @@ export class ParsedSource {
   }
 
   /**
-   * The line spans of whole top-level statements covering `dirty` (one line of slack each side),
-   * widened until no other statement shares a first or last line with them, merged.
+   * The line spans covering `dirty` and every top-level statement within one line of it, widened
+   * until no other statement shares a first or last line with them, merged.
    */
-  private statementSpans(root: Node, dirty: [number, number][]): [number, number][] {
+  private statementSpans(root: Node, dirty: [number, number][], lastLine: number): [number, number][] {
     const n = root.childCount;
-    if (n === 0) return [];
     const startRow = (i: number) => root.child(i)!.startPosition.row;
     const endRow = (i: number) => root.child(i)!.endPosition.row;
     const out: [number, number][] = [];
-    for (const [a0, b0] of dirty) {
+    for (const [a0, b0raw] of dirty) {
+      const b0 = Math.min(Math.max(b0raw, a0), lastLine);
+      if (a0 > lastLine) continue;
+      let first = a0;
+      let last = b0;
       const a = Math.max(0, a0 - 1);
       const b = b0 + 1;
       // first statement ending at or after line a
@@ -210,19 +249,22 @@ export class ParsedSource {
         if (endRow(mid) < a) lo = mid + 1;
         else hi = mid;
       }
-      if (lo >= n || startRow(lo) > b) continue;
-      let i = lo;
-      let j = lo;
-      while (j + 1 < n && startRow(j + 1) <= b) j++;
-      while (i > 0 && endRow(i - 1) >= startRow(i)) i--;
-      while (j + 1 < n && startRow(j + 1) <= endRow(j)) j++;
-      out.push([startRow(i), endRow(j)]);
+      if (lo < n && startRow(lo) <= b) {
+        let i = lo;
+        let j = lo;
+        while (j + 1 < n && startRow(j + 1) <= b) j++;
+        while (i > 0 && endRow(i - 1) >= startRow(i)) i--;
+        while (j + 1 < n && startRow(j + 1) <= endRow(j)) j++;
+        first = Math.min(first, startRow(i));
+        last = Math.max(last, Math.min(endRow(j), lastLine));
+      }
+      out.push([first, last]);
     }
     out.sort((x, y) => x[0] - y[0]);
     const merged: [number, number][] = [];
     for (const s of out) {
-      const last = merged.at(-1);
-      if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+      const prev = merged.at(-1);
+      if (prev && s[0] <= prev[1] + 1) prev[1] = Math.max(prev[1], s[1]);
       else merged.push([...s]);
     }
     return merged;
@@ -234,6 +276,7 @@ export class ParsedSource {
     this.tree = next;
     this.dirtyLines = [];
     this.full = !next;
+    this.clean = Boolean(next) && !next!.rootNode.hasError;
     this.sites = next ? analyseTree(next, text, this.queries).sites : [];
     if (next) this.budget?.touch(this);
     return this.sites;

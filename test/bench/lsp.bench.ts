@@ -181,7 +181,7 @@ export const lspSuite: BenchSuite = {
           referenceName: 'full-text sync',
           budget: 30,
           better: 'lower',
-          detail: `median ${percentile(incremental, 50).toFixed(1)} ms over 200 edits; ${text.length} chars`,
+          detail: `median ${percentile(incremental, 50).toFixed(1)} ms over 200 edits; ${text.length} chars; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
         });
       } finally {
         await s.stop();

@@ -104,6 +104,49 @@ describe('ParsedSource (incremental tree-sitter re-parse)', () => {
     ]);
   });
 
+  it('edits whose effect reaches past the edited lines', () => {
+    const text = [
+      'import os',
+      'if os.name:',
+      '    import posix_a',
+      '',
+      '',
+      '',
+      'try:',
+      '    import optional_b',
+      'except ImportError:',
+      '    optional_b = None',
+      '',
+      'def f():',
+      '    import inner_c',
+      '',
+      'import json',
+      '',
+    ].join('\n');
+    const at = (line: number, character = 0) => ({ line, character });
+    applyAll(text, [
+      // an indented line after the if block belongs to the block (guarded: if)
+      [{ range: { start: at(3), end: at(3) }, text: '    import in_if_d\n' }],
+      // else: after the if block
+      [{ range: { start: at(4), end: at(4) }, text: 'else:\n    import in_else_e\n' }],
+      // the handler no longer catches ImportError: the import in the try body is not guarded
+      [{ range: { start: at(11, 7), end: at(11, 18) }, text: 'ValueError' }],
+      // a new statement far from the others
+      [{ range: { start: at(7), end: at(7) }, text: '\n\n\nimport lonely_f\n\n\n' }],
+      // an import turned into string content by two changes in one notification
+      [
+        { range: { start: at(0), end: at(0) }, text: 'doc = """\n' },
+        { range: { start: at(2), end: at(2) }, text: '"""\n' },
+      ],
+      // a decorator before the function
+      [{ range: { start: at(20), end: at(20) }, text: '@staticmethod\n' }],
+      // an unterminated string swallows the rest: the file has a syntax error
+      [{ range: { start: at(0), end: at(0) }, text: 'oops = """\n' }],
+      // and is closed again
+      [{ range: { start: at(0), end: at(1) }, text: '' }],
+    ]);
+  });
+
   for (const seed0 of [42, 7, 2024, 99991]) {
     it(`random edits stay equal to a fresh parse (seed ${seed0})`, () => {
       let seed = seed0;
