@@ -128,6 +128,7 @@ class GraphPanel {
   }
 
   private async onMessage(message: GraphViewMessage): Promise<void> {
+    if (!message || typeof message !== 'object') return;
     switch (message.type) {
       case 'ready':
         // A fresh page (first open, panel shown again, window reloaded): send what we have.
