@@ -235,6 +235,28 @@ describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip
     await wb.shot('workspace-report');
   });
 
+  it('refreshes the mirror index and offers the baseline choices', async () => {
+    await wb.runCommand('PyRats: Refresh Mirror Index');
+    const toast = wb.page.locator('.notifications-toasts .notification-toast', {
+      hasText: 'mirror index refreshed',
+    });
+    await toast.first().waitFor({ timeout: 60_000 });
+    expect(await toast.first().textContent()).toContain('(1 source)');
+    await wb.shot('refresh-mirror-index');
+    await wb.runCommand('PyRats: Select Baseline');
+    const picks = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await picks.first().waitFor({ timeout: 15_000 });
+    const labels = (await picks.allTextContents()).join('\n');
+    expect(labels).toContain('Environment module…');
+    expect(labels).toContain('Requirements or environment file…');
+    expect(labels).toContain('Interpreter…');
+    expect(await wb.page.locator('.quick-input-widget input').getAttribute('placeholder')).toContain(
+      `module:${MODULE}`,
+    );
+    await wb.shot('select-baseline');
+    await wb.page.keyboard.press('Escape');
+  });
+
   it('activates quickly (Developer: Show Running Extensions)', async () => {
     await wb.runCommand('Developer: Show Running Extensions');
     const row = wb.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'PyRats Lens' });
