@@ -4,6 +4,7 @@
  * client never imports the analyzer. Bounded in time and output; never rejects.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type * as vscode from 'vscode';
 
 export interface CliRun {
@@ -29,6 +30,11 @@ export function runPyratsCli(
     let stderr = '';
     let error: string | undefined;
     let child;
+    // A working directory that does not exist makes spawn fail with a misleading ENOENT for the program.
+    if (options.cwd && !existsSync(options.cwd)) {
+      resolve({ code: null, stdout, stderr, error: `working directory ${options.cwd} does not exist` });
+      return;
+    }
     try {
       child = spawn(process.execPath, [cli, ...args], {
         cwd: options.cwd,

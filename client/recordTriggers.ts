@@ -106,3 +106,55 @@ export function scriptFromCommandLine(argv: readonly string[]): StartedScript | 
   if (i >= argv.length) return null;
   return { script: argv[i], python };
 }
+
+/** What `${…}` variables of a task stand for (VS Code substitutes them only when it runs the task). */
+export interface TaskVariables {
+  workspaceFolder?: string;
+  /** Folder paths by name, for `${workspaceFolder:NAME}`. */
+  folders?: Record<string, string>;
+  file?: string;
+  userHome?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Substitutes the common predefined variables (`${workspaceFolder}`, `${workspaceFolder:NAME}`,
+ * `${workspaceRoot}`, `${workspaceFolderBasename}`, `${file}`, `${fileDirname}`, `${fileBasename}`,
+ * `${userHome}`, `${env:NAME}`, `${pathSeparator}`); unknown ones are left as written.
+ */
+export function substituteVariables(text: string, v: TaskVariables): string {
+  return text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
+    const [key, arg] = name.split(':', 2);
+    const dirname = (p: string) => p.replace(/[\\/][^\\/]*$/, '') || '/';
+    const basename = (p: string) => p.replace(/^.*[\\/]/, '');
+    let value: string | undefined;
+    switch (key) {
+      case 'workspaceFolder':
+      case 'workspaceRoot':
+        value = arg ? v.folders?.[arg] : v.workspaceFolder;
+        break;
+      case 'workspaceFolderBasename':
+        value = v.workspaceFolder && basename(v.workspaceFolder);
+        break;
+      case 'file':
+        value = v.file;
+        break;
+      case 'fileDirname':
+        value = v.file && dirname(v.file);
+        break;
+      case 'fileBasename':
+        value = v.file && basename(v.file);
+        break;
+      case 'userHome':
+        value = v.userHome;
+        break;
+      case 'env':
+        value = arg ? (v.env?.[arg] ?? '') : undefined;
+        break;
+      case 'pathSeparator':
+        value = '/';
+        break;
+    }
+    return value ?? whole;
+  });
+}

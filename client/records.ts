@@ -9,6 +9,7 @@
  * (`pyrats emit`) in the background, bounded in time; an unreachable log host gives one warning per
  * session, later failures go to the output channel only.
  */
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { runPyratsCli } from './cliProcess';
@@ -16,7 +17,9 @@ import {
   scriptFromCommandLine,
   scriptFromDebugConfiguration,
   shellWords,
+  substituteVariables,
   type StartedScript,
+  type TaskVariables,
 } from './recordTriggers';
 
 export interface RecordFeatureDeps {
@@ -26,6 +29,7 @@ export interface RecordFeatureDeps {
 }
 
 const CONSENT_KEY = 'pyrats.records.consent';
+const PREVIEW_SCHEME = 'pyrats-records';
 
 interface RecordSettings {
   enabled: boolean;
@@ -58,6 +62,8 @@ export function registerRecordFeatures(
   let asking: Promise<boolean> | undefined;
 
   const interpreterFor = (uri?: vscode.Uri): string => deps.interpreter?.(uri) ?? 'python3';
+  const previews = new Map<string, string>();
+  let previewCount = 0;
 
   function emitArgs(run: StartedScript, s: RecordSettings, dryRun: boolean): string[] {
     const args = ['emit', run.script, '--python', run.python ?? interpreterFor(vscode.Uri.file(run.script))];
@@ -94,7 +100,15 @@ export function registerRecordFeatures(
       '# one line per record, exactly as sent (without the <14> prefix and the trailing NUL)',
       '',
     ].join('\n');
-    const doc = await vscode.workspace.openTextDocument({ content: header + result.stdout, language: 'log' });
+    // A read-only virtual document: nothing to save, closes without a prompt.
+    const uri = vscode.Uri.from({
+      scheme: PREVIEW_SCHEME,
+      path: `/PyRats records of ${path.basename(run.script)}.log`,
+      query: String(++previewCount),
+    });
+    previews.set(uri.toString(), header + result.stdout);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'log');
     await vscode.window.showTextDocument(doc, { preview: true });
   }
 
@@ -169,6 +183,10 @@ export function registerRecordFeatures(
   }
 
   const disposables: vscode.Disposable[] = [
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, {
+      provideTextDocumentContent: (uri) => previews.get(uri.toString()) ?? '',
+    }),
+    vscode.workspace.onDidCloseTextDocument((doc) => previews.delete(doc.uri.toString())),
     vscode.debug.onDidStartDebugSession((session) => {
       const run = scriptFromDebugConfiguration(session.configuration);
       if (run) void recordRun(absolute(run, session.workspaceFolder), `debug session ${session.name}`);
@@ -187,9 +205,20 @@ export function registerRecordFeatures(
           : [exec.command, ...exec.args].map((a) => (typeof a === 'string' ? a : a.value));
         cwd = exec.options?.cwd;
       }
-      const run = scriptFromCommandLine(argv);
-      const folder = typeof task.scope === 'object' ? task.scope : undefined;
-      if (run) void recordRun(absolute({ ...run, ...(cwd ? { cwd } : {}) }, folder), `task ${task.name}`);
+      const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
+      const vars: TaskVariables = {
+        workspaceFolder: folder?.uri.fsPath,
+        folders: Object.fromEntries(
+          (vscode.workspace.workspaceFolders ?? []).map((f) => [f.name, f.uri.fsPath]),
+        ),
+        file: vscode.window.activeTextEditor?.document.uri.fsPath,
+        userHome: os.homedir(),
+        env: process.env,
+      };
+      const run = scriptFromCommandLine(argv.map((a) => substituteVariables(a, vars)));
+      const dir = cwd ? substituteVariables(cwd, vars) : undefined;
+      if (run)
+        void recordRun(absolute({ ...run, ...(dir ? { cwd: dir } : {}) }, folder), `task ${task.name}`);
     }),
     vscode.commands.registerCommand('pyrats.runAndRecord', async (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { scriptFromCommandLine, scriptFromDebugConfiguration, shellWords } from '../../client/recordTriggers';
+import {
+  scriptFromCommandLine,
+  scriptFromDebugConfiguration,
+  shellWords,
+  substituteVariables,
+} from '../../client/recordTriggers';
 
 describe('scriptFromDebugConfiguration', () => {
   it('takes the program of a Python launch (debug or no-debug), with its interpreter', () => {
@@ -50,5 +55,24 @@ describe('shellWords', () => {
   it('handles quotes, escapes and stops at a separator', () => {
     expect(shellWords(`a 'b c' "d \\"e\\"" f\\ g; h`)).toEqual(['a', 'b c', 'd "e"', 'f g']);
     expect(shellWords(`x ''`)).toEqual(['x', '']);
+  });
+});
+
+describe('substituteVariables', () => {
+  it('resolves the task variables VS Code leaves in a task definition', () => {
+    const v = {
+      workspaceFolder: '/w/proj',
+      folders: { lib: '/w/lib' },
+      file: '/w/proj/src/fit.py',
+      userHome: '/home/jdoe',
+      env: { RUN: 'x' },
+    };
+    expect(substituteVariables('${workspaceFolder}', v)).toBe('/w/proj');
+    expect(substituteVariables('${workspaceFolder:lib}/a.py', v)).toBe('/w/lib/a.py');
+    expect(substituteVariables('${fileDirname}/${fileBasename}', v)).toBe('/w/proj/src/fit.py');
+    expect(substituteVariables('${userHome}/${env:RUN}/${env:NOPE}', v)).toBe('/home/jdoe/x/');
+    expect(substituteVariables('${command:python.interpreterPath}', v)).toBe(
+      '${command:python.interpreterPath}',
+    );
   });
 });

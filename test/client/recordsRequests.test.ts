@@ -126,9 +126,22 @@ async function goTo(line: number, column: number): Promise<void> {
   await wb.page.keyboard.press('Control+G');
   const input = wb.page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
-  await input.fill(`${line}:${column}`);
+  await input.fill(`:${line}:${column}`);
   await wb.page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden' });
+}
+
+/** Runs a palette command by its exact title (pressing Enter could pick a fuzzy-ranked neighbour). */
+async function runExactly(title: string): Promise<void> {
+  await wb.page.keyboard.press('F1');
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const row = wb.page.locator('.quick-input-list .monaco-list-row', {
+    has: wb.page.getByText(title, { exact: true }),
+  });
+  await row.first().waitFor({ timeout: 15_000 });
+  await row.first().click();
 }
 
 /** Closes whatever pick list, hover or widget a previous step left open. */
@@ -145,7 +158,7 @@ describe.skipIf(Boolean(skip))(
     it('previews the records of the open script without sending anything', async () => {
       await settle();
       await wb.openFile('analysis.py');
-      await wb.runCommand('PyRats: Preview Records');
+      await runExactly('PyRats: Preview Records');
       const editor = wb.page
         .locator('.editor-instance .view-lines', { hasText: 'loggerName=PyRats;' })
         .first();
@@ -161,7 +174,7 @@ describe.skipIf(Boolean(skip))(
     it('asks once for consent, then Run and Record sends the records to the log host', async () => {
       await settle();
       await wb.openFile('analysis.py');
-      await wb.runCommand('PyRats: Run and Record');
+      await runExactly('PyRats: Run and Record');
       const allow = wb.page.locator('.notifications-toasts .monaco-button', { hasText: /^Allow$/ });
       await allow.first().waitFor({ timeout: 60_000 });
       await wb.shot('consent');
@@ -176,7 +189,7 @@ describe.skipIf(Boolean(skip))(
 
     it('counts a task that runs python3 SCRIPT as a run (no second consent)', async () => {
       await settle();
-      await wb.runCommand('Tasks: Run Task');
+      await runExactly('Tasks: Run Task');
       const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'run task script' });
       await row.first().waitFor({ timeout: 30_000 });
       await row.first().click();
@@ -194,11 +207,22 @@ describe.skipIf(Boolean(skip))(
       await wb.page.locator('.monaco-editor .view-lines').first().click();
       await goTo(17, 12); // import notarealpackage_xyz
       await wb.page.keyboard.press('Control+.');
+      // The action widget blocks pointer events while it opens: choose the fix with the keyboard.
       const fix = wb.page.locator('.action-widget .monaco-list-row', {
         hasText: 'Request this package: notarealpackage_xyz',
       });
       await fix.first().waitFor({ timeout: 60_000 });
-      await fix.first().click();
+      for (let i = 0; i < 10; i++) {
+        const focused = wb.page.locator('.action-widget .monaco-list-row.focused');
+        if (
+          /Request this package: notarealpackage_xyz/.test(
+            (await focused.first().getAttribute('aria-label')) ?? '',
+          )
+        )
+          break;
+        await wb.page.keyboard.press('ArrowDown');
+      }
+      await wb.page.keyboard.press('Enter');
       const pick = wb.page.locator('.quick-input-widget');
       await waitFor(
         'the package pick list',
