@@ -97,7 +97,7 @@ function defaultExtractFiles(options: BatchOptions): { extract: ExtractFiles; di
   };
 }
 
-/** The imports PyRats collects from one file: static ones, de-duplicated by (module, name). */
+/** The imports PyRats collects from one file: static ones, de-duplicated by (module, name) as PyRats does. */
 export function compatEntries(sites: ImportSite[]): ImportSite[] {
   const seen = new Set<string>();
   const out: ImportSite[] = [];
@@ -105,7 +105,10 @@ export function compatEntries(sites: ImportSite[]): ImportSite[] {
     if (s.kind === 'dynamic') continue;
     if (s.module === '__future__' && s.level === 0 && s.kind !== 'import') continue;
     const name = s.kind === 'from' ? s.name : null;
-    const k = `${s.module ?? '\u0001None'}\0${name ?? '\u0001None'}`;
+    // PyRats' key (module, name) ignores the level; `from . import x` and `from .. import x` (module
+    // None, dropped by PyRats, resolved by the compat fix) name different modules, so their level counts
+    const module = s.module ?? `\u0001None${s.level}`;
+    const k = `${module}\0${name ?? '\u0001None'}`;
     if (seen.has(k)) continue;
     seen.add(k);
     out.push(s);

@@ -186,3 +186,22 @@ describe('limits', () => {
     expect(result.problems[0].message).toContain('more than 10 files');
   });
 });
+
+describe('compatEntries', () => {
+  it('de-duplicates by (module, name) ignoring the level, but keeps `from . import x` and `from .. import x` apart', async () => {
+    const dir = path.join(tmp, 'dedup');
+    mkdirSync(path.join(dir, 'top/pkg/sub'), { recursive: true });
+    writeFileSync(path.join(dir, 'top/pkg/__init__.py'), '');
+    writeFileSync(path.join(dir, 'top/pkg/x.py'), 'X = 1\n');
+    writeFileSync(path.join(dir, 'top/pkg/sub/__init__.py'), '');
+    writeFileSync(path.join(dir, 'top/pkg/sub/x.py'), 'X = 2\n');
+    writeFileSync(
+      path.join(dir, 'top/pkg/sub/main.py'),
+      'from . import x\nfrom .. import x\nfrom .x import X\nfrom x import X\n',
+    );
+    const result = await followDependencies([path.join(dir, 'top/pkg/sub/main.py')], env, { follow: false });
+    expect(toRecords(result).records.map((r) => r.deps.map((d) => d[1]))).toEqual([
+      ['pkg/sub/x.py', 'pkg/x.py'],
+    ]);
+  });
+});
