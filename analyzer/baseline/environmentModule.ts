@@ -4,10 +4,13 @@
  * scripts are sourced if it did not) it runs `module use DIR` for extra module paths, `module help
  * NAME` (both module systems write it to stderr, so it is captured with 2>&1), `module load NAME`,
  * then records the environment and the `python3` the module put on PATH. The caller introspects
- * that interpreter with the recorded environment.
+ * that interpreter with the recorded environment. An explicit init script (`init`, e.g. an
+ * Environment Modules `init/bash` on a machine whose login shell sets up Lmod) is sourced after the
+ * login profile and replaces whatever `module` that defined.
  *
- * A missing `module` command, an unknown module or one that fails to load, a timeout and an
- * oversized output are each a specific Error. It does not parse requirement lines itself (see
+ * A missing `module` command, an unreadable init script or one that defines no `module`, an
+ * unknown module or one that fails to load, a timeout and an oversized output are each a specific
+ * Error. It does not parse requirement lines itself (see
  * otherFiles.ts `parseHelpRequirements`) and never runs anything but bash and the module command.
  */
 import { spawn } from 'node:child_process';
@@ -30,6 +33,11 @@ export interface ModuleRunOptions {
   login?: boolean;
   /** Init scripts sourced when the shell has no `module` function; default the usual Lmod and Environment Modules paths. */
   initScripts?: string[];
+  /**
+   * A bash init script of the module system to use (e.g. `$MODULESHOME/init/bash` of Environment
+   * Modules), sourced after the login profile in place of any `module` it defined.
+   */
+  init?: string;
 }
 
 export interface ModuleRun {
@@ -64,6 +72,12 @@ export const DEFAULT_MODULE_INITS = [
 
 const script = String.raw`
 name="$1"; shift
+if [ -n "$PYRATS_INIT_SCRIPT" ]; then
+  if [ ! -r "$PYRATS_INIT_SCRIPT" ] || [ -d "$PYRATS_INIT_SCRIPT" ]; then echo "${MARK}init-unreadable"; exit 96; fi
+  unset -f module ml 2>/dev/null
+  . "$PYRATS_INIT_SCRIPT" 2>&1
+  if ! type module >/dev/null 2>&1; then echo "${MARK}init-no-module"; exit 96; fi
+fi
 if ! type module >/dev/null 2>&1; then
   while IFS= read -r f; do
     if [ -n "$f" ] && [ -r "$f" ]; then . "$f" >/dev/null 2>&1; type module >/dev/null 2>&1 && break; fi
@@ -139,11 +153,21 @@ function between(out: string, begin: string, end: string): string {
   return out.slice(from, b < 0 ? undefined : b);
 }
 
-/** The module system's own error lines (Lmod: from "Lmod has detected the following error"; Environment Modules: "ERROR:"), else the tail. */
+/**
+ * The module system's own error lines, else the tail. Lmod: from "Lmod has detected the following
+ * error". Environment Modules 4/5: every `ERROR:` / `Module ERROR:` line (not the Tcl trace after
+ * it), then what the modulefile itself printed before the `Loading NAME` line, in parentheses.
+ */
 export function errorSummary(output: string): string {
   const lines = output.split('\n').map((l) => l.trim());
-  let start = lines.findIndex((l) => /Lmod has detected the following error/.test(l) || /^ERROR:/.test(l));
-  if (start < 0) start = Math.max(0, lines.length - 6);
+  const lmod = lines.findIndex((l) => /Lmod has detected the following error/.test(l));
+  const errors = lines.filter((l) => /^(Module )?ERROR:/.test(l));
+  if (lmod < 0 && errors.length) {
+    const loading = lines.findIndex((l) => /^Loading \S+$/.test(l));
+    const said = loading > 0 ? lines.slice(0, loading).filter(Boolean).join(' ') : '';
+    return (errors.join('; ') + (said ? ` (the module printed: ${said})` : '')).replace(/\s+/g, ' ');
+  }
+  const start = lmod >= 0 ? lmod : Math.max(0, lines.length - 6);
   return lines.slice(start).filter(Boolean).slice(0, 3).join(' ').replace(/\s+/g, ' ');
 }
 
@@ -154,6 +178,7 @@ export function stripHelpBanner(text: string): string {
     .filter(
       (l) =>
         !/^-{3,}.*(Module Specific Help for|Module Specific Help).*-{3,}\s*$/.test(l) &&
+        !/^Module Specific Help for .*:\s*$/.test(l) &&
         !/^-{10,}\s*$/.test(l),
     )
     .join('\n')
@@ -170,6 +195,7 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
     const env: NodeJS.ProcessEnv = {
       ...(opts.env ?? process.env),
       PYRATS_ENV_OUT: envFile,
+      PYRATS_INIT_SCRIPT: opts.init ?? '',
       PYRATS_PYTHONS: (opts.pythonNames ?? ['python3', 'python']).join(' '),
       PYRATS_MODULE_INITS: (opts.initScripts ?? DEFAULT_MODULE_INITS)
         .map((f) =>
@@ -193,6 +219,13 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
       throw new Error(
         `module ${name}: the module command printed more than ${opts.maxOutputBytes ?? 8 * 1024 * 1024} bytes`,
       );
+    if (r.out.includes(`${MARK}init-unreadable`))
+      throw new Error(`module ${name}: cannot read the module init script ${opts.init}`);
+    if (r.out.includes(`${MARK}init-no-module`)) {
+      throw new Error(
+        `module ${name}: sourcing ${opts.init} did not define a 'module' command: ${tail(r.out.slice(0, r.out.indexOf(`${MARK}init-no-module`))) || 'no output'}`,
+      );
+    }
     if (r.out.includes(`${MARK}no-module`)) {
       throw new Error(
         `module ${name}: no 'module' command: neither a login shell nor the usual init scripts (Lmod, Environment Modules) define it`,
@@ -221,6 +254,7 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
     delete loadedEnv.PYRATS_ENV_OUT;
     delete loadedEnv.PYRATS_PYTHONS;
     delete loadedEnv.PYRATS_MODULE_INITS;
+    delete loadedEnv.PYRATS_INIT_SCRIPT;
     const pathAdded = (loadedEnv.PATH ?? '').split(':').filter((p) => p && !before.includes(p));
     const python = /@@PYRATS-MODULE@@python (.*)/.exec(r.out)?.[1]?.trim() || null;
     return {

@@ -1,6 +1,8 @@
 /**
  * One baseline from one spec string:
- *   module:NAME[?use=DIR&use=DIR2&timeout=SECONDS]   environment module (Lmod / Environment Modules)
+ *   module:NAME[?use=DIR&use=DIR2&timeout=SECONDS&init=FILE]   environment module (Lmod /
+ *                                                     Environment Modules; init: the module
+ *                                                     system's bash init script to source)
  *   file:PATH[?format=FORMAT]                         a file; the format is detected from its content
  *   python:/path/to/python3                           a live interpreter
  * FORMAT is one of requirements, pip-list, conda-env, conda-list, conda-explicit, spack-lock,
@@ -36,6 +38,11 @@ import { parseRequirementsText } from './requirementsFile';
 export interface LoadBaselineOptions {
   /** Extra module paths for `module:` specs (added after those in the spec). Also $PYRATS_MODULE_USE. */
   moduleUse?: string[];
+  /**
+   * Bash init script of the module system for `module:` specs (e.g. Environment Modules'
+   * `init/bash` where the login shell sets up Lmod); `?init=` in the spec wins. Also $PYRATS_MODULE_INIT.
+   */
+  moduleInit?: string;
   /** Timeout for the module command; default 60 s. */
   moduleTimeoutMs?: number;
   /** Options for introspecting interpreters (cache dir, timeout). */
@@ -325,7 +332,7 @@ function fromFile(
 async function cachedModuleRun(
   name: string,
   use: string[],
-  a: { timeoutMs?: number; env: NodeJS.ProcessEnv; opts: LoadBaselineOptions },
+  a: { timeoutMs?: number; init?: string; env: NodeJS.ProcessEnv; opts: LoadBaselineOptions },
 ): Promise<ModuleRun> {
   const cacheDir = a.opts.introspect?.cacheDir;
   const ttl = a.opts.moduleCacheTtlMs ?? 60 * 60 * 1000;
@@ -335,7 +342,7 @@ async function cachedModuleRun(
           cacheDir,
           'modules',
           `${createHash('sha256')
-            .update([name, ...use, a.env.MODULEPATH ?? '', a.env.PATH ?? ''].join('\0'))
+            .update([name, ...use, a.env.MODULEPATH ?? '', a.env.PATH ?? '', a.init ?? ''].join('\0'))
             .digest('hex')
             .slice(0, 32)}.json`,
         )
@@ -350,7 +357,7 @@ async function cachedModuleRun(
       // no usable cache entry
     }
   }
-  const run = await runEnvironmentModule(name, { use, timeoutMs: a.timeoutMs, env: a.env });
+  const run = await runEnvironmentModule(name, { use, timeoutMs: a.timeoutMs, init: a.init, env: a.env });
   if (file) {
     const changed: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(run.env)) if (a.env[k] !== v) changed[k] = v;
@@ -404,7 +411,9 @@ export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {})
   const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0))
     throw new Error(`baseline '${spec}': timeout must be a positive number of seconds`);
-  const run = await cachedModuleRun(parsed.target, use, { timeoutMs, env, opts });
+  const initParam = parsed.params.get('init') ?? opts.moduleInit ?? env.PYRATS_MODULE_INIT;
+  const init = initParam ? path.resolve(initParam) : undefined;
+  const run = await cachedModuleRun(parsed.target, use, { timeoutMs, init, env, opts });
   const problems: BaselineProblem[] = [];
   const source = `module ${parsed.target}`;
   const listed = parseHelpRequirements(run.helpText, `module help ${parsed.target}`);
