@@ -85,6 +85,10 @@ const FIELD_KEYS = [
   'message',
 ] as const;
 
+/** `key=` and the `;next=` that ends each field, built once. */
+const FIELD_PREFIX = FIELD_KEYS.map((k) => `${k}=`);
+const FIELD_END = FIELD_KEYS.map((_, i) => (i + 1 < FIELD_KEYS.length ? `;${FIELD_KEYS[i + 1]}=` : ''));
+
 const BSD_HEADER = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\S+) ([^\s:[]+)(?:\[([^\]]*)\])?: ?/;
 const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?$/;
 
@@ -138,6 +142,56 @@ function parseIsoTime(text: string): number | null {
   if (!validDate(y, mo, d, h, mi, s)) return null;
   const ms = m[7] ? Math.floor(+`0.${m[7]}` * 1000) : 0;
   return Date.UTC(y, mo, d, h, mi, s, ms);
+}
+
+/** The last BSD timestamp read (`Mon dd HH:MM:SS`) and its time: consecutive lines share it. */
+const bsdCache = { text: '', ref: 0, received: 0, day: '' };
+
+/**
+ * The common BSD shape `Mon dd HH:MM:SS HOST PROGRAM: ` read without a regular expression; null
+ * when the line has another shape (the general parser then decides, and explains errors).
+ */
+function fastBsdHeader(
+  line: string,
+  pos: number,
+  opts: ParseOptions,
+): { header: SyslogHeader; rest: number } | null {
+  if (line.charCodeAt(pos + 15) !== 32 || line.charCodeAt(pos + 3) !== 32) return null;
+  const stamp = line.slice(pos, pos + 15);
+  let received: number;
+  let day: string;
+  if (stamp === bsdCache.text && bsdCache.ref === opts.referenceDate.getTime()) {
+    received = bsdCache.received;
+    day = bsdCache.day;
+  } else {
+    const month = MONTHS[stamp.slice(0, 3)];
+    const d = stamp.charCodeAt(4) === 32 ? digits(stamp, 5, 6) : digits(stamp, 4, 6);
+    const h = digits(stamp, 7, 9);
+    const mi = digits(stamp, 10, 12);
+    const s = digits(stamp, 13, 15);
+    if (month === undefined || d < 0 || h < 0 || mi < 0 || s < 0 || stamp[9] !== ':' || stamp[12] !== ':')
+      return null;
+    const year = cachedYear(month, d, opts.referenceDate);
+    if (!validDate(year, month, d, h, mi, s)) return null;
+    received = Date.UTC(year, month, d, h, mi, s);
+    day = dayOf(received);
+    bsdCache.text = stamp;
+    bsdCache.ref = opts.referenceDate.getTime();
+    bsdCache.received = received;
+    bsdCache.day = day;
+  }
+  const hostEnd = line.indexOf(' ', pos + 16);
+  if (hostEnd <= pos + 16) return null;
+  const colon = line.indexOf(':', hostEnd + 1);
+  if (colon <= hostEnd + 1) return null;
+  const program = line.slice(hostEnd + 1, colon);
+  // PROGRAM[PID] and anything unusual go through the regular expression
+  if (program.includes(' ') || program.includes('[')) return null;
+  const rest = line.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+  return {
+    header: { format: 'bsd', received, day, host: line.slice(pos + 16, hostEnd), program, pid: null },
+    rest,
+  };
 }
 
 /**
@@ -206,6 +260,8 @@ export function parseSyslogHeader(
       rest: sp + 1 + m[0].length,
     };
   }
+  const fast = fastBsdHeader(line, pos, opts);
+  if (fast) return fast;
   const m = BSD_HEADER.exec(pos ? line.slice(pos) : line);
   if (!m) return { error: 'no syslog header (expected "Mon dd HH:MM:SS HOST PROGRAM:")', column: pos + 1 };
   const month = MONTHS[m[1]];
@@ -274,7 +330,7 @@ export function parsePyRatsFields(text: string): PyRatsFields | { error: string;
   let pos = 0;
   for (let i = 0; i < FIELD_KEYS.length; i++) {
     const key = FIELD_KEYS[i];
-    const prefix = `${key}=`;
+    const prefix = FIELD_PREFIX[i];
     if (!text.startsWith(prefix, pos)) {
       return { error: `expected '${key}=' field`, offset: pos };
     }
@@ -283,8 +339,7 @@ export function parsePyRatsFields(text: string): PyRatsFields | { error: string;
       values.push(text.slice(start));
       break;
     }
-    const next = `;${FIELD_KEYS[i + 1]}=`;
-    const end = text.indexOf(next, start);
+    const end = text.indexOf(FIELD_END[i], start);
     if (end < 0) return { error: `field '${key}' is not followed by '${FIELD_KEYS[i + 1]}='`, offset: start };
     values.push(text.slice(start, end));
     pos = end + 1;

@@ -63,7 +63,7 @@ export interface IngestOptions {
   /** The stream read for the path `-`. */
   stdin?: NodeJS.ReadableStream;
   onProgress?: (p: IngestProgress) => void;
-  /** Bytes of complete lines per committed batch (default 64 MiB). */
+  /** Bytes of complete lines per committed batch (default 24 MiB). */
   batchBytes?: number;
   /** Lines longer than this are bad (default 1 MiB; syslog-ng's own limit is 64 KiB). */
   maxLineBytes?: number;
@@ -141,12 +141,28 @@ interface Aggregate {
   packages: Map<number, number>;
 }
 
-function aggregate(m: Map<string, Aggregate>, key: (number | null)[], packages: number[]): void {
-  const k = key.join(',');
-  let a = m.get(k);
+/**
+ * Counts one record into `m`: outer key the script node (runs; its user is the node's) or the source
+ * package (library), inner key day and host as one number.
+ */
+function aggregate(
+  m: Map<number, Map<number, Aggregate>>,
+  outer: number,
+  day: number,
+  hostId: number,
+  key: () => (number | null)[],
+  packages: number[],
+): void {
+  let inner = m.get(outer);
+  if (inner === undefined) {
+    inner = new Map();
+    m.set(outer, inner);
+  }
+  const k = day * 1e7 + hostId; // exact: day < 1e6, host ids < 1e7
+  let a = inner.get(k);
   if (a === undefined) {
-    a = { key, count: 0, packages: new Map() };
-    m.set(k, a);
+    a = { key: key(), count: 0, packages: new Map() };
+    inner.set(k, a);
   }
   a.count++;
   for (const pk of packages) a.packages.set(pk, (a.packages.get(pk) ?? 0) + 1);
@@ -163,9 +179,9 @@ class BatchWriter {
   rec: (number | boolean | bigint | null)[][] = Array.from({ length: 16 }, () => []);
   tgt: (number | bigint)[][] = [[], []];
   /** Script runs per (day, host, script): the count, and per package id the runs importing it. */
-  runs = new Map<string, Aggregate>();
+  runs = new Map<number, Map<number, Aggregate>>();
   /** Library records per (day, host, source package): per destination package id the records. */
-  library = new Map<string, Aggregate>();
+  library = new Map<number, Map<number, Aggregate>>();
   /** Stored nodes of a parsed message, by its (cached, shared) targets array. */
   private readonly resolved = new WeakMap<NodePair[], Resolved>();
 
@@ -188,9 +204,9 @@ class BatchWriter {
     }
     return r;
   }
-  /** The last string and id per field (interpreter, path name, level): they rarely change. */
-  private readonly lastText = ['', '', ''];
-  private readonly lastId = [0, 0, 0];
+  /** The last string and id per field (interpreter, path name, level, host): they rarely change. */
+  private readonly lastText = ['', '', '', ''];
+  private readonly lastId = [0, 0, 0, 0];
 
   private cachedId(field: number, text: string): number {
     if (text !== this.lastText[field]) {
@@ -215,7 +231,7 @@ class BatchWriter {
     const h = p.header;
     const day = Math.floor(h.received / DAY_MS);
     this.days.add(day);
-    const hostId = store.stringId(h.host);
+    const hostId = this.cachedId(3, h.host);
     const r = this.resolve(p.source, p.targets);
     const src = r.src;
     const script = src.kind === 'local';
@@ -244,9 +260,9 @@ class BatchWriter {
       tgtIds.push(bigId);
       tgtNodes.push(t);
     }
-    if (script) aggregate(this.runs, [day, hostId, userId, src.id], pkgs);
+    if (script) aggregate(this.runs, src.id, day, hostId, () => [day, hostId, userId, src.id], pkgs);
     else if (src.packageId !== null && pkgs.length)
-      aggregate(this.library, [day, hostId, src.packageId], pkgs);
+      aggregate(this.library, src.packageId, day, hostId, () => [day, hostId, src.packageId], pkgs);
   }
 
   addRequest(
@@ -284,7 +300,7 @@ class BatchWriter {
     await s.appendColumns('targets', this.tgt);
     const runs: (number | bigint | null)[][] = Array.from({ length: 5 }, () => []);
     const script: (number | bigint | null)[][] = Array.from({ length: 6 }, () => []);
-    for (const a of this.runs.values()) {
+    for (const a of [...this.runs.values()].flatMap((inner) => [...inner.values()])) {
       for (let i = 0; i < 4; i++) runs[i].push(a.key[i]);
       runs[4].push(BigInt(a.count));
       for (const [pk, n] of a.packages) {
@@ -294,7 +310,7 @@ class BatchWriter {
       }
     }
     const library: (number | bigint | null)[][] = Array.from({ length: 5 }, () => []);
-    for (const a of this.library.values())
+    for (const a of [...this.library.values()].flatMap((inner) => [...inner.values()]))
       for (const [pk, n] of a.packages) {
         for (let i = 0; i < 3; i++) library[i].push(a.key[i]);
         library[3].push(pk);
@@ -418,7 +434,7 @@ class IngestRun {
     opts: IngestOptions,
   ) {
     this.writer = new BatchWriter(store, opts.deriver);
-    this.batchBytes = opts.batchBytes ?? 64 << 20;
+    this.batchBytes = opts.batchBytes ?? 24 << 20;
   }
 
   async source(fingerprint: string, p: string): Promise<{ state: SourceState; known: boolean }> {

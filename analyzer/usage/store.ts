@@ -161,7 +161,7 @@ export class UsageStore {
   ): Promise<UsageStore> {
     // DuckDB would take up to 80% of RAM by default; big sorts and aggregates spill to disk instead.
     const config: Record<string, string> = {
-      memory_limit: opts.memoryLimit ?? process.env.PYRATS_DUCKDB_MEMORY ?? '512MB',
+      memory_limit: opts.memoryLimit ?? process.env.PYRATS_DUCKDB_MEMORY ?? '384MB',
       // fewer, larger checkpoints while ingesting batches of many megabytes
       checkpoint_threshold: '256MB',
     };

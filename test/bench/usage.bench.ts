@@ -17,6 +17,17 @@ const REPO = path.resolve(__dirname, '..', '..');
 const CLI = process.env.PYRATS_CLI ?? path.join(__dirname, 'cli.js');
 const DEFAULT_LINES = 10_000_000;
 
+/** CPU seconds (user + system, all threads) a live process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 function vmHwmKb(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -29,20 +40,31 @@ function vmHwmKb(pid: number): number {
 /** Runs the CLI; resolves with wall time and the peak RSS seen (MB). */
 function timedCli(
   args: string[],
-): Promise<{ ms: number; peakMb: number; code: number; stderr: string; stdout: string }> {
+): Promise<{ ms: number; peakMb: number; cpuS: number; code: number; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let peak = 0;
+    let cpu = 0;
     let stdout = '';
     let stderr = '';
-    const poll = setInterval(() => (peak = Math.max(peak, vmHwmKb(p.pid!))), 100);
+    const poll = setInterval(() => {
+      peak = Math.max(peak, vmHwmKb(p.pid!));
+      cpu = Math.max(cpu, cpuSeconds(p.pid!));
+    }, 100);
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', reject);
     p.on('exit', (code) => {
       clearInterval(poll);
-      resolve({ ms: performance.now() - t0, peakMb: peak / 1024, code: code ?? -1, stderr, stdout });
+      resolve({
+        ms: performance.now() - t0,
+        peakMb: peak / 1024,
+        cpuS: cpu,
+        code: code ?? -1,
+        stderr,
+        stdout,
+      });
     });
   });
 }
@@ -101,6 +123,13 @@ export const usageSuite: BenchSuite = {
         budget: 50,
         better: 'higher',
         detail: `${lines} lines, ${mb.toFixed(0)} MB in ${(ing.ms / 1000).toFixed(1)} s; store ${storeMb.toFixed(0)} MB`,
+      });
+      rows.push({
+        name: 'ingest per CPU second (user+sys, all threads)',
+        value: mb / ing.cpuS,
+        unit: 'MB/s',
+        better: 'higher',
+        detail: `${ing.cpuS.toFixed(1)} CPU s; wall time includes waiting for the CPU on a shared machine (load ${os.loadavg()[0].toFixed(1)})`,
       });
       rows.push({ name: 'ingest peak RSS', value: ing.peakMb, unit: 'MB', budget: 1024, better: 'lower' });
       const again = await timedCli(['ingest', logs, '--db', db, '--quiet']);
