@@ -107,8 +107,19 @@ export class BatchExtractor {
     return { hits: this.cache?.hits ?? 0, misses: this.cache?.misses ?? 0 };
   }
 
-  /** One result per file, in the same order. */
-  async extract(files: readonly string[]): Promise<ExtractResult[]> {
+  /** One result per file, in the same order. Calls are served one after the other. */
+  extract(files: readonly string[]): Promise<ExtractResult[]> {
+    const next = this.serial.then(() => this.extractNow(files));
+    this.serial = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  private serial: Promise<void> = Promise.resolve();
+
+  private async extractNow(files: readonly string[]): Promise<ExtractResult[]> {
     const results: ExtractResult[] = new Array(files.length);
     const todo: Job[] = [];
     for (let index = 0; index < files.length; index++) {
