@@ -142,10 +142,15 @@ export function applyVerdicts(graph: DependencyGraph, verdicts: Map<string, Verd
  * workspace is drawn.
  */
 export function workspaceRoots(graph: DependencyGraph, inputRoots: string[]): string[] {
-  const local = graph.nodes.filter((n) => inputRoots.includes(n.root));
+  const rootDirs = new Set(inputRoots);
+  const local = graph.nodes.filter((n) => rootDirs.has(n.root));
   const imported = new Set(graph.edges.map((e) => e.to));
   const out = new Map<string, string[]>();
-  for (const e of graph.edges) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
+  for (const e of graph.edges) {
+    const list = out.get(e.from);
+    if (list) list.push(e.to);
+    else out.set(e.from, [e.to]);
+  }
   const reached = new Set<string>();
   const visit = (start: string) => {
     const stack = [start];
@@ -189,7 +194,8 @@ export async function buildGraphPayload(options: BuildGraphOptions): Promise<Gra
     .map((s) => nodeId(s.from[0], s.from[1]))
     .filter((id) => ids.has(id));
   if (scope === 'workspace' || !roots.length) roots = workspaceRoots(graph, result.roots);
-  for (const n of graph.nodes) if (roots.includes(n.id)) n.verdict ??= 'local';
+  const rootSet = new Set(roots);
+  for (const n of graph.nodes) if (rootSet.has(n.id)) n.verdict ??= 'local';
   const problems = result.problems.map(
     (p) => `${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`,
   );

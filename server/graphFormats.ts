@@ -132,7 +132,9 @@ export function payloadToDot(payload: GraphPayload): string {
   const byCluster = new Map<string, GraphNode[]>();
   for (const n of nodes) {
     const c = clusterOf(n);
-    byCluster.set(c, [...(byCluster.get(c) ?? []), n]);
+    const list = byCluster.get(c);
+    if (list) list.push(n);
+    else byCluster.set(c, [n]);
   }
   const lines = [
     `digraph ${dotString(payload.title)} {`,
@@ -176,7 +178,11 @@ export function payloadToMermaid(payload: GraphPayload): string {
   const { nodes, edges } = payload.graph;
   const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
   const byCluster = new Map<string, GraphNode[]>();
-  for (const n of nodes) byCluster.set(clusterOf(n), [...(byCluster.get(clusterOf(n)) ?? []), n]);
+  for (const n of nodes) {
+    const list = byCluster.get(clusterOf(n));
+    if (list) list.push(n);
+    else byCluster.set(clusterOf(n), [n]);
+  }
   const lines = ['---', `title: ${JSON.stringify(payload.title)}`, '---', 'flowchart LR'];
   let i = 0;
   for (const [cluster, members] of byCluster) {

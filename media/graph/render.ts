@@ -130,6 +130,14 @@ const LARGE_GRAPH = 800;
 const LABEL_FONT_PX = 11;
 /** Above this many nodes + edges, pan and zoom gestures move a snapshot of the last frame. */
 const HEAVY_SCENE = 6000;
+/** Beyond this many scripts (a workspace), they get thin rings and labels only like other modules. */
+const MANY_ROOTS = 40;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 /** Whole pixels, and never -0 (which JSON turns into 0). */
 function round(v: number): number {
@@ -259,6 +267,8 @@ class CanvasGraphView implements GraphView {
   private frameInterval = 16;
   /** Number of edges on cycles in the view (many: drawn lighter, so they do not drown the rest). */
   private cycleEdges = 0;
+  /** Number of scripts in the view (a workspace can have hundreds: then they are not all labelled). */
+  private rootCount = 0;
   /** Per package, the module that last had the keyboard focus (focus returns there on expand). */
   private readonly lastFocusedModule = new Map<string, string>();
   private focused: SimNode | null = null;
@@ -563,15 +573,20 @@ class CanvasGraphView implements GraphView {
     this.controls.scope.property('value', this.scope ?? '');
     select(this.controls.scope.node()!.parentElement).attr('hidden', scopes.length > 1 ? null : true);
     const roots = resolveRoots(payload.graph, payload.roots);
-    const explicitRoots = (payload.roots ?? []).length > 1 ? roots : [];
     if (this.focusRoot && !roots.includes(this.focusRoot)) this.focusRoot = null;
     const byId = new Map(payload.graph.nodes.map((n) => [n.id, n]));
+    const rootLabel = (id: string) => moduleLabel(byId.get(id)?.rel ?? id);
+    // Sorted by name: a workspace can have a thousand entry points.
+    const explicitRoots =
+      (payload.roots ?? []).length > 1
+        ? [...roots].sort((a, b) => rootLabel(a).localeCompare(rootLabel(b)))
+        : [];
     this.controls.focusRoot
       .selectAll('option')
       .data(['', ...explicitRoots])
       .join('option')
       .attr('value', (d) => d)
-      .text((d) => (d ? moduleLabel(byId.get(d)?.rel ?? d) : 'All scripts'));
+      .text((d) => (d ? rootLabel(d) : 'All scripts'));
     this.controls.focusRoot.property('value', this.focusRoot ?? '');
     select(this.controls.focusRoot.node()!.parentElement).attr('hidden', explicitRoots.length ? null : true);
     this.controls.depth.property('value', this.depth === null ? '' : String(this.depth));
@@ -634,8 +649,8 @@ class CanvasGraphView implements GraphView {
     const placed = (id: string): Point | undefined => previous.get(id) ?? known(id);
     const neighbourOf = new Map<string, string[]>();
     for (const e of this.view.edges) {
-      neighbourOf.set(e.to, [...(neighbourOf.get(e.to) ?? []), e.from]);
-      neighbourOf.set(e.from, [...(neighbourOf.get(e.from) ?? []), e.to]);
+      push(neighbourOf, e.to, e.from);
+      push(neighbourOf, e.from, e.to);
     }
     // New data (an edit): nodes already placed stay pinned while the new ones find their place.
     const pin = reason === 'data';
@@ -702,6 +717,7 @@ class CanvasGraphView implements GraphView {
     const large = next.length > LARGE_GRAPH;
     this.simulation.alphaDecay(next.length > 2500 ? 0.06 : large ? 0.045 : 0.0228);
     this.cycleEdges = this.view.edges.filter((e) => e.inCycle).length;
+    this.rootCount = this.view.nodes.filter((n) => n.root).length;
     this.simulation.force(
       'collide',
       large
@@ -1000,7 +1016,10 @@ class CanvasGraphView implements GraphView {
       for (const n of visible.slice(0, 700)) out.add(n.id);
       return out;
     }
-    for (const n of visible) if (n.v.root || n.v.kind === 'cluster' || this.matches.has(n.id)) out.add(n.id);
+    const fewRoots = this.rootCount <= MANY_ROOTS;
+    for (const n of visible) {
+      if ((fewRoots && n.v.root) || n.v.kind === 'cluster' || this.matches.has(n.id)) out.add(n.id);
+    }
     const spot = this.focused ?? this.hovered;
     if (spot) {
       out.add(spot.id);
@@ -1156,7 +1175,7 @@ class CanvasGraphView implements GraphView {
     if (c.contrast) ring(() => true, c.contrast, 1);
     ring((n) => n.v.kind === 'cluster', c.foreground, 1);
     ring((n) => n.v.inCycle, c.cycle, manyCycles ? 1.2 : 2, 1);
-    ring((n) => n.v.root, c.foreground, 2, 2.5);
+    ring((n) => n.v.root, c.foreground, this.rootCount > MANY_ROOTS ? 1 : 2, 2.5);
     if (searching) ring((n) => this.matches.has(n.id), c.focus, 2.5, 3);
     if (this.focused) {
       ctx.setLineDash([3 * px, 2 * px]);
