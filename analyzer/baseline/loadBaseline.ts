@@ -136,7 +136,8 @@ export function detectFileFormat(file: string, text: string): FileFormat {
   if (/(^|\n)\s*@EXPLICIT\s*(\n|$)/.test(text)) return 'conda-explicit';
   if (/^#\s*packages in environment at/m.test(head)) return 'conda-list';
   if (/^Package\s+Version\s*(Editable project location)?\s*\n-+\s+-+/m.test(head)) return 'pip-list';
-  if (/^-+ Module Specific Help for .* -+\s*$/m.test(head)) return 'module-help';
+  if (/^-+ Module Specific Help for .* -+\s*$/m.test(head)) return 'module-help'; // Lmod
+  if (/^-{10,}\s*\r?\nModule Specific Help for .*:\s*$/m.test(head)) return 'module-help'; // Environment Modules
   if (base.endsWith('.lua') || head.startsWith('#%Module') || /\bhelp\s*\(\s*\[=*\[/.test(text))
     return 'modulefile';
   if (/\.(ya?ml)$/.test(base)) {

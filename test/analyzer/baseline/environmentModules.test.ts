@@ -153,6 +153,34 @@ describe.skipIf(skip !== null)(
       );
     });
 
+    it('its saved `module help` output and the Tcl modulefile itself, as file: baselines, list the same', async () => {
+      const saved = path.join(tree.root, 'scipyenv-help.txt');
+      writeFileSync(
+        saved,
+        execFileSync(
+          'bash',
+          [
+            '--noprofile',
+            '--norc',
+            '-c',
+            `. "$1" && module use "$2" && module help SciPyEnv/3.11 2>&1`,
+            'x',
+            em.init,
+            tree.modulePath,
+          ],
+          { encoding: 'utf8' },
+        ),
+      );
+      const fromHelp = await loadBaseline(`file:${saved}`);
+      const fromModulefile = await loadBaseline(`file:${path.join(tree.modulePath, 'SciPyEnv', '3.11')}`);
+      const listed = (b: { entries: { normalized: string; version: string | null }[] }) =>
+        b.entries.map((e) => `${e.normalized} ${e.version ?? ''}`);
+      expect(fromHelp.kind).toBe('module');
+      // (a bare word such as 'scipy' reads as prose, not as a requirement)
+      expect(listed(fromHelp)).toEqual(['numpy 0.0.1', 'not-installed-anywhere 0.1']);
+      expect(listed(fromModulefile)).toEqual(listed(fromHelp));
+    });
+
     it('$PYRATS_MODULE_INIT selects the init script (and --module-use style paths)', async () => {
       const b = await loadBaseline('module:NoPython/1.0', {
         env: { ...process.env, PYRATS_MODULE_INIT: em.init, PYRATS_MODULE_USE: tree.modulePath },
