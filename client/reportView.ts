@@ -42,7 +42,7 @@ export function renderReport(report: WorkspaceReportResult): string {
     );
     const c = folder.counts;
     out.push(
-      `${folder.files.length} files · ${c.missing} imports missing everywhere · ${c.mirror} only on the mirror · ` +
+      `${folder.files.length} files; imports: ${c.missing} missing everywhere · ${c.mirror} only on the mirror · ` +
         `${c.baseline} in the baseline · ${c.stdlib + c.builtin} standard library · ${c.local} local`,
       '',
     );

@@ -4,6 +4,7 @@
  */
 import {
   CodeActionKind,
+  DiagnosticSeverity,
   MarkupKind,
   type CodeAction,
   type Diagnostic,
@@ -88,6 +89,18 @@ export function diagnosticsFor(verdicts: ImportVerdictInfo[], settings: PyratsSe
     });
   }
   return out;
+}
+
+/** Said once, at the top, for a document over the size cap (its imports are not checked). */
+export function tooLargeDiagnostic(size: number, limit: number): Diagnostic {
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    code: 'pyrats.too-large',
+    source: DIAGNOSTIC_SOURCE,
+    message: `File too large to check its imports: ${mib(size)} (limit ${mib(limit)}).`,
+  };
 }
 
 export function countVerdicts(verdicts: ImportVerdictInfo[]): VerdictCounts {

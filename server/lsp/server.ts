@@ -39,7 +39,8 @@ import {
   type WorkspaceReportFolder,
   type WorkspaceReportResult,
 } from '../protocol';
-import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor } from './convert';
+import { DEFAULT_MAX_BYTES } from '../../analyzer/extract/extractImports';
+import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor, tooLargeDiagnostic } from './convert';
 import { OpenDocument, type CheckResult } from './documents';
 import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
 import { analyzerKey, normalizeSettings, type PyratsSettings } from './settings';
@@ -339,11 +340,10 @@ export class PyratsLanguageServer {
         trusted: folder.settings.trusted,
         problems: analyzer.problems,
       });
-      void this.connection.sendDiagnostics({
-        uri: doc.uri,
-        version,
-        diagnostics: diagnosticsFor(verdicts, folder.settings),
-      });
+      const diagnostics = diagnosticsFor(verdicts, folder.settings);
+      const size = doc.text.getText().length;
+      if (size > DEFAULT_MAX_BYTES) diagnostics.push(tooLargeDiagnostic(size, DEFAULT_MAX_BYTES));
+      void this.connection.sendDiagnostics({ uri: doc.uri, version, diagnostics });
       doc.finish(result);
     } catch (err) {
       this.connection.console.error(

@@ -372,6 +372,23 @@ describe('pyrats language server over stdio', () => {
     expect(p.diagnostics).toEqual([]);
   });
 
+  it('a deleted file that is not open has its diagnostics cleared; an over-large file says so', async () => {
+    const gone = fileUri(path.join(ws, 'was_here.py'));
+    let mark = session.published.length;
+    await session.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: gone, type: FileChangeType.Deleted }],
+    });
+    expect((await session.waitForDiagnostics(gone, () => true, { from: mark })).diagnostics).toEqual([]);
+
+    const huge = fileUri(path.join(ws, 'huge.py'));
+    mark = session.published.length;
+    await session.open(huge, `import numpy\n${'x = 1\n'.repeat(1_000_000)}`);
+    const p = await session.waitForDiagnostics(huge, () => true, { from: mark, timeoutMs: 60_000 });
+    expect(p.diagnostics.map((d) => d.code)).toEqual(['pyrats.too-large']);
+    expect(msg(p.diagnostics[0])).toMatch(/File too large to check its imports: 5\.7 MiB \(limit 5\.0 MiB\)/);
+    await session.close(huge);
+  });
+
   it('a 2,000-line file: diagnostics after open and after an edit in the middle', async () => {
     const big = path.join(ws, 'big_script.py');
     const lines: string[] = ['import os', 'import numpy', 'import xarray'];
