@@ -22,6 +22,7 @@ import {
   type EnvironmentModulesInstall,
   type TclModuleTree,
 } from '../../support/environmentModules';
+import { lmodMissingReason } from '../../support/lmod';
 
 const ensured = existsSync('/usr/bin/python3')
   ? ensureEnvironmentModules()
@@ -201,6 +202,29 @@ describe.skipIf(skip !== null)(
       expect(run.pythonFromModule).toBe(true);
       expect(run.env.LOADEDMODULES).toBe('SciPyEnv/3.11');
     });
+
+    it('found by the fallback init scripts when the shell has no module command', async () => {
+      const run = await runEnvironmentModule('SciPyEnv/3.11', {
+        use: [tree.modulePath],
+        login: false,
+        initScripts: [path.join(tree.root, 'absent-init'), em.init],
+        env: { PATH: '/usr/bin:/bin', HOME: os.tmpdir() },
+      });
+      expect(run.env.MODULES_CMD).toBe(em.modulecmd);
+      expect(run.pythonFromModule).toBe(true);
+    });
+
+    it.skipIf(lmodMissingReason() !== null)(
+      'the same Tcl modulefiles read by the login shell’s Lmod (no init) give the same help and python',
+      async () => {
+        const viaLmod = await runEnvironmentModule('SciPyEnv/3.11', { use: [tree.modulePath] });
+        const viaTcl = await runEnvironmentModule('SciPyEnv/3.11', { use: [tree.modulePath], init: em.init });
+        expect(viaLmod.env.LMOD_CMD).toBeDefined();
+        expect(viaLmod.env.MODULES_CMD).toBeUndefined();
+        expect(viaLmod.helpText.trim()).toBe(viaTcl.helpText.trim());
+        expect(viaLmod.python).toBe(viaTcl.python);
+      },
+    );
 
     it('an unknown module is a clear error', async () => {
       await expect(
