@@ -1,10 +1,11 @@
 /**
  * The dependency graph panel in real VS Code (code-server 4.100.3 + Debian chromium): *PyRats: Show
  * Dependency Graph* on a script shows its graph in a webview (theme colours from VS Code, nonce
- * CSP), clicking a module opens its file in the editor, and switching to the workspace view works.
+ * CSP), clicking a module opens its file in the editor, the view survives the panel being hidden,
+ * switching to the workspace view works, and an export is saved where the save dialog says.
  * Screenshots go to test/artifacts/graph-e2e/.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
@@ -170,5 +171,24 @@ describe.skipIf(skip)('dependency graph panel in VS Code', () => {
     } finally {
       await wb.shot('workspace-view');
     }
+  });
+
+  it('exports the current view through a save dialog', async () => {
+    const frame = graphFrame();
+    await frame.locator('button[data-format="dot"]').click();
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The dialog fills in the suggested path (the workspace folder and the view's name) shortly after opening.
+    await waitFor('the suggested file name', async () => (await input.inputValue()).endsWith('.dot'), 10_000);
+    await wb.shot('export-dialog');
+    await wb.page.keyboard.press('Enter');
+    const written = await waitFor(
+      'the exported file',
+      () => readdirSync(ws).find((f) => f.endsWith('.dot')),
+      20_000,
+    );
+    const dot = readFileSync(path.join(ws, written), 'utf8');
+    expect(dot).toMatch(/^digraph "/);
+    expect(dot).toContain('label="lab.helpers"');
   });
 });
