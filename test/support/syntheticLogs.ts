@@ -235,7 +235,7 @@ export async function writeSyntheticLogs(dir: string, o: SyntheticOptions): Prom
         } else truth.libraryRecords++;
       }
       if (buf.length >= 4096) {
-        if (!out.write(buf.join(''))) await new Promise((res) => out.once('drain', res));
+        if (!out.write(buf.join(''))) await new Promise<void>((res) => out.once('drain', () => res()));
         buf = [];
       }
     }
