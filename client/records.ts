@@ -97,7 +97,7 @@ export function registerRecordFeatures(
             ? 'enabled'
             : 'off (pyrats.records.enabled)'
       }`,
-      '# one line per record, exactly as sent (without the <14> prefix and the trailing NUL)',
+      '# one line per record, exactly as sent (each datagram also ends with a NUL byte, not shown)',
       '',
     ].join('\n');
     // A read-only virtual document: nothing to save, closes without a prompt.
