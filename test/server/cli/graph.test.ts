@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphCommand } from '../../../server/cli/commands/graph';
 import { jsonForScriptElement } from '../../../server/graphPage';
@@ -98,6 +99,36 @@ describe('pyrats graph', () => {
       expect(plain.find((n) => n.rel.startsWith('numpy'))?.verdict).toBeUndefined();
     },
   );
+
+  it('colours packages as the baseline file and a local conda channel say (every verdict kind)', async () => {
+    const ws = path.join(REPO, 'test', 'fixtures', 'lsp', 'workspace');
+    const channel = pathToFileURL(
+      path.join(REPO, 'test', 'fixtures', 'lsp', 'mirror', 'conda-forge'),
+    ).toString();
+    const r = await run([
+      path.join(ws, 'analysis.py'),
+      '--baseline',
+      `file:${path.join(ws, 'baseline.txt')}`,
+      '--mirror',
+      channel,
+      '--format',
+      'json',
+      '--no-cache',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const verdictOf = new Map(
+      (JSON.parse(r.stdout) as GraphPayload).graph.nodes.map((n) => [
+        n.rel.split('/')[0].split('.')[0],
+        n.verdict,
+      ]),
+    );
+    expect(verdictOf.get('analysis')).toBe('local');
+    expect(verdictOf.get('helpers')).toBe('local');
+    expect(verdictOf.get('numpy')).toBe('baseline');
+    expect(verdictOf.get('scipy')).toBe('baseline');
+    expect(verdictOf.get('xarray')).toBe('mirror');
+    expect(verdictOf.get('notarealpackage_xyz')).toBe('missing');
+  });
 
   it('writes dot and Mermaid grouped by package, the format following the output name', async () => {
     const out = path.join(tmp, 'g.dot');
