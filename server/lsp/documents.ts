@@ -62,6 +62,16 @@ export class OpenDocument {
     this.waiters = still;
   }
 
+  /** The check of this version failed: whoever waits for it gets nothing (instead of waiting forever). */
+  abandon(version: number): void {
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.version <= version) w.resolve(undefined);
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.running?.cancel();

@@ -349,6 +349,7 @@ export class PyratsLanguageServer {
       this.connection.console.error(
         `pyrats: checking ${doc.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
+      doc.abandon(version);
     } finally {
       if (doc.running === cts) doc.running = undefined;
       cts.dispose();
