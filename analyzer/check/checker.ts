@@ -44,6 +44,8 @@ export interface CheckerOptions {
   trusted?: boolean;
   /** Extra module paths for `module:` baselines. */
   moduleUse?: string[];
+  /** Init script that defines `module` (Environment Modules / Lmod), sourced after the login profile. */
+  moduleInit?: string;
   moduleTimeoutMs?: number;
   /** Per-request mirror timeout; default 15 s. */
   mirrorTimeoutMs?: number;
@@ -132,6 +134,7 @@ export class Checker {
       try {
         baseline = await loadBaseline(spec, {
           moduleUse: opts.moduleUse,
+          moduleInit: opts.moduleInit,
           moduleTimeoutMs: opts.moduleTimeoutMs,
           refresh: opts.refresh,
           introspect,

@@ -10,7 +10,8 @@ import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
 const HELP = `Usage: pyrats baseline SPEC [--format text|json] [--module-use DIR]... [--module-timeout S]
 
 Shows what the baseline SPEC provides (the same specs as 'pyrats check --baseline'):
-  module:NAME[?use=DIR&timeout=S]   an environment module (module help + module load + its python)
+  module:NAME[?use=DIR&init=F&timeout=S]
+                                    an environment module (module help + module load + its python)
   file:PATH[?format=F]              requirements / pip freeze, pip list, conda environment.yml,
                                     conda list (--json, --explicit), spack.lock, spack.yaml,
                                     modulefile or saved 'module help' text, environment snapshot
@@ -19,6 +20,8 @@ Shows what the baseline SPEC provides (the same specs as 'pyrats check --baselin
 Options:
   --format F          text (default): one distribution per line; json: the whole Baseline object
   --module-use DIR    extra MODULEPATH directory for module: specs (repeatable)
+  --module-init FILE  shell script defining 'module', sourced after the login profile
+                      (also $PYRATS_MODULE_INIT)
   --module-timeout S  give up on the module command after S seconds (default 60)
 
 Exit status: 0 read, 2 usage error, 3 the baseline could not be loaded.
@@ -37,6 +40,7 @@ export const baselineCommand: CliCommand = {
         options: {
           format: { type: 'string', default: 'text' },
           'module-use': { type: 'string', multiple: true },
+          'module-init': { type: 'string' },
           'module-timeout': { type: 'string' },
         },
       });
@@ -55,6 +59,7 @@ export const baselineCommand: CliCommand = {
     try {
       baseline = await loadBaseline(positionals[0], {
         moduleUse: values['module-use'],
+        moduleInit: values['module-init'],
         moduleTimeoutMs: timeout,
       });
     } catch (err) {

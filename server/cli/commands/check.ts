@@ -22,7 +22,8 @@ library, built in, local, provided by the baseline (distribution and version), o
 (which conda channel or PyPI index, which versions) or missing everywhere, and what to do.
 
 Baseline (--baseline SPEC; default: $PYRATS_BASELINE, else the --python interpreter itself):
-  module:NAME[?use=DIR&timeout=S]  an environment module (Lmod or Environment Modules 4/5): its
+  module:NAME[?use=DIR&init=F&timeout=S]
+                                   an environment module (Lmod or Environment Modules 4/5): its
                                    'module help' requirements, then 'module load' and the python it
                                    puts on PATH, introspected (run in a login shell: bash -l)
   file:PATH[?format=F]             requirements.txt / pip freeze, pip list --format=json, conda
@@ -51,6 +52,8 @@ Options:
   --no-mirror         ignore .condarc / pip.conf: check against the baseline only
   --module-use DIR    extra MODULEPATH directory for module: baselines (repeatable; also
                       $PYRATS_MODULE_USE, colon-separated)
+  --module-init FILE  shell script defining 'module' (e.g. Environment Modules' init/bash), sourced
+                      after the login profile (also $PYRATS_MODULE_INIT)
   --module-timeout S  give up on the module command after S seconds (default 60)
   --timeout S         per-request mirror timeout in seconds (default 15)
   --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
@@ -97,6 +100,7 @@ export const checkCommand: CliCommand = {
           'no-cache': { type: 'boolean', default: false },
           'no-mirror': { type: 'boolean', default: false },
           'module-use': { type: 'string', multiple: true },
+          'module-init': { type: 'string' },
           'module-timeout': { type: 'string' },
           timeout: { type: 'string' },
           subdir: { type: 'string', multiple: true },
@@ -130,6 +134,7 @@ export const checkCommand: CliCommand = {
       cacheDir: v['no-cache'] ? false : v['cache-dir'],
       offline: v.offline,
       moduleUse: v['module-use'],
+      moduleInit: v['module-init'],
       moduleTimeoutMs,
       mirrorTimeoutMs: timeoutMs,
       mirrorTtlMs: v.refresh ? 0 : undefined,
