@@ -143,11 +143,11 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
     const errors: string[] = [];
 
     beforeAll(async () => {
-      const json = await pyratsGraph([FIXTURE, '--format', 'json']);
+      const json = await pyratsGraph([FIXTURE, '--format', 'json', '--no-mirror']);
       expect(json.code, json.stderr).toBe(0);
       payload = JSON.parse(json.stdout) as GraphPayload;
       const html = path.join(tmp, 'fixture.html');
-      const r = await pyratsGraph([FIXTURE, '-o', html]);
+      const r = await pyratsGraph([FIXTURE, '-o', html, '--no-mirror']);
       expect(r.code, r.stderr).toBe(0);
       context = await newGraphContext(browser, 'dark');
       page = await openGraphPage(context, html, errors);
