@@ -5,6 +5,8 @@
  * LSP-style ranges. `from __future__ import …` is left out. It also says whether CPython's
  * `ast.parse` would accept the file (tree-sitter errors plus Python-2-only constructs and CPython's
  * nesting limits), decodes bytes per PEP 263, and refuses binary and over-large files with a problem.
+ * For a file CPython has already compiled (a matching `__pycache__` pyc, see pycacheCertificate.ts)
+ * the syntax is known to be valid and only the file's import skeleton (importSkeleton.ts) is parsed.
  *
  * It does not resolve modules, de-duplicate sites, follow imports or cache anything (see
  * batchExtract.ts and extractCache.ts for that).
