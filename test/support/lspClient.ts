@@ -56,6 +56,8 @@ export interface LspSession {
   initializeResult: InitializeResult;
   /** The settings `workspace/configuration` answers with (section `pyrats`); mutate, then `configurationChanged()`. */
   settings: Record<string, unknown>;
+  /** Per-folder settings (by folder URI prefix of the scope), answered before `settings`. */
+  folderSettings: Record<string, Record<string, unknown>>;
   /** Every publishDiagnostics, in arrival order, with the time (performance.now()) it arrived. */
   published: (PublishDiagnosticsParams & { at: number })[];
   summaries: FileSummaryParams[];
@@ -77,6 +79,8 @@ export interface LspSession {
 
 export async function startLspSession(options: {
   rootDir: string;
+  /** More workspace folders besides rootDir. */
+  extraFolders?: string[];
   settings?: Record<string, unknown>;
   /** Answer `workspace/configuration` (VS Code does); false = push settings like simple clients. */
   pullConfiguration?: boolean;
@@ -99,6 +103,7 @@ export async function startLspSession(options: {
   };
   const session: Partial<LspSession> = {
     settings: { ...(options.settings ?? {}) },
+    folderSettings: {},
     published,
     summaries,
     logs,
@@ -117,7 +122,11 @@ export async function startLspSession(options: {
     logs.push(p.message);
   });
   connection.onRequest(ConfigurationRequest.type, (params) =>
-    params.items.map((item) => (item.section === 'pyrats' ? session.settings : null)),
+    params.items.map((item) => {
+      if (item.section !== 'pyrats') return null;
+      const folder = Object.keys(session.folderSettings!).find((f) => item.scopeUri?.startsWith(f));
+      return folder ? session.folderSettings![folder] : session.settings;
+    }),
   );
   connection.onRequest(RegistrationRequest.type, () => undefined);
   connection.listen();
@@ -141,7 +150,10 @@ export async function startLspSession(options: {
     processId: process.pid,
     rootUri: root,
     capabilities,
-    workspaceFolders: [{ uri: root, name: path.basename(options.rootDir) }],
+    workspaceFolders: [options.rootDir, ...(options.extraFolders ?? [])].map((d) => ({
+      uri: fileUri(d),
+      name: path.basename(d),
+    })),
     initializationOptions: pull ? undefined : { pyrats: session.settings },
   });
   await connection.sendNotification(InitializedNotification.type, {});

@@ -15,6 +15,7 @@ import {
   CodeActionRequest,
   DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
+  DidChangeWorkspaceFoldersNotification,
   FileChangeType,
   HoverRequest,
   LSPErrorCodes,
@@ -479,6 +480,45 @@ describe('a 2,000-file workspace', () => {
     await s.waitForDiagnostics(last, (d) => d.diagnostics.length > 0, { from: mark, timeoutMs: 60_000 });
     const seen = new Set(s.published.slice(mark).map((p) => p.uri));
     expect(seen.size).toBe(2000);
+  });
+});
+
+describe('several workspace folders', () => {
+  it('keeps one analyzer per folder, with its own settings, and follows folder changes', async () => {
+    const a = path.join(tmp, 'folder-a');
+    const b = path.join(tmp, 'folder-b');
+    const c = path.join(tmp, 'folder-c');
+    for (const d of [a, b, c]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(path.join(d, 'script.py'), 'import numpy\nimport xarray\n');
+    }
+    writeFileSync(path.join(a, 'baseline.txt'), 'numpy==1.24.2\nxarray==2023.1.0\n');
+    writeFileSync(path.join(b, 'baseline.txt'), 'numpy==1.24.2\n');
+    writeFileSync(path.join(c, 'baseline.txt'), '');
+    const s = await startLspSession({ rootDir: a, extraFolders: [b], settings: settings() });
+    try {
+      for (const d of [a, b, c])
+        s.folderSettings[fileUri(d)] = settings({ baseline: `file:${path.join(d, 'baseline.txt')}` });
+      const kinds = async (d: string) => {
+        const uri = fileUri(path.join(d, 'script.py'));
+        const mark = s.published.length;
+        await s.open(uri, readFileSync(path.join(d, 'script.py'), 'utf8'));
+        await s.waitForDiagnostics(uri, () => true, { from: mark });
+        const summary = s.summaries.filter((x) => x.uri === uri).at(-1)!;
+        return { baseline: summary.baseline, counts: summary.counts };
+      };
+      expect(await kinds(a)).toMatchObject({ counts: { baseline: 2, mirror: 0 } });
+      expect(await kinds(b)).toMatchObject({ counts: { baseline: 1, mirror: 1 } });
+      // a folder added at run time gets its own settings too
+      await s.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, {
+        event: { added: [{ uri: fileUri(c), name: 'folder-c' }], removed: [] },
+      });
+      const third = await kinds(c);
+      expect(third.baseline).toContain('baseline.txt');
+      expect(third.counts).toMatchObject({ baseline: 0, mirror: 1, missing: 1 }); // numpy: not on the fixture mirror
+    } finally {
+      await s.stop();
+    }
   });
 });
 
