@@ -21,7 +21,10 @@ import type { GraphPayload, GraphScope } from './protocol';
 
 /** What the graph needs of the Checker (analyzer/check): a verdict per import site. */
 export interface SiteChecker {
-  checkSites(sites: ImportSite[], file: string): Promise<{ topLevel: string; kind: VerdictKind }[]>;
+  checkSites(
+    sites: ImportSite[],
+    file: string,
+  ): Promise<{ topLevel: string; kind: VerdictKind; explanation?: string }[]>;
 }
 
 export interface BuildGraphOptions {
@@ -107,7 +110,7 @@ export async function checkPackages(
   graph: DependencyGraph,
   checker: SiteChecker,
   from: string,
-): Promise<Map<string, VerdictKind>> {
+): Promise<Map<string, VerdictKind | { kind: VerdictKind; note?: string }>> {
   const sites: ImportSite[] = packagesToCheck(graph).map((module) => ({
     module,
     name: null,
@@ -120,19 +123,29 @@ export async function checkPackages(
     inFunction: false,
   }));
   const verdicts = await checker.checkSites(sites, from);
-  return new Map(verdicts.map((v) => [v.topLevel, v.kind]));
+  return new Map(
+    verdicts.map((v) => [v.topLevel, { kind: v.kind, ...(v.explanation ? { note: v.explanation } : {}) }]),
+  );
 }
 
 /**
  * Applies verdicts by top-level module name to nodes without one, and to unresolved ones (the
  * checker knows the mirror: a module missing here may be one request away).
  */
-export function applyVerdicts(graph: DependencyGraph, verdicts: Map<string, VerdictKind>): void {
+export function applyVerdicts(
+  graph: DependencyGraph,
+  verdicts: Map<string, VerdictKind | { kind: VerdictKind; note?: string }>,
+): void {
   for (const n of graph.nodes) {
     if (n.verdict && n.verdict !== 'missing') continue;
     const top = n.rel.split('/')[0].split('.')[0];
     const v = verdicts.get(top) ?? (n.cluster ? verdicts.get(n.cluster) : undefined);
-    if (v) n.verdict = v;
+    if (!v) continue;
+    if (typeof v === 'string') n.verdict = v;
+    else {
+      n.verdict = v.kind;
+      if (v.note) n.note = v.note;
+    }
   }
 }
 

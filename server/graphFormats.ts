@@ -67,6 +67,7 @@ export function parseGraphDocument(doc: unknown, where: string): ParsedGraph {
     };
     if (typeof raw.file === 'string') node.file = raw.file;
     if (typeof raw.cluster === 'string') node.cluster = raw.cluster;
+    if (typeof raw.note === 'string') node.note = raw.note.slice(0, 1000);
     if (typeof raw.verdict === 'string') {
       if (VERDICTS.has(raw.verdict as VerdictKind)) node.verdict = raw.verdict as VerdictKind;
       else problems.push(`${where}: nodes[${i}]: unknown verdict ${JSON.stringify(raw.verdict)}; left out`);

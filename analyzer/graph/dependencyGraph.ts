@@ -19,6 +19,8 @@ export interface GraphNode {
   /** Top-level package or distribution used for clustering, when known. */
   cluster?: string;
   verdict?: VerdictKind;
+  /** Why the verdict, in a sentence, when a check gave one (e.g. "not in the baseline; the mirror has it: conda-forge (0.8.2)"). */
+  note?: string;
   /** True when the node's own imports were read (a source in PyRats' terms). */
   source: boolean;
 }

@@ -1287,7 +1287,8 @@ class CanvasGraphView implements GraphView {
     } else {
       const m = v.node!;
       out.push(['file', m.file ?? `${m.root ? `${m.root}/` : ''}${m.rel}`]);
-      if (!m.file && v.verdict === 'missing') out.push(['', 'not found anywhere']);
+      if (m.note) out.push(['why', m.note]);
+      else if (!m.file && v.verdict === 'missing') out.push(['', 'not found anywhere']);
       out.push(['package', v.cluster]);
     }
     out.push(['imports', `${imports}, imported by ${importedBy}`]);

@@ -187,7 +187,7 @@ describe.skipIf(skip)('dependency graph panel in VS Code', () => {
       () => readdirSync(ws).find((f) => f.endsWith('.dot')),
       20_000,
     );
-    const dot = readFileSync(path.join(ws, written), 'utf8');
+    const dot = readFileSync(path.join(ws, written!), 'utf8');
     expect(dot).toMatch(/^digraph "/);
     expect(dot).toContain('label="lab.helpers"');
   });

@@ -128,6 +128,11 @@ describe('pyrats graph', () => {
     expect(verdictOf.get('scipy')).toBe('baseline');
     expect(verdictOf.get('xarray')).toBe('mirror');
     expect(verdictOf.get('notarealpackage_xyz')).toBe('missing');
+    // Each checked package says why, as pyrats check does.
+    const xarray = (JSON.parse(r.stdout) as GraphPayload).graph.nodes.find((n) => n.rel === 'xarray')!;
+    expect(xarray.note).toMatch(
+      /not in baseline .*the mirror has it: conda channel conda-forge \(2023\.1\.0, 2024\.1\.1\)/,
+    );
   });
 
   it('writes dot and Mermaid grouped by package, the format following the output name', async () => {
