@@ -434,6 +434,14 @@ export function createImportQueries(parser: Parser): ImportQueries {
   return { main: new Query(language, MAIN_QUERY), dynamic: new Query(language, DYNAMIC_QUERY) };
 }
 
+/**
+ * CPython (and LSP) end a line at `\r\n`, `\n` or a lone `\r`; tree-sitter-python only knows the
+ * first two. A lone `\r` becomes `\n`: same length, so offsets and LSP positions are unchanged.
+ */
+function lonelyCarriageReturnsAsNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 function failed(problem: SourceProblem, encoding = 'utf-8'): ExtractResult {
   return { sites: [], syntaxOk: false, encoding, problems: [problem] };
 }
@@ -466,6 +474,7 @@ export class ImportExtractor {
   /** Parses text (already decoded). The tree is deleted before returning. */
   extractText(text: string, encoding = 'utf-8'): ExtractResult {
     if (this.disposed) throw new Error('ImportExtractor used after dispose()');
+    text = lonelyCarriageReturnsAsNewlines(text);
     if (text.length > this.maxBytes) {
       return failed(
         {
@@ -496,6 +505,7 @@ export class ImportExtractor {
    */
   private extractValidText(text: string, encoding: string): ExtractResult {
     if (text.length > this.maxBytes) return this.extractText(text, encoding);
+    text = lonelyCarriageReturnsAsNewlines(text);
     if (!text.includes('import'))
       return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
     const skeleton = importSkeleton(text);

@@ -200,6 +200,21 @@ describe('ranges (zero-based line, UTF-16 character)', () => {
   });
 });
 
+describe('line endings', () => {
+  it('reads \\r\\n and lone \\r line endings as CPython and LSP do', () => {
+    const lf =
+      'import os\ntry:\n    import a\nexcept ImportError:\n    pass\ndef f():\n    from b import c\n';
+    const expected = extractor.extractText(lf);
+    for (const eol of ['\r\n', '\r']) {
+      const r = extractor.extractText(lf.replace(/\n/g, eol));
+      expect(r.problems).toEqual([]);
+      expect(r.sites.map((s) => [s.module, s.range.start.line, s.guarded, s.inFunction])).toEqual(
+        expected.sites.map((s) => [s.module, s.range.start.line, s.guarded, s.inFunction]),
+      );
+    }
+  });
+});
+
 describe('syntax errors', () => {
   it('returns the imports before and after the error, and syntaxOk false', () => {
     const r = extractor.extractText('import a\ndef f(:\n    pass\nimport b\n');
