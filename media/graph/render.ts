@@ -1286,7 +1286,7 @@ class CanvasGraphView implements GraphView {
       out.push(['modules', counts.join(', ')]);
     } else {
       const m = v.node!;
-      out.push(['file', m.file ?? `${m.root ? `${m.root}/` : ''}${m.rel}`]);
+      if (m.file || m.root) out.push(['file', m.file ?? `${m.root}/${m.rel}`]);
       if (m.note) out.push(['why', m.note]);
       else if (!m.file && v.verdict === 'missing') out.push(['', 'not found anywhere']);
       out.push(['package', v.cluster]);
