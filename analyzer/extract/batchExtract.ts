@@ -29,6 +29,8 @@ export interface BatchOptions {
   cache?: boolean | ExtractCache;
   /** Size cap per file in bytes (default 5 MiB). */
   maxBytes?: number;
+  /** Per-file parse time limit in ms (default 10 s). */
+  timeoutMs?: number;
   /** Trust matching `__pycache__` bytecode as proof of valid syntax (see ExtractorOptions). Default true. */
   trustPycache?: boolean;
   /** The bundled worker script; default `extractWorker.js` beside this bundle, or `$PYRATS_EXTRACT_WORKER`. */
@@ -86,7 +88,8 @@ export class BatchExtractor {
   }
 
   private extractorOptions(): ExtractorOptions {
-    return { maxBytes: this.options.maxBytes, trustPycache: this.options.trustPycache };
+    const { maxBytes, trustPycache, timeoutMs } = this.options;
+    return { maxBytes, trustPycache, timeoutMs };
   }
 
   /** How many files were extracted by worker threads and by this thread. */

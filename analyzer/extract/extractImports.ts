@@ -54,6 +54,8 @@ export interface ExtractResult {
 export interface ExtractorOptions {
   /** Files (bytes) or texts (UTF-16 code units) above this size are refused. Default 5 MiB. */
   maxBytes?: number;
+  /** A parse taking longer than this is abandoned with a `too-large` problem. Default 10 s. */
+  timeoutMs?: number;
   /**
    * extractFile only: when a CPython 3 `__pycache__` file records this source's exact size and mtime,
    * take the file as valid Python and parse only its import skeleton (same sites, much faster).
@@ -63,6 +65,7 @@ export interface ExtractorOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Exceptions whose handler makes a failing import harmless. */
 const IMPORT_ERROR_CATCHERS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
@@ -454,6 +457,7 @@ function sizeText(n: number): string {
 export class ImportExtractor {
   readonly maxBytes: number;
   readonly trustPycache: boolean;
+  readonly timeoutMs: number;
   private disposed = false;
 
   private constructor(
@@ -463,12 +467,26 @@ export class ImportExtractor {
   ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.trustPycache = options.trustPycache ?? true;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   /** Loads the grammar (once per process) and creates a parser and the queries. */
   static async create(options: ExtractorOptions = {}): Promise<ImportExtractor> {
     const parser = await createPythonParser();
     return new ImportExtractor(parser, createImportQueries(parser), options);
+  }
+
+  /**
+   * Parses with the time limit; null when the limit was hit (the parser is then reset). The caller
+   * owns the tree. `oldTree` (edited with `tree.edit`) makes the parse incremental.
+   */
+  parse(text: string, oldTree?: Tree | null): Tree | null {
+    const deadline = performance.now() + this.timeoutMs;
+    const tree = this.parser.parse(text, oldTree ?? null, {
+      progressCallback: () => performance.now() > deadline,
+    });
+    if (!tree) this.parser.reset();
+    return tree;
   }
 
   /** Parses text (already decoded). The tree is deleted before returning. */
@@ -486,8 +504,11 @@ export class ImportExtractor {
     }
     let tree: Tree | null = null;
     try {
-      tree = this.parser.parse(text);
-      if (!tree) return failed({ kind: 'syntax', message: 'the parser gave up on this file' }, encoding);
+      tree = this.parse(text);
+      if (!tree) {
+        const message = `parsing took longer than ${this.timeoutMs / 1000} s: gave up (time limit)`;
+        return failed({ kind: 'too-large', message }, encoding);
+      }
       return { ...analyseTree(tree, text, this.queries), encoding };
     } catch (err) {
       // a failure inside the wasm parser must not stop a batch: report it for this file only
@@ -510,7 +531,7 @@ export class ImportExtractor {
       return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
     const skeleton = importSkeleton(text);
     if (skeleton === undefined) return this.extractText(text, encoding);
-    const tree = this.parser.parse(skeleton);
+    const tree = this.parse(skeleton);
     if (!tree) return this.extractText(text, encoding);
     try {
       if (tree.rootNode.hasError) return this.extractText(text, encoding);

@@ -105,7 +105,7 @@ export class IncrementalDocument {
   result(): ExtractResult {
     if (this.cached) return this.cached;
     if (!this.tree) {
-      this.cached = this.extractor.extractText(this.current); // over the size cap: says so
+      this.cached = this.extractor.extractText(this.current); // over the size cap or time limit: says so
     } else {
       this.cached = { ...analyseTree(this.tree, this.current, this.extractor.queries), encoding: 'utf-8' };
     }
@@ -127,7 +127,7 @@ export class IncrementalDocument {
       this.tree = undefined;
       return;
     }
-    const tree = this.extractor.parser.parse(this.current, old ?? null) ?? undefined;
+    const tree = this.extractor.parse(this.current, old) ?? undefined; // undefined: over the time limit
     old?.delete();
     this.tree = tree;
   }

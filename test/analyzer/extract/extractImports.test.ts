@@ -312,6 +312,23 @@ describe('Python 2 files', () => {
   });
 });
 
+describe('time limit', () => {
+  it('abandons a parse that takes too long, and parses the next text normally', async () => {
+    const hasty = await ImportExtractor.create({ timeoutMs: 1 });
+    try {
+      const big = 'import os\n' + 'x = [1, 2, (3, 4), {"a": f(b)}]\n'.repeat(60_000);
+      const r = hasty.extractText(big);
+      expect(r.syntaxOk).toBe(false);
+      expect(r.problems).toEqual([
+        { kind: 'too-large', message: 'parsing took longer than 0.001 s: gave up (time limit)' },
+      ]);
+      expect(hasty.extractText('import json\n').sites.map((s) => s.module)).toEqual(['json']);
+    } finally {
+      hasty.dispose();
+    }
+  });
+});
+
 describe('size cap', () => {
   it('refuses text above the cap with one too-large problem', async () => {
     const small = await ImportExtractor.create({ maxBytes: 100 });
