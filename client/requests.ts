@@ -6,6 +6,8 @@
  * `pyrats.requests.destinations` (syslog, webhook, mailto). The user sees what was sent and where;
  * failed deliveries stay in the shared outbox and *PyRats: Retry Package Requests* sends them again.
  */
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type {
@@ -116,6 +118,24 @@ function describeMirror(c: Candidate): string {
         `${m.kind === 'conda' ? `conda ${m.source}` : m.source}: ${m.versions.slice(0, 3).join(', ') || 'none'}`,
     )
     .join('; ');
+}
+
+/** Number of deliveries in the outbox the CLI keeps (same location rules as `pyrats request`). */
+function waitingDeliveries(env: NodeJS.ProcessEnv = process.env): number {
+  const dir = env.PYRATS_OUTBOX
+    ? path.resolve(env.PYRATS_OUTBOX)
+    : path.join(
+        env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME)
+          ? env.XDG_STATE_HOME
+          : path.join(os.homedir(), '.local', 'state'),
+        'pyrats',
+        'outbox',
+      );
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.request.json')).length;
+  } catch {
+    return 0;
+  }
 }
 
 export function registerRequestFeatures(
@@ -321,6 +341,17 @@ export function registerRequestFeatures(
       return;
     }
     showResults(answer.results, `${answer.results.length} waiting delivery(ies)`, null);
+  }
+
+  // Deliveries that failed earlier (here or from the CLI) wait in the shared outbox: say so once.
+  const waiting = waitingDeliveries();
+  if (waiting > 0) {
+    void vscode.window
+      .showInformationMessage(
+        `PyRats: ${waiting} package request deliver${waiting === 1 ? 'y is' : 'ies are'} waiting to be sent.`,
+        'Retry Now',
+      )
+      .then((c) => c && vscode.commands.executeCommand('pyrats.retryPackageRequests'));
   }
 
   return vscode.Disposable.from(
