@@ -8,6 +8,12 @@ import { PyratsLanguageServer } from './server';
 export function runLanguageServer(connection: Connection): Promise<void> {
   const server = new PyratsLanguageServer();
   server.register(connection);
+  // A failed background task (a mirror fetch, an interpreter) is logged, not fatal to the editor session.
+  process.on('unhandledRejection', (reason) => {
+    connection.console.error(
+      `pyrats: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    );
+  });
   return new Promise((resolve) => {
     connection.onExit(() => resolve());
     connection.listen();
