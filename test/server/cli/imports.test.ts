@@ -3,11 +3,12 @@
  * arguments, problems on stderr naming the file, exit 3 when a file cannot be read, usage errors.
  * Runs the command module in-process on the bad-input directory and small files of its own.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTRACT_CACHE_VERSION } from '../../../analyzer/extract/extractCache';
 import { UsageError } from '../../../server/cli/command';
 import { importsCommand } from '../../../server/cli/commands/imports';
 import { makeBadInputDir, type BadInputDir } from '../../support/badInputDir';
@@ -140,6 +141,23 @@ describe('pyrats imports', () => {
     await expect(run(['--jobs', '0', script])).rejects.toThrow(/--jobs needs a positive integer/);
     await expect(run(['--bogus', script])).rejects.toThrow(UsageError);
     expect(importsCommand.help).toMatch(/--format text\|json/);
+  });
+
+  it('keeps results under $XDG_CACHE_HOME/pyrats with --cache and gives the same output from it', async () => {
+    const saved = process.env.XDG_CACHE_HOME;
+    const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'pyrats-xdg-'));
+    try {
+      process.env.XDG_CACHE_HOME = cacheHome;
+      const first = await run(['--cache', script]);
+      const shards = readdirSync(path.join(cacheHome, 'pyrats', EXTRACT_CACHE_VERSION));
+      expect(shards).toHaveLength(1);
+      const second = await run(['--cache', script]);
+      expect(second).toEqual(first);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+      rmSync(cacheHome, { recursive: true, force: true });
+    }
   });
 
   it('applies --max-size', async () => {
