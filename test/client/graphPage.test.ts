@@ -427,10 +427,17 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
         '{"view": {"positions": {"x": "bad"}, "transform": {"k": "NaN"}, "collapsed": 5}}',
         'not json',
       ]) {
-        await page.evaluate(({ key, broken }) => sessionStorage.setItem(key, broken), {
-          key: `pyrats-graph:${new URL(`file://${html}`).pathname}`,
-          broken,
-        });
+        // (The live view is stopped first, so no pending save overwrites the broken state.)
+        await page.evaluate(
+          ({ key, broken }) => {
+            (window as unknown as Win).pyratsGraph.destroy();
+            sessionStorage.setItem(key, broken);
+          },
+          {
+            key: `pyrats-graph:${new URL(`file://${html}`).pathname}`,
+            broken,
+          },
+        );
         await page.reload();
         await page.waitForSelector('.pg-root[data-rendered="true"]');
         expect((await stats(page)).nodes).toBe(2000);
