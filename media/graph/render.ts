@@ -621,12 +621,32 @@ class CanvasGraphView implements GraphView {
     }
     this.renderClusterList();
     this.rebuild(first ? 'first' : 'data');
-    const select_ = payload.select;
-    if (select_) {
-      const target =
-        this.simById.get(select_) ?? this.sim.find((n) => n.v.node?.rel === select_ || n.v.label === select_);
+    if (payload.select) {
+      const target = this.findSelected(payload.select);
       if (target) this.focusNode(target.id);
     }
+  }
+
+  /**
+   * The node an import names (`numpy.linalg` from a quick fix): an id, a path or a label, else the
+   * module with the longest dotted prefix of it (a package the compat closure did not enter), else
+   * its package's node.
+   */
+  private findSelected(select: string): SimNode | undefined {
+    const exact =
+      this.simById.get(select) ?? this.sim.find((n) => n.v.node?.rel === select || n.v.label === select);
+    if (exact) return exact;
+    let best: SimNode | undefined;
+    for (const n of this.sim) {
+      if (
+        n.v.kind === 'module' &&
+        select.startsWith(`${n.v.label}.`) &&
+        n.v.label.length > (best?.v.label.length ?? 0)
+      ) {
+        best = n;
+      }
+    }
+    return best ?? this.simById.get(clusterNodeId(select.split('.')[0]));
   }
 
   /** Recomputes the view from the payload and the view settings, keeping positions. */

@@ -479,6 +479,26 @@ describe.skipIf(unavailable)('standalone graph page in Chromium', () => {
     await context.close();
   });
 
+  it('selects the module an import names, or the package the closure did not enter', async () => {
+    const graph = syntheticGraph({ nodes: 100, seed: 8 });
+    const pkg = graph.nodes.find((n) => n.rel.endsWith('__init__.py') && n.verdict === 'baseline')!;
+    const label = pkg.rel.split('/')[0];
+    const context = await newGraphContext(browser);
+    const page = await openGraphPage(context, await pageFromGraph(tmp, 'select', graph, 'select'));
+    const focused = async (select: string) => {
+      await page.evaluate((p) => (window as unknown as Win).pyratsGraph.update(p), {
+        title: 'select',
+        roots: graph.roots,
+        graph: { nodes: graph.nodes, edges: graph.edges },
+        select,
+      });
+      return page.locator('.pg-announce').textContent();
+    };
+    expect(await focused(`${label}.linalg.lapack`)).toMatch(new RegExp(`^${label}: in baseline`));
+    expect(await focused(graph.roots[1])).toMatch(/^plot_results: local/);
+    await context.close();
+  });
+
   it('rejects hostile text: labels never become markup', async () => {
     const evil = '<img src=x onerror="window.__pwned=1">';
     const graph = {
