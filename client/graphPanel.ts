@@ -222,6 +222,9 @@ class GraphPanel {
         this.payload = payload;
         this.files = new Set(payload.graph.nodes.flatMap((n) => (n.file ? [n.file] : [])));
         this.post({ type: 'graph', payload });
+        // The selection is for this showing only; a page rebuilt later keeps its own focus.
+        delete payload.select;
+        this.select = undefined;
       } catch (err) {
         const text = err instanceof Error ? err.message : String(err);
         this.host.output?.error(`graph: ${text}`);
