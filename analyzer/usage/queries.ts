@@ -278,12 +278,22 @@ export async function byHost(store: UsageStore, filter: UsageFilter = {}): Promi
     w.params,
   );
   const pk = await store.rows<{ host: string; package: string; users: number; rk: number; n: number }>(
-    `SELECT host, package, users, rk, n FROM (
-       SELECT h.value AS host, p.package, count(DISTINCT d.user_id)::INTEGER AS users,
-         row_number() OVER (PARTITION BY h.value ORDER BY count(DISTINCT d.user_id) DESC, sum(d.runs) DESC, p.package) AS rk,
-         count(*) OVER (PARTITION BY h.value)::INTEGER AS n
-       FROM ${w.script} d JOIN strings h ON h.string_id = d.host_id JOIN packages p USING (package_id)
-       WHERE ${w.sql} AND ${kinds(filter)} GROUP BY h.value, p.package) WHERE rk <= 5 ORDER BY host, rk`,
+    // numbers first (host, package, user), names joined to the few rows kept
+    `WITH hpu AS (
+       SELECT d.host_id, d.package_id, d.user_id, sum(d.runs) AS runs FROM ${w.script} d
+       WHERE ${w.sql} AND d.package_id IN (SELECT package_id FROM packages p WHERE ${kinds(filter)})
+       GROUP BY d.host_id, d.package_id, d.user_id),
+     hp AS (
+       SELECT host_id, package_id, count(user_id)::INTEGER AS users, sum(runs) AS runs FROM hpu
+       GROUP BY host_id, package_id),
+     ranked AS (
+       SELECT host_id, package_id, users,
+         row_number() OVER (PARTITION BY host_id ORDER BY users DESC, runs DESC, package_id) AS rk,
+         count(*) OVER (PARTITION BY host_id)::INTEGER AS n
+       FROM hp)
+     SELECT h.value AS host, p.package, r.users, r.rk, r.n FROM ranked r
+     JOIN strings h ON h.string_id = r.host_id JOIN packages p USING (package_id)
+     WHERE r.rk <= 5 ORDER BY host, r.rk`,
     w.params,
   );
   return hosts.map((h) => {
