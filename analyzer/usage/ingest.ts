@@ -218,6 +218,14 @@ class BatchWriter {
   requests: Parameters<UsageStore['appendRequests']>[0] = [];
   bad: { sourceId: number; path: string; line: number; reason: string; excerpt: string }[] = [];
   days = new Set<number>();
+  /** Days written since the last flush. */
+  private batchDays = new Set<number>();
+
+  takeBatchDays(): Set<number> {
+    const d = this.batchDays;
+    this.batchDays = new Set();
+    return d;
+  }
 
   constructor(
     private readonly store: UsageStore,
@@ -231,6 +239,7 @@ class BatchWriter {
     const h = p.header;
     const day = Math.floor(h.received / DAY_MS);
     this.days.add(day);
+    this.batchDays.add(day);
     const hostId = this.cachedId(3, h.host);
     const r = this.resolve(p.source, p.targets);
     const src = r.src;
@@ -456,6 +465,7 @@ class IngestRun {
     const store = this.store;
     await store.begin();
     try {
+      await store.addPendingDays([...this.writer.takeBatchDays()]);
       await this.writer.flush();
       for (const s of this.dirty) await store.updateSource(s);
       await store.commit();
@@ -478,8 +488,10 @@ export async function ingestInputs(
   const run = new IngestRun(store, opts);
   for (const p of paths) reports.push(await ingestOne(p, opts, run));
   await run.commit();
-  // The daily aggregates were appended batch by batch: one row per key again, for the days touched.
-  if (run.writer.days.size) await store.compactDays([...run.writer.days]);
+  // The daily aggregates were appended batch by batch: one row per key again, for the days touched
+  // (and any left over by an interrupted run), and the monthly rollups of their months rebuilt.
+  const days = new Set([...run.writer.days, ...(await store.pendingDays())]);
+  if (days.size) await store.compactDays([...days]);
   return reports;
 }
 

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS requests(
   request_id BIGINT, source_id INTEGER, line_no BIGINT, received DOUBLE, day INTEGER, host VARCHAR,
   requester VARCHAR, package VARCHAR, reason VARCHAR, preferred VARCHAR, script VARCHAR, message VARCHAR,
   request_key VARCHAR);
+CREATE TABLE IF NOT EXISTS pending_days(day INTEGER);
 CREATE TABLE IF NOT EXISTS request_status(package VARCHAR, status VARCHAR, changed TIMESTAMP, note VARCHAR);
 CREATE OR REPLACE VIEW records_v AS
   SELECT r.record_id, s.path AS source_file, r.line_no,
@@ -522,10 +523,24 @@ export class UsageStore {
              .join(', ')}`,
         );
       }
+      await this.run(`DELETE FROM pending_days WHERE day IN (${list})`);
       await this.commit();
     } catch (err) {
       await this.rollback();
       throw err;
     }
+  }
+
+  /** Days whose rows were committed but not yet compacted (e.g. an interrupted ingest). */
+  async pendingDays(): Promise<number[]> {
+    return (await this.rows<{ day: number }>(`SELECT DISTINCT day FROM pending_days ORDER BY day`)).map(
+      (r) => r.day,
+    );
+  }
+
+  /** Notes days to compact, inside the ingest transaction that wrote their rows. */
+  async addPendingDays(days: number[]): Promise<void> {
+    if (days.length)
+      await this.run(`INSERT INTO pending_days VALUES ${days.map((d) => `(${Math.floor(d)})`).join(', ')}`);
   }
 }

@@ -130,6 +130,25 @@ describe('ingest of the real syslog-ng sample', () => {
   });
 });
 
+describe('interrupted runs', () => {
+  it('days committed but not yet rolled up are compacted by the next run', async () => {
+    const day = path.join(dir, '20261125');
+    copyFileSync(sample, day);
+    await ingestInputs(store, [day], { deriver });
+    const before = await storeCounts();
+    expect(await store.pendingDays()).toEqual([]);
+    // as if the process died after committing its rows and before compacting: rollups missing
+    await store.run(`DELETE FROM script_monthly`);
+    await store.run(`DELETE FROM runs_monthly`);
+    await store.run(`INSERT INTO pending_days SELECT DISTINCT day FROM runs_daily`);
+    expect((await storeCounts()).packages).toEqual({});
+    const [rep] = await ingestInputs(store, [day], { deriver });
+    expect(rep.status).toBe('unchanged');
+    expect(await storeCounts()).toEqual(before);
+    expect(await store.pendingDays()).toEqual([]);
+  });
+});
+
 describe('corrupt lines', () => {
   it('counts and reports every bad line by number, keeps the good ones, never stops', async () => {
     const corpus = corruptCorpus();
