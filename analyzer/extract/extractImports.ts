@@ -449,6 +449,7 @@ export function analyseTree(
   const seen = new Set<number>();
   let unordered = false;
   for (const range of ranges) {
+    // query ranges are byte offsets into web-tree-sitter's UTF-16 copy of the text: 2 per code unit
     const captures = range
       ? queries.main.captures(root, { startIndex: range[0] * 2, endIndex: range[1] * 2 })
       : queries.main.captures(root);
