@@ -259,5 +259,47 @@ describe.skipIf(Boolean(skip))(
       await toast.first().waitFor({ timeout: 30_000 });
       await wb.shot('request-sent');
     }, 180_000);
+
+    it('reports a request the log host did not take, keeps it, and Retry Now delivers it', async () => {
+      await settle();
+      await host.stop();
+      await wb.openFile('analysis.py');
+      await runExactly('PyRats: Request Missing Packages');
+      const pick = wb.page.locator('.quick-input-widget');
+      // Pre-selected from the file's verdicts: the missing import and the mirror-only ones.
+      await waitFor(
+        'the package pick list',
+        async () => /xarray/.test((await pick.textContent()) ?? ''),
+        60_000,
+      );
+      expect((await pick.textContent()) ?? '').toContain('notarealpackage_xyz');
+      await wb.page.keyboard.press('Enter');
+      await waitFor('the reason box', async () => /reason/i.test((await pick.textContent()) ?? ''), 30_000);
+      await wb.page.keyboard.press('Enter');
+      await waitFor(
+        'the source pick list',
+        async () => /No preference/.test((await pick.textContent()) ?? ''),
+        30_000,
+      );
+      await wb.page.keyboard.press('Enter');
+      const retry = wb.page.locator('.notifications-toasts .monaco-button', { hasText: /^Retry Now$/ });
+      await retry.first().waitFor({ timeout: 60_000 });
+      const warning = (await wb.page.locator('.notifications-toasts').textContent()) ?? '';
+      expect(warning).toMatch(/could not be delivered to tcp:\/\/127\.0\.0\.1:\d+ \(log host .* refused/);
+      await wb.shot('request-failed');
+      const before = host.lines().filter((l) => l.includes('loggerName=PyRatsRequest')).length;
+
+      await host.restart();
+      await retry.first().click();
+      const requests = (ls: string[]) => ls.filter((l) => l.includes('loggerName=PyRatsRequest'));
+      const lines = requests(await host.waitForLines((ls) => requests(ls).length > before, 60_000));
+      const request = JSON.parse(
+        lines[lines.length - 1].slice(lines[lines.length - 1].indexOf(';message=') + 9),
+      );
+      expect(request.packages.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['notarealpackage_xyz', 'xarray']),
+      );
+      await wb.shot('request-retried');
+    }, 180_000);
   },
 );
