@@ -162,7 +162,9 @@ export class UsageStore {
   ): Promise<UsageStore> {
     // DuckDB would take up to 80% of RAM by default; big sorts and aggregates spill to disk instead.
     const config: Record<string, string> = {
-      memory_limit: opts.memoryLimit ?? process.env.PYRATS_DUCKDB_MEMORY ?? '384MB',
+      // ingest leaves room for its own JavaScript heap; reports and the dashboard may use more
+      memory_limit:
+        opts.memoryLimit ?? process.env.PYRATS_DUCKDB_MEMORY ?? (opts.readOnly ? '512MB' : '256MB'),
       // fewer, larger checkpoints while ingesting batches of many megabytes
       checkpoint_threshold: '256MB',
     };
@@ -484,6 +486,16 @@ export class UsageStore {
    * sums batch by batch).
    */
   async compactDays(days: number[]): Promise<void> {
+    // one month at a time: the temporary copy stays small, and each month's rollup is rebuilt with it
+    const byMonth = new Map<number, number[]>();
+    for (const d of days) {
+      const m = monthOfDay(d)[0];
+      byMonth.set(m, [...(byMonth.get(m) ?? []), d]);
+    }
+    for (const monthDays of byMonth.values()) await this.compactMonthDays(monthDays);
+  }
+
+  private async compactMonthDays(days: number[]): Promise<void> {
     if (!days.length) return;
     const list = days.join(',');
     await this.begin();
