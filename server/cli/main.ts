@@ -2,10 +2,11 @@
  * `pyrats` — the command-line entry point. Dispatches to one subcommand module per verb
  * (see `commands/index.ts`); prints errors on stderr and exits with the documented status.
  */
-import { commands } from './commands/index';
+import { commandLoaders, loadAllCommands } from './commands/index';
 import { EXIT, UsageError, type CliIO } from './command';
 
-function topHelp(): string {
+async function topHelp(): Promise<string> {
+  const commands = await loadAllCommands();
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -24,18 +25,19 @@ function topHelp(): string {
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(topHelp());
+    io.stdout.write(await topHelp());
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`${process.env.PYRATS_VERSION ?? '0.1.0'}\n`);
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.stderr.write(`pyrats: unknown command '${name}'\n\n${topHelp()}`);
+  const load = Object.hasOwn(commandLoaders, name) ? commandLoaders[name] : undefined;
+  if (!load) {
+    io.stderr.write(`pyrats: unknown command '${name}'\n\n${await topHelp()}`);
     return EXIT.usage;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return EXIT.ok;

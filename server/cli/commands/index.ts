@@ -1,37 +1,30 @@
-/** Every `pyrats` subcommand, in the order `pyrats --help` lists them. */
+/**
+ * Every `pyrats` subcommand, in the order `pyrats --help` lists them. Each is loaded only when
+ * it runs (a dynamic import keeps the bundle's modules lazy), so `pyrats deps` does not pay for
+ * DuckDB, the language server or the dashboard.
+ */
 import type { CliCommand } from '../command';
-import { baselineCommand } from './baseline';
-import { checkCommand } from './check';
-import { dashboardCommand } from './dashboard';
-import { depsCommand } from './deps';
-import { emitCommand } from './emit';
-import { graphCommand } from './graph';
-import { importsCommand } from './imports';
-import { exportCommand } from './export';
-import { ingestCommand } from './ingest';
-import { lspCommand } from './lsp';
-import { mirrorCommand } from './mirror';
-import { mirrorListsCommand } from './mirror-lists';
-import { mirrorPageCommand } from './mirror-page';
-import { reportCommand } from './report';
-import { requestCommand } from './request';
-import { requestsCommand } from './requests';
 
-export const commands: CliCommand[] = [
-  depsCommand,
-  importsCommand,
-  checkCommand,
-  baselineCommand,
-  mirrorCommand,
-  emitCommand,
-  requestCommand,
-  graphCommand,
-  lspCommand,
-  ingestCommand,
-  reportCommand,
-  exportCommand,
-  requestsCommand,
-  mirrorListsCommand,
-  mirrorPageCommand,
-  dashboardCommand,
-];
+export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
+  deps: async () => (await import('./deps')).depsCommand,
+  imports: async () => (await import('./imports')).importsCommand,
+  check: async () => (await import('./check')).checkCommand,
+  baseline: async () => (await import('./baseline')).baselineCommand,
+  mirror: async () => (await import('./mirror')).mirrorCommand,
+  emit: async () => (await import('./emit')).emitCommand,
+  request: async () => (await import('./request')).requestCommand,
+  graph: async () => (await import('./graph')).graphCommand,
+  lsp: async () => (await import('./lsp')).lspCommand,
+  ingest: async () => (await import('./ingest')).ingestCommand,
+  report: async () => (await import('./report')).reportCommand,
+  export: async () => (await import('./export')).exportCommand,
+  requests: async () => (await import('./requests')).requestsCommand,
+  'mirror-lists': async () => (await import('./mirror-lists')).mirrorListsCommand,
+  'mirror-page': async () => (await import('./mirror-page')).mirrorPageCommand,
+  dashboard: async () => (await import('./dashboard')).dashboardCommand,
+};
+
+/** Every command, loaded (for the overall help and for tests). */
+export function loadAllCommands(): Promise<CliCommand[]> {
+  return Promise.all(Object.values(commandLoaders).map((load) => load()));
+}

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../../server/cli/commands/index';
+import { commandLoaders, loadAllCommands } from '../../../server/cli/commands/index';
 
 const cli = path.resolve(__dirname, '../../../dist/cli.js');
 
@@ -17,12 +17,16 @@ describe('dist/cli.js', () => {
   it('lists every subcommand in --help', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
-    for (const c of commands) expect(r.stdout).toContain(`  ${c.name}`);
+    for (const name of Object.keys(commandLoaders)) expect(r.stdout).toContain(`  ${name}`);
   });
 
-  for (const c of commands) {
-    it(`pyrats ${c.name} --help prints its usage`, () => {
-      const r = run(c.name, '--help');
+  it('registers each command under its own name', async () => {
+    for (const c of await loadAllCommands()) expect(commandLoaders[c.name]).toBeDefined();
+  });
+
+  for (const name of Object.keys(commandLoaders)) {
+    it(`pyrats ${name} --help prints its usage`, () => {
+      const r = run(name, '--help');
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Usage: pyrats /);
