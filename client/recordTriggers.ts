@@ -1,8 +1,8 @@
 /**
  * Which script a *run* starts, read from what VS Code tells us: a Python debug configuration (the
- * Python extension's `python`/`debugpy` sessions, with or without debugging) or the command line of a
- * task (`python3 -u script.py …`). Pure functions, no `vscode` import, so they are unit-tested.
- * Module runs (`-m`), `-c` and the REPL start no script and give null, as PyRats skips them.
+ * Python extension's `python`/`debugpy` sessions, with or without debugging) or a command line (a
+ * task's, or one the terminal's shell integration reports: `python3 -u script.py …`). Pure
+ * functions, no `vscode` import, so they are unit-tested. Module runs (`-m`), `-c` and the REPL start no script and give null, as PyRats skips them.
  */
 
 export interface StartedScript {
@@ -88,7 +88,7 @@ export function scriptFromCommandLine(argv: readonly string[]): StartedScript | 
   let i = 0;
   while (
     i < argv.length &&
-    (argv[i] === 'env' || argv[i] === 'exec' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]))
+    (/(^|\/)env$/.test(argv[i]) || argv[i] === 'exec' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]))
   )
     i++;
   if (i >= argv.length || !PYTHON_EXE.test(argv[i])) return null;
@@ -104,6 +104,8 @@ export function scriptFromCommandLine(argv: readonly string[]): StartedScript | 
     i += OPTIONS_WITH_ARGUMENT.has(a) ? 2 : 1;
   }
   if (i >= argv.length) return null;
+  // The debugger's launcher (a debug session, recorded through the debug API instead).
+  if (/[\\/](debugpy|pydevd)[\\/]/.test(argv[i])) return null;
   return { script: argv[i], python };
 }
 

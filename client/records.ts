@@ -1,7 +1,9 @@
 /**
  * PyRats records from VS Code (opt-in): when the user *runs* a Python file — a Python debug session
- * (with or without debugging), a task whose command line runs `python SCRIPT`, or *PyRats: Run and
- * Record* — the records PyRats would send for that script go to `pyrats.records.server`. Never on
+ * (with or without debugging), a task whose command line runs `python SCRIPT`, the same command run in
+ * the integrated terminal (the Python extension's *Run Python File*, when VS Code's shell integration
+ * reports it), or *PyRats: Run and Record* — the records PyRats would send for that script go to
+ * `pyrats.records.server`. Never on
  * edit or save, so counts still mean runs. *PyRats: Preview Records* shows the exact payload.
  *
  * Off unless `pyrats.records.enabled`; `PYRATS_DISABLE=1` in VS Code's environment turns it off too;
@@ -50,6 +52,20 @@ function settings(scope?: vscode.Uri): RecordSettings {
 
 function disabledByEnvironment(): boolean {
   return process.env.PYRATS_DISABLE === '1';
+}
+
+/** The part of VS Code's terminal shell-integration API (1.93+) we use; absent on older hosts. */
+interface ShellExecutionStart {
+  execution: { commandLine: { value: string }; cwd?: vscode.Uri };
+}
+
+/** Calls `listener` with each command line the integrated terminal runs, when VS Code reports them. */
+function onTerminalCommand(listener: (commandLine: string, cwd?: string) => void): vscode.Disposable[] {
+  const event = (
+    vscode.window as unknown as { onDidStartTerminalShellExecution?: vscode.Event<ShellExecutionStart> }
+  ).onDidStartTerminalShellExecution;
+  if (!event) return [];
+  return [event((e) => listener(e.execution.commandLine.value, e.execution.cwd?.fsPath))];
 }
 
 export function registerRecordFeatures(
@@ -182,6 +198,10 @@ export function registerRecordFeatures(
     return { ...run, script: path.resolve(base, run.script), cwd: run.cwd ?? base };
   }
 
+  // Run and Record types its command into a terminal; when shell integration reports that execution,
+  // it must not be counted a second time.
+  const typedRuns = new Map<string, number>();
+
   const disposables: vscode.Disposable[] = [
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, {
       provideTextDocumentContent: (uri) => previews.get(uri.toString()) ?? '',
@@ -220,6 +240,17 @@ export function registerRecordFeatures(
       if (run)
         void recordRun(absolute({ ...run, ...(dir ? { cwd: dir } : {}) }, folder), `task ${task.name}`);
     }),
+    ...onTerminalCommand((commandLine, cwd) => {
+      const run = scriptFromCommandLine(shellWords(commandLine));
+      if (!run) return;
+      const full = absolute({ ...run, ...(cwd ? { cwd } : {}) });
+      const typed = typedRuns.get(full.script);
+      if (typed !== undefined && Date.now() - typed < 30_000) {
+        typedRuns.delete(full.script);
+        return;
+      }
+      void recordRun(full, 'terminal');
+    }),
     vscode.commands.registerCommand('pyrats.runAndRecord', async (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
       if (!target || target.scheme !== 'file') {
@@ -233,6 +264,7 @@ export function registerRecordFeatures(
       const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
       const terminal = vscode.window.createTerminal({ name: `PyRats: ${path.basename(target.fsPath)}`, cwd });
       terminal.show();
+      typedRuns.set(target.fsPath, Date.now());
       terminal.sendText(`${quote(python)} ${quote(target.fsPath)}`);
       await recordRun({ script: target.fsPath, python, cwd }, 'Run and Record');
     }),

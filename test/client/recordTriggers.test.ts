@@ -43,6 +43,20 @@ describe('scriptFromCommandLine', () => {
       python: '/usr/bin/python3.11',
     });
   });
+  it("skips the debugger's launcher, which a debug session already reports", () => {
+    expect(
+      scriptFromCommandLine(
+        shellWords(
+          '/usr/bin/env /usr/bin/python3 /home/u/.vscode/extensions/ms-python.debugpy-2024/bundled/libs/debugpy/adapter/../../debugpy/launcher 41235 -- /w/fit.py',
+        ),
+      ),
+    ).toBeNull();
+    expect(scriptFromCommandLine(shellWords('/usr/bin/env python3 fit.py'))).toEqual({
+      script: 'fit.py',
+      python: 'python3',
+    });
+  });
+
   it('gives null for -m, -c, the REPL and other programs', () => {
     expect(scriptFromCommandLine(shellWords('python -m pytest'))).toBeNull();
     expect(scriptFromCommandLine(shellWords("python3 -c 'import x'"))).toBeNull();

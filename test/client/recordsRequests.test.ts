@@ -72,6 +72,10 @@ beforeAll(async () => {
     path.join(ws, 'task_main.py'),
     'import helpers\n\nprint(helpers.cruise("/data/c1_sst.nc"))\n',
   );
+  writeFileSync(
+    path.join(ws, 'term_main.py'),
+    'import helpers\n\nprint(helpers.cruise("/data/c2_sst.nc"))\n',
+  );
   // Records settings are machine-scoped (a workspace cannot redirect them): user and machine settings.
   const machine = {
     'pyrats.records.enabled': true,
@@ -199,6 +203,32 @@ describe.skipIf(Boolean(skip))(
         await wb.page.locator('.notifications-toasts .monaco-button', { hasText: /^Allow$/ }).count(),
       ).toBe(0);
       await wb.shot('task-run');
+    }, 180_000);
+
+    it('counts a python3 SCRIPT typed in the terminal as a run, and each run only once', async () => {
+      await settle();
+      await runExactly('Terminal: Create New Terminal');
+      const terminal = wb.page.locator('.terminal-wrapper.active .xterm');
+      await terminal.first().waitFor({ timeout: 30_000 });
+      await terminal.first().click();
+      // VS Code reports a command only once the shell's integration script has announced itself;
+      // retype the command until the run is recorded.
+      const term = recordLines(`('${ws}', 'term_main.py'), ('${ws}', 'helpers.py')`);
+      await waitFor(
+        'a record of the terminal run',
+        async () => {
+          if (term(host.lines()).length > 0) return true;
+          await wb.page.keyboard.type('python3 term_main.py\n', { delay: 10 });
+          await host.waitForLines((ls) => term(ls).length > 0, 5_000).catch(() => undefined);
+          return term(host.lines()).length > 0;
+        },
+        90_000,
+      );
+      await wb.shot('terminal-run');
+      // Everything sent before the terminal run has arrived by now: each earlier run gave one record.
+      const lines = host.lines();
+      expect(recordLines(`('${ws}', 'task_main.py'), ('${ws}', 'helpers.py')`)(lines)).toHaveLength(1);
+      expect(recordLines(`('${ws}', 'analysis.py'), ('${ws}', 'helpers.py')`)(lines)).toHaveLength(1);
     }, 180_000);
 
     it('the request quick fix on a missing import produces a request line', async () => {
