@@ -422,7 +422,7 @@ export interface ImportQueries {
   dynamic: Query;
 }
 
-/** What a parsed tree yields; shared by the one-shot extractor and IncrementalDocument. */
+/** What a parsed tree yields; shared by the one-shot extractor and the language server's incremental documents. */
 export function analyseTree(
   tree: Tree,
   text: string,
