@@ -2,6 +2,8 @@
  * The shape of one `pyrats` subcommand. Each subcommand lives in its own module under
  * `server/cli/commands/` and is listed once in `server/cli/commands/index.ts`.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -30,3 +32,12 @@ export const EXIT = {
   /** An input could not be read or a needed program failed. */
   failure: 3,
 } as const;
+
+/** `node:util` parseArgs, with its errors (unknown option, missing value...) turned into UsageErrors. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}

@@ -2,10 +2,9 @@
  * `pyrats baseline SPEC` — what a baseline spec provides: its kind, Python version, every listed
  * distribution with its version and where it is listed, and the problems met while reading it.
  */
-import { parseArgs } from 'node:util';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const HELP = `Usage: pyrats baseline SPEC [--format text|json] [--module-use DIR]... [--module-timeout S]
 
@@ -32,21 +31,16 @@ export const baselineCommand: CliCommand = {
   summary: 'show what a baseline spec (module:, file:, python:) provides',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string', default: 'text' },
-          'module-use': { type: 'string', multiple: true },
-          'module-init': { type: 'string' },
-          'module-timeout': { type: 'string' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        'module-use': { type: 'string', multiple: true },
+        'module-init': { type: 'string' },
+        'module-timeout': { type: 'string' },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('name exactly one baseline SPEC');
     if (values.format !== 'text' && values.format !== 'json')

@@ -4,7 +4,6 @@
  * as a readable table, JSON or SARIF 2.1.0.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Checker } from '../../../analyzer/check/checker';
 import { unguardedMissing, type CheckReport } from '../../../analyzer/check/report/checkReport';
 import { formatJson } from '../../../analyzer/check/report/json';
@@ -12,7 +11,7 @@ import { formatSarif } from '../../../analyzer/check/report/sarif';
 import { formatText } from '../../../analyzer/check/report/text';
 import { collectPythonFiles } from '../../../analyzer/check/scripts';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
                     [--python P] [--offline] [--cache-dir DIR] [--module-use DIR]... [-o FILE]
@@ -83,33 +82,28 @@ export const checkCommand: CliCommand = {
   summary: 'per-import verdict against the baseline and the mirror (text, JSON, SARIF)',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          baseline: { type: 'string' },
-          mirror: { type: 'string', multiple: true },
-          format: { type: 'string', default: 'text' },
-          output: { type: 'string', short: 'o' },
-          python: { type: 'string' },
-          offline: { type: 'boolean', default: false },
-          refresh: { type: 'boolean', default: false },
-          'cache-dir': { type: 'string' },
-          'no-cache': { type: 'boolean', default: false },
-          'no-mirror': { type: 'boolean', default: false },
-          'module-use': { type: 'string', multiple: true },
-          'module-init': { type: 'string' },
-          'module-timeout': { type: 'string' },
-          timeout: { type: 'string' },
-          subdir: { type: 'string', multiple: true },
-          quiet: { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        baseline: { type: 'string' },
+        mirror: { type: 'string', multiple: true },
+        format: { type: 'string', default: 'text' },
+        output: { type: 'string', short: 'o' },
+        python: { type: 'string' },
+        offline: { type: 'boolean', default: false },
+        refresh: { type: 'boolean', default: false },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
+        'no-mirror': { type: 'boolean', default: false },
+        'module-use': { type: 'string', multiple: true },
+        'module-init': { type: 'string' },
+        'module-timeout': { type: 'string' },
+        timeout: { type: 'string' },
+        subdir: { type: 'string', multiple: true },
+        quiet: { type: 'boolean', default: false },
+      },
+    });
     const v = parsed.values;
     const format = v.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${v.format}' (text, json or sarif)`);

@@ -3,12 +3,11 @@
  * or as the interpreter resolves it (python profile), printed as snakefood lines, PyRats record
  * messages, JSON, Graphviz dot or Mermaid.
  */
-import { parseArgs } from 'node:util';
 import { loadEnvironment, saveEnvironment, type Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
 import { toDot, toJson, toMermaid, toRecords, toSfood } from '../../../analyzer/graph/formats';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const FORMATS = ['sfood', 'records', 'json', 'dot', 'mermaid'] as const;
 type Format = (typeof FORMATS)[number];
@@ -97,27 +96,22 @@ export const depsCommand: CliCommand = {
   summary: 'dependency closure of scripts: snakefood lines, PyRats record messages, JSON, dot, Mermaid',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          python: { type: 'string' },
-          env: { type: 'string' },
-          'save-env': { type: 'string' },
-          profile: { type: 'string', default: 'compat' },
-          'no-follow': { type: 'boolean', default: false },
-          internal: { type: 'boolean', default: false },
-          external: { type: 'boolean', default: false },
-          format: { type: 'string', default: 'sfood' },
-          quiet: { type: 'boolean', default: false },
-          'no-cache': { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        python: { type: 'string' },
+        env: { type: 'string' },
+        'save-env': { type: 'string' },
+        profile: { type: 'string', default: 'compat' },
+        'no-follow': { type: 'boolean', default: false },
+        internal: { type: 'boolean', default: false },
+        external: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'sfood' },
+        quiet: { type: 'boolean', default: false },
+        'no-cache': { type: 'boolean', default: false },
+      },
+    });
     const { values, positionals } = parsed;
     if (!positionals.length) throw new UsageError('no SCRIPT given');
     const format = values.format as Format;

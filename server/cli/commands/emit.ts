@@ -3,7 +3,6 @@
  * (one datagram per source file of its follow closure, byte-identical to what PyRats sends), or with
  * `--dry-run` prints them. Honours `PYRATS_DISABLE=1`.
  */
-import { parseArgs } from 'node:util';
 import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
@@ -15,7 +14,7 @@ import {
   type RedactOptions,
 } from '../../../analyzer/pyrats/redactPath';
 import { parseSyslogTarget, sendSyslog, type SyslogTarget } from '../../../analyzer/pyrats/syslogTransport';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { bundlePath } from './request';
 
 const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT [--python P] [options]
@@ -52,26 +51,21 @@ export const emitCommand: CliCommand = {
   summary: 'send the PyRats records of a script to a log host (UDP/TCP syslog), or --dry-run them',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          to: { type: 'string' },
-          python: { type: 'string' },
-          env: { type: 'string' },
-          'path-name': { type: 'string' },
-          redact: { type: 'string', default: 'none' },
-          'dry-run': { type: 'boolean', default: false },
-          timeout: { type: 'string' },
-          quiet: { type: 'boolean', default: false },
-          'no-cache': { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        to: { type: 'string' },
+        python: { type: 'string' },
+        env: { type: 'string' },
+        'path-name': { type: 'string' },
+        redact: { type: 'string', default: 'none' },
+        'dry-run': { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        'no-cache': { type: 'boolean', default: false },
+      },
+    });
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1)
       throw new UsageError(positionals.length ? 'give one SCRIPT' : 'no SCRIPT given');

@@ -4,7 +4,6 @@
  * as Graphviz dot, Mermaid or JSON. `--from-json FILE` draws a saved graph instead of following.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { Checker } from '../../../analyzer/check/checker';
@@ -12,7 +11,7 @@ import { buildGraphPayload } from '../../graphData';
 import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
 import type { GraphPayload } from '../../protocol';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -123,31 +122,26 @@ export const graphCommand: CliCommand = {
   summary: 'dependency graph of scripts as a self-contained interactive HTML page, dot, Mermaid or JSON',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          output: { type: 'string', short: 'o' },
-          format: { type: 'string' },
-          workspace: { type: 'boolean', default: false },
-          'from-json': { type: 'string' },
-          python: { type: 'string' },
-          env: { type: 'string' },
-          profile: { type: 'string', default: 'compat' },
-          title: { type: 'string' },
-          'no-cache': { type: 'boolean', default: false },
-          baseline: { type: 'string' },
-          mirror: { type: 'string', multiple: true },
-          'no-mirror': { type: 'boolean', default: false },
-          offline: { type: 'boolean', default: false },
-          'no-check': { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        format: { type: 'string' },
+        workspace: { type: 'boolean', default: false },
+        'from-json': { type: 'string' },
+        python: { type: 'string' },
+        env: { type: 'string' },
+        profile: { type: 'string', default: 'compat' },
+        title: { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
+        baseline: { type: 'string' },
+        mirror: { type: 'string', multiple: true },
+        'no-mirror': { type: 'boolean', default: false },
+        offline: { type: 'boolean', default: false },
+        'no-check': { type: 'boolean', default: false },
+      },
+    });
     const { values, positionals } = parsed;
     const format = formatFor(values.output, values.format);
     if (values['from-json'] && positionals.length)

@@ -4,7 +4,6 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_MAX_BYTES,
   type ExtractResult,
@@ -12,7 +11,7 @@ import {
 } from '../../../analyzer/extract/extractImports';
 import { extractFiles } from '../../../analyzer/extract/batchExtract';
 import type { ImportSite } from '../../../analyzer/extract/importSite';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const HELP = `Usage: pyrats imports [options] FILE...
 
@@ -134,22 +133,17 @@ export const importsCommand: CliCommand = {
   summary: 'list every import in Python files (file:line, module, names, kind, flags)',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string', default: 'text' },
-          'max-size': { type: 'string' },
-          jobs: { type: 'string' },
-          cache: { type: 'boolean', default: false },
-          'no-pycache': { type: 'boolean', default: false },
-        },
-      });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        'max-size': { type: 'string' },
+        jobs: { type: 'string' },
+        cache: { type: 'boolean', default: false },
+        'no-pycache': { type: 'boolean', default: false },
+      },
+    });
     const { values, positionals } = parsed;
     if (values.format !== 'text' && values.format !== 'json') {
       throw new UsageError(`--format must be text or json, not '${values.format}'`);

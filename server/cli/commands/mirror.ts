@@ -3,12 +3,11 @@
  * and caching every conda channel; `--refresh` re-checks them now), and, for each NAME (an import
  * or distribution name), where on the mirror it is available.
  */
-import { parseArgs } from 'node:util';
 import { defaultCacheDir } from '../../../analyzer/env/introspect';
 import { Mirror } from '../../../analyzer/mirror/mirror';
 import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
 import { NameMap } from '../../../analyzer/names/nameMap';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --offline] [--format text|json]
 
@@ -34,24 +33,19 @@ export const mirrorCommand: CliCommand = {
   summary: 'check the mirror sources and look names up on the mirror',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          mirror: { type: 'string', multiple: true },
-          refresh: { type: 'boolean', default: false },
-          offline: { type: 'boolean', default: false },
-          'cache-dir': { type: 'string' },
-          timeout: { type: 'string' },
-          subdir: { type: 'string', multiple: true },
-          format: { type: 'string', default: 'text' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        mirror: { type: 'string', multiple: true },
+        refresh: { type: 'boolean', default: false },
+        offline: { type: 'boolean', default: false },
+        'cache-dir': { type: 'string' },
+        timeout: { type: 'string' },
+        subdir: { type: 'string', multiple: true },
+        format: { type: 'string', default: 'text' },
+      },
+    });
     const v = parsed.values;
     if (v.format !== 'text' && v.format !== 'json')
       throw new UsageError(`unknown format '${v.format}' (text or json)`);

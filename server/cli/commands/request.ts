@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Checker } from '../../../analyzer/check/checker';
 import type { Verdict } from '../../../analyzer/check/verdict';
 import { ImportExtractor } from '../../../analyzer/extract/extractImports';
@@ -37,7 +36,7 @@ import {
   type DeliveryResult,
   type RequestSink,
 } from '../../../analyzer/requests/requestSinks';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const HELP = `Usage: pyrats request NAME... [--reason TEXT] [--to SINK]... [options]
        pyrats request --script FILE --baseline SPEC [--mirror URL]... --to SINK   (what FILE misses)
@@ -263,33 +262,28 @@ export const requestCommand: CliCommand = {
   summary: 'ask the centre for missing packages (syslog record, webhook or e-mail)',
   help: HELP,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          reason: { type: 'string' },
-          source: { type: 'string' },
-          to: { type: 'string', multiple: true },
-          script: { type: 'string' },
-          baseline: { type: 'string' },
-          mirror: { type: 'string', multiple: true },
-          python: { type: 'string' },
-          'packages-json': { type: 'string' },
-          redact: { type: 'string' },
-          header: { type: 'string', multiple: true },
-          timeout: { type: 'string' },
-          outbox: { type: 'string' },
-          'dry-run': { type: 'boolean' },
-          retry: { type: 'boolean' },
-          list: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        reason: { type: 'string' },
+        source: { type: 'string' },
+        to: { type: 'string', multiple: true },
+        script: { type: 'string' },
+        baseline: { type: 'string' },
+        mirror: { type: 'string', multiple: true },
+        python: { type: 'string' },
+        'packages-json': { type: 'string' },
+        redact: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        outbox: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        retry: { type: 'boolean' },
+        list: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
     const { values: o, positionals } = parsed;
     const outboxDir = o.outbox ? path.resolve(o.outbox) : defaultOutboxDir();
     const outbox = new RequestOutbox(outboxDir);
