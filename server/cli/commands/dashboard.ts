@@ -1,7 +1,6 @@
 /** `pyrats dashboard --db FILE [--port N]` — the usage dashboard on 127.0.0.1, read-only. */
-import { parseArgs } from 'node:util';
 import { startDashboardServer } from '../../dashboard/dashboardServer';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const dashboardCommand: CliCommand = {
   name: 'dashboard',
@@ -26,7 +25,7 @@ Options:
 Exit status: 0 after an interrupt, 2 usage error, 3 the store could not be opened or the port is taken.
 `,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args,
       strict: true,
       options: { db: { type: 'string' }, port: { type: 'string' } },

@@ -1,9 +1,8 @@
 /** `pyrats export --parquet DIR --db FILE` — day-partitioned Parquet for Spark, Trino, ClickHouse. */
-import { parseArgs } from 'node:util';
 import { exportParquet } from '../../../analyzer/usage/export';
 import { dayNumber } from '../../../analyzer/usage/queries';
 import { UsageStore } from '../../../analyzer/usage/store';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -24,7 +23,7 @@ Existing files of the same partitions are overwritten. Read them with e.g.
 Exit status: 0 ok, 2 usage error, 3 the store could not be read or DIR written.
 `,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args,
       strict: true,
       options: {

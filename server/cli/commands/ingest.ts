@@ -4,7 +4,6 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_USER_PATTERNS,
   NodeDeriver,
@@ -14,7 +13,7 @@ import {
 } from '../../../analyzer/usage/derive';
 import { ingestInputs, type IngestProgress, type InputReport } from '../../../analyzer/usage/ingest';
 import { UsageStore } from '../../../analyzer/usage/store';
-import { EXIT, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 
 const HELP = `Usage: pyrats ingest PATH... --db FILE [--user-pattern PAT]... [--name-map FILE]
                      [--max-report N] [--json] [--quiet]
@@ -106,7 +105,7 @@ export const ingestCommand: CliCommand = {
   summary: 'read the log host PyRats files (day files, .gz, stdin) into the usage store',
   help: HELP,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       strict: true,

@@ -4,7 +4,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   bandersnatchAllowlist,
   condaMirrorInclude,
@@ -17,7 +16,7 @@ import {
 } from '../../../analyzer/requests/mirrorLists';
 import { listQueue } from '../../../analyzer/requests/queue';
 import { UsageStore } from '../../../analyzer/usage/store';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const MIRROR_LIST_FILES = {
   bandersnatch: 'bandersnatch-allowlist.conf',
@@ -74,7 +73,7 @@ Options:
 Exit status: 0 ok, 2 usage error, 3 the store or base list could not be read.
 `,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args,
       strict: true,
       options: {

@@ -1,9 +1,8 @@
 /** `pyrats mirror-page --out FILE` — the mirror's index page (installers, opt-out, pip and conda set-up). */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { mergePackages, renderMirrorPage } from '../../../analyzer/requests/mirrorLists';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 import { mirrorPackages } from './mirror-lists';
 
 export const mirrorPageCommand: CliCommand = {
@@ -23,7 +22,7 @@ mirrored requests from --db plus --base, as for pyrats mirror-lists).
 Exit status: 0 ok, 2 usage error, 3 an input could not be read.
 `,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args,
       strict: true,
       options: {

@@ -3,7 +3,6 @@
  * and imports, monthly trend, hosts, most-run scripts, co-usage, a package drill-down, what is missing
  * from a baseline with the greedy what-if cover, and the request queue.
  */
-import { parseArgs } from 'node:util';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { listQueue } from '../../../analyzer/requests/queue';
@@ -16,7 +15,7 @@ import {
   type CsvSection,
 } from '../../../analyzer/usage/report';
 import { UsageStore } from '../../../analyzer/usage/store';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const HELP = `Usage: pyrats report --db FILE [--format text|csv|json] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                      [--host H]... [--top N] [--include-stdlib] [--baseline SPEC] [--package NAME]
@@ -80,7 +79,7 @@ export const reportCommand: CliCommand = {
   summary: 'usage analytics from the store: packages by users and runs, trends, baseline gaps',
   help: HELP,
   async run(args, io) {
-    const { values } = parseArgs({
+    const { values } = parseCommandArgs({
       args,
       strict: true,
       options: {

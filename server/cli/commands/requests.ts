@@ -3,7 +3,6 @@
  * as loggerName=PyRatsRequest records and are read by pyrats ingest).
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   closeMirrored,
   listQueue,
@@ -15,7 +14,7 @@ import {
 } from '../../../analyzer/requests/queue';
 import { toCsv } from '../../../analyzer/usage/report';
 import { UsageStore } from '../../../analyzer/usage/store';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const HELP = `Usage: pyrats requests list --db FILE [--status S]... [--format text|json|csv] [--mirror-index SRC]...
        pyrats requests approve NAME... --db FILE [--note TEXT] [--force]
@@ -86,7 +85,7 @@ export const requestsCommand: CliCommand = {
     const [verb, ...rest] = args;
     if (!verb || !['list', 'approve', 'reject', 'mirrored'].includes(verb))
       throw new UsageError('first argument: list, approve, reject or mirrored');
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args: rest,
       allowPositionals: true,
       strict: true,

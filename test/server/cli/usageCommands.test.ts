@@ -65,6 +65,7 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect(r.stdout).toContain('3 lines: 0 records, 2 requests, 0 other, 1 bad');
     expect((await cli(['ingest', '--db', db])).code).toBe(2);
     expect((await cli(['ingest', 'x'])).code).toBe(2);
+    expect((await cli(['report', '--db', db, '--bogus'])).code).toBe(2);
     const stdin = await cli(
       ['ingest', '-', '--db', db, '--json'],
       readFileSync(path.join(dir, '20261125'), 'utf8'),
