@@ -12,7 +12,15 @@ import { graphSuite } from './graph.bench';
 import { lspSuite } from './lsp.bench';
 import { usageSuite } from './usage.bench';
 
-const suites: BenchSuite[] = [extractSuite, depsSuite, emitSuite, graphSuite, usageSuite, checkSuite, lspSuite];
+const suites: BenchSuite[] = [
+  extractSuite,
+  depsSuite,
+  emitSuite,
+  graphSuite,
+  usageSuite,
+  checkSuite,
+  lspSuite,
+];
 
 function fmt(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
