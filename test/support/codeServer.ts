@@ -11,6 +11,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -175,6 +176,39 @@ export async function packageExtension(outFile: string): Promise<string> {
     },
   );
   return outFile;
+}
+
+/**
+ * What every e2e suite does first: installs code-server (if not cached), makes a temporary folder
+ * named `<prefix>XXXXXX` and packages the extension into `<tmp>/pyrats-lens.vsix`.
+ */
+export async function prepareE2e(prefix: string): Promise<{ tmp: string; vsix: string }> {
+  await ensureCodeServer((s) => process.stderr.write(`code-server install: ${s}\n`));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const vsix = await packageExtension(path.join(tmp, 'pyrats-lens.vsix'));
+  return { tmp, vsix };
+}
+
+/**
+ * Makes a workspace folder `dir` (a copy of `fixture` when given, else empty) with the workspace
+ * settings `.vscode/settings.json`; returns `dir`.
+ */
+export function makeWorkspace(dir: string, settings: Record<string, unknown>, fixture?: string): string {
+  if (fixture) cpSync(fixture, dir, { recursive: true });
+  mkdirSync(path.join(dir, '.vscode'), { recursive: true });
+  writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  return dir;
+}
+
+/** The e2e teardown: closes the workbench, stops code-server and removes the temporary folder (each if made). */
+export async function finishE2e(
+  wb: Workbench | undefined,
+  cs: CodeServer | undefined,
+  tmp: string | undefined,
+): Promise<void> {
+  await wb?.close();
+  await cs?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
 
 export async function freePort(): Promise<number> {
@@ -407,14 +441,25 @@ export async function openWorkbench(
       await page.locator(`.tabs-container .tab[aria-label*="${base}"]`).first().waitFor({ timeout: 15_000 });
     },
     async runCommand(title) {
-      await page.keyboard.press('F1');
+      // The palette lists the commands known when it opens: while the workbench is still scanning
+      // extensions (a loaded machine), ours may be absent, so close it and ask again until it shows.
       const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(`>${title}`);
-      await page
+      const row = page
         .locator('.quick-input-list .monaco-list-row', { hasText: title.replace(/^.*?: /, '') })
-        .first()
-        .waitFor({ timeout: 15_000 });
+        .first();
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 15_000 });
+        await input.fill(`>${title}`);
+        try {
+          await row.waitFor({ timeout: 10_000 });
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await page.keyboard.press('Escape');
+        }
+      }
       await page.keyboard.press('Enter');
     },
     async close() {
