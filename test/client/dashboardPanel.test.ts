@@ -5,13 +5,14 @@
  * Screenshots go to test/artifacts/dashboard-e2e/.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   e2eUnavailable,
   ensureCodeServer,
+  finishE2e,
   openWorkbench,
   packageExtension,
   REPO,
@@ -49,11 +50,7 @@ beforeAll(async () => {
   wb = await openWorkbench(cs, ws, ARTIFACTS);
 }, 600_000);
 
-afterAll(async () => {
-  await wb?.close();
-  await cs?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => finishE2e(wb, cs, tmp));
 
 describe.skipIf(skip)('usage dashboard panel in VS Code', () => {
   it('opens a usage store and shows its charts and tables', async () => {

@@ -7,18 +7,18 @@
  * The untrusted-workspace scenario uses a `file:` baseline (module commands never run there).
  * Screenshots of each step go to test/artifacts/client-e2e/.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   e2eUnavailable,
-  ensureCodeServer,
+  finishE2e,
   installedExtensionDir,
+  makeWorkspace,
   openWorkbench,
-  packageExtension,
+  prepareE2e,
   REPO,
   startCodeServer,
   waitFor,
@@ -52,11 +52,9 @@ let mirrorOnly: number;
 
 beforeAll(async () => {
   if (skip) return;
-  await ensureCodeServer((s) => process.stderr.write(`code-server install: ${s}\n`));
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-e2e-'));
-  const vsix = await packageExtension(path.join(tmp, 'pyrats-lens.vsix'));
-  ws = path.join(tmp, 'workspace');
-  cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
+  const prepared = await prepareE2e('pyrats-e2e-');
+  tmp = prepared.tmp;
+  const vsix = prepared.vsix;
   numpyVersion = execFileSync('/usr/bin/python3', ['-c', 'import numpy; print(numpy.__version__)'])
     .toString()
     .trim();
@@ -73,34 +71,25 @@ beforeAll(async () => {
     },
   ]);
   const mirrors = [pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString()];
-  mkdirSync(path.join(ws, '.vscode'));
-  writeFileSync(
-    path.join(ws, '.vscode', 'settings.json'),
-    JSON.stringify(
-      {
-        'pyrats.baseline': `module:${MODULE}`,
-        'pyrats.mirrors': mirrors,
-        'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
-      },
-      null,
-      2,
-    ),
+  ws = makeWorkspace(
+    path.join(tmp, 'workspace'),
+    {
+      'pyrats.baseline': `module:${MODULE}`,
+      'pyrats.mirrors': mirrors,
+      'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
+    },
+    path.join(FIXTURE, 'workspace'),
   );
   // the untrusted scenario's copy: a file: baseline (module commands never run in restricted mode)
   const untrustedWs = path.join(tmp, 'untrusted-workspace');
-  cpSync(path.join(FIXTURE, 'workspace'), untrustedWs, { recursive: true });
-  mkdirSync(path.join(untrustedWs, '.vscode'));
-  writeFileSync(
-    path.join(untrustedWs, '.vscode', 'settings.json'),
-    JSON.stringify(
-      {
-        'pyrats.baseline': `file:${path.join(untrustedWs, 'baseline.txt')}`,
-        'pyrats.mirrors': mirrors,
-        'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
-      },
-      null,
-      2,
-    ),
+  makeWorkspace(
+    untrustedWs,
+    {
+      'pyrats.baseline': `file:${path.join(untrustedWs, 'baseline.txt')}`,
+      'pyrats.mirrors': mirrors,
+      'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
+    },
+    path.join(FIXTURE, 'workspace'),
   );
   // Lmod appends its defaults to an inherited MODULEPATH: the module is found by the login shell
   cs = await startCodeServer({ vsix, trusted: true, env: { MODULEPATH: modules.modulePath } });
@@ -109,10 +98,8 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  await wb?.close();
-  await cs?.stop();
+  await finishE2e(wb, cs, tmp);
   modules?.cleanup();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Moves the cursor to a 1-based line and column with Go to Line. */

@@ -5,17 +5,17 @@
  * switching to the workspace view works, and an export is saved where the save dialog says.
  * Screenshots go to test/artifacts/graph-e2e/.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphView } from '../../media/graph/render';
 import {
   e2eUnavailable,
-  ensureCodeServer,
+  finishE2e,
+  makeWorkspace,
   openWorkbench,
-  packageExtension,
+  prepareE2e,
   REPO,
   startCodeServer,
   waitFor,
@@ -36,25 +36,19 @@ let wb: Workbench;
 
 beforeAll(async () => {
   if (skip) return;
-  await ensureCodeServer((s) => process.stderr.write(`code-server install: ${s}\n`));
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-graph-e2e-'));
-  const vsix = await packageExtension(path.join(tmp, 'pyrats-lens.vsix'));
-  ws = path.join(tmp, 'workspace');
-  cpSync(FIXTURE, ws, { recursive: true });
-  mkdirSync(path.join(ws, '.vscode'));
-  writeFileSync(
-    path.join(ws, '.vscode', 'settings.json'),
-    JSON.stringify({ 'pyrats.mirrors': [], 'pyrats.cacheDir': path.join(tmp, 'pyrats-cache') }),
+  const prepared = await prepareE2e('pyrats-graph-e2e-');
+  tmp = prepared.tmp;
+  const vsix = prepared.vsix;
+  ws = makeWorkspace(
+    path.join(tmp, 'workspace'),
+    { 'pyrats.mirrors': [], 'pyrats.cacheDir': path.join(tmp, 'pyrats-cache') },
+    FIXTURE,
   );
   cs = await startCodeServer({ vsix, trusted: true });
   wb = await openWorkbench(cs, ws, ARTIFACTS);
 }, 600_000);
 
-afterAll(async () => {
-  await wb?.close();
-  await cs?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => finishE2e(wb, cs, tmp));
 
 function graphFrame(): FrameLocator {
   return wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');

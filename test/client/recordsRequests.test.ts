@@ -5,25 +5,16 @@
  * runs `python3 SCRIPT` also counts as a run, and the request quick fix on a missing import produces
  * a `loggerName=PyRatsRequest` line. Screenshots go to test/artifacts/records-e2e/.
  */
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   e2eUnavailable,
-  ensureCodeServer,
+  finishE2e,
+  makeWorkspace,
   openWorkbench,
-  packageExtension,
+  prepareE2e,
   REPO,
   startCodeServer,
   waitFor,
@@ -44,20 +35,19 @@ let host: SyslogNgHost;
 
 beforeAll(async () => {
   if (skip) return;
-  await ensureCodeServer((s) => process.stderr.write(`code-server install: ${s}\n`));
+  const prepared = await prepareE2e('pyrats-records-e2e-');
+  tmp = prepared.tmp;
+  const vsix = prepared.vsix;
   host = await startSyslogNg();
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-records-e2e-'));
-  const vsix = await packageExtension(path.join(tmp, 'pyrats-lens.vsix'));
   ws = path.join(tmp, 'workspace');
-  cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
-  mkdirSync(path.join(ws, '.vscode'));
-  writeFileSync(
-    path.join(ws, '.vscode', 'settings.json'),
-    JSON.stringify({
+  makeWorkspace(
+    ws,
+    {
       'pyrats.baseline': `file:${path.join(ws, 'baseline.txt')}`,
       'pyrats.mirrors': [pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString()],
       'pyrats.cacheDir': path.join(tmp, 'pyrats-cache'),
-    }),
+    },
+    path.join(FIXTURE, 'workspace'),
   );
   writeFileSync(
     path.join(ws, '.vscode', 'tasks.json'),
@@ -117,13 +107,11 @@ afterEach(async (ctx) => {
 });
 
 afterAll(async () => {
-  await wb?.close();
-  await cs?.stop();
+  await finishE2e(wb, cs, tmp);
   if (host) {
     await host.stop();
     removeSyslogNgDir(host);
   }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 async function goTo(line: number, column: number): Promise<void> {
