@@ -13,7 +13,7 @@ import { introspectInterpreter } from '../../analyzer/env/introspect';
 import { followDependencies, type FollowResult } from '../../analyzer/graph/follow';
 import { planRecords } from '../../analyzer/pyrats/emitRecords';
 import { sendSyslog } from '../../analyzer/pyrats/syslogTransport';
-import { removeSyslogNgDir, startSyslogNg, syslogNgMissing } from '../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing } from '../support/syslogNg';
 import type { BenchRow, BenchSuite } from './benchmark';
 
 const PYTHON = '/usr/bin/python3';
@@ -125,8 +125,7 @@ export const emitSuite: BenchSuite = {
         row('emit beyond compute, TCP: wall (async)', median(rows.tcpWall), undefined, '; not blocking'),
       ];
     } finally {
-      await host.stop();
-      removeSyslogNgDir(host);
+      await stopSyslogNg(host);
       rmSync(tmp, { recursive: true, force: true });
     }
   },

@@ -21,7 +21,7 @@ import {
   type CodeServer,
   type Workbench,
 } from '../support/codeServer';
-import { removeSyslogNgDir, startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../support/syslogNg';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'records-e2e');
@@ -108,10 +108,7 @@ afterEach(async (ctx) => {
 
 afterAll(async () => {
   await finishE2e(wb, cs, tmp);
-  if (host) {
-    await host.stop();
-    removeSyslogNgDir(host);
-  }
+  await stopSyslogNg(host);
 });
 
 async function goTo(line: number, column: number): Promise<void> {

@@ -228,3 +228,10 @@ export async function startSyslogNg(options: SyslogNgOptions = {}): Promise<Sysl
 export function removeSyslogNgDir(host: SyslogNgHost): void {
   rmSync(path.dirname(host.logDir), { recursive: true, force: true });
 }
+
+/** Stops the host (when there is one) and removes its temporary directory: the usual teardown. */
+export async function stopSyslogNg(host: SyslogNgHost | undefined): Promise<void> {
+  if (!host) return;
+  await host.stop();
+  removeSyslogNgDir(host);
+}

@@ -10,7 +10,7 @@ import {
   type RecordHeader,
 } from '../../../analyzer/pyrats/syslogRecord';
 import { parseSyslogTarget, sendSyslog } from '../../../analyzer/pyrats/syslogTransport';
-import { removeSyslogNgDir, startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
 const missing = syslogNgMissing();
 const header: RecordHeader = {
@@ -35,12 +35,7 @@ describe.skipIf(missing)('syslog transport to a real syslog-ng', () => {
   beforeAll(async () => {
     host = await startSyslogNg();
   });
-  afterAll(async () => {
-    if (host) {
-      await host.stop();
-      removeSyslogNgDir(host);
-    }
-  });
+  afterAll(() => stopSyslogNg(host));
 
   for (const transport of ['udp', 'tcp'] as const) {
     it(`writes every record whole over ${transport.toUpperCase()}, with well-formed header fields`, async () => {

@@ -16,7 +16,7 @@ import {
   type PackageRequest,
 } from '../../../analyzer/requests/packageRequest';
 import { mailtoLink, parseRequestSink, requestDatagram } from '../../../analyzer/requests/requestSinks';
-import { removeSyslogNgDir, startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
 const recordHeader = { pathName: '/opt/pyrats-lens/dist/cli.js', python: '/usr/bin/python3' };
 
@@ -148,10 +148,7 @@ describe.skipIf(missing)('request delivery to a real syslog-ng and a local webho
   });
   afterAll(async () => {
     await hook?.close();
-    if (host) {
-      await host.stop();
-      removeSyslogNgDir(host);
-    }
+    await stopSyslogNg(host);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -15,7 +15,7 @@ import { parseLogLine } from '../../../analyzer/pyrats/logLine';
 import { PYRATS_MESSAGE_LIMIT } from '../../../analyzer/pyrats/recordMessage';
 import { main } from '../../../server/cli/main';
 import { copyCase, expectedRecords, listCases, STDLIB_CASES } from '../../support/pyratsCases';
-import { removeSyslogNgDir, startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const saved: Record<string, string | undefined> = {};
@@ -145,12 +145,7 @@ describe.skipIf(missing)('pyrats emit to a real syslog-ng: PyRats parity cases',
   beforeAll(async () => {
     host = await startSyslogNg();
   });
-  afterAll(async () => {
-    if (host) {
-      await host.stop();
-      removeSyslogNgDir(host);
-    }
-  });
+  afterAll(() => stopSyslogNg(host));
 
   for (const transport of ['udp', 'tcp'] as const) {
     for (const c of cases) {

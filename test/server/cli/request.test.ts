@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRequestMessage, type PackageRequest } from '../../../analyzer/requests/packageRequest';
 import { main } from '../../../server/cli/main';
-import { removeSyslogNgDir, startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
 async function cli(args: string[], stdinText?: string) {
   const stdout = new PassThrough();
@@ -150,10 +150,7 @@ describe.skipIf(missing)('pyrats request to a real syslog-ng and a webhook', () 
   });
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
-    if (host) {
-      await host.stop();
-      removeSyslogNgDir(host);
-    }
+    await stopSyslogNg(host);
   });
 
   function requestsInLog(): PackageRequest[] {
