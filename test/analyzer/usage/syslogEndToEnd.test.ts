@@ -4,34 +4,14 @@
  * `pyrats ingest` reads syslog-ng's day file; `pyrats report` shows the right users, counts and
  * requests. Users come from the scripts' paths (…/home/USER/…).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runBundledCli } from '../../support/bundledCli';
 import { startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
-const REPO = path.resolve(__dirname, '../../..');
-const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
 const PYTHON = '/usr/bin/python3';
-
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const missing =
   syslogNgMissing() ??
@@ -69,14 +49,14 @@ describe.skipIf(missing !== null)(
       ];
       let expectedLines = 0;
       for (const script of runs) {
-        const dry = await cli(['emit', script, '--python', PYTHON, '--dry-run']);
+        const dry = await runBundledCli(['emit', script, '--python', PYTHON, '--dry-run']);
         expect(dry.code, dry.stderr).toBe(0);
         expectedLines += dry.stdout.split('\n').filter((l) => l.includes('loggerName=PyRats;')).length;
-        const sent = await cli(['emit', script, '--to', host.udpUrl, '--python', PYTHON]);
+        const sent = await runBundledCli(['emit', script, '--to', host.udpUrl, '--python', PYTHON]);
         expect(sent.code, sent.stderr).toBe(0);
       }
       const outbox = path.join(dir, 'outbox');
-      const req = await cli([
+      const req = await runBundledCli([
         'request',
         'PyYAML',
         '--reason',
@@ -92,13 +72,13 @@ describe.skipIf(missing !== null)(
 
       const db = path.join(dir, 'usage.duckdb');
       const userPattern = path.join(dir, 'home', '{user}');
-      const ing = await cli(['ingest', host.logDir, '--db', db, '--user-pattern', userPattern]);
+      const ing = await runBundledCli(['ingest', host.logDir, '--db', db, '--user-pattern', userPattern]);
       expect(ing.code, ing.stderr).toBe(0);
       expect(ing.stdout).toMatch(
         new RegExp(`${expectedLines} lines: ${expectedLines - 1} records, 1 requests, 0 other, 0 bad`),
       );
 
-      const rep = await cli(['report', '--db', db, '--format', 'json', '--requests']);
+      const rep = await runBundledCli(['report', '--db', db, '--format', 'json', '--requests']);
       expect(rep.code, rep.stderr).toBe(0);
       const report = JSON.parse(rep.stdout) as {
         totals: { scriptRecords: number; users: number };
@@ -122,10 +102,10 @@ describe.skipIf(missing !== null)(
       ]);
 
       // drill-down names the two users' scripts; re-ingesting adds nothing
-      const drill = await cli(['report', '--db', db, '--package', 'numpy', '--format', 'csv']);
+      const drill = await runBundledCli(['report', '--db', db, '--package', 'numpy', '--format', 'csv']);
       expect(drill.stdout).toContain(path.join(bob, 'fit.py'));
       expect(drill.stdout).toContain(path.join(alice, 'plot.py'));
-      const again = await cli(['ingest', host.logDir, '--db', db, '--user-pattern', userPattern]);
+      const again = await runBundledCli(['ingest', host.logDir, '--db', db, '--user-pattern', userPattern]);
       expect(again.stdout).toMatch(/unchanged, 0 lines/);
     });
   },

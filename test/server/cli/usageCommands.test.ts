@@ -3,7 +3,6 @@
  * its three formats with a baseline (missing packages and the greedy what-if worked out by hand from
  * the sample's five scripts), Parquet export read back by DuckDB, requests, mirror lists and page.
  */
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -17,23 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runBundledCli } from '../../support/bundledCli';
 import { requestLine } from '../../support/requestLines';
 
 const REPO = path.resolve(__dirname, '../../..');
-const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
-
-function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
+const cli = (args: string[], input?: string) => runBundledCli(args, { input });
 
 let dir: string;
 let db: string;

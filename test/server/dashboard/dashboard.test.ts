@@ -21,28 +21,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeToken, joinTokens } from '../../../analyzer/pyrats/recordMessage';
 import { formatRecordLine } from '../../../analyzer/pyrats/syslogRecord';
+import { CLI, runBundledCli } from '../../support/bundledCli';
 import { requestLine } from '../../support/requestLines';
 import { writeSyntheticLogs } from '../../support/syntheticLogs';
 
 const REPO = path.resolve(__dirname, '../../..');
-/** The CLI under test: the built bundle, or another build named by PYRATS_CLI. */
-const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
 const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'dashboard');
 const XSS = '<img src=x onerror=alert(1)>.py';
-
-function runCli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input);
-  });
-}
 
 /** Starts `pyrats dashboard` and resolves with its URL once it prints it. */
 function startDashboard(db: string): Promise<{ url: string; proc: ChildProcess }> {
@@ -97,7 +83,7 @@ beforeAll(async () => {
     [hostile, requestLine({ user: 'alice', packages: ['PyYAML'], reason: '<b>yaml</b> please' })].join('\n') +
       '\n',
   );
-  const r = await runCli(['ingest', logs, '--db', db]);
+  const r = await runBundledCli(['ingest', logs, '--db', db]);
   expect(r.code, r.stderr).toBe(0);
   ({ url, proc } = await startDashboard(db));
 }, 180_000);

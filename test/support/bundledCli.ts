@@ -1,0 +1,34 @@
+/**
+ * The CLI under test as a child process: the built bundle `dist/cli.js`, or another build named by
+ * PYRATS_CLI. Resolves with the exit status and everything written to stdout and stderr.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const CLI = process.env.PYRATS_CLI ?? path.join(path.resolve(__dirname, '..', '..'), 'dist', 'cli.js');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node CLI ...args` with `input` on stdin (none: stdin is closed) and `env` over this process's. */
+export function runBundledCli(
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(options.input);
+  });
+}
