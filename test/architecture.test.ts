@@ -43,7 +43,7 @@ const rules: Record<string, Rule> = {
   },
   media: {
     folders: ['media'],
-    typeOnlyFiles: ['server/protocol.ts', 'analyzer/graph/dependencyGraph.ts'],
+    typeOnlyFiles: ['server/protocol.ts', 'analyzer/graph/dependencyGraph.ts', 'analyzer/usage/answers.ts'],
     packages: (p) => p === 'd3' || p.startsWith('d3-'),
     nodeBuiltins: false,
   },

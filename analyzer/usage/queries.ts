@@ -10,6 +10,29 @@
  */
 import { DependencyGraph, nodeId } from '../graph/dependencyGraph';
 import { monthOfDay, type UsageStore } from './store';
+import type {
+  CoUsage,
+  CoverStep,
+  HostUsage,
+  MissingReport,
+  MonthlyPoint,
+  PackageDrillDown,
+  PackageUsage,
+  ScriptUsage,
+  UsageTotals,
+} from './answers';
+
+export type {
+  CoUsage,
+  CoverStep,
+  HostUsage,
+  MissingReport,
+  MonthlyPoint,
+  PackageDrillDown,
+  PackageUsage,
+  ScriptUsage,
+  UsageTotals,
+};
 
 export interface UsageFilter {
   /** Inclusive `YYYY-MM-DD` bounds on the day the log host received the record. */
@@ -19,20 +42,6 @@ export interface UsageFilter {
   hosts?: string[];
   /** Also list standard-library packages (default: third-party only). */
   includeStdlib?: boolean;
-}
-
-export interface PackageUsage {
-  package: string;
-  kind: 'thirdParty' | 'stdlib';
-  distribution: string | null;
-  /** Distinct users of the script records importing it. */
-  users: number;
-  /** Script records with a target in it. */
-  imports: number;
-  scripts: number;
-  hosts: number;
-  firstSeen: string;
-  lastSeen: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -177,19 +186,6 @@ export async function packageUsage(store: UsageStore, filter: UsageFilter = {}):
   }));
 }
 
-export interface UsageTotals {
-  /** All records ingested in the range (script and library). */
-  records: number;
-  /** Script records (runs). */
-  scriptRecords: number;
-  users: number;
-  scripts: number;
-  hosts: number;
-  thirdPartyPackages: number;
-  firstDay: string | null;
-  lastDay: string | null;
-}
-
 export async function totals(store: UsageStore, filter: UsageFilter = {}): Promise<UsageTotals> {
   const w = where(filter);
   const [r] = await store.rows<{
@@ -228,13 +224,6 @@ export async function totals(store: UsageStore, filter: UsageFilter = {}): Promi
   };
 }
 
-export interface MonthlyPoint {
-  month: string;
-  package: string;
-  users: number;
-  imports: number;
-}
-
 /** Users and imports per month for the `top` packages by users (all months of the range). */
 export async function monthlyTrend(
   store: UsageStore,
@@ -255,15 +244,6 @@ export async function monthlyTrend(
     w.params,
   );
   return rows;
-}
-
-export interface HostUsage {
-  host: string;
-  users: number;
-  runs: number;
-  scripts: number;
-  packages: number;
-  topPackages: string[];
 }
 
 export async function byHost(store: UsageStore, filter: UsageFilter = {}): Promise<HostUsage[]> {
@@ -300,16 +280,6 @@ export async function byHost(store: UsageStore, filter: UsageFilter = {}): Promi
     const mine = pk.filter((x) => x.host === h.host);
     return { ...h, packages: mine[0]?.n ?? 0, topPackages: mine.map((x) => x.package) };
   });
-}
-
-export interface ScriptUsage {
-  script: string;
-  user: string | null;
-  runs: number;
-  hosts: number;
-  packages: string[];
-  firstSeen: string;
-  lastSeen: string;
 }
 
 /** What is run the most: scripts by runs. */
@@ -358,17 +328,6 @@ export async function topScripts(
   }));
 }
 
-export interface CoUsage {
-  a: string;
-  b: string;
-  /** Distinct users with a script importing both. */
-  users: number;
-  /** Scripts importing both. */
-  scripts: number;
-  /** scripts(a ∧ b) / scripts(a ∨ b). */
-  jaccard: number;
-}
-
 /** Packages used together in the same scripts (pairs), most shared users first. */
 export async function coUsage(store: UsageStore, filter: UsageFilter = {}, limit = 50): Promise<CoUsage[]> {
   const w = where(filter);
@@ -385,20 +344,6 @@ export async function coUsage(store: UsageStore, filter: UsageFilter = {}, limit
      ORDER BY users DESC, scripts DESC, a, b LIMIT ${Math.max(1, Math.floor(limit))}`,
     w.params,
   );
-}
-
-export interface PackageDrillDown {
-  package: string;
-  distribution: string | null;
-  users: { user: string | null; imports: number; scripts: number; firstSeen: string; lastSeen: string }[];
-  scripts: { script: string; user: string | null; imports: number; firstSeen: string; lastSeen: string }[];
-  hosts: { host: string; users: number; imports: number }[];
-  /** Other packages whose modules import this one (library records). */
-  importedBy: { package: string; records: number }[];
-  /** Packages this one's modules import (library records). */
-  importsPackages: { package: string; records: number }[];
-  firstSeen: string | null;
-  lastSeen: string | null;
 }
 
 /** A package's users, scripts, hosts, first and last seen. */
@@ -566,29 +511,6 @@ export async function aggregatedGraph(
     }
   }
   return graph;
-}
-
-export interface CoverStep {
-  /** Number of packages added so far (1-based). */
-  n: number;
-  package: string;
-  distribution: string | null;
-  users: number;
-  imports: number;
-  /** Share of users / runs fully covered (every third-party package they use available) after adding it. */
-  coveredUsersPct: number;
-  coveredRunsPct: number;
-}
-
-export interface MissingReport {
-  baseline: string;
-  /** Packages used but not in the baseline, ranked by users. */
-  missing: PackageUsage[];
-  /** Covered before adding anything. */
-  coveredUsersPct: number;
-  coveredRunsPct: number;
-  /** Greedy what-if: add, one at a time, the package that newly covers the most users (then runs). */
-  whatIf: CoverStep[];
 }
 
 /**
