@@ -22,17 +22,7 @@ import type {
   UsageTotals,
 } from './answers';
 
-export type {
-  CoUsage,
-  CoverStep,
-  HostUsage,
-  MissingReport,
-  MonthlyPoint,
-  PackageDrillDown,
-  PackageUsage,
-  ScriptUsage,
-  UsageTotals,
-};
+export type * from './answers';
 
 export interface UsageFilter {
   /** Inclusive `YYYY-MM-DD` bounds on the day the log host received the record. */
