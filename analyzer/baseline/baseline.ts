@@ -38,6 +38,24 @@ export interface BaselineEntry {
   editable?: boolean;
 }
 
+/** A PyPI-named entry with an exact (or no) version: what pip, conda's pypi rows and freeze lines list. */
+export function pypiEntry(
+  name: string,
+  version: string | null,
+  origin: string,
+  extra: Pick<BaselineEntry, 'url' | 'editable'> = {},
+): BaselineEntry {
+  return {
+    name,
+    normalized: normalizeName(name),
+    version,
+    specifier: '',
+    ecosystem: 'pypi',
+    origin,
+    ...extra,
+  };
+}
+
 export interface BaselineProblem {
   /** File or command the problem is about. */
   source: string;

@@ -8,8 +8,8 @@
 import { load as loadYaml } from 'js-yaml';
 import path from 'node:path';
 import { pypiNameForConda } from '../names/nameMap';
-import type { BaselineEntry } from './baseline';
-import { normalizeName } from './pep508';
+import { pypiEntry, type BaselineEntry } from './baseline';
+import { listJsonRows } from './otherFiles';
 import { parseRequirementsText, type RequirementsOptions, type RequirementsRead } from './requirementsFile';
 
 export interface CondaRead extends RequirementsRead {
@@ -127,32 +127,16 @@ export function parseEnvironmentYml(text: string, file: string, opts: Requiremen
 /** Reads `conda list --json` output. */
 export function parseCondaListJson(data: unknown, file: string): CondaRead {
   const out = emptyRead(file);
-  if (!Array.isArray(data)) {
-    out.problems.push({ source: file, message: 'conda list --json output must be a list' });
-    return out;
-  }
-  data.forEach((row, i) => {
-    const r = row as Record<string, unknown>;
-    if (typeof r?.name !== 'string' || typeof r.version !== 'string') {
-      out.problems.push({ source: file, message: `entry ${i} has no name/version` });
-      return;
-    }
+  for (const { row: r, index: i } of listJsonRows(data, file, 'conda list --json', out.problems)) {
     const origin = `${file}: [${i}]`;
     if (r.name === 'python') out.pythonVersion = r.version;
     if (r.channel === 'pypi') {
-      out.entries.push({
-        name: r.name,
-        normalized: normalizeName(r.name),
-        version: r.version,
-        specifier: '',
-        ecosystem: 'pypi',
-        origin,
-      });
+      out.entries.push(pypiEntry(r.name, r.version, origin));
     } else {
       out.entries.push(condaEntry(r.name, r.version, '', origin));
       if (typeof r.channel === 'string' && !out.channels.includes(r.channel)) out.channels.push(r.channel);
     }
-  });
+  }
   return out;
 }
 
@@ -207,14 +191,7 @@ export function parseCondaListText(text: string, file: string): CondaRead {
     const origin = `${file}:${i + 1}`;
     if (name === 'python') out.pythonVersion = version;
     if (channel === 'pypi') {
-      out.entries.push({
-        name,
-        normalized: normalizeName(name),
-        version,
-        specifier: '',
-        ecosystem: 'pypi',
-        origin,
-      });
+      out.entries.push(pypiEntry(name, version, origin));
     } else out.entries.push(condaEntry(name, version, '', origin));
   });
   return out;

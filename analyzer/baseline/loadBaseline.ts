@@ -16,7 +16,13 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { validateEnvironment, type Environment } from '../env/environment';
 import { introspectInterpreter, type IntrospectOptions } from '../env/introspect';
-import type { Baseline, BaselineEntry, BaselineKind, BaselineProblem } from './baseline';
+import {
+  pypiEntry,
+  type Baseline,
+  type BaselineEntry,
+  type BaselineKind,
+  type BaselineProblem,
+} from './baseline';
 import {
   parseCondaExplicit,
   parseCondaListJson,
@@ -32,7 +38,7 @@ import {
   parseSpackLock,
   parseSpackYaml,
 } from './otherFiles';
-import { linuxMarkers, normalizeName, type MarkerEnvironment } from './pep508';
+import { linuxMarkers, type MarkerEnvironment } from './pep508';
 import { parseRequirementsText } from './requirementsFile';
 
 export interface LoadBaselineOptions {
@@ -148,14 +154,7 @@ export function detectFileFormat(file: string, text: string): FileFormat {
 }
 
 function envEntries(env: Environment, origin: string): BaselineEntry[] {
-  return env.distributions.map((d) => ({
-    name: d.name,
-    normalized: normalizeName(d.name),
-    version: d.version,
-    specifier: '',
-    ecosystem: 'pypi' as const,
-    origin: `${origin}: ${d.location}`,
-  }));
+  return env.distributions.map((d) => pypiEntry(d.name, d.version, `${origin}: ${d.location}`));
 }
 
 /** Adds help-listed entries; one problem lists those whose version differs from the interpreter's. */

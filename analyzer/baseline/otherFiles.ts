@@ -8,7 +8,7 @@
  */
 import { load as loadYaml } from 'js-yaml';
 import { pypiNameForSpack } from '../names/nameMap';
-import type { BaselineEntry, BaselineProblem } from './baseline';
+import { pypiEntry, type BaselineEntry, type BaselineProblem } from './baseline';
 import { normalizeName, parseRequirement, pinnedVersion } from './pep508';
 
 export interface FileRead {
@@ -17,31 +17,48 @@ export interface FileRead {
   pythonVersion: string | null;
 }
 
-/** Reads `pip list --format=json` output. */
-export function parsePipListJson(data: unknown, file: string): FileRead {
-  const out: FileRead = { entries: [], problems: [], pythonVersion: null };
+/** A row of a `pip list --format=json` / `conda list --json` array that has a name and a version. */
+export interface ListJsonRow {
+  row: Record<string, unknown> & { name: string; version: string };
+  index: number;
+}
+
+/**
+ * The rows of `what`'s JSON output (`data`, which must be a list) that have a string name and version;
+ * a non-list and each row without them are problems in `problems`.
+ */
+export function listJsonRows(
+  data: unknown,
+  file: string,
+  what: string,
+  problems: BaselineProblem[],
+): ListJsonRow[] {
   if (!Array.isArray(data)) {
-    out.problems.push({ source: file, message: 'pip list --format=json output must be a list' });
-    return out;
+    problems.push({ source: file, message: `${what} output must be a list` });
+    return [];
   }
+  const rows: ListJsonRow[] = [];
   data.forEach((row, i) => {
     const r = row as Record<string, unknown>;
     if (typeof r?.name !== 'string' || typeof r.version !== 'string') {
-      out.problems.push({ source: file, message: `entry ${i} has no name/version` });
+      problems.push({ source: file, message: `entry ${i} has no name/version` });
       return;
     }
+    rows.push({ row: r as ListJsonRow['row'], index: i });
+  });
+  return rows;
+}
+
+/** Reads `pip list --format=json` output. */
+export function parsePipListJson(data: unknown, file: string): FileRead {
+  const out: FileRead = { entries: [], problems: [], pythonVersion: null };
+  for (const { row: r, index: i } of listJsonRows(data, file, 'pip list --format=json', out.problems)) {
     const editable =
       typeof r.editable_project_location === 'string' ? r.editable_project_location : undefined;
-    out.entries.push({
-      name: r.name,
-      normalized: normalizeName(r.name),
-      version: r.version,
-      specifier: '',
-      ecosystem: 'pypi',
-      origin: `${file}: [${i}]`,
-      ...(editable ? { url: editable, editable: true } : {}),
-    });
-  });
+    out.entries.push(
+      pypiEntry(r.name, r.version, `${file}: [${i}]`, editable ? { url: editable, editable: true } : {}),
+    );
+  }
   return out;
 }
 
@@ -56,14 +73,7 @@ export function parsePipListText(text: string, file: string): FileRead {
       out.problems.push({ source: file, line: i + 1, message: `expected 'name version': ${l}` });
       return;
     }
-    out.entries.push({
-      name,
-      normalized: normalizeName(name),
-      version,
-      specifier: '',
-      ecosystem: 'pypi',
-      origin: `${file}:${i + 1}`,
-    });
+    out.entries.push(pypiEntry(name, version, `${file}:${i + 1}`));
   });
   return out;
 }
@@ -217,15 +227,7 @@ export function parseHelpRequirements(text: string, source: string): FileRead {
     m = /^([A-Za-z][A-Za-z0-9._-]*)\s+v?(\d+(?:\.\d+)+[A-Za-z0-9.+!-]*)$/.exec(l);
     if (m) {
       if (m[1].toLowerCase() === 'python') out.pythonVersion = m[2];
-      else
-        out.entries.push({
-          name: m[1],
-          normalized: normalizeName(m[1]),
-          version: m[2],
-          specifier: '',
-          ecosystem: 'pypi',
-          origin,
-        });
+      else out.entries.push(pypiEntry(m[1], m[2], origin));
     }
   });
   return out;

@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { BaselineEntry, BaselineProblem } from './baseline';
+import { pypiEntry, type BaselineEntry, type BaselineProblem } from './baseline';
 import {
   eggName,
   evaluateMarker,
@@ -261,16 +261,7 @@ export function parseRequirementsText(
           });
           break;
         }
-        out.entries.push({
-          name,
-          normalized: normalizeName(name),
-          version,
-          specifier: '',
-          ecosystem: 'pypi',
-          origin,
-          url: item.target,
-          editable: true,
-        });
+        out.entries.push(pypiEntry(name, version, origin, { url: item.target, editable: true }));
         break;
       }
       case 'requirement': {
