@@ -33,18 +33,21 @@ const PALETTE = [
   '#bab0ac',
 ];
 
-export function barChart(
-  container: HTMLElement,
-  title: string,
-  bars: Bar[],
-  opts: { colour?: string; onClick?: (label: string) => void; unit?: string } = {},
-): SVGSVGElement {
+/** Empties `container` for a new chart (before its size is measured, as the charts always have). */
+function clearChart(container: HTMLElement) {
   const root = select(container);
   root.selectAll('*').remove();
-  const labelWidth = Math.min(200, 8 + 7 * Math.max(4, ...bars.map((b) => b.label.length)));
-  const rowH = 20;
-  const width = Math.max(360, container.clientWidth || 480);
-  const height = 40 + rowH * Math.max(bars.length, 1) + 24;
+  return root;
+}
+
+/** The chart's SVG on a white `width`×`height` background, with its bold title (and the title's class, if any). */
+function chartSvg(
+  root: ReturnType<typeof clearChart>,
+  title: string,
+  width: number,
+  height: number,
+  titleClass?: string,
+) {
   const svg = root
     .append('svg')
     .attr('xmlns', 'http://www.w3.org/2000/svg')
@@ -54,18 +57,31 @@ export function barChart(
     .attr('role', 'img')
     .attr('aria-label', title);
   svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#ffffff');
-  svg
-    .append('text')
-    .attr('x', 8)
-    .attr('y', 18)
-    .attr('class', 'pd-chart-title')
-    .attr('font-weight', 'bold')
-    .attr('font-size', 13)
-    .text(title);
-  if (!bars.length) {
-    svg.append('text').attr('x', 8).attr('y', 48).attr('font-size', 12).text('No data in this range.');
-    return svg.node()!;
-  }
+  const heading = svg.append('text').attr('x', 8).attr('y', 18);
+  if (titleClass) heading.attr('class', titleClass);
+  heading.attr('font-weight', 'bold').attr('font-size', 13).text(title);
+  return svg;
+}
+
+/** Says so in a chart with nothing to show; the chart's SVG element. */
+function noData(svg: ReturnType<typeof chartSvg>): SVGSVGElement {
+  svg.append('text').attr('x', 8).attr('y', 48).attr('font-size', 12).text('No data in this range.');
+  return svg.node()!;
+}
+
+export function barChart(
+  container: HTMLElement,
+  title: string,
+  bars: Bar[],
+  opts: { colour?: string; onClick?: (label: string) => void; unit?: string } = {},
+): SVGSVGElement {
+  const root = clearChart(container);
+  const labelWidth = Math.min(200, 8 + 7 * Math.max(4, ...bars.map((b) => b.label.length)));
+  const rowH = 20;
+  const width = Math.max(360, container.clientWidth || 480);
+  const height = 40 + rowH * Math.max(bars.length, 1) + 24;
+  const svg = chartSvg(root, title, width, height, 'pd-chart-title');
+  if (!bars.length) return noData(svg);
   const x = scaleLinear()
     .domain([0, max(bars, (b) => b.value) ?? 1])
     .nice()
@@ -119,26 +135,13 @@ export interface TrendPoint {
 }
 
 export function trendChart(container: HTMLElement, title: string, points: TrendPoint[]): SVGSVGElement {
-  const root = select(container);
-  root.selectAll('*').remove();
+  const root = clearChart(container);
   const width = Math.max(420, container.clientWidth || 640);
   const height = 280;
-  const svg = root
-    .append('svg')
-    .attr('xmlns', 'http://www.w3.org/2000/svg')
-    .attr('class', 'pd-chart')
-    .attr('width', width)
-    .attr('height', height)
-    .attr('role', 'img')
-    .attr('aria-label', title);
-  svg.append('rect').attr('width', width).attr('height', height).attr('fill', '#ffffff');
-  svg.append('text').attr('x', 8).attr('y', 18).attr('font-weight', 'bold').attr('font-size', 13).text(title);
+  const svg = chartSvg(root, title, width, height);
   const months = [...new Set(points.map((p) => p.month))].sort();
   const packages = [...new Set(points.map((p) => p.package))];
-  if (!months.length) {
-    svg.append('text').attr('x', 8).attr('y', 48).attr('font-size', 12).text('No data in this range.');
-    return svg.node()!;
-  }
+  if (!months.length) return noData(svg);
   const legendW = 150;
   const x = scalePoint<string>()
     .domain(months)
