@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './chromium';
 
 const run = promisify(execFile);
 
@@ -44,7 +45,6 @@ function findRepo(start: string): string {
 export const REPO = findRepo(__dirname);
 /** Where code-server is installed: `.cache/code-server` (git-ignored), or `$PYRATS_CODE_SERVER_CACHE`. */
 export const CACHE_DIR = process.env.PYRATS_CODE_SERVER_CACHE ?? path.join(REPO, '.cache', 'code-server');
-export const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
 
 const MARKER = path.join(CACHE_DIR, `.installed-${CODE_SERVER_VERSION}`);
 const BIN = path.join(CACHE_DIR, 'node_modules', '.bin', 'code-server');
@@ -62,7 +62,8 @@ const SCRIPTED = [
 
 /** Why the e2e suite cannot run here, or undefined when it can. */
 export function e2eUnavailable(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM} (apt-get install chromium)`;
+  const noChromium = chromiumMissing();
+  if (noChromium) return noChromium;
   if (!existsSync('/usr/bin/rg')) return 'no /usr/bin/rg (apt-get install ripgrep)';
   if (
     !existsSync('/usr/include/gssapi.h') &&
@@ -403,15 +404,7 @@ export async function openWorkbench(
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   await context.route('**/*', (route) => {
     const host = new URL(route.request().url()).hostname;

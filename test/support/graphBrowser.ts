@@ -7,21 +7,20 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DependencyGraph } from '../../analyzer/graph/dependencyGraph';
+import { chromiumMissing, launchChromium } from './chromium';
 
 const run = promisify(execFile);
 
 export const REPO = path.resolve(__dirname, '..', '..');
 /** The CLI under test: the built bundle, or another build named by PYRATS_CLI. */
 export const CLI = process.env.PYRATS_CLI ?? path.join(REPO, 'dist', 'cli.js');
-export const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'graph');
 
 /** Why these tests cannot run here, or undefined. */
 export function graphBrowserUnavailable(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM} (apt-get install chromium)`;
-  return undefined;
+  return chromiumMissing();
 }
 
 /** Fails with a clear message when the bundles are missing (npm test builds them first). */
@@ -69,19 +68,7 @@ export async function pageFromGraph(
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchChromium();
 }
 
 export async function newGraphContext(

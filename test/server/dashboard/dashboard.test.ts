@@ -17,16 +17,16 @@ import {
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeToken, joinTokens } from '../../../analyzer/pyrats/recordMessage';
 import { formatRecordLine } from '../../../analyzer/pyrats/syslogRecord';
 import { CLI, runBundledCli } from '../../support/bundledCli';
+import { chromiumMissing, launchChromium } from '../../support/chromium';
 import { requestLine } from '../../support/requestLines';
 import { writeSyntheticLogs } from '../../support/syntheticLogs';
 
 const REPO = path.resolve(__dirname, '../../..');
-const CHROMIUM = process.env.PYRATS_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'dashboard');
 const XSS = '<img src=x onerror=alert(1)>.py';
 
@@ -145,21 +145,10 @@ describe('dashboard in headless Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
+    const noChromium = chromiumMissing();
+    if (noChromium) throw new Error(noChromium);
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1400, height: 1000 },
       acceptDownloads: true,
