@@ -6,13 +6,13 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, type CliCommand } from '../../../server/cli/command';
 import { baselineCommand } from '../../../server/cli/commands/baseline';
 import { mirrorCommand } from '../../../server/cli/commands/mirror';
 import { checkCommand } from '../../../server/cli/commands/check';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
+import { captureCli, type CliCapture } from '../../support/cliCapture';
 
 const fixtures = path.resolve(__dirname, '../../fixtures');
 const project = path.join(fixtures, 'check/project');
@@ -29,16 +29,7 @@ afterAll(async () => {
   await server.close();
 });
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await checkCommand.run(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliCapture> => captureCli((io) => checkCommand.run(args, io));
 
 const common = (): string[] => [
   '--baseline',
@@ -217,19 +208,8 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
 });
 
 describe('pyrats baseline and pyrats mirror', () => {
-  async function runCmd(
-    cmd: CliCommand,
-    args: string[],
-  ): Promise<{ code: number; out: string; err: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => (out += d));
-    stderr.on('data', (d) => (err += d));
-    const code = await cmd.run(args, { stdout, stderr, stdin: new PassThrough() });
-    return { code, out, err };
-  }
+  const runCmd = (cmd: CliCommand, args: string[]): Promise<CliCapture> =>
+    captureCli((io) => cmd.run(args, io));
 
   it('pyrats baseline lists what a spec provides, with origins and problems', async () => {
     const r = await runCmd(baselineCommand, [

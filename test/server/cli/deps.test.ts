@@ -6,26 +6,19 @@
 import { chmodSync, cpSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { main } from '../../../server/cli/main';
 import { copyCase } from '../../support/pyratsCases';
+import { captureCli } from '../../support/cliCapture';
 
 /** Runs `pyrats ARGS` in-process; relative script paths are taken relative to `cwd`. */
 async function cli(args: string[], cwd?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
   // the first positional after the command is the script: make it absolute (the parity suite runs
   // dist/cli.js with the case directory as working directory)
   const argv = cwd ? args.map((a, i) => (i === 1 && !a.startsWith('-') ? path.join(cwd, a) : a)) : args;
-  const code = await main(argv, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
+  return captureCli((io) => main(argv, io));
 }
 
 let env: Environment;

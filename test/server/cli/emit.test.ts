@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
@@ -16,6 +15,7 @@ import { PYRATS_MESSAGE_LIMIT } from '../../../analyzer/pyrats/recordMessage';
 import { main } from '../../../server/cli/main';
 import { copyCase, expectedRecords, listCases, STDLIB_CASES } from '../../support/pyratsCases';
 import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { captureCli } from '../../support/cliCapture';
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
   const saved: Record<string, string | undefined> = {};
@@ -24,15 +24,8 @@ async function cli(args: string[], env: Record<string, string | undefined> = {})
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
-    const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
-    return { code, out, err };
+    return await captureCli((io) => main(args, io));
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];

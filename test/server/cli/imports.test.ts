@@ -6,23 +6,14 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTRACT_CACHE_VERSION } from '../../../analyzer/extract/extractCache';
 import { UsageError } from '../../../server/cli/command';
 import { importsCommand } from '../../../server/cli/commands/imports';
 import { makeBadInputDir, type BadInputDir } from '../../support/badInputDir';
+import { captureCli, type CliCapture } from '../../support/cliCapture';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await importsCommand.run(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, out, err };
-}
+const run = (args: string[]): Promise<CliCapture> => captureCli((io) => importsCommand.run(args, io));
 
 const SCRIPT = `import os, sys as system
 from collections import OrderedDict, defaultdict as dd

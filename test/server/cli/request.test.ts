@@ -6,24 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRequestMessage, type PackageRequest } from '../../../analyzer/requests/packageRequest';
 import { main } from '../../../server/cli/main';
 import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { captureCli } from '../../support/cliCapture';
 
-async function cli(args: string[], stdinText?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  if (stdinText !== undefined) stdin.end(stdinText);
-  const code = await main(args, { stdout, stderr, stdin });
-  return { code, out, err };
-}
+const cli = (args: string[], stdinText?: string) => captureCli((io) => main(args, io), stdinText);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-request-cli-'));
 const script = path.join(tmp, 'ocean.py');
