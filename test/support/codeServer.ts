@@ -26,23 +26,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './chromium';
+import { REPO } from './repo';
 
 const run = promisify(execFile);
 
 export const CODE_SERVER_VERSION = '4.100.3';
-/** The repository root: the nearest folder above this module (or the bundle in dist/) with our package.json. */
-function findRepo(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    try {
-      if (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'pyrats-lens') return dir;
-    } catch {
-      // no package.json here
-    }
-    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
-  }
-}
-
-export const REPO = findRepo(__dirname);
+export { REPO };
 /** Where code-server is installed: `.cache/code-server` (git-ignored), or `$PYRATS_CODE_SERVER_CACHE`. */
 export const CACHE_DIR = process.env.PYRATS_CODE_SERVER_CACHE ?? path.join(REPO, '.cache', 'code-server');
 

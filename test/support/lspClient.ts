@@ -5,7 +5,6 @@
  * `publishDiagnostics` and `pyrats/fileSummary` so tests can poll for them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -32,20 +31,9 @@ import {
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 import type { FileSummaryParams } from '../../server/protocol';
+import { REPO } from './repo';
 
-/** The repository root: the nearest folder above this module (or the bundle in dist/) with our package.json. */
-function findRepo(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    try {
-      if (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'pyrats-lens') return dir;
-    } catch {
-      // no package.json here
-    }
-    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
-  }
-}
-
-export const REPO = findRepo(__dirname);
+export { REPO };
 export const SERVER_JS = path.join(REPO, 'dist', 'server.js');
 
 export const fileUri = (p: string): string => pathToFileURL(p).toString();

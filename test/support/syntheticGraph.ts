@@ -9,6 +9,7 @@ import {
   type GraphNode,
   type VerdictKind,
 } from '../../analyzer/graph/dependencyGraph';
+import { mulberry32 } from './prng';
 
 export interface SyntheticGraphOptions {
   /** Total number of nodes (at least 20). */
@@ -29,18 +30,6 @@ export interface SyntheticGraph extends DependencyGraph {
   cycles: string[][];
 }
 
-/** mulberry32: a tiny seeded PRNG, enough for reproducible test graphs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PROJECT = '/home/alice/project';
 const STDLIB = '/usr/lib/python3.11';
 const SITE = '/usr/lib/python3/dist-packages';
@@ -59,7 +48,7 @@ const clusterKinds: VerdictKind[] = [
 
 export function syntheticGraph(options: SyntheticGraphOptions): SyntheticGraph {
   const total = Math.max(20, Math.floor(options.nodes));
-  const random = prng(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const clusterCount = Math.max(6, options.clusters ?? Math.round(total / 25));
   const nodes: GraphNode[] = [];
   const edges = new Map<string, { from: string; to: string; weight?: number }>();

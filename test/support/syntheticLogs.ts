@@ -15,6 +15,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { edgeToken, joinTokens } from '../../analyzer/pyrats/recordMessage';
 import { formatRecordLine } from '../../analyzer/pyrats/syslogRecord';
+import { mulberry32 } from './prng';
 
 export interface SyntheticOptions {
   lines: number;
@@ -43,17 +44,8 @@ export interface SyntheticTruth {
   files: string[];
 }
 
-/** Mulberry32: small deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (test/support/prng.ts): small deterministic PRNG. */
+export const rng = mulberry32;
 
 const REAL_PACKAGES = [
   'numpy',
