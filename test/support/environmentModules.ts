@@ -24,11 +24,11 @@ import {
   realpathSync,
   renameSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeModuleTree } from './lmod';
 
 export interface EnvironmentModulesInstall {
   /** Where the package was unpacked (its `usr/`, `etc/`). */
@@ -208,16 +208,7 @@ export interface TclModuleTree {
 const tclString = (s: string): string => `"${s.replace(/[\\"$[\]{}]/g, (c) => `\\${c}`)}"`;
 
 export function makeTclModuleTree(modules: TclTestModule[]): TclModuleTree {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'pyrats-envmodules-'));
-  const modulePath = path.join(root, 'modulefiles');
-  const binDir = (m: { name: string; version: string }): string =>
-    path.join(root, 'apps', m.name, m.version, 'bin');
-  for (const m of modules) {
-    mkdirSync(path.join(modulePath, m.name), { recursive: true });
-    const bin = binDir(m);
-    mkdirSync(bin, { recursive: true });
-    const python = m.python === undefined ? '/usr/bin/python3' : m.python;
-    if (python) symlinkSync(python, path.join(bin, 'python3'));
+  return writeModuleTree('pyrats-envmodules-', modules, (m, bin) => {
     const tcl = [
       '#%Module1.0',
       'proc ModulesHelp { } {',
@@ -228,7 +219,6 @@ export function makeTclModuleTree(modules: TclTestModule[]): TclModuleTree {
       `prepend-path PATH ${tclString(bin)}`,
       '',
     ].join('\n');
-    writeFileSync(path.join(modulePath, m.name, m.version), tcl);
-  }
-  return { root, modulePath, binDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    return { file: m.version, text: tcl };
+  });
 }

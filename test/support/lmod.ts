@@ -37,16 +37,40 @@ export interface ModuleTree {
   cleanup(): void;
 }
 
-export function makeModuleTree(modules: TestModule[]): ModuleTree {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lmod-'));
+/**
+ * A module tree in a fresh temporary folder `<prefix>XXXXXX` (Lmod's here, the Tcl one in
+ * environmentModules.ts): per module an `apps/NAME/VERSION/bin` whose python3 links to the module's
+ * interpreter (default /usr/bin/python3, none for null) and the modulefile
+ * `modulefiles/NAME/<file>` holding `text`, both from `modulefile(m, bin)`.
+ */
+export function writeModuleTree<M extends { name: string; version: string; python?: string | null }>(
+  prefix: string,
+  modules: M[],
+  modulefile: (m: M, bin: string) => { file: string; text: string },
+): {
+  root: string;
+  modulePath: string;
+  binDir(m: { name: string; version: string }): string;
+  cleanup(): void;
+} {
+  const root = mkdtempSync(path.join(os.tmpdir(), prefix));
   const modulePath = path.join(root, 'modulefiles');
-  const binDir = (m: TestModule): string => path.join(root, 'apps', m.name, m.version, 'bin');
+  const binDir = (m: { name: string; version: string }): string =>
+    path.join(root, 'apps', m.name, m.version, 'bin');
   for (const m of modules) {
     mkdirSync(path.join(modulePath, m.name), { recursive: true });
     const bin = binDir(m);
     mkdirSync(bin, { recursive: true });
     const python = m.python === undefined ? '/usr/bin/python3' : m.python;
     if (python) symlinkSync(python, path.join(bin, 'python3'));
+    const { file, text } = modulefile(m, bin);
+    writeFileSync(path.join(modulePath, m.name, file), text);
+  }
+  return { root, modulePath, binDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function makeModuleTree(modules: TestModule[]): ModuleTree {
+  return writeModuleTree('pyrats-lmod-', modules, (m, bin) => {
     const lua = [
       '-- -*- lua -*-',
       `help([[\n${m.help}\n]])`,
@@ -57,7 +81,6 @@ export function makeModuleTree(modules: TestModule[]): ModuleTree {
       m.extraLua ?? '',
       '',
     ].join('\n');
-    writeFileSync(path.join(modulePath, m.name, `${m.version}.lua`), lua);
-  }
-  return { root, modulePath, binDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    return { file: `${m.version}.lua`, text: lua };
+  });
 }
