@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Checker } from '../../../analyzer/check/checker';
+import { Checker, type CheckerOptions } from '../../../analyzer/check/checker';
 import type { Verdict } from '../../../analyzer/check/verdict';
 import { lmodMissingReason, makeModuleTree, type ModuleTree } from '../../support/lmod';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
@@ -161,30 +161,19 @@ describe.skipIf(skipLmod !== null)(
 
 describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => {
   const baseline = `file:${path.join(fixtures, 'baseline/formats/pip/pip-freeze-debian-usr-bin-python3.txt')}`;
+  /** A checker on the Debian pip-freeze baseline and the test mirror in `mode`, caching in `cacheDir`. */
+  const debianChecker = (mode: string, cacheDir: string, more: Partial<CheckerOptions> = {}) =>
+    Checker.create({ baseline, python: debianPython, mirrors: mirrors(mode), cacheDir, subdirs, ...more });
 
   it('answers from the baseline and the cache, and says what failed', async () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
     server.mode = 'ok';
-    const warm = await Checker.create({
-      baseline,
-      python: debianPython,
-      mirrors: mirrors('switch'),
-      cacheDir,
-      subdirs,
-    });
+    const warm = await debianChecker('switch', cacheDir);
     expect(byModule(await warm.checkFile(script))['cartopy.crs'].kind).toBe('mirror');
     warm.dispose();
     for (const mode of ['fail500', 'hang', 'malformed'] as const) {
       server.mode = mode;
-      const c = await Checker.create({
-        baseline,
-        python: debianPython,
-        mirrors: mirrors('switch'),
-        cacheDir,
-        subdirs,
-        mirrorTtlMs: 0,
-        mirrorTimeoutMs: 400,
-      });
+      const c = await debianChecker('switch', cacheDir, { mirrorTtlMs: 0, mirrorTimeoutMs: 400 });
       const v = byModule(await c.checkFile(script));
       expect(v.numpy.kind).toBe('baseline');
       expect(v.numpy.baseline).toMatchObject({ name: 'numpy', version: '1.24.2' });
@@ -210,13 +199,7 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
   it('refreshMirror asks the mirror again and replaces its problems', async () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
     server.mode = 'fail500';
-    const c = await Checker.create({
-      baseline,
-      python: debianPython,
-      mirrors: mirrors('switch'),
-      cacheDir,
-      subdirs,
-    });
+    const c = await debianChecker('switch', cacheDir);
     expect((await c.checkText('import cartopy\n', script))[0].kind).toBe('missing');
     expect(c.problems.some((p) => /HTTP 500/.test(p.message))).toBe(true);
     server.mode = 'ok';
@@ -245,13 +228,7 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
 
   it('with an unreachable mirror and no cache, mirror-only imports become missing and the failure is named', async () => {
     const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
-    const c = await Checker.create({
-      baseline,
-      python: debianPython,
-      mirrors: mirrors('fail500'),
-      cacheDir,
-      subdirs,
-    });
+    const c = await debianChecker('fail500', cacheDir);
     const v = byModule(await c.checkFile(script));
     expect(v.numpy.kind).toBe('baseline');
     expect(v['cartopy.crs'].kind).toBe('missing');
