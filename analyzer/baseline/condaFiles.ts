@@ -5,11 +5,10 @@
  * translated to PyPI names (`pytorch` → `torch`) for lookup; pip-installed rows stay PyPI names.
  * Does not contact channels or solve environments.
  */
-import { load as loadYaml } from 'js-yaml';
 import path from 'node:path';
 import { pypiNameForConda } from '../names/nameMap';
 import { pypiEntry, type BaselineEntry } from './baseline';
-import { listJsonRows } from './otherFiles';
+import { listJsonRows, readYaml } from './otherFiles';
 import { parseRequirementsText, type RequirementsOptions, type RequirementsRead } from './requirementsFile';
 
 export interface CondaRead extends RequirementsRead {
@@ -84,13 +83,9 @@ export function parseMatchSpec(spec: string): {
 /** Reads an environment.yml text. */
 export function parseEnvironmentYml(text: string, file: string, opts: RequirementsOptions = {}): CondaRead {
   const out = emptyRead(file);
-  let doc: unknown;
-  try {
-    doc = loadYaml(text);
-  } catch (err) {
-    out.problems.push({ source: file, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
-    return out;
-  }
+  const yaml = readYaml(text, file, out.problems);
+  if (!yaml) return out;
+  const doc = yaml.doc;
   if (
     typeof doc !== 'object' ||
     doc === null ||

@@ -17,6 +17,20 @@ export interface FileRead {
   pythonVersion: string | null;
 }
 
+/** Parses YAML text; a syntax error is a problem (`not valid YAML: <its first line>`) and gives undefined. */
+export function readYaml(
+  text: string,
+  file: string,
+  problems: BaselineProblem[],
+): { doc: unknown } | undefined {
+  try {
+    return { doc: loadYaml(text) };
+  } catch (err) {
+    problems.push({ source: file, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+    return undefined;
+  }
+}
+
 /** A row of a `pip list --format=json` / `conda list --json` array that has a name and a version. */
 export interface ListJsonRow {
   row: Record<string, unknown> & { name: string; version: string };
@@ -131,13 +145,9 @@ export function parseSpackLock(data: unknown, file: string): FileRead {
 /** Reads a `spack.yaml` environment's abstract specs (`py-numpy@1.24:`, `py-yt@4.0.3%gcc`). */
 export function parseSpackYaml(text: string, file: string): FileRead {
   const out: FileRead = { entries: [], problems: [], pythonVersion: null };
-  let doc: unknown;
-  try {
-    doc = loadYaml(text);
-  } catch (err) {
-    out.problems.push({ source: file, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
-    return out;
-  }
+  const yaml = readYaml(text, file, out.problems);
+  if (!yaml) return out;
+  const doc = yaml.doc;
   const specs = (doc as { spack?: { specs?: unknown } })?.spack?.specs;
   if (!Array.isArray(specs)) {
     out.problems.push({ source: file, message: "not a Spack environment: no 'spack: specs:' list" });
