@@ -132,17 +132,9 @@ function kinds(filter: UsageFilter): string {
 /** Packages by distinct users (prevalence) and by imports (runs), most users first. */
 export async function packageUsage(store: UsageStore, filter: UsageFilter = {}): Promise<PackageUsage[]> {
   const w = where(filter);
-  const rows = await store.rows<{
-    package: string;
-    kind: 'thirdParty' | 'stdlib';
-    distribution: string | null;
-    users: number;
-    imports: number;
-    scripts: number;
-    hosts: number;
-    first_day: number;
-    last_day: number;
-  }>(
+  const rows = await store.rows<
+    Omit<PackageUsage, 'firstSeen' | 'lastSeen'> & { first_day: number; last_day: number }
+  >(
     // A script belongs to one user: group by (package, script) first, so that only one DISTINCT
     // remains (several DISTINCT aggregates in one query are what makes it slow); hosts apart.
     `WITH ps AS (
