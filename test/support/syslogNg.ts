@@ -35,7 +35,7 @@ export interface SyslogNgHost {
   tcpUrl: string;
   /** Directory holding the day files. */
   logDir: string;
-  /** Every line written so far, day files in name order (a run may cross midnight). */
+  /** Every complete line written so far, day files in name order (a run may cross midnight). */
   lines(): string[];
   /** Polls `lines()` until `done(lines)` holds; rejects with the lines seen after `timeoutMs`. */
   waitForLines(done: (lines: string[]) => boolean, timeoutMs?: number): Promise<string[]>;
@@ -198,8 +198,10 @@ export async function startSyslogNg(options: SyslogNgOptions = {}): Promise<Sysl
       if (!existsSync(logDir)) return [];
       const out: string[] = [];
       for (const f of readdirSync(logDir).sort()) {
+        // Only complete lines: syslog-ng may be half-way through writing the last one.
         const text = readFileSync(path.join(logDir, f), 'utf8');
-        for (const l of text.split('\n')) if (l) out.push(l);
+        const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+        for (const l of complete.split('\n')) if (l) out.push(l);
       }
       return out;
     },
