@@ -1,9 +1,11 @@
 // Bundles every part of pyrats-lens with esbuild into dist/ and copies the two tree-sitter
 // wasm files beside the bundles (the analyzer loads them from its own directory).
+// Outputs are replaced atomically and only when their bytes changed, so a rebuild never leaves a
+// half-written dist/cli.js for a process that starts at that moment (tests, a running extension).
 //   node build.mjs            one build
 //   node build.mjs --watch    rebuild on change
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -52,13 +54,37 @@ const builds = [
   ...options(browserEntries, { platform: 'browser', format: 'iife', target: 'es2022', minify: !watch }),
 ];
 
-mkdirSync(outdir, { recursive: true });
-for (const wasm of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
-  copyFileSync(require.resolve(wasm), path.join(outdir, path.basename(wasm)));
+/** Writes `bytes` to `file` through a temporary file and a rename, unless it already holds them. */
+function replaceFile(file, bytes) {
+  try {
+    if (Buffer.compare(readFileSync(file), bytes) === 0) return;
+  } catch {
+    // absent: write it
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes, { mode: file.endsWith('.js') ? 0o755 : 0o644 });
+  renameSync(tmp, file);
 }
 
+/** esbuild plugin: keep the outputs in memory, then replace the files atomically. */
+const atomicOutput = {
+  name: 'atomic-output',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const f of result.outputFiles ?? []) replaceFile(f.path, Buffer.from(f.contents));
+    });
+  },
+};
+
+mkdirSync(outdir, { recursive: true });
+for (const wasm of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
+  replaceFile(path.join(outdir, path.basename(wasm)), readFileSync(require.resolve(wasm)));
+}
+
+const inMemory = builds.map((b) => ({ ...b, write: false, plugins: [atomicOutput] }));
 if (watch) {
-  for (const b of builds) await (await esbuild.context(b)).watch();
+  for (const b of inMemory) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all(inMemory.map((b) => esbuild.build(b)));
 }

@@ -152,9 +152,8 @@ export async function ensureCodeServer(log: (s: string) => void = () => {}): Pro
   });
 }
 
-/** Builds the bundles and packages the extension (`vsce package`) into `outFile`. */
+/** Packages the extension (`vsce package`) from dist/ (built by test/support/globalSetup.ts) into `outFile`. */
 export async function packageExtension(outFile: string): Promise<string> {
-  await run(process.execPath, ['build.mjs'], { cwd: REPO, timeout: 5 * 60_000 });
   const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
   await run(
     process.execPath,

@@ -3,7 +3,6 @@
  * and `pyrats lsp --stdio` with the fixture's settings and receives the same diagnostics as the
  * JSON-RPC test client does.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +22,6 @@ let expected: Diagnostic[];
 
 beforeAll(async () => {
   if (skip) return;
-  execFileSync(process.execPath, ['build.mjs'], { cwd: REPO, stdio: 'inherit' });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-nvim-ws-'));
   ws = path.join(tmp, 'workspace');
   cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });

@@ -4,7 +4,6 @@
  * (file://): open, incremental edits, save, close, configuration changes, hover, code actions,
  * cancellation, a 2,000-line file and a 2,000-file workspace.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +54,6 @@ const msg = (d: Diagnostic): string => (typeof d.message === 'string' ? d.messag
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['build.mjs'], { cwd: REPO, stdio: 'inherit' });
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lsp-'));
   ws = path.join(tmp, 'workspace');
   cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
