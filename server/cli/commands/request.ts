@@ -312,10 +312,13 @@ export const requestCommand: CliCommand = {
     };
 
     if (o.list) {
-      const { entries, unreadable } = outbox.list();
-      if (o.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, entries, unreadable }, null, 1)}\n`);
+      const { entries, unreadable, sending } = outbox.list();
+      if (o.json)
+        io.stdout.write(`${JSON.stringify({ outbox: outboxDir, entries, unreadable, sending }, null, 1)}\n`);
       else {
         io.stdout.write(`${entries.length} request delivery(ies) waiting in ${outboxDir}\n`);
+        if (sending.length)
+          io.stdout.write(`${sending.length} being delivered right now by another process\n`);
         for (const e of entries) {
           io.stdout.write(
             `  ${e.request.id} ${e.request.packages.map((p) => p.name).join(', ')} -> ${e.sink} ` +

@@ -2,12 +2,19 @@
  * Package requests end to end with real parts: a syslog-ng log host on loopback and a local HTTP
  * webhook; failures (host down, HTTP 500) are reported, kept in the outbox and succeed on retry.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RequestOutbox, retryOutbox, submitRequest } from '../../../analyzer/requests/outbox';
+import {
+  RequestOutbox,
+  retryOutbox,
+  STALE_CLAIM_MS,
+  submitRequest,
+  type OutboxEntry,
+} from '../../../analyzer/requests/outbox';
 import {
   createPackageRequest,
   parseRequestMessage,
@@ -111,13 +118,15 @@ describe('package request model', () => {
 interface Webhook {
   url: string;
   status: number;
+  /** How long each answer waits (to hold deliveries open while another process looks). */
+  delayMs: number;
   /** Bodies of the POSTs answered with a 2xx status. */
   bodies: string[];
   close(): Promise<void>;
 }
 
 async function startWebhook(): Promise<Webhook> {
-  const hook = { status: 500, bodies: [] as string[] } as Webhook;
+  const hook = { status: 500, delayMs: 0, bodies: [] as string[] } as Webhook;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -125,8 +134,10 @@ async function startWebhook(): Promise<Webhook> {
       if (req.method === 'POST' && req.headers['content-type'] === 'application/json' && hook.status < 300) {
         hook.bodies.push(Buffer.concat(chunks).toString('utf8'));
       }
-      res.statusCode = hook.status;
-      res.end(hook.status >= 400 ? 'ticket system down' : '{"ticket": 42}');
+      setTimeout(() => {
+        res.statusCode = hook.status;
+        res.end(hook.status >= 400 ? 'ticket system down' : '{"ticket": 42}');
+      }, hook.delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -238,5 +249,104 @@ describe.skipIf(missing)('request delivery to a real syslog-ng and a local webho
     expect(listing.unreadable).toHaveLength(1);
     expect(listing.unreadable[0].file).toMatch(/y\.0\.request\.json$/);
     expect(readdirSync(outboxDir).sort()).toEqual(['x.0.request.json', 'y.0.request.json']);
+  });
+});
+
+describe('outbox claims: concurrent retries and crashed senders', () => {
+  let hook: Webhook;
+  let dir: string;
+  beforeAll(async () => {
+    hook = await startWebhook();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-outbox-claims-'));
+  });
+  afterAll(async () => {
+    await hook?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function waiting(outbox: RequestOutbox, n: number): OutboxEntry[] {
+    const entries: OutboxEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const request = sampleRequest({ reason: `entry ${i}` });
+      const entry: OutboxEntry = {
+        key: `${request.id}.0`,
+        request,
+        sink: hook.url,
+        attempts: 1,
+        firstAttempt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        lastAttempt: null,
+        lastError: 'HTTP 500',
+      };
+      outbox.put(entry);
+      entries.push(entry);
+    }
+    return entries;
+  }
+
+  const bodyIds = () => hook.bodies.map((b) => parseRequestMessage(b).id).sort();
+
+  it('two retries at the same moment deliver each waiting request exactly once', async () => {
+    hook.status = 200;
+    hook.delayMs = 150;
+    hook.bodies.length = 0;
+    const outboxDir = path.join(dir, 'concurrent');
+    const entries = waiting(new RequestOutbox(outboxDir), 6);
+    // two independent outbox objects on one directory, as two processes would have
+    const [a, b] = await Promise.all([
+      retryOutbox(new RequestOutbox(outboxDir), { recordHeader }),
+      retryOutbox(new RequestOutbox(outboxDir), { recordHeader }),
+    ]);
+    expect(a.results.length + b.results.length).toBe(6);
+    expect([...a.results, ...b.results].every((r) => r.ok)).toBe(true);
+    expect(bodyIds()).toEqual(entries.map((e) => e.request.id).sort());
+    expect(readdirSync(outboxDir)).toEqual([]);
+  });
+
+  it('a new request being sent is not picked up by a retry running meanwhile', async () => {
+    hook.status = 200;
+    hook.delayMs = 300;
+    hook.bodies.length = 0;
+    const outbox = new RequestOutbox(path.join(dir, 'fresh'));
+    const r = sampleRequest({ reason: 'fresh' });
+    const submitting = submitRequest(r, [parseRequestSink(hook.url)], outbox, { recordHeader });
+    const meanwhile = outbox.list();
+    expect(meanwhile.entries).toEqual([]);
+    expect(meanwhile.sending).toEqual([`${r.id}.0`]);
+    const retry = await retryOutbox(outbox, { recordHeader });
+    expect(retry.results).toEqual([]);
+    expect((await submitting).queued).toBe(0);
+    expect(bodyIds()).toEqual([r.id]);
+  });
+
+  it('gives back claims of a sender that died or went silent for an hour, and delivers them', async () => {
+    hook.status = 200;
+    hook.delayMs = 0;
+    hook.bodies.length = 0;
+    const outboxDir = path.join(dir, 'crashed');
+    const outbox = new RequestOutbox(outboxDir);
+    const [dead, silent, alive] = waiting(outbox, 3);
+    // a process of this host that has exited
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const claimOf = (e: OutboxEntry, host: string, pid: number) => {
+      const claim = path.join(outboxDir, `${e.key}.request.json.${host}.${pid}.0.sending`);
+      renameSync(path.join(outboxDir, `${e.key}.request.json`), claim);
+      return claim;
+    };
+    claimOf(dead, os.hostname(), deadPid);
+    const old = claimOf(silent, 'login02.example.org', 4242);
+    const past = (Date.now() - STALE_CLAIM_MS - 60_000) / 1000;
+    utimesSync(old, past, past);
+    // a live sender (this process) keeps its claim
+    claimOf(alive, os.hostname(), process.pid);
+
+    const listing = outbox.list();
+    expect(listing.entries.map((e) => e.key).sort()).toEqual([dead.key, silent.key].sort());
+    expect(listing.sending).toEqual([alive.key]);
+    const retry = await retryOutbox(outbox, { recordHeader });
+    expect(retry.remaining).toBe(0);
+    expect(bodyIds()).toEqual([dead.request.id, silent.request.id].sort());
+    expect(readdirSync(outboxDir)).toEqual([
+      `${alive.key}.request.json.${os.hostname()}.${process.pid}.0.sending`,
+    ]);
   });
 });
