@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../verdict';
-import { countVerdicts, type CheckReport } from './checkReport';
+import type { CheckReport } from './checkReport';
 
 const headings: Record<VerdictKind, string> = {
   missing: 'MISSING EVERYWHERE',
@@ -76,18 +76,29 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
   if (report.mirrors.length)
     report.mirrors.forEach((m, i) => out.push(`${i ? '          ' : 'Mirror:   '}${m}`));
   else out.push('Mirror:   none configured');
-  const all = report.files.flatMap((f) => f.verdicts);
-  for (const kind of VERDICT_ORDER) {
-    if (options.hide?.includes(kind)) continue;
-    // `from m import a, b` gives a verdict per name; one row per statement and module is enough here.
-    const seen = new Set<string>();
-    const rows = all.filter((v) => {
-      if (v.kind !== kind) return false;
-      const key = `${v.file}\0${v.site.statementRange.start.line}\0${v.module}`;
+  // `from m import a, b` gives a verdict per name; one row per statement and module is enough here,
+  // and the summary counts the same rows.
+  const seen = new Set<string>();
+  const all = report.files
+    .flatMap((f) => f.verdicts)
+    .filter((v) => {
+      const key = `${v.file}\0${v.site.statementRange.start.line}\0${v.module}\0${v.kind}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
+  const c: Record<VerdictKind, number> = {
+    missing: 0,
+    mirror: 0,
+    baseline: 0,
+    local: 0,
+    stdlib: 0,
+    builtin: 0,
+  };
+  for (const v of all) c[v.kind]++;
+  for (const kind of VERDICT_ORDER) {
+    if (options.hide?.includes(kind)) continue;
+    const rows = all.filter((v) => v.kind === kind);
     if (!rows.length) continue;
     out.push('', `${headings[kind]} (${rows.length})`);
     const cells = rows.map((v) => [
@@ -110,7 +121,6 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
     for (const p of fileProblems) out.push(`  ${p}`);
     for (const p of report.problems) out.push(`  ${p.area} ${p.source}: ${p.message}`);
   }
-  const c = countVerdicts(report);
   out.push(
     '',
     `${report.files.length} file(s), ${all.length} import(s): ${c.missing} missing, ${c.mirror} mirror only, ${c.baseline} in baseline, ${c.local} local, ${c.stdlib + c.builtin} standard library`,

@@ -82,6 +82,22 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
     );
   });
 
+  it('counts in its summary the rows it lists (`from m import a, b` is one row)', async () => {
+    const example = path.join(fixtures, 'example/analyse.py');
+    expect(readFileSync(example, 'utf8')).toMatch(/^from helpers import \w+, \w+$/m);
+    const r = await run([example, ...common()]);
+    const listed = [...r.out.matchAll(/^[A-Z][A-Z ]+ \((\d+)\)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    const summary =
+      /1 file\(s\), (\d+) import\(s\): (\d+) missing, (\d+) mirror only, (\d+) in baseline, (\d+) local, (\d+) standard library/.exec(
+        r.out,
+      );
+    expect(summary).not.toBeNull();
+    const [total, ...parts] = summary!.slice(1).map(Number);
+    expect(total).toBe(listed);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(r.out).toMatch(/^LOCAL \(1\)$/m);
+  });
+
   it('JSON: the verdicts for tools, with a summary', async () => {
     const r = await run([project, ...common(), '--format', 'json']);
     expect(r.code).toBe(1);
