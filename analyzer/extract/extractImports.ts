@@ -385,6 +385,9 @@ function syntaxProblemAt(node: Node): SourceProblem {
 const PYTHON2_CANDIDATE =
   /\b(?:print|exec)\b(?![ \t]*[(=.,)\]:;]|$)|<>|\bexcept\b[^:\n]*,|\braise\b[^\n]*,|\b(?:def|lambda)\b[^\n]*[(,][ \t]*\(/gm;
 
+/** A parenthesis opening a continuation line after `(` or `,` (a tuple parameter of a multi-line def). */
+const PYTHON2_CONTINUATION = /[(,][ \t]*(?:#[^\n]*)?\r?\n[ \t]*\(/g;
+
 /**
  * Sorted, merged [start, end) offsets of the lines holding the text `import` (and, when checking
  * syntax, the Python 2 candidates). Queries over these ranges find exactly the import statements
@@ -398,6 +401,10 @@ function candidateRanges(text: string, withPython2: boolean): [number, number][]
     for (let m = PYTHON2_CANDIDATE.exec(text); m; m = PYTHON2_CANDIDATE.exec(text)) {
       starts.push(m.index);
       if (m[0].length === 0) PYTHON2_CANDIDATE.lastIndex++;
+    }
+    PYTHON2_CONTINUATION.lastIndex = 0;
+    for (let m = PYTHON2_CONTINUATION.exec(text); m; m = PYTHON2_CONTINUATION.exec(text)) {
+      starts.push(m.index + m[0].length - 1);
     }
     starts.sort((a, b) => a - b);
   }

@@ -283,6 +283,8 @@ describe('Python 2 files', () => {
     ['octal literal', 'x = 0777\n'],
     ['long literal', 'x = 10L\n'],
     ['tuple parameters', 'def f(a, (b, c)):\n    pass\n'],
+    ['tuple parameter on a continuation line', 'def f(a,\n      (b, c)):\n    pass\n'],
+    ['first parameter a tuple, next line', 'def f(  # comment\n        (b, c), d):\n    pass\n'],
   ];
   it.each(py2)('%s makes syntaxOk false with one python2 problem', (_label, source) => {
     const r = extractor.extractText(source);
@@ -302,6 +304,7 @@ describe('Python 2 files', () => {
     ['print as a shift expression', 'import sys\nprint >> sys.stderr, "x"\n'],
     ['print of a parenthesised tuple', 'print ("a"), "b"\n'],
     ['print call', 'print("x")\n'],
+    ['a call continued with a parenthesised tuple', 'def f(a,\n      b=(1, 2)):\n    g(a,\n      (b, c))\n'],
     ['0o octal, zeros, floats', 'x = 0o777 + 00 + 0777.5 + 0e1 + 0777j\n'],
     ['backticks and ur inside strings and comments', "# `x` ur'y' 0777 10L\ns = '`x` 0777'\n"],
   ];
