@@ -67,6 +67,15 @@ export interface CoUsage {
   jaccard: number;
 }
 
+/** Packages that the same scripts import together (3 or more; see bundles.ts). */
+export interface PackageBundle {
+  packages: string[];
+  /** Distinct users with a script importing all of them. */
+  users: number;
+  /** Scripts importing all of them. */
+  scripts: number;
+}
+
 export interface PackageDrillDown {
   package: string;
   distribution: string | null;

@@ -9,6 +9,7 @@
  * a package) give the package → package view. Reads only the daily aggregates; formats nothing.
  */
 import { DependencyGraph, nodeId } from '../graph/dependencyGraph';
+import { packageBundles as minePackageBundles, type BundleOptions, type PackageSetUse } from './bundles';
 import { monthOfDay, type UsageStore } from './store';
 import type {
   CoUsage,
@@ -16,6 +17,7 @@ import type {
   HostUsage,
   MissingReport,
   MonthlyPoint,
+  PackageBundle,
   PackageDrillDown,
   PackageUsage,
   ScriptUsage,
@@ -326,6 +328,37 @@ export async function coUsage(store: UsageStore, filter: UsageFilter = {}, limit
      ORDER BY users DESC, scripts DESC, a, b LIMIT ${Math.max(1, Math.floor(limit))}`,
     w.params,
   );
+}
+
+/** How many of the most-used packages (by distinct users) bundles are made of. */
+export const BUNDLE_CANDIDATES = 40;
+
+/**
+ * Bundles: 3 or 4 of the BUNDLE_CANDIDATES most-used packages that the same scripts import together,
+ * by distinct users (closed frequent sets, bundles.ts). A script's package set is what its records
+ * imported in the filter's range.
+ */
+export async function packageBundles(
+  store: UsageStore,
+  filter: UsageFilter = {},
+  options: BundleOptions = {},
+): Promise<PackageBundle[]> {
+  const w = where(filter);
+  const sets = await store.rows<PackageSetUse>(
+    `WITH sp AS (
+       SELECT DISTINCT d.script_node_id AS s, d.user_id AS u, p.package AS pkg
+       FROM ${w.script} d JOIN packages p USING (package_id) WHERE ${w.sql} AND ${kinds(filter)}),
+     top AS (SELECT pkg FROM sp GROUP BY pkg ORDER BY count(DISTINCT u) DESC, pkg LIMIT ${BUNDLE_CANDIDATES}),
+     sets AS (
+       SELECT s, u, list(pkg ORDER BY pkg) AS packages FROM sp WHERE pkg IN (SELECT pkg FROM top)
+       GROUP BY s, u HAVING count(*) >= 3)
+     SELECT packages,
+       coalesce(list(DISTINCT u::INTEGER) FILTER (WHERE u IS NOT NULL), []) AS users,
+       list(DISTINCT s::INTEGER) AS scripts
+     FROM sets GROUP BY packages`,
+    w.params,
+  );
+  return minePackageBundles(sets, options);
 }
 
 /** A package's users, scripts, hosts, first and last seen. */

@@ -10,6 +10,7 @@ import {
   coUsage,
   drillDown,
   monthlyTrend,
+  packageBundles,
   packageUsage,
   topScripts,
   totals,
@@ -17,6 +18,7 @@ import {
   type HostUsage,
   type MissingReport,
   type MonthlyPoint,
+  type PackageBundle,
   type PackageDrillDown,
   type PackageUsage,
   type ScriptUsage,
@@ -34,6 +36,8 @@ export interface UsageReport {
   hosts: HostUsage[];
   scripts: ScriptUsage[];
   coUsage: CoUsage[];
+  /** Sets of 3–4 packages the same scripts import together, by distinct users. */
+  bundles: PackageBundle[];
   missing?: MissingReport;
   drillDown?: PackageDrillDown;
   requests?: QueueEntry[];
@@ -56,6 +60,7 @@ export async function buildReport(
     hosts: await byHost(store, filter),
     scripts: await topScripts(store, filter, top),
     coUsage: await coUsage(store, filter, top),
+    bundles: await packageBundles(store, filter, { limit: top }),
     badLines: await store.rows<{ path: string; count: number }>(
       `SELECT path, bad_lines::DOUBLE AS count FROM sources WHERE bad_lines > 0 ORDER BY path`,
     ),
@@ -187,6 +192,16 @@ export function renderText(r: UsageReport, top = 20): string {
       ),
     );
   }
+  if (r.bundles.length) {
+    out.push('', 'Bundles (3–4 packages the same scripts import together)');
+    out.push(
+      table(
+        ['packages', 'users', 'scripts'],
+        r.bundles.map((b) => [clean(b.packages.join(' + ')), b.users, b.scripts]),
+        [false, true, true],
+      ),
+    );
+  }
   if (r.missing) {
     const m = r.missing;
     out.push('', `Missing from baseline ${clean(m.baseline)} (ranked by users)`);
@@ -277,6 +292,7 @@ export const CSV_SECTIONS = [
   'hosts',
   'scripts',
   'co-usage',
+  'bundles',
   'missing',
   'what-if',
   'users',
@@ -344,6 +360,8 @@ export function renderCsv(r: UsageReport, section: CsvSection): string {
         'scripts',
         'jaccard',
       ]);
+    case 'bundles':
+      return toCsv(r.bundles as unknown as Record<string, unknown>[], ['packages', 'users', 'scripts']);
     case 'missing':
       if (!r.missing) throw new Error("section 'missing' needs --baseline SPEC");
       return toCsv(r.missing.missing as unknown as Record<string, unknown>[], [

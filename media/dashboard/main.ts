@@ -219,6 +219,18 @@ const coTable = addTab<Summary['coUsage'][number]>('Used together', (el) =>
     { label: 'pairs' },
   ),
 );
+const bundlesTable = addTab<Summary['bundles'][number]>('Bundles', (el) =>
+  dataTable(
+    el,
+    [
+      { key: 'packages', title: 'Packages used together', value: (r) => r.packages.join(' + ') },
+      { key: 'size', title: 'Size', value: (r) => r.packages.length, numeric: true },
+      { key: 'users', title: 'Users', value: (r) => r.users, numeric: true },
+      { key: 'scripts', title: 'Scripts', value: (r) => r.scripts, numeric: true },
+    ],
+    { label: 'bundles' },
+  ),
+);
 const requestsTable = addTab<RequestRow>('Requests', (el) =>
   dataTable(
     el,
@@ -316,15 +328,16 @@ async function loadGraph(): Promise<void> {
 async function load(): Promise<void> {
   status.text('Loading…');
   try {
-    const [totals, packages, monthly, hosts, scripts, pairs] = await Promise.all([
+    const [totals, packages, monthly, hosts, scripts, pairs, bundles] = await Promise.all([
       source.get<Summary['totals']>(`totals${query()}`),
       source.get<Summary['packages']>(`packages${query()}`),
       source.get<Summary['monthly']>(`monthly${query({ top: '8' })}`),
       source.get<Summary['hosts']>(`hosts${query()}`),
       source.get<Summary['scripts']>(`scripts${query({ top: '500' })}`),
       source.get<Summary['coUsage']>(`co-usage${query({ top: '500' })}`),
+      source.get<Summary['bundles']>(`bundles${query({ top: '500' })}`),
     ]);
-    const summary: Summary = { totals, packages, monthly, hosts, scripts, coUsage: pairs };
+    const summary: Summary = { totals, packages, monthly, hosts, scripts, coUsage: pairs, bundles };
     const t = summary.totals;
     totalsLine.text(
       `${t.records} records · ${t.scriptRecords} script records (runs) · ${t.users} users · ${t.scripts} scripts · ` +
@@ -356,6 +369,7 @@ async function load(): Promise<void> {
     scriptsTable.setRows(summary.scripts);
     hostsTable.setRows(summary.hosts);
     coTable.setRows(summary.coUsage);
+    bundlesTable.setRows(summary.bundles);
     requestsTable.setRows(await source.get<RequestRow[]>('requests'));
     await loadGraph();
     status.text('');

@@ -6,6 +6,7 @@ import type {
   CoUsage,
   HostUsage,
   MonthlyPoint,
+  PackageBundle,
   PackageDrillDown,
   PackageUsage,
   ScriptUsage,
@@ -27,6 +28,7 @@ export interface Summary {
   hosts: HostUsage[];
   scripts: ScriptUsage[];
   coUsage: CoUsage[];
+  bundles: PackageBundle[];
 }
 export type DrillDown = PackageDrillDown;
 export interface RequestRow {

@@ -13,6 +13,7 @@ import {
   aggregatedGraph,
   byHost,
   coUsage,
+  packageBundles,
   dayNumber,
   drillDown,
   monthlyTrend,
@@ -140,6 +141,7 @@ export async function answerApi(store: UsageStore, route: string, q: URLSearchPa
         hosts: await byHost(store, f),
         scripts: await topScripts(store, f, top),
         coUsage: await coUsage(store, f, top),
+        bundles: await packageBundles(store, f, { limit: top }),
       };
     }
     // the parts of the summary, one query each (the page asks for them in parallel)
@@ -155,6 +157,8 @@ export async function answerApi(store: UsageStore, route: string, q: URLSearchPa
       return topScripts(store, f, intParam(q, 'top', 500, 10_000));
     case 'co-usage':
       return coUsage(store, f, intParam(q, 'top', 500, 10_000));
+    case 'bundles':
+      return packageBundles(store, f, { limit: intParam(q, 'top', 500, 10_000) });
     case 'package': {
       const name = q.get('name');
       if (!name) throw new HttpError(400, 'name: required');

@@ -154,6 +154,7 @@ export const usageSuite: BenchSuite = {
           'hosts',
           'scripts?top=500',
           'co-usage?top=500',
+          'bundles?top=500',
           `package?name=${top}`,
           'graph',
           'requests',
@@ -161,6 +162,7 @@ export const usageSuite: BenchSuite = {
           `packages?${month}`,
           `scripts?top=500&${month}`,
           `co-usage?top=500&${month}`,
+          `bundles?top=500&${month}`,
           `graph?${month}`,
         ];
         for (const c of calls) {

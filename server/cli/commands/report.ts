@@ -23,7 +23,8 @@ const HELP = `Usage: pyrats report --db FILE [--format text|csv|json] [--since Y
 
 Answers from the usage store (see pyrats ingest):
   * packages by distinct users (prevalence) and by imports (runs), with bar charts in text form;
-  * trend per month, per host, the most-run scripts, packages used together (co-usage);
+  * trend per month, per host, the most-run scripts, packages used together (co-usage pairs and
+    bundles of 3–4 packages, by distinct users);
   * --package NAME: drill-down — its users, scripts, hosts, first and last seen;
   * --baseline SPEC: packages used but missing from the baseline, ranked by users, and the greedy
     what-if: adding the top N covers X% of users and Y% of runs;
@@ -40,7 +41,7 @@ Options:
                      hosts, firstSeen, lastSeen per package)
   --since/--until D  inclusive day range (the day the log host received the record)
   --host H           only records from host H (repeatable)
-  --top N            rows in text tables, scripts and co-usage pairs (default 20)
+  --top N            rows in text tables, scripts, co-usage pairs and bundles (default 20)
   --include-stdlib   list standard-library packages too
   --baseline SPEC    module:NAME | file:PATH | python:PATH (as for pyrats check)
   --package NAME     drill-down of one package

@@ -14,6 +14,8 @@ import {
   dayNumber,
   drillDown,
   monthlyTrend,
+  BUNDLE_CANDIDATES,
+  packageBundles,
   packageUsage,
   topScripts,
   totals,
@@ -62,6 +64,61 @@ async function rawCounts(since?: string, until?: string, host?: string) {
      WHERE ${conds.join(' AND ')} AND p.kind = 'thirdParty' GROUP BY p.package`,
   );
   return Object.fromEntries(rows.map((r) => [r.package, { users: r.users, imports: r.imports }]));
+}
+
+/**
+ * Bundles straight from the raw tables, by brute force: each script's (and user's) third-party
+ * packages, the BUNDLE_CANDIDATES packages with the most users, every 3- and 4-set of them counted.
+ */
+async function rawBundles(since?: string, until?: string) {
+  const conds = ['r.script'];
+  if (since) conds.push(`r.day >= ${dayNumber(since)}`);
+  if (until) conds.push(`r.day <= ${dayNumber(until)}`);
+  const rows = await store.rows<{ s: number; u: number | null; pkgs: string[] }>(
+    `SELECT r.source_node_id AS s, r.user_id AS u, list(DISTINCT p.package) AS pkgs
+     FROM records r JOIN targets t USING (record_id) JOIN nodes n ON n.node_id = t.node_id JOIN packages p USING (package_id)
+     WHERE ${conds.join(' AND ')} AND p.kind = 'thirdParty' GROUP BY ALL`,
+  );
+  const usersOf = new Map<string, Set<number>>();
+  for (const r of rows)
+    for (const p of r.pkgs) if (r.u !== null) usersOf.set(p, (usersOf.get(p) ?? new Set()).add(r.u));
+  const top = [...usersOf]
+    .sort((a, b) => b[1].size - a[1].size || (a[0] < b[0] ? -1 : 1))
+    .slice(0, BUNDLE_CANDIDATES)
+    .map(([p]) => p)
+    .sort();
+  const having = top.map((p) => rows.filter((r) => r.pkgs.includes(p)));
+  const count = (sets: typeof rows) => ({
+    users: new Set(sets.filter((r) => r.u !== null).map((r) => r.u)).size,
+    scripts: new Set(sets.map((r) => r.s)).size,
+  });
+  const found: { packages: string[]; users: number; scripts: number }[] = [];
+  for (let i = 0; i < top.length; i++)
+    for (let j = i + 1; j < top.length; j++) {
+      const ij = having[i].filter((r) => having[j].includes(r));
+      for (let k = j + 1; k < top.length; k++) {
+        const ijk = ij.filter((r) => having[k].includes(r));
+        if (!ijk.length) continue;
+        found.push({ packages: [top[i], top[j], top[k]], ...count(ijk) });
+        for (let l = k + 1; l < top.length; l++) {
+          const ijkl = ijk.filter((r) => having[l].includes(r));
+          if (ijkl.length) found.push({ packages: [top[i], top[j], top[k], top[l]], ...count(ijkl) });
+        }
+      }
+    }
+  const frequent = found.filter((b) => b.users >= 2);
+  return frequent
+    .filter(
+      (b) =>
+        !frequent.some(
+          (c) =>
+            c.packages.length === b.packages.length + 1 &&
+            c.users === b.users &&
+            b.packages.every((p) => c.packages.includes(p)),
+        ),
+    )
+    .map((b) => ({ ...b, packages: b.packages.join('+') }))
+    .sort((a, b) => (a.packages < b.packages ? -1 : 1));
 }
 
 async function viaQueries(since?: string, until?: string, host?: string) {
@@ -117,5 +174,19 @@ describe('usage queries', () => {
     expect(d.users.reduce((a, u) => a + u.imports, 0)).toBe(pk[0].imports);
     expect(d.scripts.length).toBe(pk[0].scripts);
     expect(d.firstSeen! >= f.since && d.lastSeen! <= f.until).toBe(true);
+  });
+
+  it('bundles: the closed 3- and 4-package sets of the raw tables', async () => {
+    for (const [since, until] of [
+      [undefined, undefined],
+      ['2026-08-15', '2026-10-10'],
+    ] as const) {
+      const ours = (await packageBundles(store, { since, until }, { limit: 1_000_000 }))
+        .map((b) => ({ ...b, packages: b.packages.join('+') }))
+        .sort((a, b) => (a.packages < b.packages ? -1 : 1));
+      const raw = await rawBundles(since, until);
+      expect(raw.length).toBeGreaterThan(5);
+      expect(ours, `${since}..${until}`).toEqual(raw);
+    }
   });
 });

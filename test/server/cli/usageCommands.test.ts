@@ -76,6 +76,10 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     const csv = (await cli(['report', '--db', db, '--format', 'csv'])).stdout.split('\n');
     expect(csv[0]).toBe('package,distribution,kind,users,imports,scripts,hosts,firstSeen,lastSeen');
     expect(csv[1]).toBe('numpy,numpy,thirdParty,1,5,5,1,2026-11-25,2026-11-25');
+    // one user here, and a bundle needs two
+    expect(json.bundles).toEqual([]);
+    const bundles = await cli(['report', '--db', db, '--format', 'csv', '--section', 'bundles']);
+    expect(bundles.stdout).toBe('packages,users,scripts\n');
     writeFileSync(path.join(dir, 'baseline.txt'), 'numpy==1.24.2\nscipy==1.10.1\n');
     const withBaseline = await cli([
       'report',

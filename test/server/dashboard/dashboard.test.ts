@@ -181,6 +181,15 @@ describe('dashboard in headless Chromium', () => {
     const firstBar = await page.locator('#pd-chart-users .pd-bar').first().getAttribute('data-label');
     expect(firstBar).toBe('numpy');
     expect(await page.locator('[data-tab="Packages"] tbody tr').count()).toBeGreaterThan(10);
+    // bundles: as many rows as the API gives, each 3 or 4 packages
+    const bundles = await page.evaluate(() => window.pyratsDashboard!.summary!.bundles);
+    expect(bundles.length).toBeGreaterThan(0);
+    await page.getByRole('tab', { name: 'Bundles' }).click();
+    const bundleCells = await page.locator('[data-tab="Bundles"] tbody tr td:first-child').allTextContents();
+    expect(bundleCells.length).toBe(Math.min(bundles.length, 500)); // the table shows up to 500 rows
+    expect(bundleCells[0]).toBe(bundles[0].packages.join(' + '));
+    expect(bundleCells.every((c) => [3, 4].includes(c.split(' + ').length))).toBe(true);
+    await page.getByRole('tab', { name: 'Packages' }).click();
     await page.waitForFunction(() => (window.pyratsDashboard?.graph?.stats().nodes ?? 0) > 10, null, {
       timeout: 30_000,
     });
