@@ -51,7 +51,8 @@ Examples:
   pyrats deps analyse.py --format dot | dot -Tsvg > deps.svg
 `;
 
-async function targetEnvironment(values: {
+/** The target interpreter of `--python P` (default `python3`) or a saved `--env FILE` (deps, graph). */
+export async function targetEnvironment(values: {
   python?: string;
   env?: string;
   'no-cache'?: boolean;

@@ -4,14 +4,14 @@
  * as Graphviz dot, Mermaid or JSON. `--from-json FILE` draws a saved graph instead of following.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
-import { introspectInterpreter } from '../../../analyzer/env/introspect';
+import type { Environment } from '../../../analyzer/env/environment';
 import { Checker } from '../../../analyzer/check/checker';
 import { buildGraphPayload } from '../../graphData';
 import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
 import type { GraphPayload } from '../../protocol';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { targetEnvironment } from './deps';
 
 const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -106,15 +106,6 @@ async function readGraphFile(file: string, io: CliIO): Promise<GraphPayload> {
   const { payload, problems } = parseGraphDocument(doc, where);
   for (const p of problems) io.stderr.write(`pyrats graph: ${p}\n`);
   return payload;
-}
-
-async function targetEnvironment(values: {
-  python?: string;
-  env?: string;
-  'no-cache'?: boolean;
-}): Promise<Environment> {
-  if (values.env) return loadEnvironment(values.env);
-  return introspectInterpreter(values.python ?? 'python3', values['no-cache'] ? { cacheDir: false } : {});
 }
 
 export const graphCommand: CliCommand = {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { packageBundles, type PackageSetUse } from '../../../analyzer/usage/bundles';
 import type { PackageBundle } from '../../../analyzer/usage/answers';
+import { closedBundles } from '../../support/closedBundles';
 import { mulberry32 } from '../../support/prng';
 
 const use = (packages: string[], users: number[], scripts: number[]): PackageSetUse => ({
@@ -33,16 +34,7 @@ function bruteForce(sets: PackageSetUse[], minUsers: number): PackageBundle[] {
       return { packages, users: users.size, scripts: scripts.size };
     }),
   );
-  const frequent = counted.filter((b) => b.users >= minUsers);
-  return frequent.filter(
-    (b) =>
-      !frequent.some(
-        (c) =>
-          c.packages.length === b.packages.length + 1 &&
-          c.users === b.users &&
-          b.packages.every((p) => c.packages.includes(p)),
-      ),
-  );
+  return closedBundles(counted, minUsers);
 }
 
 const order = (bs: PackageBundle[]) =>

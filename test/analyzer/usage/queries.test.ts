@@ -21,6 +21,7 @@ import {
   totals,
 } from '../../../analyzer/usage/queries';
 import { UsageStore } from '../../../analyzer/usage/store';
+import { closedBundles } from '../../support/closedBundles';
 import { writeSyntheticLogs, type SyntheticTruth } from '../../support/syntheticLogs';
 
 let dir: string;
@@ -106,17 +107,7 @@ async function rawBundles(since?: string, until?: string) {
         }
       }
     }
-  const frequent = found.filter((b) => b.users >= 2);
-  return frequent
-    .filter(
-      (b) =>
-        !frequent.some(
-          (c) =>
-            c.packages.length === b.packages.length + 1 &&
-            c.users === b.users &&
-            b.packages.every((p) => c.packages.includes(p)),
-        ),
-    )
+  return closedBundles(found, 2)
     .map((b) => ({ ...b, packages: b.packages.join('+') }))
     .sort((a, b) => (a.packages < b.packages ? -1 : 1));
 }
