@@ -72,6 +72,8 @@ function describe(err: unknown, target: SyslogTarget): string {
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return `log host ${where} is unreachable`;
+    case 'EACCES':
+      return `sending to ${where} is not permitted (a broadcast address?)`;
     case 'EMSGSIZE':
       return `a record is too large for one datagram to ${where}`;
     default:
@@ -145,7 +147,13 @@ function sendUdp(
     finish(0, firstError);
   });
   const tooLarge = datagrams.filter((d) => d.length > MAX_UDP_PAYLOAD).length;
-  socket.connect(target.port, target.host, () => {
+  // A failed connect (unresolvable name, broadcast address, no route) is handed to this callback as
+  // its argument instead of an 'error' event; the socket is then not connected and cannot send.
+  const connected = (err?: Error): void => {
+    if (err) {
+      firstError ??= describe(err, target);
+      return finish(0, firstError);
+    }
     const sendable = datagrams.filter((d) => d.length <= MAX_UDP_PAYLOAD);
     let pending = sendable.length;
     const afterAll = (): void => {
@@ -184,7 +192,12 @@ function sendUdp(
       if (index < sendable.length) pace = setTimeout(sendChunk, pauseMs);
     };
     sendChunk();
-  });
+  };
+  (socket.connect as (port: number, host: string, cb: (err?: Error) => void) => void)(
+    target.port,
+    target.host,
+    connected,
+  );
   return cleanup;
 }
 

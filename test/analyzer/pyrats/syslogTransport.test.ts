@@ -120,6 +120,18 @@ describe('syslog transport when the log host is down', () => {
     expect(result).toMatchObject({ sent: 0, failed: 2 });
     expect(result.error).toMatch(/refused/);
   });
+
+  it('reports a UDP address it cannot connect to instead of crashing (the broadcast address)', async () => {
+    // the kernel refuses to connect a UDP socket to 255.255.255.255 without SO_BROADCAST (EACCES): no
+    // packet leaves the machine. The failed connect used to fall through to send() on an unconnected
+    // socket, which threw ERR_SOCKET_BAD_PORT out of a callback and killed the process.
+    const result = await sendSyslog(
+      parseSyslogTarget('udp://255.255.255.255:514'),
+      buildRecordDatagrams(['m', 'n'], header),
+    );
+    expect(result).toMatchObject({ sent: 0, failed: 2 });
+    expect(result.error).toMatch(/udp:\/\/255\.255\.255\.255:514 is not permitted/);
+  });
 });
 
 describe('parseSyslogTarget', () => {
