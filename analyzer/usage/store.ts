@@ -81,6 +81,44 @@ CREATE OR REPLACE VIEW script_usage_v AS
   LEFT JOIN packages p ON p.package_id = d.package_id;
 `;
 
+/** DuckDB's message when another process holds the file: `… lock … held in PROGRAM (PID N) …`. */
+const LOCK_CONFLICT = /Could not set lock on file .*?Conflicting lock is held in (.*?) \(PID (\d+)\)/s;
+
+/** Thrown when another process holds the store (DuckDB allows one writer, and no reader meanwhile). */
+export class StoreBusyError extends Error {}
+
+/**
+ * Opens the DuckDB file, waiting up to `waitMs` while another process holds its lock (polling); a
+ * lock still held after that is a StoreBusyError naming the file and the holder's PID.
+ */
+async function openLocked(
+  file: string,
+  config: Record<string, string>,
+  waitMs: number,
+): Promise<DuckDBInstance> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await DuckDBInstance.create(file, config);
+    } catch (err) {
+      const m = LOCK_CONFLICT.exec(err instanceof Error ? err.message : String(err));
+      if (!m) throw err;
+      if (Date.now() + delay > deadline) {
+        const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : '';
+        const holder =
+          config.access_mode === 'READ_ONLY'
+            ? 'being written by another process (a pyrats ingest or requests command'
+            : 'in use by another process (a pyrats ingest, requests, report, export or dashboard query';
+        throw new StoreBusyError(
+          `${file}: ${holder}, PID ${m[2]})${waited}; DuckDB allows one writer and no reader ` +
+            'meanwhile — try again when it has finished',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 /** First and last day (days since 1970-01-01) of the calendar month holding `day`. */
 export function monthOfDay(day: number): [number, number] {
   const d = new Date(day * 86_400_000);
@@ -158,7 +196,12 @@ export class UsageStore {
   /** Opens (creating when writable and absent) the store file. */
   static async open(
     file: string,
-    opts: { readOnly?: boolean; memoryLimit?: string } = {},
+    opts: {
+      readOnly?: boolean;
+      memoryLimit?: string;
+      /** How long to wait for another process's lock on the file to go (default 0: fail at once). */
+      lockWaitMs?: number;
+    } = {},
   ): Promise<UsageStore> {
     // DuckDB would take up to 80% of RAM by default; big sorts and aggregates spill to disk instead.
     const config: Record<string, string> = {
@@ -169,24 +212,35 @@ export class UsageStore {
       checkpoint_threshold: '256MB',
     };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
-    const instance = await DuckDBInstance.create(file, config);
+    const instance = await openLocked(file, config, opts.lockWaitMs ?? 0);
     const connection = await instance.connect();
     const store = new UsageStore(instance, connection, file, Boolean(opts.readOnly));
-    if (!opts.readOnly) {
+    try {
+      await store.prepare();
+    } catch (err) {
+      store.close(); // release the file: the caller may go on (the dashboard) or open it again
+      throw err;
+    }
+    return store;
+  }
+
+  /** Creates or checks the schema (writable), or checks that the file is a usage store (read-only). */
+  private async prepare(): Promise<void> {
+    const { connection, file } = this;
+    if (!this.readOnly) {
       await connection.run(SCHEMA);
-      const v = await store.rows<{ value: string }>(`SELECT value FROM meta WHERE key = 'schema_version'`);
+      const v = await this.rows<{ value: string }>(`SELECT value FROM meta WHERE key = 'schema_version'`);
       if (v.length === 0)
         await connection.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
       else if (v[0].value !== SCHEMA_VERSION)
         throw new Error(`${file}: store schema version ${v[0].value}, this pyrats writes ${SCHEMA_VERSION}`);
-      await store.loadDictionaries();
+      await this.loadDictionaries();
     } else {
-      const t = await store.rows<{ n: number }>(
+      const t = await this.rows<{ n: number }>(
         `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'records'`,
       );
       if (t[0].n === 0) throw new Error(`${file}: not a pyrats usage store (no records table)`);
     }
-    return store;
   }
 
   close(): void {

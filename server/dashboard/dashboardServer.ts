@@ -22,7 +22,7 @@ import {
   totals,
   type UsageFilter,
 } from '../../analyzer/usage/queries';
-import { UsageStore } from '../../analyzer/usage/store';
+import { StoreBusyError, UsageStore } from '../../analyzer/usage/store';
 
 export interface DashboardServerOptions {
   db: string;
@@ -182,8 +182,51 @@ export async function answerApi(store: UsageStore, route: string, q: URLSearchPa
   }
 }
 
+/**
+ * The store, open only while queries are waiting or running: DuckDB lets no process write a file that
+ * another has open, so a dashboard holding it for its whole life would make every `pyrats ingest`
+ * fail. A burst of queries (the page asks for its parts in parallel) shares one opening; the store is
+ * closed when the last one is answered. While an ingest holds the file, a query is a 503 saying so.
+ */
+class StoreHandle {
+  private store: UsageStore | null = null;
+  /** Queries waiting or running. */
+  private active = 0;
+
+  constructor(private readonly db: string) {}
+
+  /** A query arrives (before it waits for its turn). */
+  enter(): void {
+    this.active++;
+  }
+
+  /** The store for the query whose turn it is. */
+  async acquire(): Promise<UsageStore> {
+    if (!this.store) {
+      try {
+        this.store = await UsageStore.open(this.db, { readOnly: true });
+      } catch (err) {
+        if (err instanceof StoreBusyError) throw new HttpError(503, err.message);
+        throw err;
+      }
+    }
+    return this.store;
+  }
+
+  /** The query is over: the last one closes the store. */
+  leave(): void {
+    if (--this.active === 0) this.close();
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+  }
+}
+
 export async function startDashboardServer(opts: DashboardServerOptions): Promise<DashboardServer> {
-  const store = await UsageStore.open(opts.db, { readOnly: true });
+  const handle = new StoreHandle(opts.db);
+  await UsageStore.open(opts.db, { readOnly: true }).then((s) => s.close()); // fail now if unreadable
   const assets = opts.assetsDir ?? defaultAssetsDir();
   const timeoutMs = opts.queryTimeoutMs ?? 30_000;
   let port = 0;
@@ -235,25 +278,33 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     if (p === '/favicon.ico') return send(204, 'text/plain', '');
     const m = /^\/api\/([a-z-]+)$/.exec(p);
     if (!m) return sendError(404, 'not found');
-    let timer: NodeJS.Timeout | undefined;
-    const work = serialised(() =>
-      Promise.race([
-        answerApi(store, m[1], url.searchParams),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            store.connection.interrupt();
-            reject(new HttpError(503, `query took longer than ${timeoutMs} ms`));
-          }, timeoutMs);
-        }),
-      ]),
-    );
+    handle.enter();
+    const work = serialised(async () => {
+      let timer: NodeJS.Timeout | undefined;
+      let query: Promise<unknown> | undefined;
+      try {
+        const store = await handle.acquire();
+        query = answerApi(store, m[1], url.searchParams);
+        return await Promise.race([
+          query,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              store.connection.interrupt();
+              reject(new HttpError(503, `query took longer than ${timeoutMs} ms`));
+            }, timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+        await query?.catch(() => undefined); // an interrupted query ends before the store may close
+        handle.leave();
+      }
+    });
     work.then(
       (body) => {
-        clearTimeout(timer);
         send(200, 'application/json; charset=utf-8', JSON.stringify(body));
       },
       (err: unknown) => {
-        clearTimeout(timer);
         if (err instanceof HttpError) sendError(err.status, err.message);
         else sendError(500, err instanceof Error ? err.message : String(err));
       },
@@ -271,8 +322,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => {
-          store.close();
-          resolve();
+          void queue.then(() => {
+            handle.close();
+            resolve();
+          });
         });
       }),
   };

@@ -9,7 +9,9 @@ export const dashboardCommand: CliCommand = {
 
 Serves the usage dashboard for the store FILE (see pyrats ingest) at http://127.0.0.1:PORT/ until
 interrupted (Ctrl-C). Read-only: the store is opened read-only and only GET requests are answered;
-it listens on the loopback interface only. The page shows packages by users and by imports (bar
+it listens on the loopback interface only. The store is open only while a query runs, so pyrats
+ingest can update it meanwhile (reload the page to see the new data); while an ingest writes it,
+the page says so (HTTP 503). The page shows packages by users and by imports (bar
 charts), the monthly trend, tables with search and sort (packages, hosts, scripts, co-usage,
 requests), the aggregated dependency graph, a drill-down per package, a date range and host filter,
 and CSV / PNG export. Everything taken from the logs is displayed as text.

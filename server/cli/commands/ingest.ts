@@ -44,12 +44,19 @@ Options:
   --json              print the per-input summary as JSON on stdout
   --quiet             no progress bar, no per-line reports (the summary is still printed)
 
-Exit status: 0 ok, 1 some lines could not be read, 2 usage error, 3 an input could not be read.
+The store takes one writer and no reader meanwhile: a report, export or dashboard query that is
+reading it (or another ingest) is waited for up to 60 s; the dashboard opens it only while answering.
+
+Exit status: 0 ok, 1 some lines could not be read, 2 usage error, 3 an input or the store could not
+be read (or the store stayed in use by another process).
 
 Examples:
   pyrats ingest /var/log/pyrats --db usage.duckdb
   zcat /archive/pyrats/2026*.gz | pyrats ingest - --db usage.duckdb
 `;
+
+/** How long ingest waits for another process (a dashboard query, a report, another ingest) to let go of the store. */
+export const LOCK_WAIT_MS = 60_000;
 
 /** Files named by the arguments: directories expand to their (non-hidden) files in name order. */
 export function expandInputs(paths: string[]): string[] {
@@ -139,7 +146,8 @@ export const ingestCommand: CliCommand = {
     }
     const inputs = expandInputs(positionals);
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");
-    const store = await UsageStore.open(values.db);
+    // a dashboard or report may be reading the store for a moment: wait for it rather than fail
+    const store = await UsageStore.open(values.db, { lockWaitMs: LOCK_WAIT_MS });
     let reports: InputReport[];
     const bar = values.quiet || values.json ? undefined : progressBar(io);
     try {

@@ -4,7 +4,7 @@
  * (Debian's) renders the page: charts, tables, graph, drill-down, exports, and the XSS path as text.
  * Screenshots go to test/artifacts/dashboard/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeToken, joinTokens } from '../../../analyzer/pyrats/recordMessage';
 import { formatRecordLine } from '../../../analyzer/pyrats/syslogRecord';
 import { CLI, runBundledCli } from '../../support/bundledCli';
+import { startDashboard } from '../../support/dashboardProcess';
 import { chromiumMissing, launchChromium } from '../../support/chromium';
 import { requestLine } from '../../support/requestLines';
 import { writeSyntheticLogs } from '../../support/syntheticLogs';
@@ -29,27 +30,6 @@ import { writeSyntheticLogs } from '../../support/syntheticLogs';
 const REPO = path.resolve(__dirname, '../../..');
 const ARTIFACTS = path.join(REPO, 'test', 'artifacts', 'dashboard');
 const XSS = '<img src=x onerror=alert(1)>.py';
-
-/** Starts `pyrats dashboard` and resolves with its URL once it prints it. */
-function startDashboard(db: string): Promise<{ url: string; proc: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'dashboard', '--db', db], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`dashboard did not start: ${out}`)), 30_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], proc });
-      }
-    });
-    proc.stderr!.on('data', (d) => (out += d));
-    proc.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
-  });
-}
 
 let dir: string;
 let db: string;
