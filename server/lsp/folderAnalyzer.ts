@@ -111,6 +111,8 @@ export async function listPythonFiles(
 /** One workspace folder's analyzer: a parser for its open documents and a Checker for its settings. */
 export class FolderAnalyzer {
   private readonly budget = new TreeBudget(LIVE_TREES);
+  /** The trees this analyzer's parser made: a tree of another (disposed) analyzer must not be re-parsed here. */
+  private readonly made = new WeakSet<ParsedSource>();
   /** Recent verdicts of open documents' imports, by file and import (cleared when files appear or go). */
   private readonly verdictCache = new Map<string, { verdict: Verdict; at: number }>();
 
@@ -166,7 +168,14 @@ export class FolderAnalyzer {
   /** A tree for a newly opened document. */
   async parse(text: TextDocument): Promise<ParsedSource> {
     void text;
-    return new ParsedSource(this.parser, this.queries, this.budget);
+    const parsed = new ParsedSource(this.parser, this.queries, this.budget);
+    this.made.add(parsed);
+    return parsed;
+  }
+
+  /** True when `parsed` came from this analyzer's parser (not from one replaced by a settings change). */
+  owns(parsed: ParsedSource): boolean {
+    return this.made.has(parsed);
   }
 
   async checkDocument(

@@ -322,6 +322,12 @@ export class PyratsLanguageServer {
       const folder = await this.ensureFolder(this.folderUriFor(doc.uri));
       const analyzer = await folder.analyzer;
       if (cts.token.isCancellationRequested || this.documents.get(doc.uri) !== doc) return;
+      // The folder's analyzer was rebuilt (settings, trust, folder removed): its parser is gone, so
+      // the document's tree from the old one is dropped and the text parsed again by the new one.
+      if (doc.parsed && !analyzer.owns(doc.parsed)) {
+        doc.parsed.dispose();
+        doc.parsed = undefined;
+      }
       doc.parsed ??= await analyzer.parse(doc.text);
       const verdicts = await analyzer.checkDocument(doc.parsed, doc.text, uriToPath(doc.uri), cts.token);
       if (cts.token.isCancellationRequested || doc.version !== version || this.documents.get(doc.uri) !== doc)

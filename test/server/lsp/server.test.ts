@@ -580,3 +580,65 @@ describe('untrusted workspace (settings.trusted = false)', () => {
     }
   });
 });
+
+describe('an analyzer rebuilt under open documents', () => {
+  const failures = (s: LspSession) => s.logs.filter((l) => /checking .* failed/.test(l));
+
+  it('edits after a baseline change (new analyzer, new parser) are checked, not lost to a dead parser', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings() });
+    try {
+      const uri = fileUri(path.join(ws, 'rebuilt.py'));
+      await s.open(uri, 'import os\nimport nothere_before\n');
+      await s.waitForDiagnostics(uri, (d) => byCode(d.diagnostics, 'pyrats.missing').length === 1);
+      const wider = path.join(tmp, 'baseline-rebuilt.txt');
+      writeFileSync(wider, 'numpy==1.24.2\n');
+      let mark = s.published.length;
+      s.settings = settings({ baseline: `file:${wider}` });
+      await s.configurationChanged();
+      await s.waitForDiagnostics(uri, () => true, { from: mark });
+      // typing after the rebuild: the tree of the old parser must not be re-parsed by a freed parser
+      for (let v = 2; v <= 4; v++) {
+        mark = s.published.length;
+        await s.change(uri, v, [
+          {
+            range: { start: { line: v, character: 0 }, end: { line: v, character: 0 } },
+            text: `import typed_${v}\n`,
+          },
+        ]);
+        const p = await s.waitForDiagnostics(uri, (d) => d.version === v, { from: mark });
+        expect(byCode(p.diagnostics, 'pyrats.missing').map((d) => d.range.start.line)).toEqual(
+          Array.from({ length: v }, (_, i) => i + 1),
+        );
+      }
+      expect(failures(s)).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('a removed workspace folder: its open file is checked by the analyzer of its directory, edits too', async () => {
+    const dir = path.join(tmp, 'removed-folder');
+    mkdirSync(dir, { recursive: true });
+    const s = await startLspSession({ rootDir: ws, extraFolders: [dir], settings: settings() });
+    try {
+      const uri = fileUri(path.join(dir, 'script.py'));
+      await s.open(uri, 'import nothere_one\n');
+      await s.waitForDiagnostics(uri, (d) => d.diagnostics.length === 1);
+      await s.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, {
+        event: { added: [], removed: [{ uri: fileUri(dir), name: 'removed-folder' }] },
+      });
+      const mark = s.published.length;
+      await s.change(uri, 2, [
+        {
+          range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+          text: 'import nothere_two\n',
+        },
+      ]);
+      const p = await s.waitForDiagnostics(uri, (d) => d.version === 2, { from: mark });
+      expect(p.diagnostics.map((d) => d.range.start.line)).toEqual([0, 1]);
+      expect(failures(s)).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+});
