@@ -9,7 +9,7 @@
  * output, Python 2) becomes an Error whose message names the interpreter and the problem.
  * It does not resolve imports and does not decide which interpreter a workspace should use.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
@@ -252,51 +252,96 @@ function pathStamps(env: Environment): Record<string, number> {
   return stamps;
 }
 
+/** Keeps the last `max` bytes written to it (an interpreter's stderr, for the error message). */
+class TailBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly max: number) {}
+  push(b: Buffer): void {
+    this.chunks.push(b);
+    this.size += b.length;
+    while (this.size - this.chunks[0].length >= this.max) this.size -= this.chunks.shift()!.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/**
+ * Runs the snippet with `executable` in a process group of its own, so that a timeout or an
+ * oversized answer kills everything it started: a wrapper script (pyenv shim, conda or module
+ * wrapper) that hangs in a child of its own would otherwise leave that child running.
+ */
 function runSnippet(
   executable: string,
   opts: Required<Pick<IntrospectOptions, 'timeoutMs' | 'maxOutputBytes'>> & { env: NodeJS.ProcessEnv },
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      executable,
-      ['-c', INTROSPECTION_SNIPPET],
-      {
-        timeout: opts.timeoutMs,
-        maxBuffer: opts.maxOutputBytes,
-        env: opts.env,
-        encoding: 'utf8',
-        windowsHide: true,
-      },
-      (err, stdout, stderr) => {
-        if (err) {
-          const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string; code?: unknown };
-          if (e.code === 'ENOENT') reject(new Error(`interpreter ${executable} not found`));
-          else if (e.code === 'EACCES') reject(new Error(`interpreter ${executable} is not executable`));
-          else if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')
-            reject(
-              new Error(
-                `interpreter ${executable} printed more than ${opts.maxOutputBytes} bytes while being introspected`,
-              ),
-            );
-          else if (e.killed || e.signal)
-            reject(
-              new Error(
-                `interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed by ${e.signal ?? 'timeout'})`,
-              ),
-            );
-          else {
-            const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-            reject(
-              new Error(
-                `interpreter ${executable} failed (exit status ${String(e.code)})${tail ? `: ${tail}` : ''}`,
-              ),
-            );
-          }
-          return;
-        }
-        resolve(stdout);
-      },
-    );
+    let settled = false;
+    const settle = (err: Error | null, out?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(out ?? '');
+    };
+    const child = spawn(executable, ['-c', INTROSPECTION_SNIPPET], {
+      env: opts.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const killGroup = (): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      // a process that left the group (setsid) may still hold the pipes: stop reading them
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    const out: Buffer[] = [];
+    let outSize = 0;
+    const err = new TailBuffer(64 * 1024);
+    const timer = setTimeout(() => {
+      killGroup();
+      settle(new Error(`interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed)`));
+    }, opts.timeoutMs);
+    child.stdout.on('data', (b: Buffer) => {
+      outSize += b.length;
+      if (outSize > opts.maxOutputBytes) {
+        killGroup();
+        settle(
+          new Error(
+            `interpreter ${executable} printed more than ${opts.maxOutputBytes} bytes while being introspected`,
+          ),
+        );
+        return;
+      }
+      out.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') settle(new Error(`interpreter ${executable} not found`));
+      else if (e.code === 'EACCES') settle(new Error(`interpreter ${executable} is not executable`));
+      else settle(new Error(`interpreter ${executable} could not be started: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) return settle(null, Buffer.concat(out).toString('utf8'));
+      if (signal) return settle(new Error(`interpreter ${executable} was killed by ${signal}`));
+      // the first line says what failed (a wrapper's 'pyenv: python2: command not found'), the last
+      // ones why (a traceback's exception)
+      const lines = err
+        .text()
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      const tail = (lines.length > 3 ? [lines[0], '…', ...lines.slice(-2)] : lines).join(' | ');
+      settle(
+        new Error(`interpreter ${executable} failed (exit status ${String(code)})${tail ? `: ${tail}` : ''}`),
+      );
+    });
   });
 }
 

@@ -38,6 +38,20 @@ function fakeInterpreter(name: string, body: string): string {
   return p;
 }
 
+/** Whether `pid` is alive (a zombie no one has reaped yet counts as gone). */
+function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 describe('introspectInterpreter on real interpreters', () => {
   for (const exe of ['python3', '/usr/bin/python3']) {
     it.skipIf(exe.startsWith('/') && !existsSync(exe))(
@@ -156,6 +170,25 @@ describe('missing and broken interpreters', () => {
     );
   });
 
+  it('a wrapper that fails: the message keeps its first line (what failed), blank lines left out', async () => {
+    // what a pyenv shim prints for a version that is not selected
+    const p = fakeInterpreter(
+      'shim',
+      [
+        `echo "pyenv: python2: command not found" >&2`,
+        'echo >&2',
+        `echo "The 'python2' command exists in these Python versions:" >&2`,
+        `echo "  2.7.18" >&2`,
+        'echo >&2',
+        `echo "Note: See 'pyenv help global' for tips." >&2`,
+        'exit 127',
+      ].join('\n'),
+    );
+    await expect(introspectInterpreter(p, { cacheDir: false })).rejects.toThrow(
+      /failed \(exit status 127\): pyenv: python2: command not found \| … \| 2\.7\.18 \| Note: See 'pyenv help global' for tips\.$/,
+    );
+  });
+
   it('an interpreter that answers garbage', async () => {
     const p = fakeInterpreter('garbage', 'echo "hello, I am not python"');
     await expect(introspectInterpreter(p, { cacheDir: false })).rejects.toThrow(
@@ -168,6 +201,19 @@ describe('missing and broken interpreters', () => {
     await expect(introspectInterpreter(p, { cacheDir: false, timeoutMs: 300 })).rejects.toThrow(
       /did not answer within 300 ms/,
     );
+  });
+
+  it('a wrapper script that hangs in a child of its own: the child is killed too', async () => {
+    // a pyenv shim or module wrapper runs the real interpreter as its child; killing only the wrapper
+    // left the hanging child running for good
+    const pidFile = path.join(tmp, 'hanging-child.pid');
+    const p = fakeInterpreter('hanging-wrapper', `sleep 60 & echo $! > '${pidFile}'; wait`);
+    await expect(introspectInterpreter(p, { cacheDir: false, timeoutMs: 500 })).rejects.toThrow(
+      /did not answer within 500 ms/,
+    );
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    await expect.poll(() => processIsRunning(pid), { timeout: 10_000, interval: 50 }).toBe(false);
   });
 
   it('an interpreter that prints too much', async () => {
