@@ -66,6 +66,28 @@ function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
 
+/**
+ * `promise`, or a RequestCancelled error as soon as the request is cancelled: building a folder's
+ * analyzer can wait for a module command or a mirror up to their timeouts, and a dependency graph
+ * can take seconds; the client must not wait for either once it has given up.
+ */
+function untilCancelled<T>(promise: Promise<T>, token: CancellationToken): Promise<T> {
+  if (token.isCancellationRequested) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const sub = token.onCancellationRequested(() => reject(cancelled()));
+    promise.then(
+      (value) => {
+        sub.dispose();
+        resolve(value);
+      },
+      (err: unknown) => {
+        sub.dispose();
+        reject(err);
+      },
+    );
+  });
+}
+
 export class PyratsLanguageServer {
   private connection!: Connection;
   private readonly documents = new Map<string, OpenDocument>();
@@ -151,11 +173,14 @@ export class PyratsLanguageServer {
       const file = uriToPath(params.uri);
       if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${params.uri}`);
       const folder = await this.ensureFolder(this.folderUriFor(params.uri));
-      const analyzer = await folder.analyzer;
-      if (token.isCancellationRequested) throw cancelled();
+      const analyzer = await untilCancelled(folder.analyzer, token);
       try {
-        return await analyzer.dependencyGraph(file, params.scope === 'workspace' ? 'workspace' : 'script');
+        return await untilCancelled(
+          analyzer.dependencyGraph(file, params.scope === 'workspace' ? 'workspace' : 'script'),
+          token,
+        );
       } catch (err) {
+        if (err instanceof ResponseError) throw err;
         throw new ResponseError(ErrorCodes.InternalError, err instanceof Error ? err.message : String(err));
       }
     });
@@ -396,8 +421,8 @@ export class PyratsLanguageServer {
     const file = uriToPath(uri);
     if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${uri}`);
     const folder = await this.ensureFolder(this.folderUriFor(uri));
-    const analyzer = await folder.analyzer;
-    const { imports } = await analyzer.checkFile(file, token);
+    const analyzer = await untilCancelled(folder.analyzer, token);
+    const { imports } = await untilCancelled(analyzer.checkFile(file, token), token);
     if (token.isCancellationRequested) throw cancelled();
     return { uri, baseline: analyzer.baselineName, imports };
   }
@@ -410,7 +435,7 @@ export class PyratsLanguageServer {
     const folders: WorkspaceReportFolder[] = [];
     for (const uri of uris) {
       const folder = await this.ensureFolder(uri);
-      const analyzer = await folder.analyzer;
+      const analyzer = await untilCancelled(folder.analyzer, token);
       const counts: VerdictCounts = countVerdicts([]);
       const report: WorkspaceReportFolder = {
         uri,

@@ -5,6 +5,7 @@
  * cancellation, a 2,000-line file and a 2,000-file workspace.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -641,4 +642,59 @@ describe('an analyzer rebuilt under open documents', () => {
       await s.stop();
     }
   });
+});
+
+describe('a mirror that never answers', () => {
+  const analysis = () => path.join(ws, 'analysis.py');
+  let silent: Server;
+  const sockets = new Set<Socket>();
+  let mirrorUrl: string;
+
+  beforeAll(async () => {
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    mirrorUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/conda-forge`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent.close(r));
+  });
+
+  it('requests waiting for the analyzer are cancelled at once; diagnostics come after the mirror timeout', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings({ mirrors: [mirrorUrl] }) });
+    try {
+      const timedOut = () => s.logs.some((l) => l.includes(mirrorUrl) && /no complete answer/.test(l));
+      const cancelledAnswer = async (method: string, params: object) => {
+        const cts = new CancellationTokenSource();
+        const pending = s.connection.sendRequest(method, params, cts.token);
+        setImmediate(() => cts.cancel());
+        const err = await pending.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        // answered while the analyzer is still waiting for the mirror
+        expect(timedOut()).toBe(false);
+        expect(err).toBeInstanceOf(ResponseError);
+        expect((err as ResponseError<unknown>).code).toBe(LSPErrorCodes.RequestCancelled);
+      };
+      await cancelledAnswer('pyrats/workspaceReport', {});
+      await cancelledAnswer('pyrats/fileVerdicts', { uri: fileUri(path.join(ws, 'helpers.py')) });
+      await cancelledAnswer('pyrats/dependencyGraph', { uri: fileUri(analysis()), scope: 'script' });
+
+      // what can be analysed still is, and the problem names the mirror
+      const uri = fileUri(analysis());
+      await s.open(uri, readFileSync(analysis(), 'utf8'));
+      const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0, { timeoutMs: 60_000 });
+      expect(byCode(p.diagnostics, 'pyrats.missing').length).toBeGreaterThan(0);
+      const summary = s.summaries.filter((x) => x.uri === uri).at(-1)!;
+      expect(summary.counts).toMatchObject({ baseline: 2, local: 1 });
+      expect(summary.problems.join('\n')).toContain(mirrorUrl);
+      expect(timedOut()).toBe(true);
+    } finally {
+      await s.stop();
+    }
+  }, 90_000);
 });
