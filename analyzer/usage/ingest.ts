@@ -22,7 +22,7 @@ import type { Readable } from 'node:stream';
 import { parseLogLine, type NodePair, type ParsedLogLine } from '../pyrats/logLine';
 import { REQUEST_FORMAT, validateRequest } from '../requests/packageRequest';
 import type { NodeDeriver } from './derive';
-import type { SourceState, StoredNode, UsageStore } from './store';
+import { HEAD_BYTES, type SourceState, type StoredNode, type UsageStore } from './store';
 
 export interface BadLine {
   line: number;
@@ -382,16 +382,23 @@ async function openInput(
  * For a plain (not gzipped) file: the fingerprint of its first line, or null when the file is gzipped
  * (read as a stream) or its first line is not complete yet.
  */
-async function plainFileFingerprint(p: string): Promise<{ gzip: boolean; fingerprint: string | null }> {
+async function plainFileFingerprint(
+  p: string,
+): Promise<{ gzip: boolean; fingerprint: string | null; head: Buffer }> {
   const fh = await fsp.open(p, 'r');
   try {
     const b = Buffer.alloc(65536);
     const { bytesRead } = await fh.read(b, 0, b.length, 0);
-    if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return { gzip: true, fingerprint: null };
+    const head = Buffer.from(b.subarray(0, Math.min(bytesRead, HEAD_BYTES)));
+    if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return { gzip: true, fingerprint: null, head };
     const nl = b.subarray(0, bytesRead).indexOf(10);
-    if (nl < 0 && bytesRead < b.length) return { gzip: false, fingerprint: null };
+    if (nl < 0 && bytesRead < b.length) return { gzip: false, fingerprint: null, head };
     const end = nl < 0 ? b.length : nl + 1;
-    return { gzip: false, fingerprint: createHash('sha256').update(b.subarray(0, end)).digest('hex') };
+    return {
+      gzip: false,
+      fingerprint: createHash('sha256').update(b.subarray(0, end)).digest('hex'),
+      head,
+    };
   } finally {
     await fh.close();
   }
@@ -432,8 +439,11 @@ async function* gunzipIfNeeded(src: AsyncIterable<Buffer | string>): AsyncGenera
 class IngestRun {
   readonly writer: BatchWriter;
   readonly messageCache = new Map<string, { source: NodePair; targets: NodePair[] }>();
-  /** Inputs touched in this run, by fingerprint (their offsets may be ahead of the stored ones). */
-  readonly sources = new Map<string, SourceState>();
+  /**
+   * Inputs by the fingerprint of their first line: the stored ones, then those created in this run
+   * (their offsets may be ahead of the stored ones).
+   */
+  readonly sources = new Map<string, SourceState[]>();
   private readonly dirty = new Set<SourceState>();
   sinceCommit = 0;
   readonly batchBytes: number;
@@ -446,13 +456,26 @@ class IngestRun {
     this.batchBytes = opts.batchBytes ?? 24 << 20;
   }
 
-  async source(fingerprint: string, p: string): Promise<{ state: SourceState; known: boolean }> {
-    const mine = this.sources.get(fingerprint);
-    if (mine) return { state: mine, known: true };
-    const stored = await this.store.findSource(fingerprint);
-    const state = stored ?? (await this.store.createSource(fingerprint, p));
-    this.sources.set(fingerprint, state);
-    return { state, known: stored !== null };
+  /**
+   * The input with this first line whose first bytes are `head`'s (one is a prefix of the other: the
+   * same text, read further or not as far) — or a new one: another input with the same first line
+   * (an empty line, a common header) is a different input, not a continuation.
+   */
+  async source(
+    fingerprint: string,
+    p: string,
+    head: Buffer,
+  ): Promise<{ state: SourceState; known: boolean }> {
+    let list = this.sources.get(fingerprint);
+    if (list === undefined) {
+      list = await this.store.findSources(fingerprint);
+      this.sources.set(fingerprint, list);
+    }
+    const same = list.find((s) => sameStart(s.headHex, head));
+    if (same) return { state: same, known: true };
+    const state = await this.store.createSource(fingerprint, p);
+    list.push(state);
+    return { state, known: false };
   }
 
   /** Records an input's progress; commits when a batch is full (or `force`). */
@@ -476,6 +499,14 @@ class IngestRun {
     this.dirty.clear();
     this.sinceCommit = 0;
   }
+}
+
+/** Whether the stored first bytes (hex; null: not stored by older versions) and `head` agree. */
+function sameStart(storedHex: string | null, head: Buffer): boolean {
+  if (storedHex === null) return true;
+  const stored = Buffer.from(storedHex, 'hex');
+  const n = Math.min(stored.length, head.length);
+  return stored.subarray(0, n).equals(head.subarray(0, n));
 }
 
 /** Ingests each input in turn; one input's failure is reported and the others go on. */
@@ -520,9 +551,12 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   let state: SourceState | null = null;
   let streamed = p === '-'; // stdin or gzip: read from byte 0, fingerprint from the stream, skip what was read
   let startByte = 0;
+  /** The input's first (decompressed) bytes, up to HEAD_BYTES. */
+  let head: Buffer = Buffer.alloc(0);
   if (!streamed) {
     try {
       const f = await plainFileFingerprint(p);
+      head = f.head;
       if (f.gzip) streamed = true;
       else if (f.fingerprint === null) {
         const size = (await fsp.stat(p)).size;
@@ -530,14 +564,15 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
         report.pendingPartialLine = size > 0;
         return report;
       } else {
-        const found = await run.source(f.fingerprint, p);
+        const found = await run.source(f.fingerprint, p, head);
         state = found.state;
         if (found.known) {
           const size = (await fsp.stat(p)).size;
           if (size < state.offsetBytes)
             return fail(
               new Error(
-                `file is shorter (${size} bytes) than the ${state.offsetBytes} bytes already ingested from it`,
+                `file is shorter (${size} bytes) than the ${state.offsetBytes} bytes already ingested from it` +
+                  (state.path === p ? '' : ` (as ${state.path}, which starts the same)`),
               ),
             );
           report.status = 'resumed';
@@ -645,6 +680,8 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   const commit = async (force = false) => {
     state!.offsetBytes = consumed;
     state!.lines = lineNo;
+    const headHex = head.subarray(0, Math.min(consumed, head.length)).toString('hex');
+    if (state!.headHex === null || headHex.length > state!.headHex.length) state!.headHex = headHex;
     await run.progress(state!, force);
   };
 
@@ -664,11 +701,12 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   };
 
   try {
-    let head: Buffer[] = [];
+    let headChunks: Buffer[] = [];
     let headLen = 0;
     const fingerprintFromStream = async (h: Buffer, end: number) => {
       const fp = createHash('sha256').update(h.subarray(0, end)).digest('hex');
-      const found = await run.source(fp, p);
+      head = Buffer.from(h.subarray(0, HEAD_BYTES));
+      const found = await run.source(fp, p, head);
       state = found.state;
       if (found.known) {
         report.status = 'resumed';
@@ -682,13 +720,13 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
     for await (const chunkRaw of input.stream) {
       let chunk = chunkRaw;
       if (!state) {
-        head.push(chunk);
+        headChunks.push(chunk);
         headLen += chunk.length;
-        const h = Buffer.concat(head, headLen);
+        const h = Buffer.concat(headChunks, headLen);
         const nl = h.indexOf(10);
-        if (nl < 0 && headLen < 65536) continue;
+        if ((nl < 0 && headLen < 65536) || headLen < HEAD_BYTES) continue;
         await fingerprintFromStream(h, nl < 0 ? 65536 : nl + 1);
-        head = [];
+        headChunks = [];
         chunk = h;
       }
       if (skip > 0) {
@@ -752,9 +790,10 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
       }
     }
     if (!state && headLen) {
-      // a stream without any newline: it is one line, fingerprinted whole
-      const h = Buffer.concat(head, headLen);
-      await fingerprintFromStream(h, h.length);
+      // a short stream (its first line, or all of it when it has no newline, is the fingerprint)
+      const h = Buffer.concat(headChunks, headLen);
+      const nl = h.indexOf(10);
+      await fingerprintFromStream(h, nl < 0 ? h.length : nl + 1);
       if (h.length > skip) {
         pending = [h.subarray(skip)];
         pendingLen = h.length - skip;

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS sources(
   source_id INTEGER, fingerprint VARCHAR, path VARCHAR, offset_bytes BIGINT, lines BIGINT,
   records BIGINT, requests BIGINT, other_lines BIGINT, bad_lines BIGINT,
   first_ingest TIMESTAMP, last_ingest TIMESTAMP);
+ALTER TABLE sources ADD COLUMN IF NOT EXISTS head_hex VARCHAR;
 CREATE TABLE IF NOT EXISTS bad_lines(source_id INTEGER, path VARCHAR, line_no BIGINT, reason VARCHAR, excerpt VARCHAR);
 CREATE TABLE IF NOT EXISTS strings(string_id INTEGER, value VARCHAR);
 CREATE TABLE IF NOT EXISTS packages(package_id INTEGER, package VARCHAR, kind VARCHAR, distribution VARCHAR);
@@ -137,7 +138,15 @@ export interface SourceState {
   requests: number;
   otherLines: number;
   badLines: number;
+  /**
+   * The input's first bytes read so far (at most HEAD_BYTES), hex: inputs whose first lines are the
+   * same (an empty line, a common header) are told apart by them. Null in stores of older versions.
+   */
+  headHex: string | null;
 }
+
+/** How many of an input's first bytes the store keeps to tell inputs with the same first line apart. */
+export const HEAD_BYTES = 4096;
 
 export interface StoredNode {
   id: number;
@@ -429,17 +438,16 @@ export class UsageStore {
     appender.closeSync();
   }
 
-  async findSource(fingerprint: string): Promise<SourceState | null> {
-    const r = await this.rows<Record<string, number | string>>(
+  /** The inputs whose first line has this fingerprint, oldest first. */
+  async findSources(fingerprint: string): Promise<SourceState[]> {
+    const r = await this.rows<Record<string, number | string | null>>(
       `SELECT source_id, fingerprint, path, offset_bytes::DOUBLE AS offset_bytes, lines::DOUBLE AS lines,
               records::DOUBLE AS records, requests::DOUBLE AS requests, other_lines::DOUBLE AS other_lines,
-              bad_lines::DOUBLE AS bad_lines
-       FROM sources WHERE fingerprint = $1`,
+              bad_lines::DOUBLE AS bad_lines, head_hex
+       FROM sources WHERE fingerprint = $1 ORDER BY source_id`,
       [fingerprint],
     );
-    if (r.length === 0) return null;
-    const x = r[0];
-    return {
+    return r.map((x) => ({
       sourceId: x.source_id as number,
       fingerprint: x.fingerprint as string,
       path: x.path as string,
@@ -449,14 +457,17 @@ export class UsageStore {
       requests: x.requests as number,
       otherLines: x.other_lines as number,
       badLines: x.bad_lines as number,
-    };
+      headHex: x.head_hex as string | null,
+    }));
   }
 
   async createSource(fingerprint: string, path: string): Promise<SourceState> {
     const r = await this.rows<{ id: number }>(`SELECT coalesce(max(source_id), 0) + 1 AS id FROM sources`);
     const id = r[0].id;
     await this.run(
-      `INSERT INTO sources VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, current_localtimestamp(), current_localtimestamp())`,
+      `INSERT INTO sources (source_id, fingerprint, path, offset_bytes, lines, records, requests, other_lines,
+         bad_lines, first_ingest, last_ingest, head_hex)
+       VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, current_localtimestamp(), current_localtimestamp(), '')`,
       [id, fingerprint, path],
     );
     return {
@@ -469,14 +480,25 @@ export class UsageStore {
       requests: 0,
       otherLines: 0,
       badLines: 0,
+      headHex: '',
     };
   }
 
   async updateSource(s: SourceState): Promise<void> {
     await this.run(
       `UPDATE sources SET path = $2, offset_bytes = $3, lines = $4, records = $5, requests = $6, other_lines = $7,
-         bad_lines = $8, last_ingest = current_localtimestamp() WHERE source_id = $1`,
-      [s.sourceId, s.path, s.offsetBytes, s.lines, s.records, s.requests, s.otherLines, s.badLines],
+         bad_lines = $8, head_hex = $9, last_ingest = current_localtimestamp() WHERE source_id = $1`,
+      [
+        s.sourceId,
+        s.path,
+        s.offsetBytes,
+        s.lines,
+        s.records,
+        s.requests,
+        s.otherLines,
+        s.badLines,
+        s.headHex,
+      ],
     );
   }
 

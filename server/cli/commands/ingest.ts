@@ -26,7 +26,8 @@ a directory (its files, in name order, not recursive), or - for standard input. 
 syslog-ng's default format ("Nov 25 06:28:41 HOST Python: ts=...") — the year, absent from that
 format, is taken from a YYYYMMDD file name, else the file's modification time — or RFC 5424.
 
-Incremental and idempotent: each input is identified by its first line; the store remembers how far
+Incremental and idempotent: each input is identified by its first line and first 4 KiB (files that
+merely start with the same line are different inputs); the store remembers how far
 it was read. Running again adds nothing twice; a file that grew is read from where it stopped; a day
 file and its rotated .gz copy are the same input. A last line without a newline is left for the next
 run (syslog-ng may be writing it), except in .gz files and on stdin.
