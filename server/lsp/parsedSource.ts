@@ -21,6 +21,24 @@ import type { ImportSite, SourceRange } from '../../analyzer/extract/importSite'
 
 type Pos = SourceRange['start'];
 
+/**
+ * The text as tree-sitter is given it. LSP (and Python) end a line at `\r\n`, `\n` or a lone `\r`;
+ * tree-sitter counts rows at `\n` only, so a lone `\r` (old Mac files, `\r\r\n` from a double
+ * conversion) would put every later import on the wrong line. A lone `\r` becomes `\n`: same length,
+ * same offsets, and rows/columns that equal LSP positions.
+ */
+export function parserText(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/** True when the text has a `\r` not followed by `\n` at an index in [from, to]. */
+function hasLoneCr(text: string, from: number, to: number): boolean {
+  for (let i = Math.max(0, from); i <= to && i < text.length; i++) {
+    if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) !== 10) return true;
+  }
+  return false;
+}
+
 const isBefore = (a: Pos, b: Pos) => a.line < b.line || (a.line === b.line && a.character < b.character);
 
 /** A position after an edit that replaced [start, oldEnd) with text ending at newEnd. */
@@ -74,6 +92,8 @@ export class ParsedSource {
   private full = true;
   /** The last full parse had no syntax error (and every span parsed alone since was clean). */
   private clean = false;
+  /** The text has a lone `\r` line break: parsed in full (as parserText) on every check. */
+  private loneCr = false;
 
   constructor(
     private readonly parser: Parser,
@@ -86,16 +106,25 @@ export class ParsedSource {
    * the tree about it: old offsets are taken before the update, the new end after it.
    */
   applyChange(doc: TextDocument, change: TextDocumentContentChangeEvent, version: number): TextDocument {
-    if (!this.tree || this.full || !('range' in change)) {
+    if (!this.tree || this.full || this.loneCr || !('range' in change)) {
       this.releaseTree();
       return TextDocument.update(doc, [change], version);
     }
-    const startIndex = doc.offsetAt(change.range.start);
-    const oldEndIndex = doc.offsetAt(change.range.end);
+    // TextDocument.update accepts a reversed range (end before start): so does the tree edit
+    let { start: from, end: to } = change.range;
+    if (isBefore(to, from)) [from, to] = [to, from];
+    const startIndex = doc.offsetAt(from);
+    const oldEndIndex = doc.offsetAt(to);
     const start = doc.positionAt(startIndex);
     const oldEnd = doc.positionAt(oldEndIndex);
     const after = TextDocument.update(doc, [change], version);
     const newEndIndex = startIndex + change.text.length;
+    // a `\r` that now ends a line alone (in the new text, or before it without its `\n`)
+    if (hasLoneCr(after.getText(), startIndex - 1, newEndIndex - 1)) {
+      this.loneCr = true;
+      this.releaseTree();
+      return after;
+    }
     const newEnd = after.positionAt(newEndIndex);
     this.tree.edit({
       startIndex,
@@ -270,7 +299,9 @@ export class ParsedSource {
     return merged;
   }
 
-  private extractAll(text: string): ImportSite[] {
+  private extractAll(raw: string): ImportSite[] {
+    const text = parserText(raw);
+    this.loneCr = text !== raw;
     const next = this.parser.parse(text, null);
     this.tree?.delete();
     this.tree = next;

@@ -11,7 +11,7 @@ import {
   type ImportQueries,
 } from '../../../analyzer/extract/extractImports';
 import { createPythonParser } from '../../../analyzer/parse/pythonParser';
-import { ParsedSource, TreeBudget } from '../../../server/lsp/parsedSource';
+import { ParsedSource, parserText, TreeBudget } from '../../../server/lsp/parsedSource';
 
 let parser: Parser;
 let queries: ImportQueries;
@@ -258,6 +258,99 @@ describe('ParsedSource (incremental tree-sitter re-parse)', () => {
     expect(edits.length).toBeGreaterThan(100);
     applyAll(START, edits);
   });
+
+  it('lone \\r line breaks (old Mac, \\r\\r\\n): sites are on the lines LSP counts, at open and after edits', () => {
+    let doc = TextDocument.create(
+      'file:///cr.py',
+      'python',
+      1,
+      'import os\rimport cr_one\r\r\nimport cr_two\r\n',
+    );
+    const parsed = new ParsedSource(parser, queries);
+    const names = () =>
+      parsed.importSites(doc).map((site) => `${site.range.start.line}:${doc.getText(site.range)}`);
+    expect(names()).toEqual(['0:os', '1:cr_one', '3:cr_two']);
+    // a CRLF file gets a lone \r when one is typed at a line end (\r\r\n) ...
+    doc = TextDocument.create('file:///crlf.py', 'python', 1, 'import os\r\nimport a1\r\nimport a2\r\n');
+    const p2 = new ParsedSource(parser, queries);
+    expect(p2.importSites(doc).map((site) => site.range.start.line)).toEqual([0, 1, 2]);
+    doc = p2.applyChange(
+      doc,
+      { range: { start: { line: 1, character: 9 }, end: { line: 1, character: 9 } }, text: '\r' },
+      2,
+    );
+    expect(doc.lineCount).toBe(5);
+    expect(p2.importSites(doc).map((site) => `${site.range.start.line}:${doc.getText(site.range)}`)).toEqual([
+      '0:os',
+      '1:a1',
+      '3:a2',
+    ]);
+    // ... and the lines are counted right again once it is gone
+    doc = p2.applyChange(
+      doc,
+      { range: { start: { line: 1, character: 9 }, end: { line: 2, character: 0 } }, text: '' },
+      3,
+    );
+    expect(doc.getText()).toBe('import os\r\nimport a1\r\nimport a2\r\n');
+    expect(p2.importSites(doc).map((site) => `${site.range.start.line}:${doc.getText(site.range)}`)).toEqual([
+      '0:os',
+      '1:a1',
+      '2:a2',
+    ]);
+    parsed.dispose();
+    p2.dispose();
+  });
+
+  for (const seed0 of [1, 2, 3, 4, 5, 6]) {
+    it(`random edits with CRLF, lone \\r, reversed ranges and ranges past the end (seed ${seed0})`, () => {
+      let seed = seed0;
+      const rnd = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      const snippets = [
+        'import a\r\n',
+        'from b import c\r\n',
+        'x = 1\r\n',
+        '\r\n',
+        '\r',
+        '\n',
+        'import e',
+        '    import f\r\n',
+        '"😀"',
+        '',
+        'import os\r\nimport q\r\n',
+      ];
+      const start =
+        'import os\r\nimport json\r\n\r\nimport numpy as np\r\nfrom scipy import stats\r\ntry:\r\n' +
+        '    import cartopy\r\nexcept ImportError:\r\n    pass\r\nx = "😀"; import zz\r\n';
+      let doc = TextDocument.create('file:///r.py', 'python', 1, start);
+      const parsed = new ParsedSource(parser, queries);
+      expect(parsed.importSites(doc)).toEqual(fresh(start));
+      let applied = 0;
+      for (let i = 0; i < 300; i++) {
+        const len = doc.getText().length;
+        const a = rnd(len + 1);
+        let from = doc.positionAt(a);
+        let to = doc.positionAt(Math.min(len, a + rnd(12)));
+        if (rnd(10) === 0) to = { line: to.line + 3, character: 99 };
+        if (rnd(10) === 0) [from, to] = [to, from];
+        const change = { range: { start: from, end: to }, text: snippets[rnd(snippets.length)] };
+        const expected = TextDocument.create('file:///r.py', 'python', i + 2, doc.getText());
+        TextDocument.update(expected, [change], i + 2);
+        if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(expected.getText()))
+          continue;
+        doc = parsed.applyChange(doc, change, i + 2);
+        expect(doc.getText()).toBe(expected.getText());
+        expect(parsed.importSites(doc), `edit ${i}: ${JSON.stringify(change)}`).toEqual(
+          fresh(parserText(doc.getText())),
+        );
+        applied++;
+      }
+      expect(applied).toBeGreaterThan(200);
+      parsed.dispose();
+    });
+  }
 
   it('a document whose tree was dropped (tree budget) is parsed again in full and stays right', () => {
     const budget = new TreeBudget(1);

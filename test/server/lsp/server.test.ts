@@ -24,6 +24,7 @@ import {
   type Diagnostic,
   type MarkupContent,
 } from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   FileVerdictsResult,
   GraphPayload,
@@ -697,4 +698,33 @@ describe('a mirror that never answers', () => {
       await s.stop();
     }
   }, 90_000);
+});
+
+describe('positions (UTF-16, every LSP line break)', () => {
+  it('diagnostics and hovers sit exactly on the imported name after non-BMP and combining characters, CRLF and lone CR line ends', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings() });
+    try {
+      const text =
+        's = "😀😀"; import nothere_emoji\r\n' +
+        'x = "e\u0301\u0301"; import nothere_combining\r\r\n' +
+        'import os\rimport nothere_cr\n' +
+        '"""😀\r\n"""; from nothere_pkg import (\r\n    name_𝔡 as n)\n';
+      const uri = fileUri(path.join(ws, 'positions.py'));
+      await s.open(uri, text);
+      const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+      const doc = TextDocument.create(uri, 'python', 1, text);
+      const marked = p.diagnostics.map((d) => `${d.range.start.line}:${doc.getText(d.range)}`);
+      expect(marked).toEqual(['0:nothere_emoji', '1:nothere_combining', '4:nothere_cr', '7:name_𝔡']);
+      for (const d of p.diagnostics) {
+        const middle = { line: d.range.start.line, character: d.range.start.character + 1 };
+        const hover = await s.connection.sendRequest(HoverRequest.type, {
+          textDocument: { uri },
+          position: middle,
+        });
+        expect(hover?.range).toEqual(d.range);
+      }
+    } finally {
+      await s.stop();
+    }
+  });
 });
