@@ -6,10 +6,12 @@
  * same request id (the admin side de-duplicates on it).
  *
  * Files are written atomically (temp file + rename). An unreadable entry is reported, never deleted.
- * A delivery in progress *claims* its entry by renaming it (`….request.json.<host>.<pid>.<n>.sending`):
- * a rename succeeds for one process only, so two retries at once (two editors, a cron job) never send
- * the same entry twice. A claim left by a process that died (same host, pid gone) or older than an
- * hour (any host: home directories are shared between login nodes) goes back to the outbox.
+ * A delivery in progress *claims* its entry by renaming it
+ * (`….request.json.<host>.<pid>.<n>-<claim time, ms>.sending`): a rename succeeds for one process
+ * only, so two retries at once (two editors, a cron job) never send the same entry twice. A claim left
+ * by a process that died (same host, pid gone) or made more than an hour ago (any host: home
+ * directories are shared between login nodes) goes back to the outbox. The claim time is in the name
+ * because a rename keeps the file's modification time: that of an entry that waited for days.
  * `mailto:` deliveries are not kept: building the link cannot fail. The CLI and the editor share one
  * default directory (`defaultOutboxDir`), so `pyrats request --retry` also flushes the editor's.
  */
@@ -57,12 +59,25 @@ interface Claim {
   key: string;
   host: string;
   pid: number;
+  /** When it was claimed (ms); null in names without it (then the file's mtime is used). */
+  time: number | null;
 }
 
-/** `<key>.request.json.<host>.<pid>.<n>.sending` → its parts (host names may contain dots). */
+/**
+ * `<key>.request.json.<host>.<pid>.<n>-<ms>.sending` (or without `-<ms>`) → its parts (host names
+ * may contain dots).
+ */
 function parseClaim(dir: string, name: string): Claim | undefined {
-  const m = /^(.+)\.request\.json\.(.+)\.(\d+)\.[0-9a-f]+\.sending$/.exec(name);
-  return m ? { file: path.join(dir, name), key: m[1], host: m[2], pid: Number(m[3]) } : undefined;
+  const m = /^(.+)\.request\.json\.(.+)\.(\d+)\.[0-9a-f]+(?:-(\d+))?\.sending$/.exec(name);
+  return m
+    ? {
+        file: path.join(dir, name),
+        key: m[1],
+        host: m[2],
+        pid: Number(m[3]),
+        time: m[4] === undefined ? null : Number(m[4]),
+      }
+    : undefined;
 }
 
 function processAlive(pid: number): boolean {
@@ -128,9 +143,10 @@ export class RequestOutbox {
     return listing;
   }
 
-  /** A claim whose holder died (same host) or that is older than STALE_CLAIM_MS. */
+  /** A claim whose holder died (same host) or that was made more than STALE_CLAIM_MS ago. */
   private abandoned(claim: Claim): boolean {
     if (claim.host === os.hostname() && !processAlive(claim.pid)) return true;
+    if (claim.time !== null) return Date.now() - claim.time > STALE_CLAIM_MS;
     try {
       return Date.now() - statSync(claim.file).mtimeMs > STALE_CLAIM_MS;
     } catch {
@@ -150,7 +166,7 @@ export class RequestOutbox {
   }
 
   private claimFile(key: string): string {
-    const unique = `${os.hostname()}.${process.pid}.${(claimCounter++).toString(16)}`;
+    const unique = `${os.hostname()}.${process.pid}.${(claimCounter++).toString(16)}-${Date.now()}`;
     return path.join(this.dir, `${key}${SUFFIX}.${unique}${CLAIM_SUFFIX}`);
   }
 

@@ -349,4 +349,25 @@ describe('outbox claims: concurrent retries and crashed senders', () => {
       `${alive.key}.request.json.${os.hostname()}.${process.pid}.0.sending`,
     ]);
   });
+
+  it('an entry that waited for days is not given back while a live retry is delivering it', async () => {
+    hook.status = 200;
+    hook.delayMs = 300;
+    hook.bodies.length = 0;
+    const outboxDir = path.join(dir, 'old-entry');
+    const [entry] = waiting(new RequestOutbox(outboxDir), 1);
+    // written two days ago (its first delivery failed then); a rename keeps that modification time
+    const twoDaysAgo = (Date.now() - 2 * 86_400_000) / 1000;
+    utimesSync(path.join(outboxDir, `${entry.key}.request.json`), twoDaysAgo, twoDaysAgo);
+    const first = retryOutbox(new RequestOutbox(outboxDir), { recordHeader });
+    // another process (a second editor, a cron job) looks and retries while the first is delivering
+    const meanwhile = new RequestOutbox(outboxDir).list();
+    expect(meanwhile.entries).toEqual([]);
+    expect(meanwhile.sending).toEqual([entry.key]);
+    const second = await retryOutbox(new RequestOutbox(outboxDir), { recordHeader });
+    expect(second.results).toEqual([]);
+    expect((await first).results.map((r) => r.ok)).toEqual([true]);
+    expect(bodyIds()).toEqual([entry.request.id]);
+    expect(readdirSync(outboxDir)).toEqual([]);
+  });
 });
