@@ -62,6 +62,22 @@ function uriToPath(uri: string): string | undefined {
   }
 }
 
+/**
+ * The file a document's imports are resolved from: its path for `file:` URIs, the notebook's path
+ * for a notebook cell (`vscode-notebook-cell:/dir/nb.ipynb#cell`: Jupyter runs cells in the notebook's
+ * folder); undefined for documents that live nowhere (`untitled:`) or elsewhere.
+ */
+function sourcePath(uri: string): string | undefined {
+  const file = uriToPath(uri);
+  if (file || !uri.startsWith('vscode-notebook-cell:')) return file;
+  try {
+    const notebook = decodeURIComponent(new URL(uri).pathname);
+    return path.isAbsolute(notebook) ? path.normalize(notebook) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
@@ -296,16 +312,22 @@ export class PyratsLanguageServer {
     this.recheckOpen(() => true);
   }
 
-  /** The workspace folder holding a file (longest match), or a folder made for the file's directory. */
+  /**
+   * The workspace folder holding a file (longest match), or a folder made for the file's directory.
+   * A notebook cell belongs where its notebook is; a document with no place (`untitled:`) to the
+   * first workspace folder (its settings, its local modules), else to the server's directory.
+   */
   private folderUriFor(uri: string): string {
+    const file = sourcePath(uri);
+    const key = file && !uri.startsWith('file:') ? pathToFileURL(file).toString() : uri;
     let best: string | undefined;
     for (const f of this.initialFolders) {
       const base = f.uri.endsWith('/') ? f.uri : `${f.uri}/`;
-      if (uri.startsWith(base) && (!best || f.uri.length > best.length)) best = f.uri;
+      if (key.startsWith(base) && (!best || f.uri.length > best.length)) best = f.uri;
     }
     if (best) return best;
-    const file = uriToPath(uri);
-    return file ? pathToFileURL(path.dirname(file)).toString() : 'untitled:';
+    if (file) return pathToFileURL(path.dirname(file)).toString();
+    return this.initialFolders[0]?.uri ?? 'untitled:';
   }
 
   private isPython(uri: string, languageId: string): boolean {
@@ -354,7 +376,7 @@ export class PyratsLanguageServer {
         doc.parsed = undefined;
       }
       doc.parsed ??= await analyzer.parse(doc.text);
-      const verdicts = await analyzer.checkDocument(doc.parsed, doc.text, uriToPath(doc.uri), cts.token);
+      const verdicts = await analyzer.checkDocument(doc.parsed, doc.text, sourcePath(doc.uri), cts.token);
       if (cts.token.isCancellationRequested || doc.version !== version || this.documents.get(doc.uri) !== doc)
         return;
       const result: CheckResult = {

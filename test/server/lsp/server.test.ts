@@ -728,3 +728,39 @@ describe('positions (UTF-16, every LSP line break)', () => {
     }
   });
 });
+
+describe('documents that are not files (untitled:, notebook cells)', () => {
+  it("are checked with their workspace folder's settings and local modules", async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings() });
+    try {
+      const folderBaseline = path.join(tmp, 'folder-baseline.txt');
+      writeFileSync(folderBaseline, 'numpy==1.24.2\nxarray==2023.1.0\n');
+      s.folderSettings[fileUri(ws)] = settings({ baseline: `file:${folderBaseline}` });
+      const text = 'import helpers\nimport xarray\nimport nothere_cell\n';
+      const summaryOf = async (uri: string) => {
+        await s.open(uri, text);
+        const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+        return { diagnostics: p.diagnostics, summary: s.summaries.filter((x) => x.uri === uri).at(-1)! };
+      };
+      const untitled = await summaryOf('untitled:Untitled-1');
+      expect(untitled.summary.baseline).toBe('folder-baseline.txt');
+      expect(untitled.summary.counts).toMatchObject({ local: 1, baseline: 1, missing: 1 });
+
+      const cell = `vscode-notebook-cell:${pathToFileURL(path.join(ws, 'notebook.ipynb')).pathname}#W0sZmlsZQ%3D%3D`;
+      const notebook = await summaryOf(cell);
+      expect(notebook.summary.baseline).toBe('folder-baseline.txt');
+      expect(notebook.summary.counts).toMatchObject({ local: 1, baseline: 1, missing: 1 });
+      expect(notebook.diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([['pyrats.missing', 2]]);
+      // the graph follows files on disk only: a cell is refused with a clear error
+      const err = await s.connection
+        .sendRequest('pyrats/dependencyGraph', { uri: cell, scope: 'script' })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect((err as ResponseError<unknown>).message).toContain('not a file URI');
+    } finally {
+      await s.stop();
+    }
+  });
+});
