@@ -11,6 +11,7 @@
  * Extraction is injected (`extractFiles`) or done by the extract stage's batch extractor (worker
  * threads; on-disk cache when `extraction.cache` is set). It does not format output (see formats.ts) or send anything.
  */
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../env/environment';
 import { BatchExtractor, type BatchOptions } from '../extract/batchExtract';
@@ -116,6 +117,54 @@ export function compatEntries(sites: ImportSite[]): ImportSite[] {
   return out;
 }
 
+/**
+ * Why a path given as a script cannot be analysed — kind `missing` (absent, a symbolic-link loop, a
+ * FIFO or device, not accessible) or `not-python` (a file without `.py` suffix or python shebang) —
+ * or undefined when it can.
+ */
+export function unusableInput(fs: FsCache, given: string): FollowProblem | undefined {
+  const real = fs.realpath(given);
+  if (!fs.exists(real)) return { file: given, kind: 'missing', message: whyNotThere(real) };
+  if (fs.isFile(real) && !isPython(fs, real))
+    return {
+      file: given,
+      kind: 'not-python',
+      message: 'not a Python file (no .py suffix, no python shebang)',
+    };
+  return undefined;
+}
+
+/** What is at `p`, which is neither a file nor a directory one can list (the FsCache said so). */
+function whyNotThere(p: string): string {
+  let st: Stats;
+  try {
+    st = statSync(p);
+  } catch (err) {
+    switch ((err as NodeJS.ErrnoException).code) {
+      case 'ENOENT':
+        return 'no such file or directory';
+      case 'ELOOP':
+        return 'too many levels of symbolic links';
+      case 'EACCES':
+      case 'EPERM':
+        return 'permission denied';
+      case 'ENOTDIR':
+        return 'no such file or directory (a parent is not a directory)';
+      default:
+        return (err as Error).message;
+    }
+  }
+  if (st.isFile() || st.isDirectory()) return `permission denied (cannot list ${path.dirname(p)})`;
+  const what = st.isFIFO()
+    ? 'a named pipe'
+    : st.isSocket()
+      ? 'a socket'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device'
+        : 'a special file';
+  return `not a regular file or directory (${what})`;
+}
+
 /** Runs the follow loop for `scripts` (paths as typed, relative to the working directory). */
 export async function followDependencies(
   scripts: string[],
@@ -169,14 +218,8 @@ export async function followDependencies(
     });
   }
   for (const s of scripts) {
-    const real = fs.realpath(s);
-    if (!fs.exists(real)) problems.push({ file: s, kind: 'missing', message: 'no such file or directory' });
-    else if (fs.isFile(real) && !isPython(fs, real))
-      problems.push({
-        file: s,
-        kind: 'not-python',
-        message: 'not a Python file (no .py suffix, no python shebang)',
-      });
+    const problem = unusableInput(fs, s);
+    if (problem) problems.push(problem);
   }
   const rootSet = new Set(roots);
   let leading = roots;

@@ -6,6 +6,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Environment } from '../../../analyzer/env/environment';
 import { Checker } from '../../../analyzer/check/checker';
+import { unusableInput } from '../../../analyzer/graph/follow';
+import { FsCache } from '../../../analyzer/resolve/fsCache';
 import { buildGraphPayload } from '../../graphData';
 import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
@@ -189,10 +191,9 @@ export const graphCommand: CliCommand = {
       } finally {
         checker?.dispose();
       }
-      for (const p of payload.problems ?? []) {
-        io.stderr.write(`pyrats graph: ${p}\n`);
-        if (/no such file or directory|not a Python file/.test(p)) status = EXIT.failure;
-      }
+      for (const p of payload.problems ?? []) io.stderr.write(`pyrats graph: ${p}\n`);
+      const fs = new FsCache();
+      if (positionals.some((p) => unusableInput(fs, p))) status = EXIT.failure;
     }
 
     let text: string;

@@ -1,0 +1,75 @@
+/**
+ * `pyrats deps`, `graph` and `emit --dry-run` given paths that are not scripts: a named pipe, a
+ * device, a symbolic-link loop, a path through a file. Each must end at once with exit status 3 and a
+ * message that says what the path really is (they all used to say "no such file or directory").
+ * Runs the built CLI (dist/cli.js) as a child process, killed if it has not ended after 60 s.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../support/bundledCli';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'pyrats-deps-bad-')));
+  execFileSync('mkfifo', [path.join(tmp, 'pipe.py')]);
+  symlinkSync('loop-b.py', path.join(tmp, 'loop-a.py'));
+  symlinkSync('loop-a.py', path.join(tmp, 'loop-b.py'));
+  writeFileSync(path.join(tmp, 'script.py'), 'import json\n');
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** `node dist/cli.js ARGS` in `tmp`; `hung` when it had to be killed. */
+function run(args: string[]): Promise<{ code: number | null; stderr: string; hung: boolean }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args], {
+      cwd: tmp,
+      env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, 'cache') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      p.kill('SIGKILL');
+    }, 60_000);
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, hung });
+    });
+  });
+}
+
+const cases: [string, string][] = [
+  ['pipe.py', 'pipe.py: not a regular file or directory (a named pipe)'],
+  ['/dev/null', '/dev/null: not a regular file or directory (a device)'],
+  ['loop-a.py', 'loop-a.py: too many levels of symbolic links'],
+  ['script.py/x.py', 'script.py/x.py: no such file or directory (a parent is not a directory)'],
+];
+
+describe('scripts that are not files', () => {
+  for (const command of [['deps'], ['graph', '--no-check', '--format', 'json']]) {
+    it(`${command[0]}: each bad path is named with what it is, exit 3`, async () => {
+      const r = await run([...command, ...cases.map((c) => c[0]), 'script.py', '--python', 'python3']);
+      expect(r.hung).toBe(false);
+      expect(r.code).toBe(3);
+      for (const [, message] of cases) expect(r.stderr).toContain(`pyrats ${command[0]}: ${message}\n`);
+      expect(r.stderr).not.toMatch(/no such file or directory\n/);
+    }, 90_000);
+  }
+
+  it('emit --dry-run (one script): the bad path is named with what it is, exit 3', async () => {
+    for (const [script, message] of cases) {
+      const r = await run(['emit', '--dry-run', script, '--python', 'python3']);
+      expect(r.hung).toBe(false);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`pyrats emit: ${message}\n`);
+    }
+  }, 90_000);
+});
