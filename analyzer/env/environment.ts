@@ -4,7 +4,10 @@
  *
  * Pure data plus (de)serialisation with validation. It does not run interpreters or resolve imports.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+
+/** Largest snapshot read (a real one is well under 1 MB). */
+const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 export interface Distribution {
   /** Distribution name as its metadata spells it (e.g. `matplotlib`, `PyYAML`). */
@@ -99,9 +102,16 @@ export function saveEnvironment(env: Environment, file: string): void {
 export function loadEnvironment(file: string): Environment {
   let text: string;
   try {
+    // a FIFO or a device (/dev/zero) would block or never end: only regular files are read
+    const st = statSync(file);
+    if (!st.isFile()) throw new Error(st.isDirectory() ? 'is a directory' : 'not a regular file');
+    if (st.size > MAX_SNAPSHOT_BYTES) throw new Error(`larger than ${MAX_SNAPSHOT_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read environment snapshot ${file}: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(
+      `cannot read environment snapshot ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
+    );
   }
   let data: unknown;
   try {

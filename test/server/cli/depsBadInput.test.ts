@@ -1,7 +1,8 @@
 /**
  * `pyrats deps`, `graph` and `emit --dry-run` given paths that are not scripts: a named pipe, a
- * device, a symbolic-link loop, a path through a file. Each must end at once with exit status 3 and a
- * message that says what the path really is (they all used to say "no such file or directory").
+ * device, a symbolic-link loop, a path through a file; and `--env` given a named pipe or a device.
+ * Each must end at once with exit status 3 and a message that says what the path really is (they all
+ * used to say "no such file or directory"; `--env` on a pipe or on /dev/zero never returned).
  * Runs the built CLI (dist/cli.js) as a child process, killed if it has not ended after 60 s.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -71,5 +72,29 @@ describe('scripts that are not files', () => {
       expect(r.code).toBe(3);
       expect(r.stderr).toBe(`pyrats emit: ${message}\n`);
     }
+  }, 90_000);
+});
+
+describe('--env that is not a regular file', () => {
+  it('a named pipe (nothing writes to it) is refused at once', async () => {
+    const r = await run(['deps', 'script.py', '--env', 'pipe.py']);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('pyrats deps: cannot read environment snapshot pipe.py: not a regular file\n');
+  }, 90_000);
+
+  it('/dev/zero (endless) is refused at once', async () => {
+    const r = await run(['deps', 'script.py', '--env', '/dev/zero']);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('pyrats deps: cannot read environment snapshot /dev/zero: not a regular file\n');
+  }, 90_000);
+
+  it('a directory and a missing file say so', async () => {
+    const dir = await run(['deps', 'script.py', '--env', '.']);
+    expect(dir.stderr).toBe('pyrats deps: cannot read environment snapshot .: is a directory\n');
+    const missing = await run(['deps', 'script.py', '--env', 'nope.json']);
+    expect(missing.stderr).toBe('pyrats deps: cannot read environment snapshot nope.json: no such file\n');
+    expect([dir.code, missing.code]).toEqual([3, 3]);
   }, 90_000);
 });
