@@ -25,19 +25,28 @@ export interface MirrorPackage {
 /**
  * Reads a base list: one package a line, `#` comments; `pypi:NAME` or `conda:NAME` restricts a line
  * to one ecosystem, a bare `NAME` is both (the conda name derived from the PyPI one). Throws naming
- * the file and line of a bad entry.
+ * the file and line of every bad entry (all of them, one a line, so that one fix-up is enough).
  */
 export function parseBaseList(text: string, file = 'base list'): MirrorPackage[] {
   const out: MirrorPackage[] = [];
+  const problems: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/#.*/, '').trim();
     if (!line) continue;
     const m = /^(?:(pypi|conda):)?([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)$/.exec(line);
-    if (!m)
-      throw new Error(
-        `${file}:${i + 1}: '${line.slice(0, 80)}' is not a package name (NAME, pypi:NAME or conda:NAME)`,
+    if (!m) {
+      const spec = /^((?:(?:pypi|conda):)?[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*[[<>=!~;@]/.exec(
+        line,
       );
+      problems.push(
+        `${file}:${i + 1}: '${line.slice(0, 80)}' is not a package name (NAME, pypi:NAME or conda:NAME)` +
+          (spec
+            ? `: versions, extras and markers are not taken (all versions are mirrored), write ${spec[1]}`
+            : ''),
+      );
+      continue;
+    }
     const [, eco, name] = m;
     out.push({
       pypi: eco === 'conda' ? null : name,
@@ -45,6 +54,12 @@ export function parseBaseList(text: string, file = 'base list'): MirrorPackage[]
       origin: 'base',
     });
   }
+  if (problems.length)
+    throw new Error(
+      problems.length === 1
+        ? problems[0]
+        : `${problems.length} bad lines in the base list, nothing written:\n${problems.join('\n')}`,
+    );
   return out;
 }
 

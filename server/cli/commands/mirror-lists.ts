@@ -32,7 +32,16 @@ export async function mirrorPackages(
   base: string | undefined,
 ): Promise<MirrorPackage[][]> {
   const lists: MirrorPackage[][] = [];
-  if (base) lists.push(parseBaseList(readFileSync(base, 'utf8'), base));
+  if (base) {
+    let text: string;
+    try {
+      text = readFileSync(base, 'utf8');
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new Error(`${base}: cannot read the base list (${e.code ?? e.message})`);
+    }
+    lists.push(parseBaseList(text, base));
+  }
   if (db) {
     const store = await UsageStore.open(db, { readOnly: true });
     try {

@@ -42,6 +42,16 @@ describe('mirror package lists', () => {
     expect(merged.conda).toContain('r-base');
     expect(merged.conda).not.toContain('black');
     expect(() => parseBaseList('ok\nnot ok\n', 'base.txt')).toThrow(/base.txt:2:/);
+    // every bad line at once, with the name to write instead of a requirement specifier
+    const file = path.resolve(__dirname, '../../fixtures/hardening-usage/base-with-specifiers.list');
+    expect(() => parseBaseList(readFileSync(file, 'utf8'), 'base.list')).toThrow(
+      [
+        '3 bad lines in the base list, nothing written:',
+        "base.list:3: 'black>=25.1.0' is not a package name (NAME, pypi:NAME or conda:NAME): versions, extras and markers are not taken (all versions are mirrored), write black",
+        "base.list:4: 'pypi:requests[socks]' is not a package name (NAME, pypi:NAME or conda:NAME): versions, extras and markers are not taken (all versions are mirrored), write pypi:requests",
+        `base.list:6: 'netCDF4 ; python_version>"3.8"' is not a package name (NAME, pypi:NAME or conda:NAME): versions, extras and markers are not taken (all versions are mirrored), write netCDF4`,
+      ].join('\n'),
+    );
   });
 
   it('bandersnatch: the [allowlist] packages = section reads like the real CI config', () => {

@@ -178,4 +178,18 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect(html).toContain('PYRATS_DISABLE=1');
     expect(html).toContain('<li>pyyaml</li>');
   });
+
+  it('mirror-lists: a missing or bad base list is a clear error naming it, exit 3, nothing written', async () => {
+    const out = path.join(dir, 'mirror-bad');
+    const missing = await cli(['mirror-lists', '--base', path.join(dir, 'no.list'), '--out', out]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe(
+      `pyrats mirror-lists: ${path.join(dir, 'no.list')}: cannot read the base list (ENOENT)\n`,
+    );
+    const bad = path.join(REPO, 'test/fixtures/hardening-usage/base-with-specifiers.list');
+    const r = await cli(['mirror-lists', '--db', db, '--base', bad, '--out', out]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith(`${bad}:`))).toHaveLength(3);
+    expect(existsSync(out)).toBe(false);
+  });
 });
