@@ -64,26 +64,38 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Pyrats
   };
   const baseline = str('baseline');
   let mirrors: string[] = [];
-  if (Array.isArray(s.mirrors)) {
-    for (const m of s.mirrors) {
+  // one URL written as a string (a common slip in Lua and JSON configs) is a list of one
+  const mirrorList: unknown =
+    typeof s.mirrors === 'string' ? s.mirrors.split(/\s+/).filter(Boolean) : s.mirrors;
+  if (Array.isArray(mirrorList)) {
+    for (const m of mirrorList as unknown[]) {
       if (typeof m === 'string' && m.trim()) mirrors.push(m.trim());
       else problems.push(`setting pyrats.mirrors: ignored entry ${JSON.stringify(m)}`);
     }
-  } else if (s.mirrors !== undefined && s.mirrors !== null) {
+  } else if (mirrorList !== undefined && mirrorList !== null) {
     problems.push('setting pyrats.mirrors must be a list of URLs; ignored');
   }
   mirrors = [...new Set(mirrors)];
   const severity = { ...DEFAULT_SEVERITY };
   if (isRecord(s.severity)) {
     for (const [key, value] of Object.entries(s.severity)) {
+      const name = typeof value === 'string' ? value.trim().toLowerCase() : value;
       if (!(key in DEFAULT_SEVERITY)) {
-        problems.push(`setting pyrats.severity.${key} is unknown; ignored`);
-      } else if (!SEVERITY_NAMES.includes(value as SeverityName)) {
-        problems.push(`setting pyrats.severity.${key} must be one of ${SEVERITY_NAMES.join(', ')}; ignored`);
+        problems.push(
+          `setting pyrats.severity.${key} is unknown (known: ${Object.keys(DEFAULT_SEVERITY).join(', ')}); ignored`,
+        );
+      } else if (!SEVERITY_NAMES.includes(name as SeverityName)) {
+        problems.push(
+          `setting pyrats.severity.${key} must be one of ${SEVERITY_NAMES.join(', ')} (got ${JSON.stringify(value)}); ignored`,
+        );
       } else {
-        severity[key as SeveritySettingKey] = value as SeverityName;
+        severity[key as SeveritySettingKey] = name as SeverityName;
       }
     }
+  } else if (s.severity !== undefined && s.severity !== null) {
+    problems.push(
+      `setting pyrats.severity must be an object such as {"missing": "error", "mirrorOnly": "warning"}; ignored`,
+    );
   }
   let debounceMs = DEFAULT_SETTINGS.debounceMs;
   if (typeof s.debounceMs === 'number' && Number.isFinite(s.debounceMs) && s.debounceMs >= 0) {
@@ -98,8 +110,18 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Pyrats
     cacheDir: str('cacheDir'),
     severity,
     debounceMs,
-    trusted: s.trusted !== false,
+    trusted: trustedSetting(s.trusted, problems),
   };
+}
+
+/** Absent: trusted (editors without workspace trust). Anything but true/false: not trusted, and said. */
+function trustedSetting(v: unknown, problems: string[]): boolean {
+  if (v === undefined || v === null || v === true) return true;
+  if (v === false) return false;
+  problems.push(
+    `setting pyrats.trusted must be true or false (got ${JSON.stringify(v)}); treated as false: no interpreter or module command from settings is run`,
+  );
+  return false;
 }
 
 /** The LSP severity for a setting value; undefined for `none` (no diagnostic). */

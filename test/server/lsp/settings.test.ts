@@ -56,10 +56,34 @@ describe('normalizeSettings', () => {
       'setting pyrats.baseline must be a string; ignored',
       'setting pyrats.mirrors: ignored entry ""',
       'setting pyrats.mirrors: ignored entry 7',
-      'setting pyrats.severity.missing must be one of error, warning, information, hint, none; ignored',
-      'setting pyrats.severity.nonsense is unknown; ignored',
+      'setting pyrats.severity.missing must be one of error, warning, information, hint, none (got "fatal"); ignored',
+      'setting pyrats.severity.nonsense is unknown (known: missing, missingGuarded, mirrorOnly, mirrorOnlyGuarded, baseline, stdlib, local); ignored',
       'setting pyrats.debounceMs must be a number of milliseconds ≥ 0; ignored',
     ]);
+  });
+
+  it('takes a single mirror URL string as a list; reads severity names in any case', () => {
+    const problems: string[] = [];
+    const s = normalizeSettings(
+      { mirrors: ' https://m/conda-forge ', severity: { missing: 'Warning', local: ' HINT ' } },
+      problems,
+    );
+    expect(s.mirrors).toEqual(['https://m/conda-forge']);
+    expect(s.severity).toMatchObject({ missing: 'warning', local: 'hint' });
+    expect(problems).toEqual([]);
+  });
+
+  it('says so when severity is not an object, and fails closed on a trusted value that is not a boolean', () => {
+    const problems: string[] = [];
+    const s = normalizeSettings({ severity: 'warning', trusted: 'false' }, problems);
+    expect(s.severity).toEqual(DEFAULT_SETTINGS.severity);
+    expect(s.trusted).toBe(false);
+    expect(problems).toEqual([
+      'setting pyrats.severity must be an object such as {"missing": "error", "mirrorOnly": "warning"}; ignored',
+      'setting pyrats.trusted must be true or false (got "false"); treated as false: no interpreter or module command from settings is run',
+    ]);
+    expect(normalizeSettings({ trusted: 0 }).trusted).toBe(false);
+    expect(normalizeSettings({ trusted: null }).trusted).toBe(true);
   });
 
   it('maps severity names to LSP severities, none to no diagnostic', () => {
