@@ -6,6 +6,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { describeUnusablePath } from '../graph/follow';
 
 const SKIP = new Set(['__pycache__', 'node_modules', 'site-packages', 'dist-packages', 'venv', '.venv']);
 
@@ -31,14 +32,8 @@ export function collectPythonFiles(
     let st;
     try {
       st = statSync(abs);
-    } catch (err) {
-      problems.push({
-        path: p,
-        message:
-          (err as NodeJS.ErrnoException).code === 'ENOENT'
-            ? 'no such file or directory'
-            : (err as Error).message,
-      });
+    } catch {
+      problems.push({ path: p, message: describeUnusablePath(abs) });
       continue;
     }
     if (st.isFile()) {
@@ -46,7 +41,7 @@ export function collectPythonFiles(
       continue;
     }
     if (!st.isDirectory()) {
-      problems.push({ path: p, message: 'not a file or directory' });
+      problems.push({ path: p, message: describeUnusablePath(abs) });
       continue;
     }
     const stack = [abs];

@@ -124,7 +124,7 @@ export function compatEntries(sites: ImportSite[]): ImportSite[] {
  */
 export function unusableInput(fs: FsCache, given: string): FollowProblem | undefined {
   const real = fs.realpath(given);
-  if (!fs.exists(real)) return { file: given, kind: 'missing', message: whyNotThere(real) };
+  if (!fs.exists(real)) return { file: given, kind: 'missing', message: describeUnusablePath(real) };
   if (fs.isFile(real) && !isPython(fs, real))
     return {
       file: given,
@@ -134,8 +134,12 @@ export function unusableInput(fs: FsCache, given: string): FollowProblem | undef
   return undefined;
 }
 
-/** What is at `p`, which is neither a file nor a directory one can list (the FsCache said so). */
-function whyNotThere(p: string): string {
+/**
+ * What is at `p`, which is neither a file nor a directory one can list: 'no such file or directory',
+ * 'too many levels of symbolic links', 'permission denied', 'not a regular file or directory (a
+ * named pipe)', ...
+ */
+export function describeUnusablePath(p: string): string {
   let st: Stats;
   try {
     st = statSync(p);

@@ -1,8 +1,10 @@
 /**
- * `pyrats deps`, `graph` and `emit --dry-run` given paths that are not scripts: a named pipe, a
- * device, a symbolic-link loop, a path through a file; and `--env` given a named pipe or a device.
- * Each must end at once with exit status 3 and a message that says what the path really is (they all
- * used to say "no such file or directory"; `--env` on a pipe or on /dev/zero never returned).
+ * `pyrats deps`, `graph`, `check` and `emit --dry-run` given paths that are not scripts: a named
+ * pipe, a device, a symbolic-link loop, a path through a file; and `--env` given a named pipe or a
+ * device. Each must end at once with a message that says what the path really is (deps, graph and
+ * emit said "no such file or directory" for all of them, check printed Node's 'ELOOP: too many
+ * symbolic links encountered, stat …'; `--env` on a pipe or on /dev/zero never returned) and the
+ * documented exit status (3; check: 0 while one file could be checked).
  * Runs the built CLI (dist/cli.js) as a child process, killed if it has not ended after 60 s.
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -64,6 +66,14 @@ describe('scripts that are not files', () => {
       expect(r.stderr).not.toMatch(/no such file or directory\n/);
     }, 90_000);
   }
+
+  it('check: each bad path is named with what it is; the good script is still checked', async () => {
+    const r = await run(['check', ...cases.map((c) => c[0]), 'script.py', '--no-mirror', '--format', 'json']);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(0);
+    for (const [, message] of cases) expect(r.stderr).toContain(`pyrats check: ${message}\n`);
+    expect(r.stderr).not.toMatch(/ELOOP|ENOTDIR|not a file or directory/);
+  }, 90_000);
 
   it('emit --dry-run (one script): the bad path is named with what it is, exit 3', async () => {
     for (const [script, message] of cases) {
