@@ -65,8 +65,9 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Pyrats
   const baseline = str('baseline');
   let mirrors: string[] = [];
   // one URL written as a string (a common slip in Lua and JSON configs) is a list of one
+  const rawMirrors: unknown = s.mirrors;
   const mirrorList: unknown =
-    typeof s.mirrors === 'string' ? s.mirrors.split(/\s+/).filter(Boolean) : s.mirrors;
+    typeof rawMirrors === 'string' ? rawMirrors.split(/\s+/).filter(Boolean) : rawMirrors;
   if (Array.isArray(mirrorList)) {
     for (const m of mirrorList as unknown[]) {
       if (typeof m === 'string' && m.trim()) mirrors.push(m.trim());
