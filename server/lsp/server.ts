@@ -78,6 +78,12 @@ function sourcePath(uri: string): string | undefined {
   }
 }
 
+/** True when `file` is below the directory `dir`. */
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 }
@@ -319,11 +325,15 @@ export class PyratsLanguageServer {
    */
   private folderUriFor(uri: string): string {
     const file = sourcePath(uri);
-    const key = file && !uri.startsWith('file:') ? pathToFileURL(file).toString() : uri;
     let best: string | undefined;
+    let bestLength = -1;
     for (const f of this.initialFolders) {
-      const base = f.uri.endsWith('/') ? f.uri : `${f.uri}/`;
-      if (key.startsWith(base) && (!best || f.uri.length > best.length)) best = f.uri;
+      // paths, not URI text: clients percent-encode differently (`%20`/space, `%40`/`@`, `%3A`/`:`)
+      const dir = uriToPath(f.uri);
+      const inside =
+        file && dir ? isInside(file, dir) : uri.startsWith(f.uri.endsWith('/') ? f.uri : `${f.uri}/`);
+      const length = dir?.length ?? f.uri.length;
+      if (inside && length > bestLength) [best, bestLength] = [f.uri, length];
     }
     if (best) return best;
     if (file) return pathToFileURL(path.dirname(file)).toString();

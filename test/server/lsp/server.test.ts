@@ -764,3 +764,31 @@ describe('documents that are not files (untitled:, notebook cells)', () => {
     }
   });
 });
+
+describe('URIs percent-encoded differently by the client', () => {
+  it('a document belongs to its workspace folder whether "@" and ":" are encoded or not', async () => {
+    const dir = path.join(tmp, 'user@host:proj');
+    mkdirSync(dir, { recursive: true });
+    // VS Code's URI.toString() encodes "@" and ":"; Node's pathToFileURL (and many clients) do not
+    const encoded = fileUri(dir)
+      .replace(/@/g, '%40')
+      .replace(/:(?!\/\/)/g, (m, at: number) => (at > 5 ? '%3A' : m));
+    expect(encoded).toContain('%40host%3Aproj');
+    const folderBaseline = path.join(tmp, 'encoded-folder-baseline.txt');
+    writeFileSync(folderBaseline, 'xarray==2023.1.0\n');
+    const s = await startLspSession({ rootDir: ws, settings: settings() });
+    try {
+      s.folderSettings[encoded] = settings({ baseline: `file:${folderBaseline}` });
+      await s.connection.sendNotification(DidChangeWorkspaceFoldersNotification.type, {
+        event: { added: [{ uri: encoded, name: 'proj' }], removed: [] },
+      });
+      const uri = fileUri(path.join(dir, 'script.py'));
+      expect(uri).toContain('user@host:proj');
+      await s.open(uri, 'import xarray\n');
+      await s.waitForDiagnostics(uri);
+      expect(s.summaries.filter((x) => x.uri === uri).at(-1)!.baseline).toBe('encoded-folder-baseline.txt');
+    } finally {
+      await s.stop();
+    }
+  });
+});
