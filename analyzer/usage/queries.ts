@@ -361,6 +361,24 @@ export async function packageBundles(
   return minePackageBundles(sets, options);
 }
 
+/**
+ * The stored package names that `name` means: the package itself (import name, e.g. `yaml`), else
+ * the same name in another case (`NumPy`), else the packages of that distribution (`PyYAML`,
+ * `scikit_learn`: PEP 503 comparison). Empty when the store has no such package.
+ */
+export async function resolvePackage(store: UsageStore, name: string): Promise<string[]> {
+  const rows = await store.rows<{ package: string; rank: number }>(
+    `SELECT package, min(CASE WHEN package = $1 THEN 0 WHEN lower(package) = lower($1) THEN 1 ELSE 2 END)::INTEGER AS rank
+     FROM packages
+     WHERE package = $1 OR lower(package) = lower($1)
+        OR regexp_replace(lower(distribution), '[-_.]+', '-', 'g') = regexp_replace(lower($1), '[-_.]+', '-', 'g')
+     GROUP BY package ORDER BY rank, package`,
+    [name],
+  );
+  if (!rows.length) return [];
+  return rows.filter((r) => r.rank === rows[0].rank).map((r) => r.package);
+}
+
 /** A package's users, scripts, hosts, first and last seen. */
 export async function drillDown(
   store: UsageStore,

@@ -18,6 +18,7 @@ import {
   drillDown,
   monthlyTrend,
   packageUsage,
+  resolvePackage,
   topScripts,
   totals,
   type UsageFilter,
@@ -162,7 +163,9 @@ export async function answerApi(store: UsageStore, route: string, q: URLSearchPa
     case 'package': {
       const name = q.get('name');
       if (!name) throw new HttpError(400, 'name: required');
-      return drillDown(store, name, f);
+      const [found] = await resolvePackage(store, name);
+      if (found === undefined) throw new HttpError(404, `no package '${name.slice(0, 100)}' in the store`);
+      return drillDown(store, found, f);
     }
     case 'graph': {
       const graph = await aggregatedGraph(store, f, {

@@ -6,7 +6,12 @@
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { listQueue } from '../../../analyzer/requests/queue';
-import { dayNumber, missingFromBaseline, type UsageFilter } from '../../../analyzer/usage/queries';
+import {
+  dayNumber,
+  missingFromBaseline,
+  resolvePackage,
+  type UsageFilter,
+} from '../../../analyzer/usage/queries';
 import {
   buildReport,
   CSV_SECTIONS,
@@ -25,7 +30,8 @@ Answers from the usage store (see pyrats ingest):
   * packages by distinct users (prevalence) and by imports (runs), with bar charts in text form;
   * trend per month, per host, the most-run scripts, packages used together (co-usage pairs and
     bundles of 3–4 packages, by distinct users);
-  * --package NAME: drill-down — its users, scripts, hosts, first and last seen;
+  * --package NAME: drill-down — its users, scripts, hosts, first and last seen (NAME: the import
+    name in any case, e.g. yaml, or the distribution, e.g. PyYAML);
   * --baseline SPEC: packages used but missing from the baseline, ranked by users, and the greedy
     what-if: adding the top N covers X% of users and Y% of runs;
   * --requests: the package request queue.
@@ -110,7 +116,18 @@ export const reportCommand: CliCommand = {
     const baseline = values.baseline ? await loadBaseline(values.baseline) : null;
     const store = await UsageStore.open(values.db, { readOnly: true });
     try {
-      const report = await buildReport(store, filter, { top, drillDown: values.package });
+      let drill = values.package;
+      if (drill !== undefined) {
+        const found = await resolvePackage(store, drill);
+        if (found.length === 0)
+          throw new UsageError(
+            `--package: no package '${drill}' in ${values.db} (an import name such as yaml, or a distribution such as PyYAML)`,
+          );
+        if (found.length > 1)
+          throw new UsageError(`--package: '${drill}' is the distribution of ${found.join(', ')}: name one`);
+        drill = found[0];
+      }
+      const report = await buildReport(store, filter, { top, drillDown: drill });
       if (baseline) {
         const lookup = new BaselineLookup(baseline);
         report.missing = await missingFromBaseline(

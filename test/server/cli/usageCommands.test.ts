@@ -179,6 +179,22 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect(html).toContain('<li>pyyaml</li>');
   });
 
+  it('report --package takes the import name in any case or the distribution; an unknown one is exit 2', async () => {
+    const drill = async (name: string) => {
+      const r = await cli(['report', '--db', db, '--package', name, '--format', 'json']);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { drillDown: { package: string; users: unknown[] } }).drillDown;
+    };
+    const numpy = await drill('numpy');
+    expect(numpy.users.length).toBeGreaterThan(0);
+    expect(await drill('NumPy')).toEqual(numpy);
+    expect((await drill('Pillow')).package).toBe('PIL');
+    const unknown = await cli(['report', '--db', db, '--package', 'nosuch']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^pyrats report: --package: no package 'nosuch' in .*usage\.duckdb/);
+    expect(unknown.stdout).toBe('');
+  });
+
   it('mirror-lists: a missing or bad base list is a clear error naming it, exit 3, nothing written', async () => {
     const out = path.join(dir, 'mirror-bad');
     const missing = await cli(['mirror-lists', '--base', path.join(dir, 'no.list'), '--out', out]);
