@@ -39,7 +39,7 @@ import {
   parseSpackYaml,
 } from './otherFiles';
 import { linuxMarkers, type MarkerEnvironment } from './pep508';
-import { parseRequirementsText } from './requirementsFile';
+import { decodeDescriptionFile, parseRequirementsText } from './requirementsFile';
 
 export interface LoadBaselineOptions {
   /** Extra module paths for `module:` specs (added after those in the spec). Also $PYRATS_MODULE_USE. */
@@ -196,7 +196,11 @@ function readText(file: string): string {
   }
   if (!st.isFile()) throw new Error(`baseline file ${file}: not a regular file`);
   if (st.size > 64 * 1024 * 1024) throw new Error(`baseline file ${file}: larger than 64 MB`);
-  return readFileSync(file, 'utf8');
+  try {
+    return decodeDescriptionFile(readFileSync(file));
+  } catch (err) {
+    throw new Error(`baseline file ${file}: ${(err as Error).message}`);
+  }
 }
 
 function fromFile(

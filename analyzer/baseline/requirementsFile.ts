@@ -302,6 +302,27 @@ export function parseRequirementsText(
   return out;
 }
 
+/**
+ * The text of a file describing an environment: UTF-8 (a leading BOM dropped) or, after its
+ * byte-order mark, UTF-16 — what `pip freeze > requirements.txt` writes in Windows PowerShell 5.
+ * Throws for a binary file (a NUL byte), which no description format contains.
+ */
+export function decodeDescriptionFile(bytes: Buffer): string {
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString('utf16le');
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const be = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+    text = be.swap16().toString('utf16le');
+  } else {
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) throw new Error(`a binary file (NUL byte at offset ${nul}), not a text file`);
+    return bytes.toString('utf8').replace(/^\uFEFF/, '');
+  }
+  const nul = text.indexOf('\0');
+  if (nul >= 0) throw new Error(`a binary file (NUL character at UTF-16 offset ${nul}), not a text file`);
+  return text;
+}
+
 function readInto(
   file: string,
   opts: RequirementsOptions,
@@ -317,7 +338,7 @@ function readInto(
     if (!st.isFile()) throw new Error('not a regular file');
     const max = opts.maxBytes ?? 16 * 1024 * 1024;
     if (st.size > max) throw new Error(`larger than ${max} bytes`);
-    text = readFileSync(file, 'utf8');
+    text = decodeDescriptionFile(readFileSync(file));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     out.problems.push({
