@@ -24,17 +24,24 @@ export interface Requirement {
 
 const namePattern = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/;
 
+/** A line as quoted in a message: control characters as `?`, at most 80 characters. */
+function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = text.trim().replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return t.length > 80 ? `${t.slice(0, 80)}…` : t;
+}
+
 /** Parses one PEP 508 requirement; throws an Error with a specific message when it is not one. */
 export function parseRequirement(text: string): Requirement {
   let rest = text.trim();
   const nameMatch = namePattern.exec(rest);
-  if (!nameMatch) throw new Error(`not a requirement (no distribution name at the start): ${text.trim()}`);
+  if (!nameMatch) throw new Error(`not a requirement (no distribution name at the start): ${shown(text)}`);
   const name = nameMatch[1];
   rest = rest.slice(name.length).trimStart();
   let extras: string[] = [];
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close < 0) throw new Error(`unclosed '[' in extras: ${text.trim()}`);
+    if (close < 0) throw new Error(`unclosed '[' in extras: ${shown(text)}`);
     extras = rest
       .slice(1, close)
       .split(',')
@@ -49,8 +56,8 @@ export function parseRequirement(text: string): Requirement {
     rest = rest.slice(1).trimStart();
     // The URL ends at whitespace; a marker must then follow after ` ;`.
     const m = /^(\S+)(?:\s+;\s*(.*))?\s*$/.exec(rest);
-    if (!rest) throw new Error(`'@' without a URL: ${text.trim()}`);
-    if (!m) throw new Error(`unexpected text after the URL (a marker needs ' ; '): ${text.trim()}`);
+    if (!rest) throw new Error(`'@' without a URL: ${shown(text)}`);
+    if (!m) throw new Error(`unexpected text after the URL (a marker needs ' ; '): ${shown(text)}`);
     url = m[1];
     marker = m[2]?.trim() || null;
   } else {
@@ -63,7 +70,7 @@ export function parseRequirement(text: string): Requirement {
       spec &&
       !/^(===|==|!=|~=|<=|>=|<|>)\s*[^\s,]+(\s*,\s*(===|==|!=|~=|<=|>=|<|>)\s*[^\s,]+)*$/.test(spec)
     ) {
-      throw new Error(`bad version specifier '${spec}' in: ${text.trim()}`);
+      throw new Error(`bad version specifier '${spec}' in: ${shown(text)}`);
     }
     specifier = spec.replace(/\s+/g, '');
   }

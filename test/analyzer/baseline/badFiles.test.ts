@@ -74,6 +74,15 @@ describe('binary files', () => {
     );
   });
 
+  it('a line that is not a requirement is quoted short and without control characters', () => {
+    const file = path.join(tmp, 'garbage.txt');
+    writeFileSync(file, `\u001b[31m@${'x'.repeat(300)}\n`);
+    const r = readRequirementsFile(file);
+    expect(r.problems).toHaveLength(1);
+    const quoted = r.problems[0].message.split(': ').slice(1).join(': ');
+    expect(quoted).toBe(`?[31m@${'x'.repeat(74)}…`); // 80 characters and an ellipsis
+  });
+
   it('decodeDescriptionFile: UTF-8 with and without BOM; a NUL inside UTF-16 text is binary too', () => {
     expect(decodeDescriptionFile(Buffer.from('\ufeffa==1\n'))).toBe('a==1\n');
     expect(decodeDescriptionFile(Buffer.from('a==1\n'))).toBe('a==1\n');
