@@ -26,7 +26,6 @@ const namePattern = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/;
 
 /** A line as quoted in a message: control characters as `?`, at most 80 characters. */
 function shown(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const t = text.trim().replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return t.length > 80 ? `${t.slice(0, 80)}…` : t;
 }
