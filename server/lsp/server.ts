@@ -119,6 +119,8 @@ export class PyratsLanguageServer {
   /** Settings pushed by clients that do not answer `workspace/configuration`. */
   private pushedSettings: unknown = undefined;
   private initialFolders: WorkspaceFolder[] = [];
+  /** After `shutdown`: requests fail with InvalidRequest (LSP), document notifications are ignored. */
+  private shutDown = false;
 
   capabilities(): ServerCapabilities {
     return {
@@ -138,7 +140,7 @@ export class PyratsLanguageServer {
     connection.onInitialize((params) => this.initialize(params));
     connection.onInitialized(() => void this.initialized());
     connection.onDidOpenTextDocument(({ textDocument: t }) => {
-      if (!this.isPython(t.uri, t.languageId)) return;
+      if (this.shutDown || !this.isPython(t.uri, t.languageId)) return;
       this.documents.get(t.uri)?.dispose();
       const doc = new OpenDocument(t.uri, t.languageId, t.version, t.text);
       this.documents.set(t.uri, doc);
@@ -147,10 +149,17 @@ export class PyratsLanguageServer {
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       const doc = this.documents.get(textDocument.uri);
       if (!doc) return;
-      doc.applyChanges(contentChanges, textDocument.version ?? doc.version + 1);
+      const version = textDocument.version ?? doc.version + 1;
+      if (version <= doc.version) {
+        connection.console.warn(
+          `pyrats: ${textDocument.uri}: change to version ${version} arrived after version ${doc.version}; applied in arrival order`,
+        );
+      }
+      doc.applyChanges(contentChanges, version);
       this.schedule(doc, this.delayFor(doc));
     });
     connection.onDidSaveTextDocument(({ textDocument }) => {
+      if (this.shutDown) return;
       // A saved file can change what other open files resolve to (a local module appeared), also in
       // editors that do not report file creation.
       for (const f of this.folders.values()) void f.analyzer.then((a) => a.invalidateFileSystem());
@@ -164,6 +173,7 @@ export class PyratsLanguageServer {
       void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
     });
     connection.onDidChangeWatchedFiles(({ changes }) => {
+      if (this.shutDown) return;
       let structural = false;
       for (const change of changes) {
         if (change.type === FileChangeType.Deleted) {
@@ -181,32 +191,40 @@ export class PyratsLanguageServer {
       }
     });
     connection.onDidChangeConfiguration((params) => {
+      if (this.shutDown) return;
       if (!this.pullConfiguration) this.pushedSettings = (params.settings as { pyrats?: unknown })?.pyrats;
       void this.reloadSettings();
     });
-    connection.onHover((params, token) => this.hover(params, token));
-    connection.onCodeAction((params, token) => this.codeActions(params, token));
-    connection.onRequest(FileVerdictsRequest.type, (params, token) => this.fileVerdicts(params.uri, token));
-    connection.onRequest(WorkspaceReportRequest.type, (params, token) =>
-      this.workspaceReport(params.folderUri, token),
+    connection.onHover((params, token) => this.whileRunning(() => this.hover(params, token)));
+    connection.onCodeAction((params, token) => this.whileRunning(() => this.codeActions(params, token)));
+    connection.onRequest(FileVerdictsRequest.type, (params, token) =>
+      this.whileRunning(() => this.fileVerdicts(params.uri, token)),
     );
-    connection.onRequest(RefreshMirrorIndexRequest.type, () => this.refreshMirrorIndex());
-    connection.onRequest(DependencyGraphRequest.type, async (params, token) => {
-      const file = uriToPath(params.uri);
-      if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${params.uri}`);
-      const folder = await this.ensureFolder(this.folderUriFor(params.uri));
-      const analyzer = await untilCancelled(folder.analyzer, token);
-      try {
-        return await untilCancelled(
-          analyzer.dependencyGraph(file, params.scope === 'workspace' ? 'workspace' : 'script'),
-          token,
-        );
-      } catch (err) {
-        if (err instanceof ResponseError) throw err;
-        throw new ResponseError(ErrorCodes.InternalError, err instanceof Error ? err.message : String(err));
-      }
-    });
+    connection.onRequest(WorkspaceReportRequest.type, (params, token) =>
+      this.whileRunning(() => this.workspaceReport(params.folderUri, token)),
+    );
+    connection.onRequest(RefreshMirrorIndexRequest.type, () =>
+      this.whileRunning(() => this.refreshMirrorIndex()),
+    );
+    connection.onRequest(DependencyGraphRequest.type, (params, token) =>
+      this.whileRunning(async () => {
+        const file = uriToPath(params.uri);
+        if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${params.uri}`);
+        const folder = await this.ensureFolder(this.folderUriFor(params.uri));
+        const analyzer = await untilCancelled(folder.analyzer, token);
+        try {
+          return await untilCancelled(
+            analyzer.dependencyGraph(file, params.scope === 'workspace' ? 'workspace' : 'script'),
+            token,
+          );
+        } catch (err) {
+          if (err instanceof ResponseError) throw err;
+          throw new ResponseError(ErrorCodes.InternalError, err instanceof Error ? err.message : String(err));
+        }
+      }),
+    );
     connection.onShutdown(() => {
+      this.shutDown = true;
       for (const d of this.documents.values()) d.dispose();
       this.documents.clear();
       for (const f of this.folders.values()) void f.analyzer.then((a) => a.dispose());
@@ -217,6 +235,16 @@ export class PyratsLanguageServer {
   // -------------------------------------------------------------------------------------------
   // Life cycle and configuration
   // -------------------------------------------------------------------------------------------
+
+  /** Runs a request handler, or refuses it after `shutdown` (LSP: InvalidRequest). */
+  private whileRunning<T>(handler: () => Promise<T>): Promise<T> {
+    if (this.shutDown) {
+      return Promise.reject(
+        new ResponseError(ErrorCodes.InvalidRequest, 'the pyrats server is shutting down'),
+      );
+    }
+    return handler();
+  }
 
   private initialize(params: InitializeParams): InitializeResult {
     const ws = params.capabilities.workspace;
@@ -299,6 +327,7 @@ export class PyratsLanguageServer {
     const uris = new Set([...this.initialFolders.map((f) => f.uri), ...this.folders.keys()]);
     for (const uri of uris) {
       const settings = await this.settingsFor(uri);
+      if (this.shutDown) return;
       const current = this.folders.get(uri);
       const key = analyzerKey(settings);
       if (current && current.key === key) {

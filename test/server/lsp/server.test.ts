@@ -16,10 +16,13 @@ import {
   DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
   DidChangeWorkspaceFoldersNotification,
+  ErrorCodes,
+  ExitNotification,
   FileChangeType,
   HoverRequest,
   LSPErrorCodes,
   ResponseError,
+  ShutdownRequest,
   type CodeAction,
   type Diagnostic,
   type MarkupContent,
@@ -790,5 +793,60 @@ describe('URIs percent-encoded differently by the client', () => {
     } finally {
       await s.stop();
     }
+  });
+});
+
+describe('life cycle and out-of-order messages', () => {
+  const analysis = () => path.join(ws, 'analysis.py');
+  it('a change with a stale version is applied in arrival order and logged', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings() });
+    try {
+      const uri = fileUri(path.join(ws, 'versions.py'));
+      await s.open(uri, 'import nothere_v\n', 5);
+      await s.waitForDiagnostics(uri, (d) => d.version === 5);
+      const mark = s.published.length;
+      await s.change(uri, 3, [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          text: 'import nothere_w\n',
+        },
+      ]);
+      const p = await s.waitForDiagnostics(uri, (d) => d.version === 3, { from: mark });
+      expect(p.diagnostics.map((d) => d.range.start.line)).toEqual([0, 1]);
+      expect(s.logs.join('\n')).toContain(`${uri}: change to version 3 arrived after version 5`);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('after shutdown, requests fail with InvalidRequest and opened files are not checked; exit ends with 0', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings() });
+    const uri = fileUri(analysis());
+    await s.open(uri, readFileSync(analysis(), 'utf8'));
+    await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+    await s.connection.sendRequest(ShutdownRequest.type);
+    const refused = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => (e as ResponseError<unknown>).code,
+      );
+    expect(
+      await refused(
+        s.connection.sendRequest(HoverRequest.type, {
+          textDocument: { uri },
+          position: { line: 6, character: 9 },
+        }),
+      ),
+    ).toBe(ErrorCodes.InvalidRequest);
+    const late = fileUri(path.join(ws, 'late.py'));
+    await s.open(late, 'import nothere_late\n');
+    expect(await refused(s.connection.sendRequest('pyrats/fileVerdicts', { uri: late }))).toBe(
+      ErrorCodes.InvalidRequest,
+    );
+    const exited = new Promise<number | null>((r) => s.process.once('exit', (code) => r(code)));
+    await s.connection.sendNotification(ExitNotification.type);
+    expect(await exited).toBe(0);
+    expect(s.published.some((p) => p.uri === late)).toBe(false);
+    s.connection.dispose();
   });
 });
