@@ -544,7 +544,7 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   const maxStoredBad = opts.maxStoredBadLines ?? 100_000;
   const fail = (err: unknown) => {
     report.status = 'failed';
-    report.error = err instanceof Error ? err.message : String(err);
+    report.error = ioProblem(err);
     return report;
   };
 
@@ -836,6 +836,26 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   }
   report.toByte = consumed;
   return report;
+}
+
+const IO_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or broken symbolic link',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a component of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  EIO: 'input/output error',
+};
+
+/** An error as one short phrase: file-system errors by what they mean, not Node's `CODE: …, open 'x'`. */
+export function ioProblem(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && IO_PROBLEMS[e.code]) return `${IO_PROBLEMS[e.code]} (${e.code})`;
+  if (e && typeof e.code === 'string' && e.code === 'Z_BUF_ERROR')
+    return 'truncated gzip data (unexpected end of file)';
+  if (e && typeof e.code === 'string' && e.code.startsWith('Z_')) return `not valid gzip data (${e.message})`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Index of the first byte where the line stops being valid UTF-8. */

@@ -11,7 +11,12 @@ import {
   defaultDeriveConfig,
   parseDistributionMap,
 } from '../../../analyzer/usage/derive';
-import { ingestInputs, type IngestProgress, type InputReport } from '../../../analyzer/usage/ingest';
+import {
+  ingestInputs,
+  ioProblem,
+  type IngestProgress,
+  type InputReport,
+} from '../../../analyzer/usage/ingest';
 import { UsageStore } from '../../../analyzer/usage/store';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 
@@ -78,7 +83,13 @@ export function expandInputs(paths: string[]): string[] {
       for (const name of readdirSync(p).sort()) {
         if (name.startsWith('.')) continue;
         const f = path.join(p, name);
-        if (statSync(f).isFile()) out.push(f);
+        let isDir = false;
+        try {
+          isDir = statSync(f).isDirectory();
+        } catch {
+          // a broken link or an entry gone meanwhile: reported as unreadable by the ingest, the rest goes on
+        }
+        if (!isDir) out.push(f);
       }
     } else out.push(p);
   }
@@ -143,7 +154,13 @@ export const ingestCommand: CliCommand = {
     }
     if (values['name-map']) {
       const f = values['name-map'];
-      config.distributions = parseDistributionMap(readFileSync(f, 'utf8'), f);
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch (err) {
+        throw new Error(`--name-map ${f}: ${ioProblem(err)}`);
+      }
+      config.distributions = parseDistributionMap(text, f);
     }
     const inputs = expandInputs(positionals);
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");

@@ -1,0 +1,82 @@
+/**
+ * `pyrats ingest` with inputs that cannot be read: a broken symbolic link in the log directory (a
+ * `current` link left by rotation), a missing file, a truncated .gz, a missing --name-map. Each is one
+ * line naming it and the problem in words; the readable inputs beside them are still ingested.
+ */
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBundledCli } from '../../support/bundledCli';
+
+const REPO = path.resolve(__dirname, '../../..');
+const SAMPLE = path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-inputs-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pyrats ingest: unreadable inputs', () => {
+  it('a broken link in a log directory is reported, the other files of the directory are ingested', async () => {
+    const logs = path.join(dir, 'logs');
+    mkdirSync(logs);
+    copyFileSync(SAMPLE, path.join(logs, '20261125'));
+    symlinkSync(path.join(logs, '20261124'), path.join(logs, 'current'));
+    const db = path.join(dir, 'a.duckdb');
+    const r = await runBundledCli(['ingest', logs, '--db', db]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(`${path.join(logs, '20261125')}: new, 115 lines: 115 records`);
+    expect(r.stderr).toBe(
+      `pyrats ingest: ${path.join(logs, 'current')}: no such file or broken symbolic link (ENOENT)\n`,
+    );
+    const report = await runBundledCli(['report', '--db', db, '--format', 'json']);
+    expect(JSON.parse(report.stdout).totals.records).toBe(115);
+  });
+
+  it('a truncated .gz and a missing file are named with the problem in words', async () => {
+    const gz = gzipSync(readFileSync(SAMPLE));
+    const cut = path.join(dir, '20261125.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length / 2)));
+    const r = await runBundledCli([
+      'ingest',
+      cut,
+      path.join(dir, 'nosuch'),
+      '--db',
+      path.join(dir, 'b.duckdb'),
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.split('\n')).toEqual([
+      `pyrats ingest: ${cut}: truncated gzip data (unexpected end of file)`,
+      `pyrats ingest: ${path.join(dir, 'nosuch')}: no such file or broken symbolic link (ENOENT)`,
+      '',
+    ]);
+    // the complete lines before the cut are kept
+    expect(r.stdout).toMatch(/20261125\.gz: failed, [1-9]\d* lines: [1-9]\d* records/);
+  });
+
+  it('a missing --name-map is one line naming the option and the file', async () => {
+    const r = await runBundledCli([
+      'ingest',
+      SAMPLE,
+      '--db',
+      path.join(dir, 'c.duckdb'),
+      '--name-map',
+      path.join(dir, 'map.txt'),
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `pyrats ingest: --name-map ${path.join(dir, 'map.txt')}: no such file or broken symbolic link (ENOENT)\n`,
+    );
+  });
+});
