@@ -114,6 +114,7 @@ export class PyratsLanguageServer {
   private connection!: Connection;
   private readonly documents = new Map<string, OpenDocument>();
   private readonly folders = new Map<string, FolderState>();
+  private readonly pendingFolders = new Map<string, Promise<FolderState>>();
   private pullConfiguration = false;
   private watchFilesDynamically = false;
   /** Settings pushed by clients that do not answer `workspace/configuration`. */
@@ -304,9 +305,19 @@ export class PyratsLanguageServer {
   }
 
   /** The folder state for a folder URI, creating its analyzer on first use. */
-  private async ensureFolder(uri: string): Promise<FolderState> {
+  private ensureFolder(uri: string): Promise<FolderState> {
     const existing = this.folders.get(uri);
-    if (existing) return existing;
+    if (existing) return Promise.resolve(existing);
+    // one settings request (and one set of warnings) however many documents ask at once
+    let pending = this.pendingFolders.get(uri);
+    if (!pending) {
+      pending = this.createFolder(uri).finally(() => this.pendingFolders.delete(uri));
+      this.pendingFolders.set(uri, pending);
+    }
+    return pending;
+  }
+
+  private async createFolder(uri: string): Promise<FolderState> {
     const settings = await this.settingsFor(uri);
     const again = this.folders.get(uri);
     if (again) return again;

@@ -850,3 +850,24 @@ describe('life cycle and out-of-order messages', () => {
     s.connection.dispose();
   });
 });
+
+describe('settings problems', () => {
+  it('are logged once per folder, naming the folder, even when files are opened while its settings are read', async () => {
+    const s = await startLspSession({
+      rootDir: ws,
+      settings: settings({ debounceMs: 'soon', severity: 'high' }),
+    });
+    try {
+      const uris = ['a.py', 'b.py', 'c.py'].map((f) => fileUri(path.join(ws, 'settings-problems', f)));
+      for (const uri of uris) await s.open(uri, 'import nothere_s\n');
+      for (const uri of uris) await s.waitForDiagnostics(uri, (d) => d.diagnostics.length === 1);
+      const warned = s.logs.filter((l) => l.includes('pyrats.debounceMs'));
+      expect(warned).toEqual([
+        `${fileUri(ws)}: setting pyrats.debounceMs must be a number of milliseconds ≥ 0; ignored`,
+      ]);
+      expect(s.logs.filter((l) => l.includes('setting pyrats.severity must be an object'))).toHaveLength(1);
+    } finally {
+      await s.stop();
+    }
+  });
+});
