@@ -98,6 +98,7 @@ function filterFrom(q: URLSearchParams): UsageFilter {
     }
     f[k] = v;
   }
+  if (f.since && f.until && f.since > f.until) throw new HttpError(400, 'since is after until');
   const hosts = q.getAll('host').filter(Boolean);
   if (hosts.length) f.hosts = hosts;
   if (q.get('stdlib') === '1') f.includeStdlib = true;
@@ -314,7 +315,17 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${opts.port} on 127.0.0.1 is in use: choose another --port, or 0 for a free one`)
+          : err.code === 'EACCES'
+            ? new Error(
+                `port ${opts.port} on 127.0.0.1 needs privileges: choose one above 1023, or 0 for a free one`,
+              )
+            : err,
+      ),
+    );
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
