@@ -62,6 +62,32 @@ export class FetchError extends Error {
 }
 
 /** Hides the password of any `scheme://user:password@host` in a text. */
+/** What went wrong below HTTP, in words (fetch's own errors are terse: 'fetch failed', 'bad port'). */
+function networkProblem(
+  url: string,
+  cause: { code?: string; message?: string } | undefined,
+  err: Error,
+): string {
+  const { hostname, port } = new URL(url);
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (nothing listening)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host name '${hostname}' could not be resolved`;
+    case 'ECONNRESET':
+      return 'connection reset by the server';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+  }
+  const message = cause?.message ?? err.message;
+  // the fetch standard's blocked ports (6000, 6665-6669, 10080, ...): refused before any connection
+  if (message === 'bad port')
+    return `port ${port} is one that fetch refuses to connect to (use another port)`;
+  return `${cause?.code ?? ''} ${message}`.replace(/\s+/g, ' ').trim();
+}
+
 export function redactUrl(text: string): string {
   return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^@\s/]*@/gi, '$1:***@');
 }
@@ -275,8 +301,8 @@ export class HttpCache {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     this.requests++;
+    let current = url; // the URL asked last (after redirects)
     try {
-      let current = url;
       let res: Response | undefined;
       for (let hop = 0; hop <= 10; hop++) {
         // Credentials in the URL (private mirrors in pip.conf) become a Basic Authorization header,
@@ -411,13 +437,7 @@ export class HttpCache {
       if (controller.signal.aborted)
         throw new FetchError(url, 'timeout', `${url}: no complete answer within ${timeoutMs} ms`);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new FetchError(
-        url,
-        'network',
-        `${url}: ${cause?.code ?? ''} ${cause?.message ?? (err as Error).message}`
-          .replace(/\s+/g, ' ')
-          .trim(),
-      );
+      throw new FetchError(url, 'network', `${url}: ${networkProblem(current, cause, err as Error)}`);
     } finally {
       clearTimeout(timer);
     }

@@ -4,6 +4,7 @@
  * or distribution name), where on the mirror it is available.
  */
 import { defaultCacheDir } from '../../../analyzer/env/introspect';
+import { redactUrl } from '../../../analyzer/mirror/httpCache';
 import { Mirror } from '../../../analyzer/mirror/mirror';
 import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
 import { NameMap } from '../../../analyzer/names/nameMap';
@@ -24,8 +25,11 @@ Options:
   --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
   --format F          text (default) or json
 
-Exit status: 0 every source answered (and every NAME was found), 1 a NAME is nowhere on the
-mirror, 2 usage error, 3 no mirror source is configured or none answered.
+Without NAMEs, each PyPI index is asked for the project page of pip, to see whether it answers.
+Passwords in URLs are shown as ***.
+
+Exit status: 0 every NAME was found (or no NAME given and a source answered), 1 a NAME is on no
+source that answered, 2 usage error, 3 no mirror source is configured or none answered.
 `;
 
 export const mirrorCommand: CliCommand = {
@@ -72,24 +76,36 @@ export const mirrorCommand: CliCommand = {
       timeoutMs,
       subdirs: v.subdir,
     });
+    // without NAMEs, a PyPI index is asked for one project so that the status says whether it answers
+    if (!parsed.positionals.length) await mirror.probeIndexes();
     const names = new NameMap();
     const found = [];
     for (const name of parsed.positionals) {
       const candidates = names.candidates(name);
-      found.push({ name, candidates: candidates.map((c) => c.pypi), hits: await mirror.lookup(candidates) });
+      const hits = await mirror.lookup(candidates);
+      // where a source failed (and its cache had no answer), "not there" is not known
+      const unknownOn = hits.length
+        ? []
+        : [...mirror.channels, ...mirror.indexes]
+            .filter((x) => mirror.failed(x.url))
+            .map((x) => redactUrl(x.url));
+      found.push({ name, candidates: candidates.map((c) => c.pypi), hits, unknownOn });
     }
-    const allFailed =
-      mirror.channels.every((c) => !c.usable) && mirror.indexes.length === 0 && mirror.channels.length > 0;
+    const allFailed = [...mirror.channels, ...mirror.indexes].every((x) => mirror.failed(x.url));
+    const shownSources = sources.map((s) => ({ ...s, url: redactUrl(s.url) }));
     if (v.format === 'json') {
       io.stdout.write(
-        `${JSON.stringify({ sources, status: mirror.describe(), lookups: found, problems: mirror.problems }, null, 2)}\n`,
+        `${JSON.stringify({ sources: shownSources, status: mirror.describe(), lookups: found, problems: mirror.problems }, null, 2)}\n`,
       );
     } else {
-      const lines = sources.map((s) => `${s.kind.padEnd(5)} ${s.url}  (from ${s.from})`);
+      const lines = shownSources.map((s) => `${s.kind.padEnd(5)} ${s.url}  (from ${s.from})`);
       lines.push('', ...mirror.describe());
       for (const f of found) {
         lines.push('', `${f.name} (${f.candidates.join(', ')}):`);
-        if (!f.hits.length) lines.push('  not on the mirror');
+        if (!f.hits.length && allFailed) lines.push('  unknown: no mirror source answered');
+        else if (!f.hits.length && f.unknownOn.length)
+          lines.push(`  not on the sources that answered; unknown on ${f.unknownOn.join(', ')} (failed)`);
+        else if (!f.hits.length) lines.push('  not on the mirror');
         for (const h of f.hits) {
           lines.push(
             `  ${h.kind} ${h.label}: ${h.name} ${h.versions.join(', ')}${h.subdirs ? ` [${h.subdirs.join(', ')}]` : ''}`,
