@@ -1,121 +1,149 @@
 /**
- * `pyrats mirror [NAME...]` — which mirror sources are configured and whether they answer (loading
- * and caching every conda channel; `--refresh` re-checks them now), and, for each NAME (an import
- * or distribution name), where on the mirror it is available.
+ * The mirror as a whole: its conda channels (loaded once, in parallel) and PyPI simple indexes
+ * (asked per distribution, memoised), behind one HttpCache. `lookup` answers, for the candidate
+ * distributions of one import, every place on the mirror that has one of them. A source that fails
+ * is reported once in `problems` and, for the rest of this object's life, answered from the cache
+ * only, so one hanging server costs one timeout, not one per import.
+ * Does not decide verdicts (see ../check).
  */
-import { defaultCacheDir } from '../../../analyzer/env/introspect';
-import { redactUrl } from '../../../analyzer/mirror/httpCache';
-import { Mirror } from '../../../analyzer/mirror/mirror';
-import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
-import { NameMap } from '../../../analyzer/names/nameMap';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import type { MirrorHit } from '../check/verdict';
+import { CondaChannel, platformSubdir } from './condaChannel';
+import { HttpCache, redactUrl } from './httpCache';
+import type { MirrorSource } from './mirrorConfig';
+import { PypiIndex } from './pypiSimple';
 
-const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --offline] [--format text|json]
+export interface MirrorOptions {
+  /** Cache root (HTTP bodies under `http/`, derived indexes under `derived/`); false: no disk cache. */
+  cacheDir: string | false;
+  offline?: boolean;
+  /** Cached copies younger than this are used without asking; default 10 min. */
+  ttlMs?: number;
+  /** Per-request timeout; default 15 s. */
+  timeoutMs?: number;
+  /** conda subdirs; default the platform's and `noarch`. */
+  subdirs?: string[];
+  /** Largest body accepted; default 512 MB (repodata) / 64 MB (project pages). */
+  maxBytes?: number;
+}
 
-Lists the mirror sources (from --mirror, else .condarc and pip.conf), loads and caches each conda
-channel's repodata, and says which failed. For each NAME (an import name such as cv2 or yaml, or a
-distribution name), shows where the mirror has it and which versions.
+export interface MirrorProblem {
+  source: string;
+  message: string;
+}
 
-Options:
-  --mirror URL        conda:URL, pypi:URL or a bare URL / path (repeatable), as in 'pyrats check'
-  --refresh           re-check every cached answer now (ignore the 10-minute TTL)
-  --offline           use only the cache
-  --cache-dir DIR     cache root (default $XDG_CACHE_HOME/pyrats)
-  --timeout S         per-request timeout in seconds (default 15)
-  --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
-  --format F          text (default) or json
+export interface MirrorCandidate {
+  pypi: string;
+  conda: string;
+}
 
-Without NAMEs, each PyPI index is asked for the project page of pip, to see whether it answers.
-Passwords in URLs are shown as ***.
+export class Mirror {
+  readonly problems: MirrorProblem[] = [];
+  private readonly down = new Set<string>();
 
-Exit status: 0 every NAME was found (or no NAME given and a source answered), 1 a NAME is on no
-source that answered, 2 usage error, 3 no mirror source is configured or none answered.
-`;
+  private constructor(
+    readonly sources: MirrorSource[],
+    readonly channels: CondaChannel[],
+    readonly indexes: PypiIndex[],
+    readonly cache: HttpCache,
+    private readonly opts: MirrorOptions,
+  ) {}
 
-export const mirrorCommand: CliCommand = {
-  name: 'mirror',
-  summary: 'check the mirror sources and look names up on the mirror',
-  help: HELP,
-  async run(args: string[], io: CliIO): Promise<number> {
-    const parsed = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        mirror: { type: 'string', multiple: true },
-        refresh: { type: 'boolean', default: false },
-        offline: { type: 'boolean', default: false },
-        'cache-dir': { type: 'string' },
-        timeout: { type: 'string' },
-        subdir: { type: 'string', multiple: true },
-        format: { type: 'string', default: 'text' },
-      },
-    });
-    const v = parsed.values;
-    if (v.format !== 'text' && v.format !== 'json')
-      throw new UsageError(`unknown format '${v.format}' (text or json)`);
-    if (v.refresh && v.offline) throw new UsageError('--refresh and --offline exclude each other');
-    const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
-    if (timeoutMs !== undefined && !(timeoutMs > 0))
-      throw new UsageError('--timeout needs a positive number of seconds');
-    let sources: MirrorSource[];
-    try {
-      sources = v.mirror?.length ? v.mirror.map((m) => parseMirrorSpec(m)) : configuredMirrors();
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (!sources.length) {
-      io.stderr.write(
-        'pyrats mirror: no mirror configured (use --mirror, or channels in .condarc / index-url in pip.conf)\n',
-      );
-      return EXIT.failure;
-    }
-    const mirror = await Mirror.open(sources, {
-      cacheDir: v['cache-dir'] ?? defaultCacheDir(),
-      offline: v.offline,
-      ttlMs: v.refresh ? 0 : undefined,
-      timeoutMs,
-      subdirs: v.subdir,
-    });
-    // without NAMEs, a PyPI index is asked for one project so that the status says whether it answers
-    if (!parsed.positionals.length) await mirror.probeIndexes();
-    const names = new NameMap();
-    const found = [];
-    for (const name of parsed.positionals) {
-      const candidates = names.candidates(name);
-      const hits = await mirror.lookup(candidates);
-      // where a source failed (and its cache had no answer), "not there" is not known
-      const unknownOn = hits.length
-        ? []
-        : [...mirror.channels, ...mirror.indexes]
-            .filter((x) => mirror.failed(x.url))
-            .map((x) => redactUrl(x.url));
-      found.push({ name, candidates: candidates.map((c) => c.pypi), hits, unknownOn });
-    }
-    const allFailed = [...mirror.channels, ...mirror.indexes].every((x) => mirror.failed(x.url));
-    const shownSources = sources.map((s) => ({ ...s, url: redactUrl(s.url) }));
-    if (v.format === 'json') {
-      io.stdout.write(
-        `${JSON.stringify({ sources: shownSources, status: mirror.describe(), lookups: found, problems: mirror.problems }, null, 2)}\n`,
-      );
-    } else {
-      const lines = shownSources.map((s) => `${s.kind.padEnd(5)} ${s.url}  (from ${s.from})`);
-      lines.push('', ...mirror.describe());
-      for (const f of found) {
-        lines.push('', `${f.name} (${f.candidates.join(', ')}):`);
-        if (!f.hits.length && allFailed) lines.push('  unknown: no mirror source answered');
-        else if (!f.hits.length && f.unknownOn.length)
-          lines.push(`  not on the sources that answered; unknown on ${f.unknownOn.join(', ')} (failed)`);
-        else if (!f.hits.length) lines.push('  not on the mirror');
-        for (const h of f.hits) {
-          lines.push(
-            `  ${h.kind} ${h.label}: ${h.name} ${h.versions.join(', ')}${h.subdirs ? ` [${h.subdirs.join(', ')}]` : ''}`,
-          );
+  /** Opens the mirror: loads every conda channel's repodata (never throws; failures are problems). */
+  static async open(sources: MirrorSource[], opts: MirrorOptions): Promise<Mirror> {
+    const cache = new HttpCache(opts.cacheDir);
+    const channels = sources.filter((s) => s.kind === 'conda').map((s) => new CondaChannel(s.url));
+    const indexes = sources.filter((s) => s.kind === 'pypi').map((s) => new PypiIndex(s.url));
+    const mirror = new Mirror(sources, channels, indexes, cache, opts);
+    const subdirs = opts.subdirs ?? [platformSubdir(), 'noarch'];
+    await Promise.all(
+      channels.map(async (c) => {
+        const problems = await c.load(cache, {
+          subdirs,
+          offline: opts.offline,
+          ttlMs: opts.ttlMs,
+          timeoutMs: opts.timeoutMs ?? 15_000,
+          maxBytes: opts.maxBytes,
+        });
+        for (const p of problems) mirror.report(c.url, p);
+      }),
+    );
+    return mirror;
+  }
+
+  private report(rawSource: string, rawMessage: string): void {
+    const source = redactUrl(rawSource);
+    const message = redactUrl(rawMessage);
+    if (!this.problems.some((p) => p.source === source && p.message === message))
+      this.problems.push({ source, message });
+  }
+
+  /** Every place on the mirror holding one of the candidates (first candidate found per source). */
+  async lookup(candidates: MirrorCandidate[]): Promise<MirrorHit[]> {
+    const hits: MirrorHit[] = [];
+    for (const channel of this.channels) {
+      for (const c of candidates) {
+        const hit =
+          channel.lookup(c.conda) ?? (c.conda !== c.pypi.toLowerCase() ? channel.lookup(c.pypi) : null);
+        if (hit) {
+          hits.push(hit);
+          break;
         }
       }
-      io.stdout.write(`${lines.join('\n')}\n`);
-      for (const p of mirror.problems) io.stderr.write(`pyrats mirror: ${p.source}: ${p.message}\n`);
     }
-    if (allFailed) return EXIT.failure;
-    return found.some((f) => !f.hits.length) ? EXIT.findings : EXIT.ok;
-  },
-};
+    const perIndex = await Promise.all(this.indexes.map((index) => this.askIndex(index, candidates)));
+    for (const h of perIndex) if (h) hits.push(h);
+    return hits;
+  }
+
+  /** The first of the candidates `index` has; a failure marks the index down (see the class comment). */
+  private async askIndex(index: PypiIndex, candidates: MirrorCandidate[]): Promise<MirrorHit | null> {
+    for (const c of candidates) {
+      const offline = this.opts.offline || this.down.has(index.url);
+      const r = await index.lookup(this.cache, c.pypi, {
+        offline,
+        ttlMs: this.opts.ttlMs,
+        timeoutMs: this.opts.timeoutMs ?? 15_000,
+        maxBytes: this.opts.maxBytes,
+      });
+      if (r.problem && !(offline && /offline and not in the cache/.test(r.problem))) {
+        this.report(index.url, r.problem);
+      }
+      if (r.failed && !offline) {
+        this.down.add(index.url);
+        this.report(index.url, 'this index failed; answering the remaining lookups from the cache only');
+      }
+      if (r.hit) return r.hit;
+    }
+    return null;
+  }
+
+  /**
+   * Asks every PyPI index for the project page of `pip` (which any mirror of PyPI carries), so that
+   * an index that does not answer is known as failed before any import is looked up.
+   */
+  async probeIndexes(): Promise<void> {
+    await Promise.all(this.indexes.map((index) => this.askIndex(index, [{ pypi: 'pip', conda: 'pip' }])));
+  }
+
+  /** Whether the source at `url` (a channel or an index) failed: lookups there answer from the cache only. */
+  failed(url: string): boolean {
+    const channel = this.channels.find((c) => c.url === url);
+    if (channel) return !channel.usable;
+    return this.down.has(url);
+  }
+
+  /** One line per source: what it is and whether it answered. */
+  describe(): string[] {
+    const lines: string[] = [];
+    for (const c of this.channels) {
+      const parts = c.states.map(
+        (s) =>
+          `${s.subdir} ${s.ok ? `${s.packages} packages${s.via === 'cache-stale' ? ' (stale cache)' : ''}` : 'FAILED'}`,
+      );
+      lines.push(`conda ${redactUrl(c.url)}: ${parts.join(', ')}`);
+    }
+    for (const i of this.indexes)
+      lines.push(`pypi ${redactUrl(i.url)}${this.down.has(i.url) ? ': FAILED (cache only)' : ''}`);
+    return lines;
+  }
+}
