@@ -110,7 +110,10 @@ export class RequestOutbox {
     try {
       names = readdirSync(this.dir);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return listing;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return listing;
+      if (code === 'ENOTDIR') throw new Error(`outbox ${this.dir} is not a directory`);
+      if (code === 'EACCES') throw new Error(`outbox ${this.dir}: permission denied`);
       throw err;
     }
     const pending = new Set(names.filter((n) => n.endsWith(SUFFIX)));

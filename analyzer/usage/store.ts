@@ -85,6 +85,12 @@ CREATE OR REPLACE VIEW script_usage_v AS
 /** DuckDB's message when another process holds the file: `… lock … held in PROGRAM (PID N) …`. */
 const LOCK_CONFLICT = /Could not set lock on file .*?Conflicting lock is held in (.*?) \(PID (\d+)\)/s;
 
+/**
+ * How long commands that write the store wait for another process (a dashboard query, a report,
+ * another ingest) to let go of it.
+ */
+export const WRITER_LOCK_WAIT_MS = 60_000;
+
 /** Thrown when another process holds the store (DuckDB allows one writer, and no reader meanwhile). */
 export class StoreBusyError extends Error {}
 

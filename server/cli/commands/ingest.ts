@@ -17,7 +17,7 @@ import {
   type IngestProgress,
   type InputReport,
 } from '../../../analyzer/usage/ingest';
-import { UsageStore } from '../../../analyzer/usage/store';
+import { UsageStore, WRITER_LOCK_WAIT_MS } from '../../../analyzer/usage/store';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 
 const HELP = `Usage: pyrats ingest PATH... --db FILE [--user-pattern PAT]... [--name-map FILE]
@@ -60,9 +60,6 @@ Examples:
   pyrats ingest /var/log/pyrats --db usage.duckdb
   zcat /archive/pyrats/2026*.gz | pyrats ingest - --db usage.duckdb
 `;
-
-/** How long ingest waits for another process (a dashboard query, a report, another ingest) to let go of the store. */
-export const LOCK_WAIT_MS = 60_000;
 
 /** Files named by the arguments: directories expand to their (non-hidden) files in name order. */
 export function expandInputs(paths: string[]): string[] {
@@ -165,7 +162,7 @@ export const ingestCommand: CliCommand = {
     const inputs = expandInputs(positionals);
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");
     // a dashboard or report may be reading the store for a moment: wait for it rather than fail
-    const store = await UsageStore.open(values.db, { lockWaitMs: LOCK_WAIT_MS });
+    const store = await UsageStore.open(values.db, { lockWaitMs: WRITER_LOCK_WAIT_MS });
     let reports: InputReport[];
     const bar = values.quiet || values.json ? undefined : progressBar(io);
     try {

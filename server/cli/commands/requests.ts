@@ -13,7 +13,7 @@ import {
   type RequestStatus,
 } from '../../../analyzer/requests/queue';
 import { toCsv } from '../../../analyzer/usage/report';
-import { UsageStore } from '../../../analyzer/usage/store';
+import { UsageStore, WRITER_LOCK_WAIT_MS } from '../../../analyzer/usage/store';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const HELP = `Usage: pyrats requests list --db FILE [--status S]... [--format text|json|csv] [--mirror-index SRC]...
@@ -110,7 +110,10 @@ export const requestsCommand: CliCommand = {
       const mirrored = new Set<string>();
       for (const src of values['mirror-index'] ?? [])
         for (const n of mirrorNamesFromText(await readSource(src), src)) mirrored.add(n);
-      const store = await UsageStore.open(values.db, { readOnly: !values['mirror-index']?.length });
+      const store = await UsageStore.open(values.db, {
+        readOnly: !values['mirror-index']?.length,
+        lockWaitMs: values['mirror-index']?.length ? WRITER_LOCK_WAIT_MS : 0,
+      });
       try {
         if (values['mirror-index']?.length) {
           const closed = await closeMirrored(store, (n) => mirrored.has(n));
@@ -127,7 +130,7 @@ export const requestsCommand: CliCommand = {
       return EXIT.ok;
     }
     if (!positionals.length) throw new UsageError(`${verb}: name at least one package`);
-    const store = await UsageStore.open(values.db);
+    const store = await UsageStore.open(values.db, { lockWaitMs: WRITER_LOCK_WAIT_MS }); // a dashboard query may be reading it
     try {
       const status: RequestStatus =
         verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'mirrored';

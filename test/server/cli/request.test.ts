@@ -41,6 +41,16 @@ describe('pyrats request: usage', () => {
     );
   });
 
+  it('--list and --retry with an outbox that is a file say so in one line (exit 3)', async () => {
+    const notDir = path.join(tmp, 'outbox-is-a-file');
+    writeFileSync(notDir, 'x\n');
+    for (const flag of ['--list', '--retry']) {
+      const r = await cli(['request', flag, '--outbox', notDir]);
+      expect(r.code).toBe(3);
+      expect(r.err).toBe(`pyrats request: outbox ${notDir} is not a directory\n`);
+    }
+  });
+
   it('--dry-run prints the request and the syslog line, and sends nothing', async () => {
     const r = await cli([
       'request',
