@@ -204,8 +204,8 @@ export class PyratsLanguageServer {
     connection.onRequest(WorkspaceReportRequest.type, (params, token) =>
       this.whileRunning(() => this.workspaceReport(params.folderUri, token)),
     );
-    connection.onRequest(RefreshMirrorIndexRequest.type, () =>
-      this.whileRunning(() => this.refreshMirrorIndex()),
+    connection.onRequest(RefreshMirrorIndexRequest.type, (_params, token) =>
+      this.whileRunning(() => this.refreshMirrorIndex(token)),
     );
     connection.onRequest(DependencyGraphRequest.type, (params, token) =>
       this.whileRunning(async () => {
@@ -553,13 +553,17 @@ export class PyratsLanguageServer {
     return { folders };
   }
 
-  private async refreshMirrorIndex(): Promise<{ messages: string[] }> {
-    const messages: string[] = [];
-    for (const folder of this.folders.values()) {
-      const analyzer = await folder.analyzer;
-      messages.push(`${folder.root}: ${await analyzer.refreshMirrors()}`);
-    }
-    this.recheckOpen(() => true);
-    return { messages };
+  /** Cancelling answers at once; the refresh (up to a mirror timeout per source) still completes and re-checks. */
+  private refreshMirrorIndex(token: CancellationToken): Promise<{ messages: string[] }> {
+    const refresh = async () => {
+      const messages: string[] = [];
+      for (const folder of this.folders.values()) {
+        const analyzer = await folder.analyzer;
+        messages.push(`${folder.root}: ${await analyzer.refreshMirrors()}`);
+      }
+      this.recheckOpen(() => true);
+      return { messages };
+    };
+    return untilCancelled(refresh(), token);
   }
 }

@@ -697,6 +697,20 @@ describe('a mirror that never answers', () => {
       expect(summary.counts).toMatchObject({ baseline: 2, local: 1 });
       expect(summary.problems.join('\n')).toContain(mirrorUrl);
       expect(timedOut()).toBe(true);
+
+      // a refresh asks the silent mirror again: cancelling it answers before that times out too
+      const timeouts = () =>
+        s.logs.filter((l) => l.includes(mirrorUrl) && /no complete answer/.test(l)).length;
+      const before = timeouts();
+      const cts = new CancellationTokenSource();
+      const refresh = s.connection.sendRequest('pyrats/refreshMirrorIndex', {}, cts.token);
+      setImmediate(() => cts.cancel());
+      const err = await refresh.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as ResponseError<unknown>).code).toBe(LSPErrorCodes.RequestCancelled);
+      expect(timeouts()).toBe(before);
     } finally {
       await s.stop();
     }
