@@ -27,6 +27,20 @@ export const LIVE_TREES = 48;
 const VERDICT_CACHE_TTL_MS = 30_000;
 const VERDICT_CACHE_MAX = 50_000;
 
+/** After this long building a folder's analyzer, the log says what it is waiting for. */
+export const SLOW_LOAD_NOTICE_MS = 5000;
+
+function slowLoadMessage(root: string, settings: PyratsSettings): string {
+  const mirrors = settings.mirrors.length
+    ? `mirrors ${settings.mirrors.join(', ')}`
+    : 'the mirrors of .condarc / pip.conf';
+  return (
+    `pyrats: ${root}: still loading after ${SLOW_LOAD_NOTICE_MS / 1000} s — baseline ${settings.baseline || '(none)'}, ` +
+    `interpreter ${settings.python || 'python3'}, ${mirrors}; diagnostics follow when done ` +
+    `(a module command gives up after 60 s unless its spec says ?timeout=SECONDS, a mirror after 15 s)`
+  );
+}
+
 /** The wire shape of one verdict. */
 export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
   const site = v.site;
@@ -130,10 +144,20 @@ export class FolderAnalyzer {
     settings: PyratsSettings,
     console: RemoteConsole,
   ): Promise<FolderAnalyzer> {
-    const parser = await createPythonParser();
-    const queries = createImportQueries(parser);
-    const checker = await FolderAnalyzer.createChecker(settings, console);
-    return new FolderAnalyzer(root, parser, queries, checker, settings, console);
+    // A module command or a silent mirror can hold every diagnostic of the folder back: say so.
+    const started = Date.now();
+    const slow = setTimeout(() => console.info(slowLoadMessage(root, settings)), SLOW_LOAD_NOTICE_MS);
+    try {
+      const parser = await createPythonParser();
+      const queries = createImportQueries(parser);
+      const checker = await FolderAnalyzer.createChecker(settings, console);
+      const seconds = (Date.now() - started) / 1000;
+      if (seconds * 1000 >= SLOW_LOAD_NOTICE_MS)
+        console.info(`pyrats: ${root}: loaded after ${seconds.toFixed(1)} s`);
+      return new FolderAnalyzer(root, parser, queries, checker, settings, console);
+    } finally {
+      clearTimeout(slow);
+    }
   }
 
   private static async createChecker(

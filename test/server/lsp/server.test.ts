@@ -697,6 +697,11 @@ describe('a mirror that never answers', () => {
       expect(summary.counts).toMatchObject({ baseline: 2, local: 1 });
       expect(summary.problems.join('\n')).toContain(mirrorUrl);
       expect(timedOut()).toBe(true);
+      // while it waited, the log said what for (before the mirror's timeout was reported)
+      const still = s.logs.findIndex((l) => /still loading after \d+ s/.test(l) && l.includes(mirrorUrl));
+      expect(still).toBeGreaterThanOrEqual(0);
+      expect(still).toBeLessThan(s.logs.findIndex((l) => /no complete answer/.test(l)));
+      expect(s.logs.some((l) => /loaded after \d+\.\d s/.test(l))).toBe(true);
 
       // a refresh asks the silent mirror again: cancelling it answers before that times out too
       const timeouts = () =>
