@@ -239,23 +239,46 @@ export class UsageStore {
     return store;
   }
 
-  /** Creates or checks the schema (writable), or checks that the file is a usage store (read-only). */
+  /**
+   * Checks that the file is a usage store of this schema version — before changing anything: a newer
+   * pyrats's store, or another program's DuckDB database, is refused untouched — then creates the
+   * schema in a new (empty) file or completes it (writable).
+   */
   private async prepare(): Promise<void> {
     const { connection, file } = this;
-    if (!this.readOnly) {
-      await connection.run(SCHEMA);
-      const v = await this.rows<{ value: string }>(`SELECT value FROM meta WHERE key = 'schema_version'`);
-      if (v.length === 0)
-        await connection.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
-      else if (v[0].value !== SCHEMA_VERSION)
-        throw new Error(`${file}: store schema version ${v[0].value}, this pyrats writes ${SCHEMA_VERSION}`);
-      await this.loadDictionaries();
-    } else {
-      const t = await this.rows<{ n: number }>(
-        `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'records'`,
+    const tables = (
+      await this.rows<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_catalog = current_database() AND table_schema = 'main' ORDER BY name`,
+      )
+    ).map((t) => t.name);
+    const version = tables.includes('meta')
+      ? ((await this.rows<{ value: string }>(`SELECT value FROM meta WHERE key = 'schema_version'`))[0]
+          ?.value ?? null)
+      : null;
+    if (tables.length && version === null) {
+      const some = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+      throw new Error(
+        `${file}: not a pyrats usage store (a DuckDB database with tables ${some} but no pyrats schema version)`,
       );
-      if (t[0].n === 0) throw new Error(`${file}: not a pyrats usage store (no records table)`);
     }
+    if (version !== null && version !== SCHEMA_VERSION)
+      throw new Error(
+        `${file}: usage store of schema version ${version}; this pyrats reads and writes version ${SCHEMA_VERSION}` +
+          (Number(version) > Number(SCHEMA_VERSION) ? ' (use the newer pyrats that wrote it)' : ''),
+      );
+    if (this.readOnly) {
+      if (!tables.length) throw new Error(`${file}: not a pyrats usage store (an empty DuckDB database)`);
+      return;
+    }
+    if (version === null) {
+      // a new store: its tables and its version together (a half-made store would be refused later)
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run(SCHEMA);
+      await connection.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+      await connection.run('COMMIT');
+    } else await connection.run(SCHEMA);
+    await this.loadDictionaries();
   }
 
   close(): void {
