@@ -178,6 +178,19 @@ function humanSize(n: number): string {
   return `${i ? x.toFixed(1) : x} ${units[i]}`;
 }
 
+/**
+ * Whether installer `a` is a later release than `b` of the same family: by the numbers in the names
+ * (24.11.0 after 24.3.0), the modification time only between equal numbers — a copy or an older
+ * installer restored later has the newer mtime.
+ */
+function newerInstaller(a: { name: string; modified: Date }, b: { name: string; modified: Date }): boolean {
+  const x = (a.name.match(/\d+/g) ?? []).map(Number);
+  const y = (b.name.match(/\d+/g) ?? []).map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if (x[i] !== y[i]) return (x[i] ?? -1) > (y[i] ?? -1);
+  return a.modified > b.modified;
+}
+
 /** The mirror's index page (a self-contained HTML document, no scripts). */
 export function renderMirrorPage(o: MirrorPageOptions): string {
   const host = (() => {
@@ -191,7 +204,8 @@ export function renderMirrorPage(o: MirrorPageOptions): string {
   for (const i of o.installers) {
     // one row per installer family: the name with its version numbers blanked out
     const family = i.name.replace(/\d+(?:\.\d+)*/g, '#');
-    if (!latest.has(family) || latest.get(family)!.modified < i.modified) latest.set(family, i);
+    const best = latest.get(family);
+    if (!best || newerInstaller(i, best)) latest.set(family, i);
   }
   const installerRows = [...latest.values()]
     .sort((a, b) => b.modified.getTime() - a.modified.getTime())

@@ -19,7 +19,8 @@ per script source file to the log host), how to stop logging (PYRATS_DISABLE=1),
 (~/.pip/pip.conf) and conda (~/.condarc) at the mirror, and the packages on it (approved and
 mirrored requests from --db plus --base, as for pyrats mirror-lists).
 
-Exit status: 0 ok, 2 usage error, 3 an input could not be read.
+Exit status: 0 ok, 2 usage error, 3 an input could not be read (an unreadable installer is left
+out and named; the page is still written).
 `,
   async run(args, io) {
     const { values } = parseCommandArgs({
@@ -48,13 +49,34 @@ Exit status: 0 ok, 2 usage error, 3 an input could not be read.
       }
     }
     const installers: { name: string; href: string; size: number; modified: Date }[] = [];
+    let skipped = 0;
     if (values.installers) {
       const prefix = values['installers-url']!.endsWith('/')
         ? values['installers-url']!
         : `${values['installers-url']}/`;
-      for (const name of readdirSync(values.installers).sort()) {
+      let names: string[];
+      try {
+        names = readdirSync(values.installers).sort();
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new Error(
+          `--installers ${values.installers}: cannot list the directory (${e.code ?? e.message})`,
+        );
+      }
+      for (const name of names) {
         if (name.startsWith('.')) continue;
-        const st = statSync(path.join(values.installers, name));
+        let st;
+        try {
+          st = statSync(path.join(values.installers, name));
+        } catch (err) {
+          // a broken link, or a file removed meanwhile: left out, said, the page still written
+          const e = err as NodeJS.ErrnoException;
+          io.stderr.write(
+            `pyrats mirror-page: ${path.join(values.installers, name)}: left out (${e.code === 'ENOENT' ? 'no such file or broken symbolic link' : e.message})\n`,
+          );
+          skipped++;
+          continue;
+        }
         if (st.isFile())
           installers.push({
             name,
@@ -79,6 +101,6 @@ Exit status: 0 ok, 2 usage error, 3 an input could not be read.
     io.stdout.write(
       `${values.out}: ${installers.length} installers, ${pypi.length} PyPI and ${conda.length} conda packages\n`,
     );
-    return EXIT.ok;
+    return skipped ? EXIT.failure : EXIT.ok;
   },
 };

@@ -117,4 +117,33 @@ describe('mirror package lists', () => {
     expect(html).toContain('NOAA &lt;mirror&gt;');
     expect(html).not.toContain('<script>');
   });
+
+  it('mirror page: the latest installer is the highest version, whatever the file dates', () => {
+    const installer = (name: string, modified: string) => ({
+      name,
+      href: `installers/${name}`,
+      size: 1,
+      modified: new Date(modified),
+    });
+    const html = renderMirrorPage({
+      title: 'mirror',
+      pypiUrl: 'https://mirror.example.org/pypi/simple',
+      condaUrl: 'https://mirror.example.org/conda/conda-forge',
+      installers: [
+        // 24.3.0 restored from a backup after 24.11.0 was downloaded: its file is the newer one
+        installer('Miniforge3-24.11.0-0-Linux-x86_64.sh', '2026-03-01'),
+        installer('Miniforge3-24.3.0-0-Linux-x86_64.sh', '2026-05-01'),
+        installer('Anaconda3-2024.06-1-Linux-x86_64.sh', '2026-05-01'),
+        installer('Anaconda3-2024.10-1-Linux-x86_64.sh', '2026-05-01'),
+      ],
+      logHost: 'loghost:515',
+      pypi: [],
+      conda: [],
+      generated: 'now',
+    });
+    expect(html).toContain('Miniforge3-24.11.0-0-Linux-x86_64.sh');
+    expect(html).not.toContain('Miniforge3-24.3.0');
+    expect(html).toContain('Anaconda3-2024.10-1-Linux-x86_64.sh');
+    expect(html).not.toContain('Anaconda3-2024.06');
+  });
 });

@@ -65,6 +65,27 @@ describe('pyrats ingest: unreadable inputs', () => {
     expect(r.stdout).toMatch(/20261125\.gz: failed, [1-9]\d* lines: [1-9]\d* records/);
   });
 
+  it('mirror-page: a broken link among the installers is named and left out; the page is written', async () => {
+    const inst = path.join(dir, 'installers');
+    mkdirSync(inst);
+    writeFileSync(path.join(inst, 'Miniforge3-24.11.0-0-Linux-x86_64.sh'), '#!/bin/sh\n');
+    symlinkSync(path.join(inst, 'gone.sh'), path.join(inst, 'Miniforge3-latest-Linux-x86_64.sh'));
+    const out = path.join(dir, 'index.html');
+    const args = ['mirror-page', '--out', out, '--pypi-url', 'https://m.example.org/pypi/simple'];
+    const r = await runBundledCli([
+      ...args,
+      '--conda-url',
+      'https://m.example.org/conda',
+      '--installers',
+      inst,
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `pyrats mirror-page: ${path.join(inst, 'Miniforge3-latest-Linux-x86_64.sh')}: left out (no such file or broken symbolic link)\n`,
+    );
+    expect(readFileSync(out, 'utf8')).toContain('Miniforge3-24.11.0-0-Linux-x86_64.sh');
+  });
+
   it('a missing --name-map is one line naming the option and the file', async () => {
     const r = await runBundledCli([
       'ingest',
