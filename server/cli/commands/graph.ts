@@ -3,7 +3,7 @@
  * one self-contained HTML page (the same interactive view as in VS Code, d3 and data inlined), or
  * as Graphviz dot, Mermaid or JSON. `--from-json FILE` draws a saved graph instead of following.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Environment } from '../../../analyzer/env/environment';
 import { Checker } from '../../../analyzer/check/checker';
 import { unusableInput } from '../../../analyzer/graph/follow';
@@ -77,13 +77,16 @@ function formatFor(output: string | undefined, given: string | undefined): Forma
   return 'html';
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream, where: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
     size += b.length;
-    if (size > MAX_JSON_BYTES) throw new Error(`standard input: more than ${MAX_JSON_BYTES} bytes`);
+    if (size > MAX_JSON_BYTES) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw new Error(`${where}: more than ${MAX_JSON_BYTES} bytes`);
+    }
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -92,12 +95,20 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 async function readGraphFile(file: string, io: CliIO): Promise<GraphPayload> {
   const where = file === '-' ? 'standard input' : file;
   let text: string;
-  if (file === '-') text = await readAll(io.stdin);
+  if (file === '-') text = await readAll(io.stdin, where);
   else {
-    const size = statSync(file).size;
-    if (size > MAX_JSON_BYTES)
-      throw new Error(`${file}: ${size} bytes is more than the ${MAX_JSON_BYTES}-byte limit`);
-    text = readFileSync(file, 'utf8');
+    let st;
+    try {
+      st = statSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(`${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    if (st.isDirectory()) throw new Error(`${file}: is a directory`);
+    if (st.size > MAX_JSON_BYTES)
+      throw new Error(`${file}: ${st.size} bytes is more than the ${MAX_JSON_BYTES}-byte limit`);
+    // a pipe (--from-json <(pyrats graph ... --format json)) or a device is read up to the same limit
+    text = st.isFile() ? readFileSync(file, 'utf8') : await readAll(createReadStream(file), file);
   }
   let doc: unknown;
   try {

@@ -8,7 +8,15 @@
  * Runs the built CLI (dist/cli.js) as a child process, killed if it has not ended after 60 s.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,5 +114,34 @@ describe('--env that is not a regular file', () => {
     const missing = await run(['deps', 'script.py', '--env', 'nope.json']);
     expect(missing.stderr).toBe('pyrats deps: cannot read environment snapshot nope.json: no such file\n');
     expect([dir.code, missing.code]).toEqual([3, 3]);
+  }, 90_000);
+});
+
+describe('graph --from-json that is not a regular file', () => {
+  it('/dev/zero is read up to the 256 MiB limit, then refused; a directory and a missing file are named', async () => {
+    const zero = await run(['graph', '--from-json', '/dev/zero', '--format', 'json']);
+    expect(zero.hung).toBe(false);
+    expect(zero.code).toBe(3);
+    expect(zero.stderr).toBe('pyrats graph: /dev/zero: more than 268435456 bytes\n');
+    const dir = await run(['graph', '--from-json', '.', '--format', 'json']);
+    expect(dir.stderr).toBe('pyrats graph: .: is a directory\n');
+    const missing = await run(['graph', '--from-json', 'nope.json', '--format', 'json']);
+    expect(missing.stderr).toBe('pyrats graph: nope.json: no such file\n');
+    expect([dir.code, missing.code]).toEqual([3, 3]);
+  }, 90_000);
+
+  it('a named pipe is still read (--from-json <(pyrats graph ... --format json))', async () => {
+    const fifo = path.join(tmp, 'graph.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const result = run(['graph', '--from-json', fifo, '--format', 'dot', '-o', 'from-pipe.dot']);
+    const doc = { nodes: [{ id: '/a/x.py', label: 'x' }], edges: [] };
+    await new Promise<void>((resolve, reject) => {
+      const w = createWriteStream(fifo);
+      w.on('error', reject);
+      w.end(JSON.stringify(doc), resolve);
+    });
+    const r = await result;
+    expect(r).toMatchObject({ hung: false, code: 0, stderr: '' });
+    expect(readFileSync(path.join(tmp, 'from-pipe.dot'), 'utf8')).toContain('label="a.x"');
   }, 90_000);
 });
