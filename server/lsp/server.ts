@@ -43,7 +43,7 @@ import { DEFAULT_MAX_BYTES } from '../../analyzer/extract/extractImports';
 import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor, tooLargeDiagnostic } from './convert';
 import { OpenDocument, type CheckResult } from './documents';
 import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
-import { analyzerKey, normalizeSettings, type PyratsSettings } from './settings';
+import { analyzerKey, DEFAULT_SETTINGS, normalizeSettings, type PyratsSettings } from './settings';
 
 /** Analyzer and settings of one workspace folder (or of the directory of a file outside every folder). */
 interface FolderState {
@@ -193,7 +193,9 @@ export class PyratsLanguageServer {
     });
     connection.onDidChangeConfiguration((params) => {
       if (this.shutDown) return;
-      if (!this.pullConfiguration) this.pushedSettings = (params.settings as { pyrats?: unknown })?.pyrats;
+      const pushed = this.settingsSection(params.settings, 'workspace/didChangeConfiguration settings');
+      // kept by pulling clients too: the fallback when their answer for `pyrats` is null
+      if (pushed !== undefined || !this.pullConfiguration) this.pushedSettings = pushed;
       void this.reloadSettings();
     });
     connection.onHover((params, token) => this.whileRunning(() => this.hover(params, token)));
@@ -252,8 +254,8 @@ export class PyratsLanguageServer {
     this.pullConfiguration = Boolean(ws?.configuration);
     this.watchFilesDynamically = Boolean(ws?.didChangeWatchedFiles?.dynamicRegistration);
     // Clients without `workspace/configuration` (e.g. Neovim 0.7's start_client) pass the section here.
-    const options = params.initializationOptions as { pyrats?: unknown } | undefined;
-    if (options?.pyrats !== undefined) this.pushedSettings = options.pyrats;
+    const options = this.settingsSection(params.initializationOptions, 'initializationOptions');
+    if (options !== undefined) this.pushedSettings = options;
     this.initialFolders =
       params.workspaceFolders ??
       (params.rootUri ? [{ uri: params.rootUri, name: path.basename(params.rootUri) }] : []);
@@ -289,12 +291,34 @@ export class PyratsLanguageServer {
     void f.analyzer.then((a) => a.dispose());
   }
 
+  /**
+   * The `pyrats` section of pushed settings ({pyrats: {...}}); the object itself when it holds
+   * setting names at the top level (a common slip: init_options = {baseline = ...}), which is said.
+   */
+  private settingsSection(value: unknown, where: string): unknown {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const record = value as Record<string, unknown>;
+    if ('pyrats' in record) return record.pyrats;
+    const flat = Object.keys(record).filter((k) => k in DEFAULT_SETTINGS);
+    if (flat.length === 0) return undefined;
+    this.connection.console.info(
+      `pyrats: ${where} has ${flat.join(', ')} at the top level, not under "pyrats"; read as the pyrats settings`,
+    );
+    return record;
+  }
+
   private async settingsFor(folderUri: string): Promise<PyratsSettings> {
     const problems: string[] = [];
     let raw: unknown = this.pushedSettings;
     if (this.pullConfiguration) {
       try {
-        raw = await this.connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'pyrats' });
+        const pulled: unknown = await this.connection.workspace.getConfiguration({
+          scopeUri: folderUri,
+          section: 'pyrats',
+        });
+        // null: the client holds nothing under `pyrats` (Neovim 0.8+ answers from its `settings`,
+        // which users leave empty when they pass the section in init_options): keep what was pushed
+        if (pulled !== null && pulled !== undefined) raw = pulled;
       } catch (err) {
         problems.push(`cannot read settings: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -58,6 +58,12 @@ export async function runNeovimLsp(options: {
   settings: Record<string, unknown>;
   /** Diagnostics count to wait for (default: at least one). */
   minDiagnostics?: number;
+  /**
+   * `init_options` only: the settings go in init_options alone and the client answers
+   * workspace/configuration (from its empty `settings`, so with null), as Neovim 0.8+ does.
+   * Default: both `settings` and `init_options`, without workspace/configuration (Neovim 0.7).
+   */
+  settingsVia?: 'both' | 'init_options';
   timeoutMs?: number;
 }): Promise<NeovimRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-nvim-'));
@@ -71,12 +77,15 @@ vim.cmd('filetype on')
 vim.cmd('edit ' .. vim.fn.fnameescape(${lua(options.file)}))
 local buf = vim.api.nvim_get_current_buf()
 vim.bo[buf].filetype = 'python'
+local capabilities = vim.lsp.protocol.make_client_capabilities()
+${options.settingsVia === 'init_options' ? 'capabilities.workspace.configuration = true' : ''}
 local client_id = vim.lsp.start_client({
   name = 'pyrats',
   cmd = ${luaValue(options.cmd)},
   root_dir = ${lua(options.rootDir)},
   workspace_folders = {{ uri = vim.uri_from_fname(${lua(options.rootDir)}), name = 'root' }},
-  settings = { pyrats = ${luaValue(options.settings)} },
+  capabilities = capabilities,
+  ${options.settingsVia === 'init_options' ? '' : `settings = { pyrats = ${luaValue(options.settings)} },`}
   -- Neovim 0.7 does not offer workspace/configuration: the server reads its section from here
   init_options = { pyrats = ${luaValue(options.settings)} },
 })

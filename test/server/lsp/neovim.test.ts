@@ -94,4 +94,17 @@ describe.skipIf(Boolean(skip))(`Neovim as an LSP client${skip ? ` (skipped: ${sk
       expect(run.diagnostics.map((d) => d.code)).toContain('pyrats.missing');
     });
   }
+
+  it('reads init_options when the client answers workspace/configuration with nothing (Neovim 0.8+ with settings only in init_options)', async () => {
+    const run = await runNeovimLsp({
+      cmd: [process.execPath, SERVER_JS, '--stdio'],
+      rootDir: ws,
+      file: path.join(ws, 'analysis.py'),
+      settings,
+      settingsVia: 'init_options',
+      minDiagnostics: expected.length,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(normalise(run.diagnostics)).toEqual(fromLsp(expected));
+  });
 });

@@ -14,6 +14,7 @@ import {
   CancellationTokenSource,
   CodeActionRequest,
   DiagnosticSeverity,
+  DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   DidChangeWorkspaceFoldersNotification,
   ErrorCodes,
@@ -534,6 +535,28 @@ describe('clients that push settings (no workspace/configuration)', () => {
       const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
       expect(byCode(p.diagnostics, 'pyrats.missing')).toHaveLength(1);
       expect(byCode(p.diagnostics, 'pyrats.mirror-only')).toHaveLength(3);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('clients that push settings without the "pyrats" section around them', () => {
+  it('reads the settings at the top level and says so', async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings(), pullConfiguration: false });
+    try {
+      const flatBaseline = path.join(tmp, 'flat-baseline.txt');
+      writeFileSync(flatBaseline, 'numpy==1.24.2\nxarray==2023.1.0\n');
+      await s.connection.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: settings({ baseline: `file:${flatBaseline}` }),
+      });
+      const uri = fileUri(path.join(ws, 'flat.py'));
+      await s.open(uri, 'import xarray\nimport nothere_flat\n');
+      await s.waitForDiagnostics(uri, (d) => d.diagnostics.length === 1);
+      expect(s.summaries.filter((x) => x.uri === uri).at(-1)!.baseline).toBe('flat-baseline.txt');
+      expect(s.logs.join('\n')).toContain(
+        'workspace/didChangeConfiguration settings has baseline, mirrors, python, cacheDir at the top level, not under "pyrats"',
+      );
     } finally {
       await s.stop();
     }
