@@ -369,11 +369,13 @@ async function openInput(
   }
   const st = await fsp.stat(p);
   if (st.isDirectory()) throw new Error('is a directory');
-  const raw = createReadStream(p, { highWaterMark: 4 << 20, start });
+  const regular = st.isFile();
+  // a position makes Node read with pread, which a pipe refuses (ESPIPE)
+  const raw = createReadStream(p, regular ? { highWaterMark: 4 << 20, start } : { highWaterMark: 4 << 20 });
   return {
     stream: start > 0 ? raw : gunzipIfNeeded(raw),
-    size: st.size,
-    mtime: st.mtime,
+    size: regular ? st.size : null,
+    mtime: regular ? st.mtime : null,
     counter: () => start + raw.bytesRead,
   };
 }
@@ -553,6 +555,15 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   let startByte = 0;
   /** The input's first (decompressed) bytes, up to HEAD_BYTES. */
   let head: Buffer = Buffer.alloc(0);
+  if (!streamed) {
+    try {
+      // a pipe (bash <(zcat …), a FIFO) cannot be read twice or from an offset: read it as a stream
+      const st = await fsp.stat(p);
+      if (!st.isFile() && !st.isDirectory()) streamed = true;
+    } catch (err) {
+      return fail(err);
+    }
+  }
   if (!streamed) {
     try {
       const f = await plainFileFingerprint(p);

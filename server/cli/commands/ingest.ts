@@ -27,7 +27,8 @@ Reads PyRats records and package requests (loggerName=PyRatsRequest) from the lo
 the usage store FILE (DuckDB, created when absent).
 
 PATH is a syslog-ng day file (/var/log/pyrats/YYYYMMDD), a rotated .gz file (detected by content),
-a directory (its files, in name order, not recursive), or - for standard input. Lines may be in
+a directory (its files, in name order, not recursive), a pipe (<(zcat ...), a FIFO), or - for
+standard input. Lines may be in
 syslog-ng's default format ("Nov 25 06:28:41 HOST Python: ts=...") — the year, absent from that
 format, is taken from a YYYYMMDD file name, else the file's modification time — or RFC 5424.
 

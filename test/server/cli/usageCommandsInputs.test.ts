@@ -12,11 +12,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBundledCli } from '../../support/bundledCli';
+import { CLI, runBundledCli } from '../../support/bundledCli';
 
 const REPO = path.resolve(__dirname, '../../..');
 const SAMPLE = path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log');
@@ -84,6 +85,26 @@ describe('pyrats ingest: unreadable inputs', () => {
       `pyrats mirror-page: ${path.join(inst, 'Miniforge3-latest-Linux-x86_64.sh')}: left out (no such file or broken symbolic link)\n`,
     );
     expect(readFileSync(out, 'utf8')).toContain('Miniforge3-24.11.0-0-Linux-x86_64.sh');
+  });
+
+  it('reads a pipe named as a path (bash <(zcat …), a FIFO): plain and gzipped, once', async () => {
+    const db = path.join(dir, 'pipe.duckdb');
+    const gz = path.join(dir, 'rotated.gz');
+    writeFileSync(gz, gzipSync(readFileSync(SAMPLE)));
+    const ingest = (source: string) =>
+      spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ingest <(${source}) --db "${db}"`], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const first = ingest(`cat "${SAMPLE}"`);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^\/dev\/fd\/\d+: new, 115 lines: 115 records/);
+    const again = ingest(`cat "${gz}"`); // the same text, gzipped: the same input
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/: unchanged, 0 lines/);
+    const report = await runBundledCli(['report', '--db', db, '--format', 'json']);
+    expect(JSON.parse(report.stdout).totals.records).toBe(115);
   });
 
   it('a missing --name-map is one line naming the option and the file', async () => {
