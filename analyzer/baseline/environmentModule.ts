@@ -18,6 +18,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export interface ModuleRunOptions {
   /** Extra module paths (`module use DIR`), in order. */
   use?: string[];
@@ -119,10 +122,13 @@ function runShell(
         // already gone
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, timeoutMs);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        kill();
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    );
     const onData = (b: Buffer): void => {
       size += b.length;
       if (size > maxBytes) {

@@ -26,6 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateEnvironment, type Environment } from './environment';
 
+/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The snippet: prints one JSON object on stdout. Kept compatible with Python 3.6+. */
 export const INTROSPECTION_SNIPPET = String.raw`
 import sys, json, os
@@ -33,6 +36,7 @@ if sys.version_info[0] < 3:
     sys.stdout.write('{"error": "Python 2 is not supported"}')
     sys.exit(0)
 import importlib.machinery as machinery
+
 try:
     import _imp
 except ImportError:
@@ -304,10 +308,13 @@ function runSnippet(
     const out: Buffer[] = [];
     let outSize = 0;
     const err = new TailBuffer(64 * 1024);
-    const timer = setTimeout(() => {
-      killGroup();
-      settle(new Error(`interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed)`));
-    }, opts.timeoutMs);
+    const timer = setTimeout(
+      () => {
+        killGroup();
+        settle(new Error(`interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed)`));
+      },
+      Math.min(opts.timeoutMs, MAX_TIMER_MS),
+    );
     child.stdout.on('data', (b: Buffer) => {
       outSize += b.length;
       if (outSize > opts.maxOutputBytes) {

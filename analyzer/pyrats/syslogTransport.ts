@@ -14,6 +14,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { MAX_UDP_PAYLOAD, frameForStream } from './syslogRecord';
 
+/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export interface SyslogTarget {
   transport: 'udp' | 'tcp';
   host: string;
@@ -109,7 +112,7 @@ export function sendSyslog(
     const progress = { sent: 0 };
     const timer = setTimeout(
       () => finish(progress.sent, `sending to ${formatSyslogTarget(target)} timed out after ${timeoutMs} ms`),
-      timeoutMs,
+      Math.min(timeoutMs, MAX_TIMER_MS),
     );
     cleanup = run(target, datagrams, options, progress, finish);
   });

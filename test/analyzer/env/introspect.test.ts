@@ -216,6 +216,11 @@ describe('missing and broken interpreters', () => {
     await expect.poll(() => processIsRunning(pid), { timeout: 10_000, interval: 50 }).toBe(false);
   });
 
+  it('a timeout over 2^31-1 ms is a long wait, not an immediate kill', async () => {
+    const env = await introspectInterpreter('python3', { cacheDir: false, timeoutMs: 1e10 });
+    expect(env.version).toMatch(/^3\./);
+  });
+
   it('an interpreter that prints too much', async () => {
     const p = fakeInterpreter('chatty', 'exec yes');
     await expect(introspectInterpreter(p, { cacheDir: false, maxOutputBytes: 100_000 })).rejects.toThrow(

@@ -68,6 +68,17 @@ describe('mirror over HTTP', () => {
     ]);
   });
 
+  it('a per-request timeout over 2^31-1 ms is a long wait, not an immediate abort', async () => {
+    const m = await Mirror.open([pypi(`${server.url}/ok/simple`), conda(`${server.url}/ok/conda/main`)], {
+      cacheDir: false,
+      subdirs,
+      timeoutMs: 1e10,
+    });
+    expect(m.problems).toEqual([]);
+    expect((await m.lookup(want('seaborn'))).map((h) => h.versions)).toEqual([['0.12.2', '0.13.0']]);
+    expect(m.problems).toEqual([]);
+  });
+
   it('asks the simple index per project: PEP 691 JSON by Accept, HTML when that is all there is', async () => {
     const m = await Mirror.open([pypi(`${server.url}/ok/simple`)], { cacheDir });
     const [seaborn] = await m.lookup(want('seaborn'));

@@ -149,3 +149,25 @@ describe('parseSyslogTarget', () => {
     expect(() => parseSyslogTarget('udp://x:70000')).toThrow(/outside 1-65535/);
   });
 });
+
+describe('time limits beyond what a timer holds', () => {
+  it('a timeout over 2^31-1 ms (e.g. --timeout 1e10) is a long wait, not an immediate time-out', async () => {
+    const dgram = await import('node:dgram');
+    const listener = dgram.createSocket('udp4');
+    const received: string[] = [];
+    listener.on('message', (m) => received.push(m.toString('latin1')));
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
+    try {
+      const { port } = listener.address();
+      const datagrams = buildRecordDatagrams(['a', 'b', 'c'], header);
+      const result = await sendSyslog(parseSyslogTarget(`udp://127.0.0.1:${port}`), datagrams, {
+        timeoutMs: 1e10,
+      });
+      expect(result.error).toBeUndefined();
+      expect(result).toMatchObject({ sent: 3, failed: 0 });
+      await expect.poll(() => received.length, { timeout: 5000 }).toBe(3);
+    } finally {
+      listener.close();
+    }
+  });
+});
