@@ -123,7 +123,8 @@ export function detectFileFormat(file: string, text: string): FileFormat {
       if (Array.isArray(data)) {
         const first = data[0] as Record<string, unknown> | undefined;
         if (
-          first &&
+          typeof first === 'object' &&
+          first !== null &&
           ('channel' in first || 'build_string' in first || 'dist_name' in first || 'base_url' in first)
         )
           return 'conda-list';
@@ -203,6 +204,19 @@ function readText(file: string): string {
   }
 }
 
+/** Why JSON text (or text that looks like JSON) is no baseline format. */
+function unknownJson(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return `not valid JSON (${(err as Error).message})`;
+  }
+  return (
+    'JSON of an unknown shape (expected pip list --format=json, conda list --json, a spack.lock ' +
+    "or an environment snapshot from 'pyrats deps --save-env')"
+  );
+}
+
 function fromFile(
   spec: string,
   file: string,
@@ -211,6 +225,9 @@ function fromFile(
 ): Baseline {
   const text = readText(file);
   const fmt = format ?? detectFileFormat(file, text);
+  // no requirement starts with '{' or '[': JSON that is none of the known shapes is not a requirements file
+  if (!format && fmt === 'requirements' && /^[[{]/.test(text.trimStart()))
+    throw new Error(`baseline file ${file}: ${unknownJson(text)}`);
   const base: Omit<Baseline, 'kind' | 'entries'> = {
     spec,
     name: path.basename(file),

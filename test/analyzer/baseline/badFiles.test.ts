@@ -1,7 +1,8 @@
 /**
  * `file:` baselines in encodings and shapes a user really hands over (fixtures in
  * test/fixtures/hardening-cli/baseline, see its README): a UTF-16 `pip freeze` from Windows
- * PowerShell, JSON with a UTF-8 BOM, a binary file given as the baseline or included with `-r`.
+ * PowerShell, JSON with a UTF-8 BOM, a binary file given as the baseline or included with `-r`, JSON
+ * cut short or of an unknown shape.
  * Each is read as what it is or refused with a clear reason; none silently becomes an empty baseline.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,5 +91,30 @@ describe('binary files', () => {
     expect(() => decodeDescriptionFile(utf16WithNul)).toThrow(
       /binary file \(NUL character at UTF-16 offset 1\)/,
     );
+  });
+});
+
+describe('JSON that is no known baseline format', () => {
+  it('JSON cut short is "not valid JSON", not a requirements file of 0 distributions', async () => {
+    const file = f('pip-list-json-truncated.json');
+    await expect(loadBaseline(`file:${file}`)).rejects.toThrow(`baseline file ${file}: not valid JSON (`);
+  });
+
+  it('an object of another shape (pip inspect) says which shapes are known', async () => {
+    const file = f('pip-inspect.json');
+    await expect(loadBaseline(`file:${file}`)).rejects.toThrow(
+      `baseline file ${file}: JSON of an unknown shape (expected pip list --format=json, conda list --json`,
+    );
+  });
+
+  it('a list of non-objects is a pip list with a problem per entry, not a TypeError', async () => {
+    const file = path.join(tmp, 'numbers.json');
+    writeFileSync(file, '[1, 2]');
+    const b = await loadBaseline(`file:${file}`);
+    expect(b.kind).toBe('pip-list');
+    expect(b.problems.map((p) => p.message)).toEqual([
+      'entry 0 has no name/version',
+      'entry 1 has no name/version',
+    ]);
   });
 });
