@@ -61,6 +61,8 @@ export interface BaselineProblem {
   source: string;
   line?: number;
   message: string;
+  /** The whole file could not be read as its format (not valid YAML, no package list at all). */
+  unreadable?: true;
 }
 
 export interface Baseline {

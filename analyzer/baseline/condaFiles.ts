@@ -91,7 +91,11 @@ export function parseEnvironmentYml(text: string, file: string, opts: Requiremen
     doc === null ||
     !Array.isArray((doc as { dependencies?: unknown }).dependencies)
   ) {
-    out.problems.push({ source: file, message: "not a conda environment file: no 'dependencies:' list" });
+    out.problems.push({
+      source: file,
+      message: "not a conda environment file: no 'dependencies:' list",
+      unreadable: true,
+    });
     return out;
   }
   const d = doc as { channels?: unknown; dependencies: unknown[] };

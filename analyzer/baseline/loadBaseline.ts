@@ -217,7 +217,20 @@ function unknownJson(text: string): string {
   );
 }
 
+/** A `file:` baseline; a file that cannot be read as its format at all is an error, not an empty baseline. */
 function fromFile(
+  spec: string,
+  file: string,
+  format: FileFormat | null,
+  opts: LoadBaselineOptions,
+): Baseline {
+  const baseline = readFileBaseline(spec, file, format, opts);
+  const unreadable = baseline.problems.find((p) => p.unreadable);
+  if (unreadable) throw new Error(`baseline file ${file}: ${unreadable.message}`);
+  return baseline;
+}
+
+function readFileBaseline(
   spec: string,
   file: string,
   format: FileFormat | null,

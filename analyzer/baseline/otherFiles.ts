@@ -26,7 +26,11 @@ export function readYaml(
   try {
     return { doc: loadYaml(text) };
   } catch (err) {
-    problems.push({ source: file, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+    problems.push({
+      source: file,
+      message: `not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      unreadable: true,
+    });
     return undefined;
   }
 }
@@ -48,7 +52,7 @@ export function listJsonRows(
   problems: BaselineProblem[],
 ): ListJsonRow[] {
   if (!Array.isArray(data)) {
-    problems.push({ source: file, message: `${what} output must be a list` });
+    problems.push({ source: file, message: `${what} output must be a list`, unreadable: true });
     return [];
   }
   const rows: ListJsonRow[] = [];
@@ -105,7 +109,11 @@ export function parseSpackLock(data: unknown, file: string): FileRead {
     typeof d.concrete_specs !== 'object' ||
     d.concrete_specs === null
   ) {
-    out.problems.push({ source: file, message: "not a Spack lockfile: no 'concrete_specs'" });
+    out.problems.push({
+      source: file,
+      message: "not a Spack lockfile: no 'concrete_specs'",
+      unreadable: true,
+    });
     return out;
   }
   const pythons = new Set<string>();
@@ -150,7 +158,11 @@ export function parseSpackYaml(text: string, file: string): FileRead {
   const doc = yaml.doc;
   const specs = (doc as { spack?: { specs?: unknown } })?.spack?.specs;
   if (!Array.isArray(specs)) {
-    out.problems.push({ source: file, message: "not a Spack environment: no 'spack: specs:' list" });
+    out.problems.push({
+      source: file,
+      message: "not a Spack environment: no 'spack: specs:' list",
+      unreadable: true,
+    });
     return out;
   }
   specs.forEach((spec, i) => {

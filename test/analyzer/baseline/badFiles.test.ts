@@ -118,3 +118,27 @@ describe('JSON that is no known baseline format', () => {
     ]);
   });
 });
+
+describe('files that cannot be read as their format at all', () => {
+  it('an environment.yml indented with tabs is an error (was: 0 distributions, so every import "missing")', async () => {
+    const file = f('environment-tabs.yml');
+    await expect(loadBaseline(`file:${file}`)).rejects.toThrow(`baseline file ${file}: not valid YAML: `);
+  });
+
+  it('YAML or JSON without the package list its format needs is an error naming what is missing', async () => {
+    const cases: [string, string, string][] = [
+      ['env.yml', 'name: x\ndependencies: 5\n', "not a conda environment file: no 'dependencies:' list"],
+      ['spack.yaml', 'spack:\n  specs: 7\n', "not a Spack environment: no 'spack: specs:' list"],
+      [
+        'spack.lock',
+        '{"_meta": {"file-type": "spack-lockfile"}, "roots": []}',
+        "not a Spack lockfile: no 'concrete_specs'",
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const file = path.join(tmp, name);
+      writeFileSync(file, text);
+      await expect(loadBaseline(`file:${file}`)).rejects.toThrow(`baseline file ${file}: ${message}`);
+    }
+  });
+});
