@@ -361,6 +361,16 @@ export async function packageBundles(
   return minePackageBundles(sets, options);
 }
 
+/** The hosts (as the log host wrote them) that sent records, in name order. */
+export async function storedHosts(store: UsageStore): Promise<string[]> {
+  const rows = await store.rows<{ host: string }>(
+    `SELECT DISTINCT s.value AS host
+     FROM (SELECT host_id FROM runs_monthly UNION SELECT host_id FROM library_monthly) h
+     JOIN strings s ON s.string_id = h.host_id ORDER BY host`,
+  );
+  return rows.map((r) => r.host);
+}
+
 /**
  * The stored package names that `name` means: the package itself (import name, e.g. `yaml`), else
  * the same name in another case (`NumPy`), else the packages of that distribution (`PyYAML`,

@@ -10,6 +10,7 @@ import {
   dayNumber,
   missingFromBaseline,
   resolvePackage,
+  storedHosts,
   type UsageFilter,
 } from '../../../analyzer/usage/queries';
 import {
@@ -116,6 +117,16 @@ export const reportCommand: CliCommand = {
     const baseline = values.baseline ? await loadBaseline(values.baseline) : null;
     const store = await UsageStore.open(values.db, { readOnly: true });
     try {
+      if (filter.hosts) {
+        const known = await storedHosts(store);
+        const unknown = filter.hosts.filter((h) => !known.includes(h));
+        if (unknown.length)
+          throw new UsageError(
+            `--host: no records from ${unknown.map((h) => `'${h}'`).join(', ')} in ${values.db} (hosts: ${
+              known.slice(0, 20).join(', ') || 'none'
+            }${known.length > 20 ? ', …' : ''})`,
+          );
+      }
       let drill = values.package;
       if (drill !== undefined) {
         const found = await resolvePackage(store, drill);

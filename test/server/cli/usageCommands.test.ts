@@ -179,7 +179,7 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect(html).toContain('<li>pyyaml</li>');
   });
 
-  it('report --package takes the import name in any case or the distribution; an unknown one is exit 2', async () => {
+  it('report --package takes the import name in any case or the distribution; an unknown one (or --host) is exit 2', async () => {
     const drill = async (name: string) => {
       const r = await cli(['report', '--db', db, '--package', name, '--format', 'json']);
       expect(r.code, r.stderr).toBe(0);
@@ -193,6 +193,13 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^pyrats report: --package: no package 'nosuch' in .*usage\.duckdb/);
     expect(unknown.stdout).toBe('');
+    // a host that sent nothing (a typo) is named with the hosts there are, not an empty report
+    const host = await cli(['report', '--db', db, '--host', 'localhots']);
+    expect(host.code).toBe(2);
+    expect(host.stderr).toMatch(
+      /^pyrats report: --host: no records from 'localhots' in .*\(hosts: .*localhost/,
+    );
+    expect((await cli(['report', '--db', db, '--host', 'localhost'])).code).toBe(0);
   });
 
   it('mirror-lists: a missing or bad base list is a clear error naming it, exit 3, nothing written', async () => {
