@@ -20,6 +20,8 @@ import { FsCache } from './fsCache';
 export interface ModuleFinderOptions {
   /** Entries searched before the interpreter's sys.path: compat = the script roots; python = the script's directory. */
   leadingPaths?: string[];
+  /** Entries searched after the interpreter's sys.path (python: the directory of a package module taken as the script). */
+  trailingPaths?: string[];
   /** Listing cache to share; default a new one. */
   fs?: FsCache;
 }
@@ -49,7 +51,7 @@ export class ModuleFinder {
   constructor(env: Environment, opts: ModuleFinderOptions = {}) {
     this.env = env;
     this.fs = opts.fs ?? new FsCache();
-    this.searchPath = [...(opts.leadingPaths ?? []), ...env.sysPath];
+    this.searchPath = [...(opts.leadingPaths ?? []), ...env.sysPath, ...(opts.trailingPaths ?? [])];
     this.builtin = new Set(env.builtinModules);
     this.frozen = new Set(env.frozenModules);
     this.suffixes = [...env.extensionSuffixes, '.py', '.pyc'];

@@ -196,24 +196,29 @@ export function resolvePython(site: ImportSite, fromFile: string, finder: Module
 const defaultFs = new FsCache({ maxAgeMs: 2000 });
 const defaultFinders = new WeakMap<Environment, Map<string, ModuleFinder>>();
 
-/** The leading search-path entries a profile uses for a script. */
-export function leadingPathsFor(
+/**
+ * The search-path entries a profile adds for its scripts: compat, their roots before sys.path;
+ * python, each script's directory before sys.path — but for a module inside a package, the directory
+ * above its top-level package first (how it is imported) and its own directory only after sys.path
+ * (as if run directly, where it cannot hide the standard library: a package's own `collections.py`
+ * or `types.py` must not stand in for the standard library's in `import collections.abc`).
+ */
+export function searchPathsFor(
   profile: ResolutionProfile,
   scripts: string[],
   fs: FsCache = defaultFs,
-): string[] {
-  if (profile === 'compat') return findRoots(fs, scripts).roots;
-  const out: string[] = [];
+): { leading: string[]; trailing: string[] } {
+  if (profile === 'compat') return { leading: findRoots(fs, scripts).roots, trailing: [] };
+  const leading: string[] = [];
+  const trailing: string[] = [];
   for (const s of scripts) {
     const dir = path.dirname(fs.realpath(s));
-    const top = (() => {
-      let d = dir;
-      while (fs.isFile(path.join(d, '__init__.py')) && path.dirname(d) !== d) d = path.dirname(d);
-      return d;
-    })();
-    for (const d of [top, dir]) if (!out.includes(d)) out.push(d);
+    let top = dir;
+    while (fs.isFile(path.join(top, '__init__.py')) && path.dirname(top) !== top) top = path.dirname(top);
+    if (!leading.includes(top)) leading.push(top);
+    if (dir !== top && !trailing.includes(dir)) trailing.push(dir);
   }
-  return out;
+  return { leading, trailing: trailing.filter((d) => !leading.includes(d)) };
 }
 
 /** A finder for a profile and a set of scripts (compat: their roots; python: their directories first). */
@@ -224,9 +229,11 @@ export function createModuleFinder(
   opts: { fs?: FsCache; extraPaths?: string[] } = {},
 ): ModuleFinder {
   const fs = opts.fs ?? new FsCache();
+  const { leading, trailing } = searchPathsFor(profile, scripts, fs);
   return new ModuleFinder(env, {
     fs,
-    leadingPaths: [...leadingPathsFor(profile, scripts, fs), ...(opts.extraPaths ?? [])],
+    leadingPaths: [...leading, ...(opts.extraPaths ?? [])],
+    trailingPaths: trailing,
   });
 }
 
@@ -244,8 +251,8 @@ export function resolveImport(
   const file = (finder?.fs ?? defaultFs).realpath(fromFile);
   let f = finder;
   if (!f) {
-    const leading = leadingPathsFor(profile, [file]);
-    const key = `${profile}\0${leading.join('\0')}`;
+    const { leading, trailing } = searchPathsFor(profile, [file]);
+    const key = `${profile}\0${leading.join('\0')}\0\0${trailing.join('\0')}`;
     let perEnv = defaultFinders.get(env);
     if (!perEnv) {
       perEnv = new Map();
@@ -253,7 +260,7 @@ export function resolveImport(
     }
     f = perEnv.get(key);
     if (!f) {
-      f = new ModuleFinder(env, { fs: defaultFs, leadingPaths: leading });
+      f = new ModuleFinder(env, { fs: defaultFs, leadingPaths: leading, trailingPaths: trailing });
       perEnv.set(key, f);
     }
   }
