@@ -303,7 +303,8 @@ export type CsvSection = (typeof CSV_SECTIONS)[number];
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v);
   // a leading = + - @ would make spreadsheets evaluate the cell: prefix a quote
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  // (a plain negative number stays as it is; '-2+3+cmd|…' is a formula, not a number)
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

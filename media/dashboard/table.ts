@@ -20,7 +20,8 @@ export interface TableView<T> {
 
 function csvCell(v: string | number | null): string {
   const s = v === null ? '' : String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
+  // (a plain negative number stays as it is; '-2+3+cmd|…' is a formula, not a number)
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
