@@ -2,7 +2,7 @@
  * `pyrats requests list|approve|reject|mirrored` — the admin's package request queue (requests arrive
  * as loggerName=PyRatsRequest records and are read by pyrats ingest).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   closeMirrored,
   listQueue,
@@ -99,6 +99,11 @@ export const requestsCommand: CliCommand = {
       },
     });
     if (!values.db) throw new UsageError('--db FILE is required');
+    // only a pre-approval (--force) makes a new store; a mistyped --db must not leave an empty one
+    if (!values.force && !existsSync(values.db))
+      throw new Error(
+        `${values.db}: no such usage store (pyrats ingest makes it; --force to set a status in a new one)`,
+      );
     if (verb === 'list') {
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const statuses = values.status ?? [];

@@ -202,6 +202,22 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect((await cli(['report', '--db', db, '--host', 'localhost'])).code).toBe(0);
   });
 
+  it('requests with a --db that does not exist: exit 3, and no empty store left behind', async () => {
+    const typo = path.join(dir, 'usgae.duckdb');
+    for (const args of [['approve', 'PyYAML'], ['list'], ['list', '--mirror-index', '/dev/null']]) {
+      const r = await cli(['requests', ...args, '--db', typo]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(
+        `pyrats requests: ${typo}: no such usage store (pyrats ingest makes it; --force to set a status in a new one)\n`,
+      );
+    }
+    expect(existsSync(typo)).toBe(false);
+    // a pre-approval before the first ingest makes the store
+    expect((await cli(['requests', 'approve', 'PyYAML', '--force', '--db', typo])).stdout).toBe(
+      'approved: pyyaml\n',
+    );
+  });
+
   it('mirror-lists: a missing or bad base list is a clear error naming it, exit 3, nothing written', async () => {
     const out = path.join(dir, 'mirror-bad');
     const missing = await cli(['mirror-lists', '--base', path.join(dir, 'no.list'), '--out', out]);
