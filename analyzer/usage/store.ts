@@ -9,6 +9,7 @@
  * documented in the README ("Usage store schema"). It does not parse logs (analyzer/pyrats/logLine.ts)
  * or compute reports (queries.ts).
  */
+import { existsSync } from 'node:fs';
 import {
   BIGINT,
   BOOLEAN,
@@ -226,7 +227,10 @@ export class UsageStore {
       // fewer, larger checkpoints while ingesting batches of many megabytes
       checkpoint_threshold: '256MB',
     };
-    if (opts.readOnly) config.access_mode = 'READ_ONLY';
+    if (opts.readOnly) {
+      if (!existsSync(file)) throw new Error(`${file}: no such usage store (pyrats ingest makes it)`);
+      config.access_mode = 'READ_ONLY';
+    }
     const instance = await openLocked(file, config, opts.lockWaitMs ?? 0);
     const connection = await instance.connect();
     const store = new UsageStore(instance, connection, file, Boolean(opts.readOnly));

@@ -61,6 +61,15 @@ describe('UsageStore.open', () => {
     expect(await tableNames(db)).toEqual(['inventory', 'records']);
   });
 
+  it('a store that does not exist is named, read-only; a writer creates it', async () => {
+    const db = path.join(dir, 'nosuch.duckdb');
+    await expect(UsageStore.open(db, { readOnly: true })).rejects.toThrow(
+      `${db}: no such usage store (pyrats ingest makes it)`,
+    );
+    (await UsageStore.open(db)).close();
+    (await UsageStore.open(db, { readOnly: true })).close();
+  });
+
   it('reads an empty DuckDB file as no store, and makes a new store in it when writing', async () => {
     const db = path.join(dir, 'empty.duckdb');
     await sql(db, `SELECT 1`);
