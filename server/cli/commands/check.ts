@@ -108,6 +108,8 @@ export const checkCommand: CliCommand = {
     const format = v.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${v.format}' (text, json or sarif)`);
     if (!parsed.positionals.length) throw new UsageError('name at least one script or directory');
+    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+    if (parsed.positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
     if (v['no-mirror'] && v.mirror?.length)
       throw new UsageError('--no-mirror and --mirror exclude each other');
     if (v.offline && v.refresh) throw new UsageError('--offline and --refresh exclude each other');

@@ -115,6 +115,8 @@ export const depsCommand: CliCommand = {
     });
     const { values, positionals } = parsed;
     if (!positionals.length) throw new UsageError('no SCRIPT given');
+    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+    if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
     const format = values.format as Format;
     if (!FORMATS.includes(format))
       throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);

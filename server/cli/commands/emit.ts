@@ -69,6 +69,8 @@ export const emitCommand: CliCommand = {
     const { values: o, positionals } = parsed;
     if (positionals.length !== 1)
       throw new UsageError(positionals.length ? 'give one SCRIPT' : 'no SCRIPT given');
+    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+    if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
     if (o.env && o.python) throw new UsageError('--env and --python exclude each other');
     const dryRun = o['dry-run'];
     let target: SyslogTarget | undefined;

@@ -151,6 +151,8 @@ export const graphCommand: CliCommand = {
     if (values['from-json'] && positionals.length)
       throw new UsageError('give SCRIPTs or --from-json, not both');
     if (!values['from-json'] && !positionals.length) throw new UsageError('no SCRIPT given');
+    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+    if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
     if (values.profile !== 'compat' && values.profile !== 'python') {
       throw new UsageError(`unknown profile '${values.profile}' (use compat or python)`);
     }

@@ -149,6 +149,8 @@ export const importsCommand: CliCommand = {
       throw new UsageError(`--format must be text or json, not '${values.format}'`);
     }
     if (positionals.length === 0) throw new UsageError('no FILE given');
+    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+    if (positionals.includes('')) throw new UsageError("an empty FILE argument ''");
     const maxBytes = positiveInteger(values['max-size'], '--max-size');
     const workers = positiveInteger(values.jobs, '--jobs');
     const files = expandArguments(positionals);

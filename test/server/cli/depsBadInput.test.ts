@@ -145,3 +145,21 @@ describe('graph --from-json that is not a regular file', () => {
     expect(readFileSync(path.join(tmp, 'from-pipe.dot'), 'utf8')).toContain('label="a.x"');
   }, 90_000);
 });
+
+describe("an empty argument ('', an unset shell variable)", () => {
+  it('is a usage error in every command, not the working directory analysed whole', async () => {
+    for (const [command, what] of [
+      [['deps'], 'SCRIPT'],
+      [['graph', '--no-check'], 'SCRIPT'],
+      [['check', '--no-mirror'], 'SCRIPT'],
+      [['emit', '--dry-run'], 'SCRIPT'],
+      [['imports'], 'FILE'],
+    ] as const) {
+      const r = await run([...command, '']);
+      expect(r.code, command[0]).toBe(2);
+      expect(r.stderr, command[0]).toBe(
+        `pyrats ${command[0]}: an empty ${what} argument ''\nTry 'pyrats ${command[0]} --help'.\n`,
+      );
+    }
+  }, 90_000);
+});
