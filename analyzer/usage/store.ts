@@ -9,7 +9,7 @@
  * documented in the README ("Usage store schema"). It does not parse logs (analyzer/pyrats/logLine.ts)
  * or compute reports (queries.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import {
   BIGINT,
   BOOLEAN,
@@ -95,6 +95,20 @@ export const WRITER_LOCK_WAIT_MS = 60_000;
 /** Thrown when another process holds the store (DuckDB allows one writer, and no reader meanwhile). */
 export class StoreBusyError extends Error {}
 
+/** DuckDB's open errors said as what they mean for a store (its own words otherwise, one line). */
+function openProblem(file: string, message: string): Error {
+  let dir = false;
+  try {
+    dir = statSync(file).isDirectory();
+  } catch {
+    // absent: DuckDB says why it could not make it
+  }
+  if (dir) return new Error(`${file}: is a directory, not a usage store`);
+  if (/not a valid DuckDB database file/.test(message))
+    return new Error(`${file}: not a DuckDB file (a pyrats usage store is one)`);
+  return new Error(`${file}: ${message.replace(/^IO Error: /, '').split('\n')[0]}`);
+}
+
 /**
  * Opens the DuckDB file, waiting up to `waitMs` while another process holds its lock (polling); a
  * lock still held after that is a StoreBusyError naming the file and the holder's PID.
@@ -109,8 +123,9 @@ async function openLocked(
     try {
       return await DuckDBInstance.create(file, config);
     } catch (err) {
-      const m = LOCK_CONFLICT.exec(err instanceof Error ? err.message : String(err));
-      if (!m) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const m = LOCK_CONFLICT.exec(message);
+      if (!m) throw openProblem(file, message);
       if (Date.now() + delay > deadline) {
         const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : '';
         const holder =

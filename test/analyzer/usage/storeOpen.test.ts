@@ -3,7 +3,7 @@
  * database are refused with one line — and left untouched (the schema used to be created or
  * altered in them before the check, and read-only opens checked only for a `records` table).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -68,6 +68,20 @@ describe('UsageStore.open', () => {
     );
     (await UsageStore.open(db)).close();
     (await UsageStore.open(db, { readOnly: true })).close();
+  });
+
+  it('a directory or a file that is not DuckDB is named with what it is', async () => {
+    await expect(UsageStore.open(dir)).rejects.toThrow(`${dir}: is a directory, not a usage store`);
+    await expect(UsageStore.open(dir, { readOnly: true })).rejects.toThrow(
+      `${dir}: is a directory, not a usage store`,
+    );
+    const log = path.join(dir, '20261125');
+    writeFileSync(log, 'Nov 25 06:28:41 localhost Python: ts=…\n'); // a log file given as --db by mistake
+    for (const readOnly of [false, true])
+      await expect(UsageStore.open(log, { readOnly })).rejects.toThrow(
+        `${log}: not a DuckDB file (a pyrats usage store is one)`,
+      );
+    expect(readFileSync(log, 'utf8')).toBe('Nov 25 06:28:41 localhost Python: ts=…\n');
   });
 
   it('reads an empty DuckDB file as no store, and makes a new store in it when writing', async () => {
