@@ -63,13 +63,14 @@ Examples:
 `;
 
 /** Files named by the arguments: directories expand to their (non-hidden) files in name order. */
-export function expandInputs(paths: string[]): string[] {
+export function expandInputs(paths: string[], exclude: ReadonlySet<string> = new Set()): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (p === '-') {
       out.push(p);
       continue;
     }
+    if (exclude.has(path.resolve(p))) throw new UsageError(`${p} is the usage store (--db), not a log file`);
     let st;
     try {
       st = statSync(p);
@@ -81,6 +82,7 @@ export function expandInputs(paths: string[]): string[] {
       for (const name of readdirSync(p).sort()) {
         if (name.startsWith('.')) continue;
         const f = path.join(p, name);
+        if (exclude.has(path.resolve(f))) continue; // the store kept beside the logs
         let isDir = false;
         try {
           isDir = statSync(f).isDirectory();
@@ -160,7 +162,13 @@ export const ingestCommand: CliCommand = {
       }
       config.distributions = parseDistributionMap(text, f);
     }
-    const inputs = expandInputs(positionals);
+    // the store and DuckDB's files beside it, when it is kept in the log directory
+    const storeFiles = new Set(['', '.wal', '.tmp'].map((suffix) => path.resolve(values.db + suffix)));
+    const inputs = expandInputs(positionals, storeFiles);
+    if (!inputs.length) {
+      io.stderr.write(`pyrats ingest: no files to read in ${positionals.join(', ')}\n`);
+      return EXIT.ok;
+    }
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");
     // a dashboard or report may be reading the store for a moment: wait for it rather than fail
     const store = await UsageStore.open(values.db, { lockWaitMs: WRITER_LOCK_WAIT_MS });

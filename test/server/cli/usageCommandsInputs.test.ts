@@ -107,6 +107,24 @@ describe('pyrats ingest: unreadable inputs', () => {
     expect(JSON.parse(report.stdout).totals.records).toBe(115);
   });
 
+  it('a store kept in the log directory is not read as a log file', async () => {
+    const logs = path.join(dir, 'with-store');
+    mkdirSync(logs);
+    copyFileSync(SAMPLE, path.join(logs, '20261125'));
+    const db = path.join(logs, 'usage.duckdb');
+    expect((await runBundledCli(['ingest', logs, '--db', db])).code).toBe(0);
+    writeFileSync(path.join(logs, '20261126'), readFileSync(SAMPLE, 'utf8').replace(/^Nov 25/gm, 'Nov 26'));
+    const again = await runBundledCli(['ingest', logs, '--db', db]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('usage.duckdb');
+    const named = await runBundledCli(['ingest', db, '--db', db]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/usage\.duckdb is the usage store \(--db\), not a log file/);
+    const bad = await runBundledCli(['report', '--db', db, '--format', 'json']);
+    expect(JSON.parse(bad.stdout).totals.records).toBe(230);
+  });
+
   it('a missing --name-map is one line naming the option and the file', async () => {
     const r = await runBundledCli([
       'ingest',
