@@ -5,6 +5,7 @@
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats baseline SPEC [--format text|json] [--module-use DIR]... [--module-timeout S]
 
@@ -42,6 +43,7 @@ export const baselineCommand: CliCommand = {
       },
     });
     const { values, positionals } = parsed;
+    refuseEmptyValues(values);
     if (positionals.length !== 1) throw new UsageError('name exactly one baseline SPEC');
     if (values.format !== 'text' && values.format !== 'json')
       throw new UsageError(`unknown format '${values.format}' (text or json)`);

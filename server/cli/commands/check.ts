@@ -12,6 +12,7 @@ import { formatText } from '../../../analyzer/check/report/text';
 import { collectPythonFiles } from '../../../analyzer/check/scripts';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
                     [--python P] [--offline] [--cache-dir DIR] [--module-use DIR]... [-o FILE]
@@ -105,6 +106,7 @@ export const checkCommand: CliCommand = {
       },
     });
     const v = parsed.values;
+    refuseEmptyValues(v);
     const format = v.format as (typeof FORMATS)[number];
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${v.format}' (text, json or sarif)`);
     if (!parsed.positionals.length) throw new UsageError('name at least one script or directory');

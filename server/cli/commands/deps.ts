@@ -51,6 +51,17 @@ Examples:
   pyrats deps analyse.py --format dot | dot -Tsvg > deps.svg
 `;
 
+/**
+ * Refuses an option given an empty value (`--baseline "$UNSET"`): it would silently mean the option
+ * was not given (the default baseline, standard output, the default interpreter).
+ */
+export function refuseEmptyValues(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw new UsageError(`--${name} needs a value, not ''`);
+  }
+}
+
 /** The target interpreter of `--python P` (default `python3`) or a saved `--env FILE` (deps, graph). */
 export async function targetEnvironment(values: {
   python?: string;
@@ -114,6 +125,7 @@ export const depsCommand: CliCommand = {
       },
     });
     const { values, positionals } = parsed;
+    refuseEmptyValues(values);
     if (!positionals.length) throw new UsageError('no SCRIPT given');
     // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
     if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");

@@ -15,6 +15,7 @@ import {
 } from '../../../analyzer/pyrats/redactPath';
 import { parseSyslogTarget, sendSyslog, type SyslogTarget } from '../../../analyzer/pyrats/syslogTransport';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { refuseEmptyValues } from './deps';
 import { bundlePath } from './request';
 
 const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT [--python P] [options]
@@ -67,6 +68,7 @@ export const emitCommand: CliCommand = {
       },
     });
     const { values: o, positionals } = parsed;
+    refuseEmptyValues(o);
     if (positionals.length !== 1)
       throw new UsageError(positionals.length ? 'give one SCRIPT' : 'no SCRIPT given');
     // '' is no path: resolved, it would stand for the working directory (an unset shell variable)

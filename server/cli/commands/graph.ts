@@ -13,7 +13,7 @@ import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphF
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
 import type { GraphPayload } from '../../protocol';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { targetEnvironment } from './deps';
+import { refuseEmptyValues, targetEnvironment } from './deps';
 
 const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -147,6 +147,7 @@ export const graphCommand: CliCommand = {
       },
     });
     const { values, positionals } = parsed;
+    refuseEmptyValues(values);
     const format = formatFor(values.output, values.format);
     if (values['from-json'] && positionals.length)
       throw new UsageError('give SCRIPTs or --from-json, not both');

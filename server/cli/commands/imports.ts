@@ -12,6 +12,7 @@ import {
 import { extractFiles } from '../../../analyzer/extract/batchExtract';
 import type { ImportSite } from '../../../analyzer/extract/importSite';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats imports [options] FILE...
 
@@ -145,6 +146,7 @@ export const importsCommand: CliCommand = {
       },
     });
     const { values, positionals } = parsed;
+    refuseEmptyValues(values);
     if (values.format !== 'text' && values.format !== 'json') {
       throw new UsageError(`--format must be text or json, not '${values.format}'`);
     }

@@ -9,6 +9,7 @@ import { Mirror } from '../../../analyzer/mirror/mirror';
 import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
 import { NameMap } from '../../../analyzer/names/nameMap';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --offline] [--format text|json]
 
@@ -51,6 +52,7 @@ export const mirrorCommand: CliCommand = {
       },
     });
     const v = parsed.values;
+    refuseEmptyValues(v);
     if (v.format !== 'text' && v.format !== 'json')
       throw new UsageError(`unknown format '${v.format}' (text or json)`);
     if (v.refresh && v.offline) throw new UsageError('--refresh and --offline exclude each other');

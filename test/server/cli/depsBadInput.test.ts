@@ -163,3 +163,29 @@ describe("an empty argument ('', an unset shell variable)", () => {
     }
   }, 90_000);
 });
+
+describe('an option given an empty value (--baseline "$UNSET")', () => {
+  it('is a usage error, not the option silently left out (default baseline, standard output, ...)', async () => {
+    const cases: string[][] = [
+      ['deps', 'script.py', '--env', ''],
+      ['deps', 'script.py', '--python', ''],
+      ['deps', 'script.py', '--save-env', ''],
+      ['check', 'script.py', '--baseline', ''],
+      ['check', 'script.py', '--mirror', 'pypi:http://127.0.0.1:9/simple', '--mirror', ''],
+      ['check', 'script.py', '--no-mirror', '-o', ''],
+      ['graph', 'script.py', '--no-check', '--output', ''],
+      ['emit', 'script.py', '--to', ''],
+      ['mirror', '--mirror', ''],
+      ['baseline', 'file:x', '--module-use', ''],
+      ['imports', 'script.py', '--max-size', ''],
+    ];
+    for (const args of cases) {
+      const option = args[args.length - 2].replace(/^-o$/, '--output');
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(
+        `pyrats ${args[0]}: ${option} needs a value, not ''\nTry 'pyrats ${args[0]} --help'.\n`,
+      );
+    }
+  }, 90_000);
+});
