@@ -52,8 +52,8 @@ Verdicts (as 'pyrats check' decides them, for every third-party and unresolved p
   --title TEXT       the page title (default: the script names)
   --no-cache         do not use the interpreter cache
 
-Exit status: 0 ok, 2 usage error, 3 an input could not be read (bad graph entries are reported on
-stderr and skipped; the rest is drawn).
+Exit status: 0 ok, 2 usage error, 3 an input or the --baseline could not be read (bad graph entries
+are reported on stderr and skipped; the rest is drawn, without verdicts when the baseline failed).
 
 Examples:
   pyrats graph analyse.py -o graph.html
@@ -208,6 +208,8 @@ export const graphCommand: CliCommand = {
       for (const p of payload.problems ?? []) io.stderr.write(`pyrats graph: ${p}\n`);
       const fs = new FsCache();
       if (positionals.some((p) => unusableInput(fs, p))) status = EXIT.failure;
+      // the graph is drawn without verdicts, but the baseline asked for could not be loaded
+      if (checker?.fatal) status = EXIT.failure;
     }
 
     let text: string;

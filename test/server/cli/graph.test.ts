@@ -224,4 +224,14 @@ describe('pyrats graph', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('nope.py: no such file or directory');
   });
+
+  it('a --baseline that cannot be loaded: the graph is still drawn, without verdicts, and the exit status is 3', async () => {
+    const yml = path.join(tmp, 'environment.yml');
+    writeFileSync(yml, 'name: analysis\ndependencies:\n\t- numpy\n'); // tabs: not valid YAML
+    const r = await run([FIXTURE, '--format', 'json', '--no-mirror', '--baseline', `file:${yml}`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`baseline file ${yml}: not valid YAML`);
+    const payload = JSON.parse(r.stdout) as GraphPayload;
+    expect(payload.graph.nodes.find((n) => n.rel === 'analyse.py')?.verdict).toBe('local');
+  });
 });
