@@ -62,7 +62,9 @@ Options:
 Imports guarded by try/except ImportError are marked [optional]; they never fail the check.
 
 Exit status: 0 nothing missing, 1 something (not optional) is missing everywhere, 2 usage error,
-3 the baseline could not be loaded or no file could be read.
+3 the baseline could not be loaded, the --python interpreter could not be run (the report is still
+written, but standard-library and local imports cannot be told from missing ones) or no file could
+be read.
 
 Examples:
   pyrats check analyse.py --baseline module:PythonEnv-noaa/3.11 --mirror https://mirror.example/conda/main
@@ -188,6 +190,8 @@ export const checkCommand: CliCommand = {
         r.problems.some((p) => ['io', 'binary', 'too-large', 'decode'].includes(p.kind)),
       );
       if (unreadable.length === results.length) return EXIT.failure;
+      // without the interpreter, standard-library and local imports look missing: nothing to act on
+      if (!checker.environment) return EXIT.failure;
       return unguardedMissing(report).length ? EXIT.findings : EXIT.ok;
     } finally {
       checker.dispose();

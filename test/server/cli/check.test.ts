@@ -3,7 +3,7 @@
  * exit statuses (0 nothing missing, 1 missing, 2 usage, 3 failure), against the fixture project, the
  * Debian pip freeze baseline with /usr/bin/python3, and a mirror served from 127.0.0.1.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +207,20 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
       delete process.env.PYRATS_BASELINE;
       delete process.env.PYRATS_MIRRORS;
     }
+  });
+
+  it('exit 3 when the --python interpreter cannot be run: the report is written, but xml.dom is not a finding', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-nopython-'));
+    const fake = path.join(tmp, 'python3');
+    writeFileSync(fake, '#!/bin/sh\necho "not a python"\n');
+    chmodSync(fake, 0o755);
+    const script = path.join(tmp, 'uses_stdlib.py');
+    writeFileSync(script, 'import numpy\nfrom xml.dom import minidom\n');
+    const r = await run([script, '--python', fake, '--baseline', baseline, '--no-mirror', '--no-cache']);
+    rmSync(tmp, { recursive: true, force: true });
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/python .*python3: interpreter .* did not answer with introspection JSON/);
+    expect(r.out).toMatch(/standard-library and local imports cannot be told apart/);
   });
 
   it('exit 3 for a baseline that cannot be loaded or nothing readable; usage errors throw UsageError', async () => {
