@@ -300,6 +300,17 @@ export class UsageStore {
     await this.loadDictionaries();
   }
 
+  /** A setting kept in the `meta` table, or null. */
+  async getMeta(key: string): Promise<string | null> {
+    const r = await this.rows<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [key]);
+    return r[0]?.value ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.run(`DELETE FROM meta WHERE key = $1`, [key]);
+    await this.run(`INSERT INTO meta VALUES ($1, $2)`, [key, value]);
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

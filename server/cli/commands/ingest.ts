@@ -2,6 +2,7 @@
  * `pyrats ingest PATH... --db FILE` — reads the log host's PyRats files (syslog-ng day files, rotated
  * `.gz` files, directories of them, or `-` for stdin) into the usage store, incrementally.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -96,6 +97,41 @@ export function expandInputs(paths: string[], exclude: ReadonlySet<string> = new
   return out;
 }
 
+/**
+ * Users and distributions are derived once per path, when it is first seen: --user-pattern and
+ * --name-map given to a later run do not change what the store already holds. The settings of the
+ * first run are kept in the store, and a run with other ones is told so (and goes on).
+ */
+async function checkDeriveSettings(
+  store: UsageStore,
+  db: string,
+  userPatterns: string[],
+  nameMapText: string | null,
+  io: CliIO,
+): Promise<void> {
+  const settings = JSON.stringify({
+    userPatterns,
+    nameMap:
+      nameMapText === null ? null : createHash('sha256').update(nameMapText).digest('hex').slice(0, 16),
+  });
+  const kept = await store.getMeta('derive_settings');
+  if (kept === null) {
+    await store.setMeta('derive_settings', settings);
+    return;
+  }
+  if (kept === settings) return;
+  const before = JSON.parse(kept) as { userPatterns: string[]; nameMap: string | null };
+  const what: string[] = [];
+  if (JSON.stringify(before.userPatterns) !== JSON.stringify(userPatterns))
+    what.push(`user patterns ${before.userPatterns.join(' ')}`);
+  if (before.nameMap !== JSON.parse(settings).nameMap)
+    what.push(before.nameMap === null ? 'no --name-map' : 'another --name-map');
+  io.stderr.write(
+    `pyrats ingest: ${db} was built with ${what.join(' and ')}; the new settings apply only to paths not ` +
+      'seen before (ingest into a new store to apply them to everything)\n',
+  );
+}
+
 function progressBar(io: CliIO): ((p: IngestProgress) => void) | undefined {
   const err = io.stderr as NodeJS.WriteStream;
   if (!err.isTTY) return undefined;
@@ -152,6 +188,7 @@ export const ingestCommand: CliCommand = {
       }
       config.userPatterns = values['user-pattern'];
     }
+    let nameMapText: string | null = null;
     if (values['name-map']) {
       const f = values['name-map'];
       let text: string;
@@ -161,6 +198,7 @@ export const ingestCommand: CliCommand = {
         throw new Error(`--name-map ${f}: ${ioProblem(err)}`);
       }
       config.distributions = parseDistributionMap(text, f);
+      nameMapText = text;
     }
     // the store and DuckDB's files beside it, when it is kept in the log directory
     const storeFiles = new Set(['', '.wal', '.tmp'].map((suffix) => path.resolve(values.db + suffix)));
@@ -172,6 +210,12 @@ export const ingestCommand: CliCommand = {
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");
     // a dashboard or report may be reading the store for a moment: wait for it rather than fail
     const store = await UsageStore.open(values.db, { lockWaitMs: WRITER_LOCK_WAIT_MS });
+    try {
+      await checkDeriveSettings(store, values.db, config.userPatterns, nameMapText, io);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
     let reports: InputReport[];
     const bar = values.quiet || values.json ? undefined : progressBar(io);
     try {

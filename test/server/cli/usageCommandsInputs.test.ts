@@ -125,6 +125,32 @@ describe('pyrats ingest: unreadable inputs', () => {
     expect(JSON.parse(bad.stdout).totals.records).toBe(230);
   });
 
+  it('--user-pattern / --name-map on a store built without them: said, as they cannot change it', async () => {
+    const db = path.join(dir, 'settings.duckdb');
+    const first = await runBundledCli(['ingest', SAMPLE, '--db', db]);
+    expect(first.stderr).toBe('');
+    const map = path.join(dir, 'names.map');
+    writeFileSync(map, 'yaml:PyYAML\n');
+    const later = await runBundledCli([
+      'ingest',
+      SAMPLE,
+      '--db',
+      db,
+      '--user-pattern',
+      '/home/{user}',
+      '--name-map',
+      map,
+    ]);
+    expect(later.code).toBe(0);
+    expect(later.stderr).toBe(
+      `pyrats ingest: ${db} was built with user patterns /home/{user} /scratch*/{user} /work*/{user} ` +
+        '/lustre/*/{user} /gpfs/*/{user} /glade/*/{user} and no --name-map; the new settings apply only to ' +
+        'paths not seen before (ingest into a new store to apply them to everything)\n',
+    );
+    // the same settings again: nothing to say
+    expect((await runBundledCli(['ingest', SAMPLE, '--db', db])).stderr).toBe('');
+  });
+
   it('a missing --name-map is one line naming the option and the file', async () => {
     const r = await runBundledCli([
       'ingest',
