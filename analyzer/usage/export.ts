@@ -25,7 +25,12 @@ export async function exportParquet(
   dir: string,
   opts: { since?: string; until?: string } = {},
 ): Promise<ExportResult[]> {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`${dir}: cannot make the export directory (${e.code ?? e.message})`);
+  }
   const conds: string[] = [];
   if (opts.since) conds.push(`day >= DATE '1970-01-01' + ${dayNumber(opts.since)}`);
   if (opts.until) conds.push(`day <= DATE '1970-01-01' + ${dayNumber(opts.until)}`);

@@ -42,6 +42,8 @@ Exit status: 0 ok, 2 usage error, 3 the store could not be read or DIR written.
         } catch (err) {
           throw new UsageError(`--${k}: ${(err as Error).message}`);
         }
+    if (values.since && values.until && values.since > values.until)
+      throw new UsageError('--since is after --until');
     const store = await UsageStore.open(values.db, { readOnly: true });
     try {
       const results = await exportParquet(store, values.parquet, {

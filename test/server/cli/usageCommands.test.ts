@@ -132,6 +132,29 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     inst.closeSync();
   });
 
+  it('export: since after until is exit 2; an export directory that cannot be made is one line', async () => {
+    const inverted = await cli([
+      'export',
+      '--db',
+      db,
+      '--parquet',
+      path.join(dir, 'x'),
+      '--since',
+      '2026-12-01',
+      '--until',
+      '2026-01-01',
+    ]);
+    expect(inverted.code).toBe(2);
+    expect(inverted.stderr).toMatch(/^pyrats export: --since is after --until\n/);
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, '');
+    const r = await cli(['export', '--db', db, '--parquet', path.join(file, 'parquet')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `pyrats export: ${path.join(file, 'parquet')}: cannot make the export directory (ENOTDIR)\n`,
+    );
+  });
+
   it('requests, mirror-lists and mirror-page from the approved requests', async () => {
     const list = await cli(['requests', 'list', '--db', db, '--format', 'json']);
     expect(
