@@ -84,6 +84,14 @@ const SKIP_DIRS = new Set([
 ]);
 export const MAX_REPORT_FILES = 20_000;
 
+const LIST_ERRORS: Record<string, string> = {
+  ENOENT: 'does not exist (ENOENT)',
+  ENOTDIR: 'is not a directory (ENOTDIR)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'operation not permitted (EPERM)',
+  ELOOP: 'has a symbolic link loop (ELOOP)',
+};
+
 /** The `.py` files under `root` (hidden directories and virtual environments skipped), capped. */
 export async function listPythonFiles(
   root: string,
@@ -98,10 +106,9 @@ export async function listPythonFiles(
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      skipped.push({
-        path: dir,
-        reason: `cannot list: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      });
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code ? (LIST_ERRORS[code] ?? code) : String(err);
+      skipped.push({ path: dir, reason: dir === root ? `workspace folder ${why}` : `cannot list: ${why}` });
       continue;
     }
     if (entries.some((e) => e.name === 'pyvenv.cfg') && dir !== root) continue;

@@ -542,8 +542,10 @@ export class PyratsLanguageServer {
         problems: [...analyzer.problems],
       };
       const listing = await listPythonFiles(folder.root, token);
-      for (const s of listing.skipped)
+      for (const s of listing.skipped) {
         report.skipped.push({ uri: pathToFileURL(s.path).toString(), reason: s.reason });
+        if (s.path === folder.root) report.problems.push(`${s.path}: ${s.reason}`);
+      }
       let n = 0;
       for (const file of listing.files) {
         if (token.isCancellationRequested) throw cancelled();

@@ -838,6 +838,28 @@ describe('URIs percent-encoded differently by the client', () => {
   });
 });
 
+describe('a workspace folder that does not exist', () => {
+  it('is checked without a crash, and the workspace report names the problem', async () => {
+    const gone = path.join(tmp, 'no-such-folder');
+    const s = await startLspSession({ rootDir: gone, settings: settings() });
+    try {
+      const uri = fileUri(path.join(gone, 'script.py'));
+      await s.open(uri, 'import os\nimport nothere_gone\n');
+      const p = await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+      expect(p.diagnostics.map((d) => d.code)).toEqual(['pyrats.missing']);
+      const report = (await s.connection.sendRequest('pyrats/workspaceReport', {})) as WorkspaceReportResult;
+      expect(report.folders).toHaveLength(1);
+      expect(report.folders[0].files).toEqual([]);
+      expect(report.folders[0].skipped).toEqual([
+        { uri: fileUri(gone), reason: 'workspace folder does not exist (ENOENT)' },
+      ]);
+      expect(report.folders[0].problems).toContain(`${gone}: workspace folder does not exist (ENOENT)`);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('life cycle and out-of-order messages', () => {
   const analysis = () => path.join(ws, 'analysis.py');
   it('a change with a stale version is applied in arrival order and logged', async () => {
