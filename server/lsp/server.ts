@@ -527,7 +527,13 @@ export class PyratsLanguageServer {
     folderUri: string | undefined,
     token: CancellationToken,
   ): Promise<WorkspaceReportResult> {
-    const uris = folderUri ? [folderUri] : this.initialFolders.map((f) => f.uri);
+    const uris =
+      folderUri !== undefined && folderUri !== null ? [folderUri] : this.initialFolders.map((f) => f.uri);
+    // a folder that is not a file: URI would be read as the server's working directory
+    const bad = uris.find((u) => typeof u !== 'string' || !uriToPath(u));
+    if (bad !== undefined) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI of a folder: ${JSON.stringify(bad)}`);
+    }
     const folders: WorkspaceReportFolder[] = [];
     for (const uri of uris) {
       const folder = await this.ensureFolder(uri);

@@ -839,7 +839,7 @@ describe('URIs percent-encoded differently by the client', () => {
 });
 
 describe('a workspace folder that does not exist', () => {
-  it('is checked without a crash, and the workspace report names the problem', async () => {
+  it('is checked without a crash; the workspace report names the problem and refuses folders that are not file: URIs', async () => {
     const gone = path.join(tmp, 'no-such-folder');
     const s = await startLspSession({ rootDir: gone, settings: settings() });
     try {
@@ -854,6 +854,15 @@ describe('a workspace folder that does not exist', () => {
         { uri: fileUri(gone), reason: 'workspace folder does not exist (ENOENT)' },
       ]);
       expect(report.folders[0].problems).toContain(`${gone}: workspace folder does not exist (ENOENT)`);
+      // a folder that is not a file: URI is refused (it was reported as the server's working directory)
+      for (const folderUri of ['untitled:Untitled-1', 'not a uri', 42]) {
+        const err = await s.connection.sendRequest('pyrats/workspaceReport', { folderUri }).then(
+          () => undefined,
+          (e: unknown) => e as ResponseError<unknown>,
+        );
+        expect(err?.code).toBe(ErrorCodes.InvalidParams);
+        expect(err?.message).toBe(`not a file URI of a folder: ${JSON.stringify(folderUri)}`);
+      }
     } finally {
       await s.stop();
     }
