@@ -527,9 +527,10 @@ export class PyratsLanguageServer {
     folderUri: string | undefined,
     token: CancellationToken,
   ): Promise<WorkspaceReportResult> {
-    const uris =
-      folderUri !== undefined && folderUri !== null ? [folderUri] : this.initialFolders.map((f) => f.uri);
-    // a folder that is not a file: URI would be read as the server's working directory
+    // a folder that is not a file: URI would be read as the server's working directory: refused when
+    // asked for, left out of "every folder" (a virtual folder has no files here)
+    const explicit = folderUri !== undefined && folderUri !== null;
+    const uris = explicit ? [folderUri] : this.initialFolders.map((f) => f.uri).filter((u) => uriToPath(u));
     const bad = uris.find((u) => typeof u !== 'string' || !uriToPath(u));
     if (bad !== undefined) {
       throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI of a folder: ${JSON.stringify(bad)}`);
