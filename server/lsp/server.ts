@@ -117,7 +117,10 @@ export class PyratsLanguageServer {
   private readonly pendingFolders = new Map<string, Promise<FolderState>>();
   private pullConfiguration = false;
   private watchFilesDynamically = false;
-  /** Settings pushed by clients that do not answer `workspace/configuration`. */
+  /**
+   * Settings pushed (initializationOptions, didChangeConfiguration) by clients that do not answer
+   * `workspace/configuration`, or that answer it with null for `pyrats`.
+   */
   private pushedSettings: unknown = undefined;
   private initialFolders: WorkspaceFolder[] = [];
   /** After `shutdown`: requests fail with InvalidRequest (LSP), document notifications are ignored. */
