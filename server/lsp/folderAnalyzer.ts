@@ -5,6 +5,7 @@
  * verdicts to the wire shape of server/protocol.ts. Also lists a folder's Python files for the
  * workspace report (with caps).
  */
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
@@ -39,6 +40,29 @@ function slowLoadMessage(root: string, settings: PyratsSettings): string {
     `interpreter ${settings.python || 'python3'}, ${mirrors}; diagnostics follow when done ` +
     `(a module command gives up after 60 s unless its spec says ?timeout=SECONDS, a mirror after 15 s)`
   );
+}
+
+/**
+ * Settings with their relative paths resolved against the workspace folder (`file:requirements.txt`,
+ * `python:.venv/bin/python`, `.venv/bin/python`, a relative cacheDir): the server's working
+ * directory is wherever the editor happened to start it. Bare names (`python3`) stay for PATH.
+ */
+export function resolveSettingPaths(root: string, settings: PyratsSettings): PyratsSettings {
+  const relative = (p: string) => p !== '' && !path.isAbsolute(p);
+  let baseline = settings.baseline;
+  const spec = /^(file|python):([^?]*)(\?.*)?$/s.exec(baseline);
+  if (spec && relative(spec[2])) {
+    baseline = `${spec[1]}:${path.resolve(root, spec[2])}${spec[3] ?? ''}`;
+  } else if (!spec && !baseline.startsWith('module:') && relative(baseline)) {
+    // a bare path is a file: spec when that file exists (loadBaseline's rule), here: in the folder
+    if (existsSync(path.resolve(root, baseline))) baseline = path.resolve(root, baseline);
+  }
+  const python =
+    settings.python.includes('/') && relative(settings.python)
+      ? path.resolve(root, settings.python)
+      : settings.python;
+  const cacheDir = relative(settings.cacheDir) ? path.resolve(root, settings.cacheDir) : settings.cacheDir;
+  return { ...settings, baseline, python, cacheDir };
 }
 
 /** The wire shape of one verdict. */
@@ -148,9 +172,10 @@ export class FolderAnalyzer {
 
   static async create(
     root: string,
-    settings: PyratsSettings,
+    folderSettings: PyratsSettings,
     console: RemoteConsole,
   ): Promise<FolderAnalyzer> {
+    const settings = resolveSettingPaths(root, folderSettings);
     // A module command or a silent mirror can hold every diagnostic of the folder back: say so.
     const started = Date.now();
     const slow = setTimeout(() => console.info(slowLoadMessage(root, settings)), SLOW_LOAD_NOTICE_MS);

@@ -838,6 +838,25 @@ describe('URIs percent-encoded differently by the client', () => {
   });
 });
 
+describe('relative paths in settings', () => {
+  const analysis = () => path.join(ws, 'analysis.py');
+  it("file:baseline.txt is the workspace folder's file, wherever the editor started the server", async () => {
+    const s = await startLspSession({ rootDir: ws, settings: settings({ baseline: 'file:baseline.txt' }) });
+    try {
+      expect(existsSync(path.join(process.cwd(), 'baseline.txt'))).toBe(false);
+      const uri = fileUri(analysis());
+      await s.open(uri, readFileSync(analysis(), 'utf8'));
+      await s.waitForDiagnostics(uri, (d) => d.diagnostics.length > 0);
+      const summary = s.summaries.filter((x) => x.uri === uri).at(-1)!;
+      expect(summary.problems).toEqual([]);
+      expect(summary.baseline).toBe('baseline.txt');
+      expect(summary.counts).toMatchObject({ baseline: 2, mirror: 3, missing: 1 });
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('a workspace folder that does not exist', () => {
   it('is checked without a crash; the workspace report names the problem and refuses folders that are not file: URIs', async () => {
     const gone = path.join(tmp, 'no-such-folder');
