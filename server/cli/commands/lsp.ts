@@ -2,10 +2,9 @@
  * `pyrats lsp --stdio`: the language server for any editor (Neovim, Emacs, Helix, VS Code), speaking
  * LSP over standard input and output.
  */
-import { parseArgs } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { runLanguageServer } from '../../lsp/runLanguageServer';
-import { EXIT, UsageError, type CliCommand } from '../command';
+import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const lspCommand: CliCommand = {
   name: 'lsp',
@@ -29,11 +28,25 @@ Example (Neovim 0.7):
     init_options={pyrats={baseline='file:requirements.txt', mirrors={'https://mirror/conda-forge'}}}}
 
 Options:
-  --stdio   talk LSP on standard input/output (the only transport of this command)
+  --stdio                talk LSP on standard input/output (the only transport of this command)
+  --clientProcessId=PID  end when that process ends (editors such as VS Code pass it themselves)
 `,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { stdio: { type: 'boolean' } }, strict: true });
-    if (!values.stdio) throw new UsageError('--stdio is required (LSP over standard input/output)');
+    try {
+      const { values } = parseCommandArgs({
+        args,
+        options: { stdio: { type: 'boolean' }, clientProcessId: { type: 'string' } },
+        strict: true,
+      });
+      if (!values.stdio) throw new UsageError('--stdio is required (LSP over standard input/output)');
+      if (values.clientProcessId !== undefined && !/^\d+$/.test(values.clientProcessId))
+        throw new UsageError(`--clientProcessId: '${values.clientProcessId}' is not a process id`);
+    } catch (err) {
+      // vscode-languageserver starts its --clientProcessId watchdog timer as soon as it is loaded, so
+      // the process would stay alive after the usage error is printed: end it once that is done.
+      setImmediate(() => process.exit(EXIT.usage));
+      throw err;
+    }
     const connection = createConnection(
       ProposedFeatures.all,
       io.stdin as NodeJS.ReadableStream,
