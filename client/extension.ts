@@ -58,6 +58,8 @@ function clientOptions(
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Jupyter cells (the server resolves a cell's imports from its notebook's folder)
+      { scheme: 'vscode-notebook-cell', language: 'python' },
     ],
     outputChannel: output,
     middleware: {

@@ -244,6 +244,46 @@ describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip
     await wb.page.keyboard.press('Escape');
   });
 
+  it('marks the imports of a Jupyter notebook cell', async () => {
+    // written now, so the earlier steps see the fixture workspace as it is
+    const cell = (source: string[]) => ({
+      cell_type: 'code',
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+      source,
+    });
+    writeFileSync(
+      path.join(ws, 'cells.ipynb'),
+      JSON.stringify({
+        cells: [cell(['import json\n', 'import notarealpackage_in_cell\n'])],
+        metadata: {
+          language_info: { name: 'python' },
+          kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    // Quick Open finds a new file only once the workbench has noticed it (the Explorer lists it)
+    await wb.page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'cells.ipynb' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    try {
+      await wb.openFile('cells.ipynb');
+    } catch {
+      await wb.page.keyboard.press('Escape');
+      await wb.openFile('cells.ipynb');
+    }
+    await wb.page.keyboard.press('Control+Shift+M');
+    const row = wb.page.locator('.markers-panel .monaco-list-row', {
+      hasText: 'notarealpackage_in_cell: missing everywhere',
+    });
+    await waitFor('the notebook cell diagnostic', async () => (await row.count()) > 0, 60_000);
+    await wb.shot('notebook-cell');
+  });
+
   it('activates quickly (Developer: Show Running Extensions)', async () => {
     await wb.runCommand('Developer: Show Running Extensions');
     const row = wb.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: 'PyRats Lens' });
