@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
   LanguageClient,
+  LSPErrorCodes,
+  ResponseError,
   State,
   TransportKind,
   type ConfigurationParams,
@@ -120,10 +122,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
     vscode.commands.registerCommand('pyrats.selectBaseline', () => selectBaseline()),
     vscode.commands.registerCommand('pyrats.refreshMirrorIndex', async () => {
       if (!languageClient) return;
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'PyRats: refreshing the mirror index' },
-        () => languageClient!.sendRequest<RefreshMirrorIndexResult>(REFRESH_MIRROR, {}),
-      );
+      let result: RefreshMirrorIndexResult;
+      try {
+        result = await vscode.window.withProgress(
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: 'PyRats: refreshing the mirror index',
+            cancellable: true,
+          },
+          (_progress, token) =>
+            languageClient!.sendRequest<RefreshMirrorIndexResult>(REFRESH_MIRROR, {}, token),
+        );
+      } catch (err) {
+        // cancelled: the server stops waiting for us but finishes the refresh and re-checks open files
+        const cancelled = err instanceof ResponseError && err.code === LSPErrorCodes.RequestCancelled;
+        const message = cancelled
+          ? 'PyRats: stopped waiting; the mirror index refresh goes on in the background'
+          : `PyRats: the mirror index could not be refreshed: ${err instanceof Error ? err.message : String(err)}`;
+        if (cancelled) output.info(message);
+        else output.error(message);
+        if (cancelled) void vscode.window.showInformationMessage(message);
+        else void vscode.window.showErrorMessage(message);
+        return;
+      }
       for (const m of result.messages) output.info(m);
       void vscode.window.showInformationMessage(
         `PyRats: ${result.messages.join('; ') || 'nothing to refresh'}`,
