@@ -265,17 +265,17 @@ describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip
         nbformat_minor: 5,
       }),
     );
-    // Quick Open finds a new file only once the workbench has noticed it (the Explorer lists it)
-    await wb.page
+    // opened from the Explorer once it lists the new file (Quick Open may still offer stale rows);
+    // the notebook editor takes a while to start on a loaded machine
+    const entry = wb.page
       .locator('.explorer-folders-view .monaco-list-row', { hasText: 'cells.ipynb' })
+      .first();
+    await entry.waitFor({ timeout: 30_000 });
+    await entry.click();
+    await wb.page
+      .locator('.tabs-container .tab[aria-label*="cells.ipynb"]')
       .first()
-      .waitFor({ timeout: 30_000 });
-    try {
-      await wb.openFile('cells.ipynb');
-    } catch {
-      await wb.page.keyboard.press('Escape');
-      await wb.openFile('cells.ipynb');
-    }
+      .waitFor({ timeout: 60_000 });
     await wb.page.keyboard.press('Control+Shift+M');
     const row = wb.page.locator('.markers-panel .monaco-list-row', {
       hasText: 'notarealpackage_in_cell: missing everywhere',
