@@ -6,6 +6,8 @@
  * whose every file is yanked are left out. Not-found (404) means "not on this index".
  * Does not download distributions.
  */
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { nameFromArchive, normalizeName } from '../baseline/pep508';
 import { sortVersions } from '../baseline/pep440';
 import type { MirrorHit } from '../check/verdict';
@@ -142,6 +144,14 @@ export interface IndexLookupOptions {
   maxBytes?: number;
 }
 
+function isDirectory(fileUrl: string): boolean {
+  try {
+    return statSync(fileURLToPath(fileUrl)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** One PyPI simple index of the mirror. */
 export class PypiIndex {
   readonly label: string;
@@ -199,7 +209,12 @@ export class PypiIndex {
           parsed = parseSimpleProject(body.toString('utf8'), ct, key, url);
         },
       });
-      if (res.status !== 200) return { hit: null };
+      if (res.status !== 200) {
+        // a local copy whose folder is not there is a misconfigured source, not an index without the project
+        if (this.url.startsWith('file:') && !isDirectory(this.url))
+          return { hit: null, problem: `${fileURLToPath(this.url)}: no such directory`, failed: true };
+        return { hit: null };
+      }
       const project =
         (parsed as SimpleProject | null) ??
         parseSimpleProject(res.body.toString('utf8'), res.contentType, key, res.finalUrl);

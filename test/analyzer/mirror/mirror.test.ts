@@ -265,4 +265,20 @@ describe('mirror over HTTP', () => {
     const again = await Mirror.open([conda(`${base}/conda/conda-forge`)], { cacheDir, subdirs });
     expect(again.channels[0].states.map((s) => s.via)).toEqual(['derived', 'derived']);
   });
+
+  it('a file:// index whose folder is not there is a failed source, not an index without the project', async () => {
+    const base = pathToFileURL(tree).toString();
+    const absent = `${base}/no-such-simple`;
+    const m = await Mirror.open([pypi(absent), pypi(`${base}/simple`)], { cacheDir: false });
+    expect((await m.lookup(want('seaborn'))).map((h) => h.label)).toEqual([`${base}/simple`]);
+    expect(m.failed(absent)).toBe(true);
+    expect(m.failed(`${base}/simple`)).toBe(false);
+    expect(m.problems[0]).toEqual({
+      source: absent,
+      message: `${path.join(tree, 'no-such-simple')}: no such directory`,
+    });
+    // a project the present index lacks is just not there
+    expect(await m.lookup(want('no-such-project'))).toEqual([]);
+    expect(m.failed(`${base}/simple`)).toBe(false);
+  });
 });
