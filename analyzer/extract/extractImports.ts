@@ -705,12 +705,22 @@ export function factsOf(st: Stats): FileFacts {
   return { size: st.size, mtimeMs: st.mtimeMs, regular: st.isFile() };
 }
 
+/**
+ * A file name that is not valid UTF-8 is listed with U+FFFD in place of its bad bytes, and that
+ * name cannot be opened again: "no such file" for a file that is there.
+ */
+const UNDECODABLE_NAME = '\uFFFD';
+export const NOT_UTF8_NAME = 'no such file: its name is not valid UTF-8 (rename it to read it)';
+
 /** A short message for a file-system error (`ENOENT` → "no such file"). */
 export function ioMessage(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const e = err as NodeJS.ErrnoException | undefined;
+  const code = e?.code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file';
+      return typeof e?.path === 'string' && e.path.includes(UNDECODABLE_NAME)
+        ? NOT_UTF8_NAME
+        : 'no such file';
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';

@@ -15,7 +15,7 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../env/environment';
 import { BatchExtractor, type BatchOptions } from '../extract/batchExtract';
-import type { ExtractResult } from '../extract/extractImports';
+import { NOT_UTF8_NAME, type ExtractResult } from '../extract/extractImports';
 import type { ImportSite } from '../extract/importSite';
 import { FsCache } from '../resolve/fsCache';
 import { ModuleFinder } from '../resolve/moduleFinder';
@@ -146,7 +146,7 @@ export function describeUnusablePath(p: string): string {
   } catch (err) {
     switch ((err as NodeJS.ErrnoException).code) {
       case 'ENOENT':
-        return 'no such file or directory';
+        return p.includes('\uFFFD') ? NOT_UTF8_NAME : 'no such file or directory';
       case 'ELOOP':
         return 'too many levels of symbolic links';
       case 'EACCES':

@@ -10,6 +10,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import {
   createWriteStream,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   realpathSync,
@@ -187,5 +188,28 @@ describe('an option given an empty value (--baseline "$UNSET")', () => {
         `pyrats ${args[0]}: ${option} needs a value, not ''\nTry 'pyrats ${args[0]} --help'.\n`,
       );
     }
+  }, 90_000);
+});
+
+describe('a file whose name is not valid UTF-8', () => {
+  it('imports, deps and check say so instead of "no such file" for a file that is there', async () => {
+    const dir = path.join(tmp, 'latin1-names');
+    mkdirSync(dir);
+    // 'caf\xe9.py' written by a Latin-1 system: listed as 'caf\ufffd.py', which cannot be opened
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.py')]),
+      'import json\n',
+    );
+    const shown = `${dir}/caf\ufffd.py`;
+    const message = 'no such file: its name is not valid UTF-8 (rename it to read it)';
+    const imports = await run(['imports', dir]);
+    expect(imports.stderr).toBe(`${shown}: io: ${message}\n`);
+    const deps = await run(['deps', dir, '--python', 'python3']);
+    expect(deps.stderr).toContain(`pyrats deps: ${shown}: ${message}\n`);
+    const report = path.join(tmp, 'latin1-check.json');
+    const check = await run(['check', dir, '--no-mirror', '--format', 'json', '-o', report]);
+    const files = JSON.parse(readFileSync(report, 'utf8')).files as { problems: { message: string }[] }[];
+    expect(files.map((f) => f.problems.map((p) => p.message))).toEqual([[message]]);
+    expect([imports.code, deps.code, check.code]).toEqual([3, 0, 3]);
   }, 90_000);
 });
