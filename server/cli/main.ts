@@ -55,6 +55,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // `pyrats deps … | head`: once the reader has gone, what is left to print is not wanted — end
+  // quietly, as command-line tools do, instead of dying on an unhandled EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;

@@ -3,6 +3,7 @@
  * subcommand, and answers `--help` for each; unknown commands and bad usage exit with status 2.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandLoaders, loadAllCommands } from '../../../server/cli/commands/index';
@@ -82,5 +83,19 @@ describe('dist/cli.js', () => {
       expect(await exited).toBe(0);
       expect(stderr).toBe('');
     }
+  });
+
+  it('ends quietly with status 0 when its reader goes away (pyrats … | head -0)', async () => {
+    // the closure of the example script with Debian's python3 (matplotlib, pandas…) is long
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const example = path.resolve(__dirname, '../../fixtures/example/analyse.py');
+    const child = spawn(process.execPath, [cli, 'deps', example, '--python', python], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // the reader is gone before the output comes, as with `pyrats deps … | head -0`
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
   });
 });
