@@ -13,7 +13,7 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { Query, type Node, type Parser, type Tree } from 'web-tree-sitter';
+import { Query, type Node, type Parser, type QueryMatch, type Tree } from 'web-tree-sitter';
 import { createPythonParser } from '../parse/pythonParser';
 import type { ImportSite, SourceRange } from './importSite';
 import { importSkeleton } from './importSkeleton';
@@ -274,7 +274,7 @@ function plainStringContent(str: Node): Node | undefined {
   return content;
 }
 
-function dynamicSites(tree: Tree, query: Query, static_: PendingSite[], out: PendingSite[]): void {
+function dynamicSites(matches: QueryMatch[], static_: PendingSite[], out: PendingSite[]): void {
   const moduleAliases = new Set(['importlib']);
   const functionAliases = new Set<string>();
   for (const { site } of static_) {
@@ -288,7 +288,7 @@ function dynamicSites(tree: Tree, query: Query, static_: PendingSite[], out: Pen
       functionAliases.add(site.asname ?? 'import_module');
     }
   }
-  for (const match of query.matches(tree.rootNode)) {
+  for (const match of matches) {
     let fn: Node | undefined;
     let obj: Node | undefined;
     let arg: Node | undefined;
@@ -429,15 +429,34 @@ export interface ImportQueries {
   dynamic: Query;
 }
 
+/**
+ * How long the queries over one tree may run. Ordinary files take milliseconds (a 5 MB file with a
+ * syntax error, queried whole, about 0.3 s); a hostile one (tens of thousands of unclosed brackets, far
+ * beyond CPython's limits) keeps tree-sitter's query cursor busy for seconds, so the queries stop there
+ * and say so.
+ */
+export const QUERY_TIME_LIMIT_MS = 3000;
+
 /** What a parsed tree yields; shared by the one-shot extractor and the language server's incremental documents. */
 export function analyseTree(
   tree: Tree,
   text: string,
   queries: ImportQueries,
   checkSyntax = true,
+  queryTimeLimitMs = QUERY_TIME_LIMIT_MS,
 ): Pick<ExtractResult, 'sites' | 'syntaxOk' | 'problems'> {
   const problems: SourceProblem[] = [];
   const root = tree.rootNode;
+  // one time budget for all the queries over this tree; a query that used up what was left was halted
+  // by tree-sitter (it returns what it found until then)
+  const deadline = performance.now() + queryTimeLimitMs;
+  let stopped = false;
+  const bounded = <T>(run: (timeoutMicros: number) => T): T => {
+    const left = deadline - performance.now();
+    const result = run(Math.max(1, Math.floor(left * 1000)));
+    if (performance.now() >= deadline) stopped = true;
+    return result;
+  };
   if (checkSyntax) {
     // CPython's nesting limits come first: beyond them tree-sitter's own error is only a consequence
     const nesting = findNestingProblem(text);
@@ -457,9 +476,12 @@ export function analyseTree(
   let unordered = false;
   for (const range of ranges) {
     // query ranges are byte offsets into web-tree-sitter's UTF-16 copy of the text: 2 per code unit
-    const captures = range
-      ? queries.main.captures(root, { startIndex: range[0] * 2, endIndex: range[1] * 2 })
-      : queries.main.captures(root);
+    if (stopped) break;
+    const captures = bounded((timeoutMicros) =>
+      range
+        ? queries.main.captures(root, { startIndex: range[0] * 2, endIndex: range[1] * 2, timeoutMicros })
+        : queries.main.captures(root, { timeoutMicros }),
+    );
     for (const cap of captures) {
       const at = cap.node.startIndex;
       if (cap.name === 'import' || cap.name === 'from') {
@@ -475,9 +497,10 @@ export function analyseTree(
     }
   }
   if (unordered) pending.sort((a, b) => a.at - b.at);
-  if (text.includes('__import__') || text.includes('import_module')) {
+  if (!stopped && (text.includes('__import__') || text.includes('import_module'))) {
     const dynamic: PendingSite[] = [];
-    dynamicSites(tree, queries.dynamic, pending, dynamic);
+    const matches = bounded((timeoutMicros) => queries.dynamic.matches(root, { timeoutMicros }));
+    dynamicSites(matches, pending, dynamic);
     if (dynamic.length) {
       pending.push(...dynamic);
       pending.sort((a, b) => a.at - b.at);
@@ -486,6 +509,12 @@ export function analyseTree(
   if (checkSyntax) {
     py2 ??= findPython2Lexical(root, text);
     if (py2) problems.push(py2);
+  }
+  if (stopped) {
+    problems.push({
+      kind: 'too-large',
+      message: `finding imports took longer than ${queryTimeLimitMs / 1000} s (the file's structure is too complex): stopped, some imports may be missing`,
+    });
   }
   return { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems };
 }

@@ -3,7 +3,8 @@
  * scope) and their exact ranges, plus syntax errors, Python 2 and the size cap.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImportExtractor } from '../../../analyzer/extract/extractImports';
+import { analyseTree, createImportQueries, ImportExtractor } from '../../../analyzer/extract/extractImports';
+import { createPythonParser } from '../../../analyzer/parse/pythonParser';
 import type { ImportSite } from '../../../analyzer/extract/importSite';
 
 let extractor: ImportExtractor;
@@ -343,6 +344,30 @@ describe('size cap', () => {
       expect(r.problems[0].message).toMatch(/too large: 210 bytes \(limit 100 bytes\)/);
     } finally {
       small.dispose();
+    }
+  });
+});
+
+describe('a file that keeps the query cursor busy', () => {
+  it('stops finding imports at the time limit, keeps what it found and says so', async () => {
+    // 50,000 unclosed brackets (CPython stops at 200): tree-sitter's query cursor needs seconds
+    const text = `import os\nx = ${'('.repeat(50_000)}\nimport sys\n`;
+    const parser = await createPythonParser();
+    const queries = createImportQueries(parser);
+    const tree = parser.parse(text)!;
+    try {
+      const r = analyseTree(tree, text, queries, true, 50);
+      expect(r.syntaxOk).toBe(false);
+      expect(r.problems.map((p) => p.kind)).toEqual(['syntax', 'too-large']);
+      expect(r.problems[0].message).toMatch(/too many nested parentheses/);
+      expect(r.problems[1].message).toMatch(
+        /^finding imports took longer than 0\.05 s .*: stopped, some imports may be missing$/,
+      );
+    } finally {
+      tree.delete();
+      queries.main.delete();
+      queries.dynamic.delete();
+      parser.delete();
     }
   });
 });
