@@ -30,7 +30,7 @@ Options:
                        {file, encoding, syntaxOk, problems: [{kind, message, line}], imports: [ImportSite
                        + "line" (1-based)]}; ranges are zero-based line / UTF-16 character (LSP).
   --max-size BYTES     refuse files larger than this (default ${DEFAULT_MAX_BYTES}, 5 MiB)
-  --jobs N             parallel parser threads (default: up to 2, fewer for few files)
+  --jobs N             parallel parser threads, at most 64 (default: up to 2, fewer for few files)
   --no-pycache         always parse whole files; by default a file that CPython already compiled (a
                        __pycache__/*.cpython-3*.pyc recording its size and mtime) is taken as valid
                        Python and only its import lines and enclosing blocks are parsed
@@ -122,6 +122,8 @@ function problemLine(file: string, p: SourceProblem): string {
   return `${file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.kind}: ${p.message}\n`;
 }
 
+const MAX_JOBS = 64;
+
 function positiveInteger(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -155,6 +157,9 @@ export const importsCommand: CliCommand = {
     if (positionals.includes('')) throw new UsageError("an empty FILE argument ''");
     const maxBytes = positiveInteger(values['max-size'], '--max-size');
     const workers = positiveInteger(values.jobs, '--jobs');
+    // each thread holds its own parser and wasm memory (tens of MB)
+    if (workers !== undefined && workers > MAX_JOBS)
+      throw new UsageError(`--jobs: at most ${MAX_JOBS} parser threads, not ${workers}`);
     const files = expandArguments(positionals);
     const results = await extractFiles(files, {
       maxBytes,

@@ -130,6 +130,9 @@ describe('pyrats imports', () => {
     await expect(run(['--format', 'xml', script])).rejects.toThrow(UsageError);
     await expect(run([])).rejects.toThrow(/no FILE given/);
     await expect(run(['--jobs', '0', script])).rejects.toThrow(/--jobs needs a positive integer/);
+    await expect(run(['--jobs', '1000', script])).rejects.toThrow(
+      /--jobs: at most 64 parser threads, not 1000/,
+    );
     await expect(run(['--bogus', script])).rejects.toThrow(UsageError);
     expect(importsCommand.help).toMatch(/--format text\|json/);
   });
