@@ -3,7 +3,10 @@
  * URL once it prints it; `stop` ends it with SIGTERM and waits for the exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI } from './bundledCli';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CLI, runBundledCli } from './bundledCli';
 
 export interface DashboardProcess {
   url: string;
@@ -35,4 +38,31 @@ export function startDashboard(db: string): Promise<DashboardProcess> {
     proc.stderr!.on('data', (d) => (out += d));
     proc.on('exit', (code) => reject(new Error(`dashboard exited ${code}: ${out}`)));
   });
+}
+
+/** A temporary usage store made by `pyrats ingest` from log text (day file 20261125), served by a dashboard. */
+export interface ServedStore {
+  dir: string;
+  db: string;
+  dash: DashboardProcess;
+  /** Stops the dashboard and removes the directory. */
+  dispose(): Promise<void>;
+}
+
+export async function serveIngestedLog(prefix: string, logText: string): Promise<ServedStore> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const db = path.join(dir, 'usage.duckdb');
+  writeFileSync(path.join(dir, '20261125'), logText);
+  const r = await runBundledCli(['ingest', path.join(dir, '20261125'), '--db', db]);
+  if (r.code !== 0) throw new Error(`pyrats ingest exited ${r.code}: ${r.stderr}`);
+  const dash = await startDashboard(db);
+  return {
+    dir,
+    db,
+    dash,
+    async dispose() {
+      await dash.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

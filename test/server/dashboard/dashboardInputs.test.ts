@@ -2,30 +2,27 @@
  * `pyrats dashboard` with bad input: a port already in use (exit 3, one line saying what to do) and
  * a date range that ends before it starts (400, as `pyrats report` refuses it).
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBundledCli } from '../../support/bundledCli';
-import { startDashboard, type DashboardProcess } from '../../support/dashboardProcess';
+import { serveIngestedLog, type DashboardProcess, type ServedStore } from '../../support/dashboardProcess';
 
 const REPO = path.resolve(__dirname, '../../..');
-let dir: string;
+let served: ServedStore;
 let db: string;
 let dash: DashboardProcess | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-dash-inputs-'));
-  db = path.join(dir, 'usage.duckdb');
-  copyFileSync(path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log'), path.join(dir, '20261125'));
-  const r = await runBundledCli(['ingest', path.join(dir, '20261125'), '--db', db]);
-  expect(r.code, r.stderr).toBe(0);
-  dash = await startDashboard(db);
+  served = await serveIngestedLog(
+    'pyrats-dash-inputs-',
+    readFileSync(path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log'), 'utf8'),
+  );
+  ({ db, dash } = served);
 }, 60_000);
 
 afterAll(async () => {
-  await dash?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await served?.dispose();
 });
 
 describe('dashboard input errors', () => {

@@ -4,12 +4,11 @@
  * while answering), and while an ingest writes, the dashboard and `pyrats report` say so in one line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runBundledCli } from '../../support/bundledCli';
-import { startDashboard, type DashboardProcess } from '../../support/dashboardProcess';
+import { serveIngestedLog, type DashboardProcess, type ServedStore } from '../../support/dashboardProcess';
 
 const REPO = path.resolve(__dirname, '../../..');
 const SAMPLE = readFileSync(path.join(REPO, 'test/fixtures/usage/syslog-pyrats-sample.log'), 'utf8')
@@ -36,18 +35,15 @@ async function totals(): Promise<{ status: number; body: { records?: number; err
   return { status: res.status, body: (await res.json()) as { records?: number; error?: string } };
 }
 
+let served: ServedStore;
+
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lock-'));
-  db = path.join(dir, 'usage.duckdb');
-  writeFileSync(path.join(dir, '20261125'), SAMPLE.slice(0, 60).join('\n') + '\n');
-  const r = await runBundledCli(['ingest', path.join(dir, '20261125'), '--db', db]);
-  expect(r.code, r.stderr).toBe(0);
-  dash = await startDashboard(db);
+  served = await serveIngestedLog('pyrats-lock-', SAMPLE.slice(0, 60).join('\n') + '\n');
+  ({ dir, db, dash } = served);
 }, 60_000);
 
 afterAll(async () => {
-  await dash?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await served?.dispose();
 });
 
 describe('one store, a dashboard and ingests', () => {
