@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  E2E_TEST_TIMEOUT_MS,
   e2eUnavailable,
   ensureCodeServer,
   finishE2e,
@@ -52,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(() => finishE2e(wb, cs, tmp));
 
-describe.skipIf(skip)('usage dashboard panel in VS Code', () => {
+describe.skipIf(skip)('usage dashboard panel in VS Code', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   it('opens a usage store and shows its charts and tables', async () => {
     const page = wb.page;
     await wb.runCommand('PyRats: Open Usage Dashboard');

@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  E2E_TEST_TIMEOUT_MS,
   e2eUnavailable,
   finishE2e,
   installedExtensionDir,
@@ -112,7 +113,8 @@ async function goTo(line: number, column: number): Promise<void> {
   await input.waitFor({ state: 'hidden' });
 }
 
-describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip})` : ''}`, () => {
+const title = `PyRats in code-server${skip ? ` (skipped: ${skip})` : ''}`;
+describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   it('installs the .vsix with both wasm files and the bundles', () => {
     const dir = installedExtensionDir(cs);
     expect(dir).toBeDefined();
@@ -304,7 +306,7 @@ describe.skipIf(Boolean(skip))(`PyRats in code-server${skip ? ` (skipped: ${skip
   });
 });
 
-describe.skipIf(Boolean(skip))('PyRats in an untrusted workspace', () => {
+describe.skipIf(Boolean(skip))('PyRats in an untrusted workspace', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   let untrusted: CodeServer;
   let ui: Workbench;
   afterAll(async () => {

@@ -11,6 +11,7 @@ import type { FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphView } from '../../media/graph/render';
 import {
+  E2E_TEST_TIMEOUT_MS,
   e2eUnavailable,
   finishE2e,
   makeWorkspace,
@@ -54,7 +55,7 @@ function graphFrame(): FrameLocator {
   return wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
 }
 
-describe.skipIf(skip)('dependency graph panel in VS Code', () => {
+describe.skipIf(skip)('dependency graph panel in VS Code', { timeout: E2E_TEST_TIMEOUT_MS }, () => {
   it('shows the graph of the active script, in the theme colours', async () => {
     await wb.openFile('analyse.py');
     await wb.runCommand('PyRats: Show Dependency Graph');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  E2E_TEST_TIMEOUT_MS,
   e2eUnavailable,
   finishE2e,
   makeWorkspace,
@@ -143,6 +144,7 @@ const recordLines = (tag: string) => (lines: string[]) =>
 
 describe.skipIf(Boolean(skip))(
   `Records and requests in code-server${skip ? ` (skipped: ${skip})` : ''}`,
+  { timeout: E2E_TEST_TIMEOUT_MS },
   () => {
     it('previews the records of the open script without sending anything', async () => {
       await settle();

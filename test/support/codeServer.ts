@@ -31,6 +31,11 @@ import { REPO } from './repo';
 const run = promisify(execFile);
 
 export const CODE_SERVER_VERSION = '4.100.3';
+/**
+ * Per-test limit for the end-to-end suites: their steps wait up to 60–90 s for the workbench on a
+ * loaded machine (one test can hold several such waits), beyond the suite-wide 60 s.
+ */
+export const E2E_TEST_TIMEOUT_MS = 180_000;
 export { REPO };
 /** Where code-server is installed: `.cache/code-server` (git-ignored), or `$PYRATS_CODE_SERVER_CACHE`. */
 export const CACHE_DIR = process.env.PYRATS_CODE_SERVER_CACHE ?? path.join(REPO, '.cache', 'code-server');
