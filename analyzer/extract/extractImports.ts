@@ -527,10 +527,13 @@ export function createImportQueries(parser: Parser): ImportQueries {
 }
 
 /**
+ * The text as tree-sitter is given it (here and by the language server's incremental documents).
  * CPython (and LSP) end a line at `\r\n`, `\n` or a lone `\r`; tree-sitter-python only knows the
- * first two. A lone `\r` becomes `\n`: same length, so offsets and LSP positions are unchanged.
+ * first two, so a lone `\r` (old Mac files, `\r\r\n` from a double conversion) would put every later
+ * import on the wrong line. A lone `\r` becomes `\n`: same length, so offsets and LSP positions are
+ * unchanged.
  */
-function lonelyCarriageReturnsAsNewlines(text: string): string {
+export function parserText(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
@@ -581,7 +584,7 @@ export class ImportExtractor {
   /** Parses text (already decoded). The tree is deleted before returning. */
   extractText(text: string, encoding = 'utf-8'): ExtractResult {
     if (this.disposed) throw new Error('ImportExtractor used after dispose()');
-    text = lonelyCarriageReturnsAsNewlines(text);
+    text = parserText(text);
     if (text.length > this.maxBytes) {
       return failed(
         {
@@ -615,7 +618,7 @@ export class ImportExtractor {
    */
   private extractValidText(text: string, encoding: string): ExtractResult {
     if (text.length > this.maxBytes) return this.extractText(text, encoding);
-    text = lonelyCarriageReturnsAsNewlines(text);
+    text = parserText(text);
     if (!text.includes('import'))
       return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
     const skeleton = importSkeleton(text);

@@ -16,20 +16,15 @@
  */
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
-import { analyseTree, DEFAULT_MAX_BYTES, type ImportQueries } from '../../analyzer/extract/extractImports';
+import {
+  analyseTree,
+  DEFAULT_MAX_BYTES,
+  parserText,
+  type ImportQueries,
+} from '../../analyzer/extract/extractImports';
 import type { ImportSite, SourceRange } from '../../analyzer/extract/importSite';
 
 type Pos = SourceRange['start'];
-
-/**
- * The text as tree-sitter is given it. LSP (and Python) end a line at `\r\n`, `\n` or a lone `\r`;
- * tree-sitter counts rows at `\n` only, so a lone `\r` (old Mac files, `\r\r\n` from a double
- * conversion) would put every later import on the wrong line. A lone `\r` becomes `\n`: same length,
- * same offsets, and rows/columns that equal LSP positions.
- */
-export function parserText(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-}
 
 /** True when the text has a `\r` not followed by `\n` at an index in [from, to]. */
 function hasLoneCr(text: string, from: number, to: number): boolean {

@@ -11,7 +11,8 @@ import {
   type ImportQueries,
 } from '../../../analyzer/extract/extractImports';
 import { createPythonParser } from '../../../analyzer/parse/pythonParser';
-import { ParsedSource, parserText, TreeBudget } from '../../../server/lsp/parsedSource';
+import { parserText } from '../../../analyzer/extract/extractImports';
+import { ParsedSource, TreeBudget } from '../../../server/lsp/parsedSource';
 
 let parser: Parser;
 let queries: ImportQueries;
