@@ -17,9 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { timerDelay } from '../timerDelay';
 
 export interface ModuleRunOptions {
   /** Extra module paths (`module use DIR`), in order. */
@@ -122,13 +120,10 @@ function runShell(
         // already gone
       }
     };
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        kill();
-      },
-      Math.min(timeoutMs, MAX_TIMER_MS),
-    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, timerDelay(timeoutMs));
     const onData = (b: Buffer): void => {
       size += b.length;
       if (size > maxBytes) {

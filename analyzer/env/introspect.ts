@@ -24,10 +24,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { timerDelay } from '../timerDelay';
 import { validateEnvironment, type Environment } from './environment';
-
-/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** The snippet: prints one JSON object on stdout. Kept compatible with Python 3.6+. */
 export const INTROSPECTION_SNIPPET = String.raw`
@@ -308,13 +306,10 @@ function runSnippet(
     const out: Buffer[] = [];
     let outSize = 0;
     const err = new TailBuffer(64 * 1024);
-    const timer = setTimeout(
-      () => {
-        killGroup();
-        settle(new Error(`interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed)`));
-      },
-      Math.min(opts.timeoutMs, MAX_TIMER_MS),
-    );
+    const timer = setTimeout(() => {
+      killGroup();
+      settle(new Error(`interpreter ${executable} did not answer within ${opts.timeoutMs} ms (killed)`));
+    }, timerDelay(opts.timeoutMs));
     child.stdout.on('data', (b: Buffer) => {
       outSize += b.length;
       if (outSize > opts.maxOutputBytes) {

@@ -14,9 +14,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { timerDelay } from '../timerDelay';
 
 export interface FetchOptions {
   /** `Accept` header (part of the cache key). */
@@ -302,7 +300,7 @@ export class HttpCache {
       if (meta.lastModified) headers['if-modified-since'] = meta.lastModified;
     }
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.min(timeoutMs, MAX_TIMER_MS));
+    const timer = setTimeout(() => controller.abort(), timerDelay(timeoutMs));
     this.requests++;
     let current = url; // the URL asked last (after redirects)
     try {

@@ -13,9 +13,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { MAX_UDP_PAYLOAD, frameForStream } from './syslogRecord';
-
-/** The longest delay `setTimeout` takes (2^31-1 ms, about 24.8 days); a longer one fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { timerDelay } from '../timerDelay';
 
 export interface SyslogTarget {
   transport: 'udp' | 'tcp';
@@ -112,7 +110,7 @@ export function sendSyslog(
     const progress = { sent: 0 };
     const timer = setTimeout(
       () => finish(progress.sent, `sending to ${formatSyslogTarget(target)} timed out after ${timeoutMs} ms`),
-      Math.min(timeoutMs, MAX_TIMER_MS),
+      timerDelay(timeoutMs),
     );
     cleanup = run(target, datagrams, options, progress, finish);
   });
