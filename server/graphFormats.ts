@@ -15,6 +15,8 @@ const VERDICTS = new Set<VerdictKind>([
   'baseline',
   'mirror',
   'missing',
+  'conflict',
+  'undeclared',
   'unknown',
 ]);
 
@@ -26,6 +28,8 @@ const COLOURS: Record<VerdictKind, string> = {
   baseline: '#0063b1',
   mirror: '#c77c02',
   missing: '#d13438',
+  conflict: '#a4262c',
+  undeclared: '#5c2d91',
   unknown: '#8e5bb5',
 };
 

@@ -21,7 +21,8 @@ export interface WireRange {
 }
 
 /** What the check decided for one import (same words as `pyrats check`). */
-export type VerdictKind = 'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing';
+export type VerdictKind =
+  'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing' | 'conflict' | 'undeclared';
 
 /** The versions one mirror source (a conda channel or a PyPI index) offers for a distribution. */
 export interface MirrorHitInfo {
@@ -61,6 +62,11 @@ export interface ImportVerdictInfo {
   explanation: string;
   /** The suggested action, when there is one. */
   action: string | null;
+  /**
+   * The declared requirement covering the import (PEP 723 block, requirements*.txt, environment.yml,
+   * pyproject.toml), shown as related information of `conflict` diagnostics; absent when none.
+   */
+  requirement?: { file: string; line: number; text: string };
 }
 
 export type VerdictCounts = Record<VerdictKind, number>;

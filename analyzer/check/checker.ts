@@ -27,7 +27,16 @@ import { Mirror } from '../mirror/mirror';
 import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../mirror/mirrorConfig';
 import { formatAge } from '../mirror/httpCache';
 import { NameMap, type DistributionCandidate } from '../names/nameMap';
-import { VERDICT_CODES, type CheckProblem, type MirrorHit, type Verdict, type VerdictKind } from './verdict';
+import { readDeclarations, type Declarations } from '../declarations/declarations';
+import { applyDeclarations } from './declared';
+import {
+  VERDICT_CODES,
+  type CheckProblem,
+  type DeclarationFinding,
+  type MirrorHit,
+  type Verdict,
+  type VerdictKind,
+} from './verdict';
 
 export interface CheckerOptions {
   /** Baseline spec (`module:NAME`, `file:PATH`, `python:PATH`); default: the `python` interpreter itself. */
@@ -64,6 +73,10 @@ export interface FileCheck {
   verdicts: Verdict[];
   /** Why the file was analysed only in part, or not at all. */
   problems: SourceProblem[];
+  /** What the file declares (PEP 723 block, or the nearest project files); no files: nothing. */
+  declarations?: Declarations;
+  /** requires-python against the baseline's Python. */
+  findings?: DeclarationFinding[];
 }
 
 function dottedModule(site: ImportSite): string {
@@ -283,7 +296,33 @@ export class Checker {
         if (++this.unflushed >= 50) this.flushCache();
       }
     }
-    return { file: abs, verdicts: await this.checkSites(ex.sites, abs), problems: ex.problems };
+    const declared = this.declare(await this.checkSites(ex.sites, abs), abs);
+    return { file: abs, problems: ex.problems, ...declared };
+  }
+
+  /**
+   * Applies what `file` declares (its PEP 723 block, read from `text` when given, else the nearest
+   * requirements*.txt / environment.yml / pyproject.toml) to its verdicts: `conflict`, `undeclared`
+   * and the requires-python finding. Problems reading the declarations become CheckProblems.
+   */
+  declare(
+    verdicts: Verdict[],
+    file: string,
+    text?: string,
+  ): { verdicts: Verdict[]; declarations: Declarations; findings: DeclarationFinding[] } {
+    const declarations = readDeclarations(file, text);
+    for (const p of declarations.problems) {
+      const source = p.line ? `${p.file}:${p.line}` : p.file;
+      if (!this.problems.some((x) => x.source === source && x.message === p.message))
+        this.problems.push({ area: 'file', source, message: p.message });
+    }
+    const applied = applyDeclarations(verdicts, declarations, this.pythonVersion);
+    return { ...applied, declarations };
+  }
+
+  /** The baseline's Python version (else the resolving interpreter's). */
+  get pythonVersion(): string | null {
+    return this.baseline?.pythonVersion ?? this.environment?.version ?? null;
   }
 
   async checkFile(file: string): Promise<Verdict[]> {
@@ -293,7 +332,8 @@ export class Checker {
   /** Checks unsaved text as if it were the file at `file`. */
   async checkText(text: string, file: string): Promise<Verdict[]> {
     const ex = (await this.getExtractor()).extractText(text);
-    return this.checkSites(ex.sites, path.resolve(file));
+    const abs = path.resolve(file);
+    return this.declare(await this.checkSites(ex.sites, abs), abs, text).verdicts;
   }
 
   /** Checks import sites already extracted from `file`. */

@@ -9,12 +9,24 @@ import type { Resolution } from '../resolve/resolution';
 /**
  * `stdlib` / `builtin`: part of the interpreter; `local`: the script's own tree or PYTHONPATH;
  * `baseline`: provided by the baseline (distribution + version); `mirror`: not in the baseline but
- * available from a conda channel or PyPI index of the mirror; `missing`: nowhere.
+ * available from a conda channel or PyPI index of the mirror; `missing`: nowhere;
+ * `conflict`: the baseline has it, but not in a version the script's declaration accepts;
+ * `undeclared`: the baseline has it, but the script's declaration (which exists) does not list it.
  */
-export type VerdictKind = 'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing';
+export type VerdictKind =
+  'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing' | 'conflict' | 'undeclared';
 
 /** Every kind, in the order reports group them (most urgent first). */
-export const VERDICT_ORDER: VerdictKind[] = ['missing', 'mirror', 'baseline', 'local', 'stdlib', 'builtin'];
+export const VERDICT_ORDER: VerdictKind[] = [
+  'missing',
+  'conflict',
+  'mirror',
+  'undeclared',
+  'baseline',
+  'local',
+  'stdlib',
+  'builtin',
+];
 
 /** Stable diagnostic codes, one per kind (used by the LSP and SARIF rule ids). */
 export const VERDICT_CODES: Record<VerdictKind, string> = {
@@ -24,7 +36,39 @@ export const VERDICT_CODES: Record<VerdictKind, string> = {
   local: 'pyrats.local',
   stdlib: 'pyrats.stdlib',
   builtin: 'pyrats.builtin',
+  conflict: 'pyrats.conflict',
+  undeclared: 'pyrats.undeclared',
 };
+
+/** Code of a declared requirement that no checked import uses (deptry DEP002). */
+export const UNUSED_CODE = 'pyrats.unused';
+
+/** A declared requirement, where it is written (the related location of conflict/undeclared/unused). */
+export interface RequirementRef {
+  /** Distribution name as written, or `python` for requires-python. */
+  name: string;
+  /** The specifier set (`>=1.24`), '' for any version. */
+  specifier: string;
+  /** The requirement as written. */
+  text: string;
+  /** The declaring file (the script itself for PEP 723). */
+  file: string;
+  /** 1-based line in `file`. */
+  line: number;
+  /** `pep723`, `requirements`, `conda-environment` or `pyproject`. */
+  source: string;
+}
+
+/**
+ * A finding about a declaration rather than one import: `conflict` for requires-python against the
+ * baseline's Python, `unused` for a declared distribution that no checked import needs.
+ */
+export interface DeclarationFinding {
+  kind: 'conflict' | 'unused';
+  code: string;
+  requirement: RequirementRef;
+  message: string;
+}
 
 /** One place on the mirror where a distribution is found. */
 export interface MirrorHit {
@@ -82,6 +126,10 @@ export interface Verdict {
   explanation: string;
   /** Stable code (see VERDICT_CODES). */
   code: string;
+  /** The declared requirement covering this import (for `conflict`, the one not satisfied). */
+  requirement?: RequirementRef;
+  /** Set on a `mirror` / `missing` import that a declaration exists for but does not list. */
+  undeclared?: true;
 }
 
 /** Something that went wrong while checking (a mirror that failed, a file that could not be read). */

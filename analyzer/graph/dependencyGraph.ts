@@ -7,7 +7,8 @@
 /** A node identity as PyRats writes it: `[root, rel]`. */
 export type NodeKey = [root: string, rel: string];
 
-export type VerdictKind = 'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing' | 'unknown';
+export type VerdictKind =
+  'stdlib' | 'builtin' | 'local' | 'baseline' | 'mirror' | 'missing' | 'conflict' | 'undeclared' | 'unknown';
 
 export interface GraphNode {
   /** Stable id: `root + '\u0000' + rel`. */

@@ -33,6 +33,8 @@ export const PRINT_PALETTE: Palette = {
     baseline: '#0063b1',
     mirror: '#c77c02',
     missing: '#d13438',
+    conflict: '#a4262c',
+    undeclared: '#5c2d91',
     unknown: '#8e5bb5',
   },
   fontFamily: 'system-ui, sans-serif',

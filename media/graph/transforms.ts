@@ -80,6 +80,8 @@ export const VERDICT_LABELS: Record<VerdictKind, string> = {
   baseline: 'in baseline',
   mirror: 'mirror only',
   missing: 'missing',
+  conflict: 'version conflict',
+  undeclared: 'in baseline, undeclared',
   unknown: 'third party, not checked',
 };
 
@@ -89,12 +91,21 @@ const SEVERITY: Record<VerdictKind, number> = {
   stdlib: 1,
   local: 2,
   baseline: 3,
-  unknown: 4,
-  mirror: 5,
-  missing: 6,
+  undeclared: 4,
+  unknown: 5,
+  mirror: 6,
+  conflict: 7,
+  missing: 8,
 };
 
-const THIRD_PARTY = new Set<VerdictKind>(['baseline', 'mirror', 'missing', 'unknown']);
+const THIRD_PARTY = new Set<VerdictKind>([
+  'baseline',
+  'mirror',
+  'missing',
+  'conflict',
+  'undeclared',
+  'unknown',
+]);
 
 export function isThirdParty(verdict: VerdictKind): boolean {
   return THIRD_PARTY.has(verdict);

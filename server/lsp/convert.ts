@@ -12,6 +12,7 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver';
+import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   ImportVerdictInfo,
@@ -42,8 +43,10 @@ function severityKey(v: ImportVerdictInfo): SeveritySettingKey {
   const guarded = v.guarded === 'try';
   switch (v.kind) {
     case 'missing':
+    case 'conflict':
       return guarded ? 'missingGuarded' : 'missing';
     case 'mirror':
+    case 'undeclared':
       return guarded ? 'mirrorOnlyGuarded' : 'mirrorOnly';
     case 'baseline':
       return 'baseline';
@@ -63,6 +66,10 @@ function diagnosticMessage(v: ImportVerdictInfo): string {
       return `${name}: missing everywhere — ${v.explanation}${guard}`;
     case 'mirror':
       return `${name}: only on the mirror — ${v.explanation}${guard}`;
+    case 'conflict':
+      return `${name}: version conflict — ${v.explanation}`;
+    case 'undeclared':
+      return `${name}: not declared — ${v.explanation}`;
     case 'baseline':
       return `${name}: in the baseline${v.baselineVersion ? ` (${v.baselineVersion})` : ''}`;
     case 'stdlib':
@@ -79,6 +86,7 @@ export function diagnosticsFor(verdicts: ImportVerdictInfo[], settings: PyratsSe
     const severity = lspSeverity(settings.severity[severityKey(v)]);
     if (severity === undefined) continue;
     const data: DiagnosticData = { module: v.module, topLevel: v.topLevel, kind: v.kind };
+    const req = v.requirement;
     out.push({
       range: v.range,
       severity,
@@ -86,6 +94,22 @@ export function diagnosticsFor(verdicts: ImportVerdictInfo[], settings: PyratsSe
       source: DIAGNOSTIC_SOURCE,
       message: diagnosticMessage(v),
       data,
+      ...(req
+        ? {
+            relatedInformation: [
+              {
+                location: {
+                  uri: pathToFileURL(req.file).toString(),
+                  range: {
+                    start: { line: req.line - 1, character: 0 },
+                    end: { line: req.line - 1, character: 0 },
+                  },
+                },
+                message: `declared: ${req.text}`,
+              },
+            ],
+          }
+        : {}),
     });
   }
   return out;
@@ -104,7 +128,16 @@ export function tooLargeDiagnostic(size: number, limit: number): Diagnostic {
 }
 
 export function countVerdicts(verdicts: ImportVerdictInfo[]): VerdictCounts {
-  const counts: VerdictCounts = { stdlib: 0, builtin: 0, local: 0, baseline: 0, mirror: 0, missing: 0 };
+  const counts: VerdictCounts = {
+    stdlib: 0,
+    builtin: 0,
+    local: 0,
+    baseline: 0,
+    mirror: 0,
+    missing: 0,
+    conflict: 0,
+    undeclared: 0,
+  };
   for (const v of verdicts) counts[v.kind]++;
   return counts;
 }
@@ -130,6 +163,8 @@ const KIND_TITLE: Record<VerdictKind, string> = {
   baseline: 'in the baseline',
   mirror: 'only on the mirror',
   missing: 'missing everywhere',
+  conflict: 'in the baseline, but not in a declared version',
+  undeclared: 'in the baseline, but not declared',
 };
 
 /** Markdown for the import under the cursor, or null when the cursor is on no import. */

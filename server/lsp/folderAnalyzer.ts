@@ -88,6 +88,9 @@ export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
     })),
     file: v.resolution.file ?? null,
     explanation: v.explanation,
+    ...(v.requirement
+      ? { requirement: { file: v.requirement.file, line: v.requirement.line, text: v.requirement.text } }
+      : {}),
     action: v.action || null,
   };
 }
@@ -266,7 +269,7 @@ export class FolderAnalyzer {
         this.verdictCache.set(keys[i], { verdict: fresh[k], at: now });
       });
     }
-    return out.map(toVerdictInfo);
+    return this.checker.declare(out, from, text.getText()).verdicts.map(toVerdictInfo);
   }
 
   /** Checks a file on disk; `problems` says why it was read only in part or not at all. */

@@ -3,7 +3,13 @@
  * output formats (text.ts, json.ts, sarif.ts). Pure data plus the summary counts.
  */
 import type { SourceProblem } from '../../extract/extractImports';
-import { VERDICT_ORDER, type CheckProblem, type Verdict, type VerdictKind } from '../verdict';
+import {
+  VERDICT_ORDER,
+  type CheckProblem,
+  type DeclarationFinding,
+  type Verdict,
+  type VerdictKind,
+} from '../verdict';
 
 export interface CheckReport {
   baseline: {
@@ -19,6 +25,8 @@ export interface CheckReport {
   mirrors: string[];
   files: { file: string; verdicts: Verdict[]; problems: SourceProblem[] }[];
   problems: CheckProblem[];
+  /** Declaration findings: requires-python conflicts and declared-but-unused distributions. */
+  findings?: DeclarationFinding[];
   /** Directory that file paths are shown relative to. */
   cwd: string;
 }

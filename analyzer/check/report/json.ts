@@ -25,12 +25,17 @@ export function toJson(report: CheckReport): Record<string, unknown> {
     baseline: report.baseline,
     python: report.python,
     mirrors: report.mirrors,
-    summary: { ...countVerdicts(report), missingModules: unguardedMissing(report) },
+    summary: {
+      ...countVerdicts(report),
+      unused: (report.findings ?? []).filter((f) => f.kind === 'unused').length,
+      missingModules: unguardedMissing(report),
+    },
     files: report.files.map((f) => ({
       file: f.file,
       problems: f.problems,
       verdicts: f.verdicts.map(verdictJson),
     })),
+    findings: report.findings ?? [],
     problems: report.problems,
   };
 }

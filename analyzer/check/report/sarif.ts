@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { VERDICT_CODES, type Verdict } from '../verdict';
+import { UNUSED_CODE, VERDICT_CODES, type RequirementRef, type Verdict } from '../verdict';
 import type { CheckReport } from './checkReport';
 
 const rules = [
@@ -33,10 +33,44 @@ const rules = [
       text: 'Install it from the mirror (conda install -c CHANNEL NAME, or pip install --index-url INDEX NAME).',
     },
   },
+  {
+    id: VERDICT_CODES.conflict,
+    name: 'DeclaredVersionConflict',
+    shortDescription: { text: "The baseline's version is outside the declared requirement" },
+    fullDescription: {
+      text: "The script declares a requirement (PEP 723 block, requirements*.txt, environment.yml or pyproject.toml) that the baseline's version of the distribution, or its Python, does not satisfy.",
+    },
+    defaultConfiguration: { level: 'error' },
+    help: {
+      text: 'Choose a baseline that satisfies the requirement (pyrats check --baseline ...), or relax it.',
+    },
+  },
+  {
+    id: VERDICT_CODES.undeclared,
+    name: 'ImportNotDeclared',
+    shortDescription: { text: 'Imported distribution is missing from the declaration' },
+    fullDescription: {
+      text: 'The script has a declaration of its requirements, but the distribution providing this import is not in it (deptry DEP001/DEP003).',
+    },
+    defaultConfiguration: { level: 'warning' },
+    help: { text: 'Add it to the declaration (pyrats pin writes the PEP 723 block).' },
+  },
+  {
+    id: UNUSED_CODE,
+    name: 'DeclaredButUnused',
+    shortDescription: { text: 'Declared distribution is never imported' },
+    fullDescription: {
+      text: 'A declared requirement that no checked import uses (deptry DEP002).',
+    },
+    defaultConfiguration: { level: 'note' },
+    help: { text: 'Remove it from the declaration unless it is needed at run time without an import.' },
+  },
 ];
 
+const SHOWN = new Set(['missing', 'mirror', 'conflict', 'undeclared']);
+
 function level(v: Verdict): 'error' | 'warning' | 'note' {
-  const base = v.kind === 'missing' ? 2 : 1;
+  const base = v.kind === 'missing' || v.kind === 'conflict' ? 2 : 1;
   const l = v.guarded === 'try' ? base - 1 : base;
   return l >= 2 ? 'error' : l === 1 ? 'warning' : 'note';
 }
@@ -48,9 +82,21 @@ export function toSarif(report: CheckReport, toolVersion = '0.1.0'): Record<stri
       return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
     return { uri: pathToFileURL(file).toString() };
   };
+  const place = (r: RequirementRef) => ({
+    physicalLocation: { artifactLocation: uri(r.file), region: { startLine: r.line } },
+    message: { text: `declared: ${r.text}` },
+  });
+  const findings = (report.findings ?? []).map((f) => ({
+    ruleId: f.code,
+    ruleIndex: rules.findIndex((x) => x.id === f.code),
+    level: f.kind === 'conflict' ? 'error' : 'note',
+    message: { text: f.message },
+    locations: [place(f.requirement)],
+    partialFingerprints: { 'pyratsImport/v1': `${f.code}:${f.requirement.name}` },
+  }));
   const results = report.files.flatMap((f) =>
     f.verdicts
-      .filter((v) => v.kind === 'missing' || v.kind === 'mirror')
+      .filter((v) => SHOWN.has(v.kind))
       .map((v) => {
         const r = v.site.range;
         return {
@@ -71,6 +117,7 @@ export function toSarif(report: CheckReport, toolVersion = '0.1.0'): Record<stri
               },
             },
           ],
+          ...(v.requirement ? { relatedLocations: [{ id: 1, ...place(v.requirement) }] } : {}),
           partialFingerprints: { 'pyratsImport/v1': `${v.code}:${v.module}` },
           properties: {
             module: v.module,
@@ -109,7 +156,7 @@ export function toSarif(report: CheckReport, toolVersion = '0.1.0'): Record<stri
             })),
           },
         ],
-        results,
+        results: [...results, ...findings],
       },
     ],
   };

@@ -13,6 +13,8 @@ const headings: Record<VerdictKind, string> = {
   local: 'LOCAL',
   stdlib: 'STANDARD LIBRARY',
   builtin: 'BUILT INTO THE INTERPRETER',
+  conflict: 'VERSION CONFLICT WITH THE DECLARATION',
+  undeclared: 'IN THE BASELINE, NOT DECLARED',
 };
 
 function detail(v: Verdict): string {
@@ -29,6 +31,10 @@ function detail(v: Verdict): string {
         .join('; ');
     case 'missing':
       return v.action;
+    case 'conflict':
+      return `${v.baseline?.name ?? ''} ${v.baseline?.version ?? ''}, declared ${v.requirement?.specifier ?? ''}`;
+    case 'undeclared':
+      return v.baseline ? `${v.baseline.name} ${v.baseline.version ?? ''}`.trim() : '';
     case 'local':
       return v.resolution.status === 'unresolved' ? 'does not resolve' : '';
     default:
@@ -94,6 +100,8 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
     local: 0,
     stdlib: 0,
     builtin: 0,
+    conflict: 0,
+    undeclared: 0,
   };
   for (const v of all) c[v.kind]++;
   for (const kind of VERDICT_ORDER) {
@@ -112,6 +120,14 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
     const w1 = Math.min(Math.max(...cells.map((c) => c[1].length)), 40);
     for (const [a, b, c] of cells) out.push(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
     if (kind === 'mirror') out.push('  To install:', ...installCommands(rows).map((c) => `    ${c}`));
+    if (kind === 'conflict' || kind === 'undeclared')
+      for (const v of rows) out.push(`    ${rel(v.file)}:${v.site.range.start.line + 1}: ${v.explanation}`);
+  }
+  const findings = report.findings ?? [];
+  if (findings.length) {
+    out.push('', `DECLARATIONS (${findings.length})`);
+    for (const f of findings)
+      out.push(`  ${rel(f.requirement.file)}:${f.requirement.line}  ${f.kind.padEnd(8)}  ${f.message}`);
   }
   const fileProblems = report.files.flatMap((f) =>
     f.problems.map((p) => `${rel(f.file)}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`),
@@ -123,7 +139,10 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
   }
   out.push(
     '',
-    `${report.files.length} file(s), ${all.length} import(s): ${c.missing} missing, ${c.mirror} mirror only, ${c.baseline} in baseline, ${c.local} local, ${c.stdlib + c.builtin} standard library`,
+    `${report.files.length} file(s), ${all.length} import(s): ${c.missing} missing, ${c.mirror} mirror only, ${c.baseline} in baseline, ${c.local} local, ${c.stdlib + c.builtin} standard library` +
+      (c.conflict || c.undeclared || findings.length
+        ? `; ${c.conflict} conflict, ${c.undeclared} undeclared, ${findings.filter((f) => f.kind === 'unused').length} unused`
+        : ''),
   );
   return `${out.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@ import { formatJson } from '../../../analyzer/check/report/json';
 import { formatSarif } from '../../../analyzer/check/report/sarif';
 import { formatText } from '../../../analyzer/check/report/text';
 import { collectPythonFiles } from '../../../analyzer/check/scripts';
+import { unusedRequirements } from '../../../analyzer/check/declared';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { refuseEmptyValues } from './deps';
@@ -165,6 +166,10 @@ export const checkCommand: CliCommand = {
           : null,
         mirrors: checker.mirror?.describe() ?? [],
         files: results,
+        findings: [
+          ...results.flatMap((r) => r.findings ?? []),
+          ...unusedRequirements(results, checker.pythonVersion),
+        ],
         problems: checker.problems,
         cwd: process.cwd(),
       };
@@ -192,7 +197,10 @@ export const checkCommand: CliCommand = {
       if (unreadable.length === results.length) return EXIT.failure;
       // without the interpreter, standard-library and local imports look missing: nothing to act on
       if (!checker.environment) return EXIT.failure;
-      return unguardedMissing(report).length ? EXIT.findings : EXIT.ok;
+      const conflicts =
+        results.some((r) => r.verdicts.some((x) => x.kind === 'conflict')) ||
+        report.findings?.some((f) => f.kind === 'conflict');
+      return unguardedMissing(report).length || conflicts ? EXIT.findings : EXIT.ok;
     } finally {
       checker.dispose();
     }

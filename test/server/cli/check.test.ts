@@ -132,6 +132,9 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
     expect(run0.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual([
       'pyrats.missing',
       'pyrats.mirror-only',
+      'pyrats.conflict',
+      'pyrats.undeclared',
+      'pyrats.unused',
     ]);
     expect(run0.results).toHaveLength(9);
     for (const res of run0.results) {
