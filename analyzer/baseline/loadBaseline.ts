@@ -436,11 +436,16 @@ export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {})
       problems: [],
     };
   }
+  // the configuration may already have folded $PYRATS_MODULE_USE into moduleUse: each directory once
   const use = [
-    ...parsed.params.getAll('use'),
-    ...(opts.moduleUse ?? []),
-    ...(env.PYRATS_MODULE_USE ?? '').split(':').filter(Boolean),
-  ].map((d) => path.resolve(d));
+    ...new Set(
+      [
+        ...parsed.params.getAll('use'),
+        ...(opts.moduleUse ?? []),
+        ...(env.PYRATS_MODULE_USE ?? '').split(':').filter(Boolean),
+      ].map((d) => path.resolve(d)),
+    ),
+  ];
   const timeoutParam = parsed.params.get('timeout');
   const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0))

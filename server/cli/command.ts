@@ -23,6 +23,9 @@ export interface CliCommand {
 /** Thrown for bad command-line usage; printed with the command's help hint, exit status 2. */
 export class UsageError extends Error {}
 
+/** A configuration file or PYRATS_* variable that cannot be used: printed as is, exit status 2. */
+export class ConfigError extends Error {}
+
 /** Exit statuses shared by all subcommands. */
 export const EXIT = {
   ok: 0,

@@ -3,7 +3,7 @@
  * (see `commands/index.ts`); prints errors on stderr and exits with the documented status.
  */
 import { commandLoaders, loadAllCommands } from './commands/index';
-import { EXIT, UsageError, type CliIO } from './command';
+import { ConfigError, EXIT, UsageError, type CliIO } from './command';
 
 async function topHelp(): Promise<string> {
   const commands = await loadAllCommands();
@@ -47,6 +47,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`pyrats ${name}: ${err.message}\nTry 'pyrats ${name} --help'.\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`pyrats ${name}: ${err.message}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`pyrats ${name}: ${err instanceof Error ? err.message : String(err)}\n`);

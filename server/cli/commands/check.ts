@@ -12,7 +12,9 @@ import { formatText } from '../../../analyzer/check/report/text';
 import { collectPythonFiles } from '../../../analyzer/check/scripts';
 import { unusedRequirements } from '../../../analyzer/check/declared';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
+import { parseDuration } from '../../../analyzer/config/duration';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import { flagOverrides, loadCliConfig, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from '../cliConfig';
 import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
@@ -22,7 +24,11 @@ For every import of the scripts (directories: every .py below them), says whethe
 library, built in, local, provided by the baseline (distribution and version), only on the mirror
 (which conda channel or PyPI index, which versions) or missing everywhere, and what to do.
 
-Baseline (--baseline SPEC; default: $PYRATS_BASELINE, else the --python interpreter itself):
+Every option below except --format, -o, --refresh, --no-cache, --subdir and --quiet has a default
+in the configuration (pyrats config shows it): the site and user config.toml, [tool.pyrats] in the
+nearest pyproject.toml and PYRATS_* variables; a flag wins over all of them.
+
+Baseline (--baseline SPEC; default: the configured baseline, else the --python interpreter itself):
   module:NAME[?use=DIR&init=F&timeout=S]
                                    an environment module (Lmod or Environment Modules 4/5): its
                                    'module help' requirements, then 'module load' and the python it
@@ -33,8 +39,8 @@ Baseline (--baseline SPEC; default: $PYRATS_BASELINE, else the --python interpre
                                    environment snapshot (pyrats deps --save-env); detected from content
   python:PATH                      a live interpreter's installed distributions
 
-Mirror (--mirror, repeatable; default: $PYRATS_MIRRORS (space-separated), else channels from
-.condarc and indexes from pip.conf):
+Mirror (--mirror, repeatable; default: the configured mirrors, else channels from .condarc and
+indexes from pip.conf):
   conda:URL   a conda channel (<URL>/<subdir>/repodata.json for the platform subdir and noarch)
   pypi:URL    a PyPI simple index (PEP 691 JSON, PEP 503 HTML), asked per project
   URL         classified by shape: a path with a 'simple' segment is a PyPI index, else a channel
@@ -45,18 +51,16 @@ Options:
   -o, --output FILE   write the report to FILE instead of stdout
   --python P          interpreter deciding standard-library/local imports when the baseline has none
                       (default python3 on PATH)
-  --offline           use only cached mirror data (says how old it is)
   --refresh           re-check every cached mirror answer now (ignore the cache TTL) and run the
                       module command again (its result is otherwise reused for an hour)
-  --cache-dir DIR     cache root (default $XDG_CACHE_HOME/pyrats, i.e. ~/.cache/pyrats)
   --no-cache          no disk cache at all
   --no-mirror         ignore .condarc / pip.conf: check against the baseline only
   --module-use DIR    extra MODULEPATH directory for module: baselines (repeatable; also
                       $PYRATS_MODULE_USE, colon-separated)
   --module-init FILE  shell script defining 'module' (e.g. Environment Modules' init/bash), sourced
                       after the login profile (also $PYRATS_MODULE_INIT)
-  --module-timeout S  give up on the module command after S seconds (default 60)
-  --timeout S         per-request mirror timeout in seconds (default 15)
+  --module-timeout T  give up on the module command after T (seconds or 500ms, 2s, 1m; default 60)
+${SOURCE_OPTIONS_HELP} (default 15)
   --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
   --quiet             text format: do not list standard-library, built-in and local imports
 
@@ -74,11 +78,13 @@ Examples:
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 
-function seconds(v: string | undefined, flag: string): number | undefined {
+function duration(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!(n > 0)) throw new UsageError(`${flag} needs a positive number of seconds, not '${v}'`);
-  return n * 1000;
+  try {
+    return parseDuration(v, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 export const checkCommand: CliCommand = {
@@ -95,15 +101,13 @@ export const checkCommand: CliCommand = {
         format: { type: 'string', default: 'text' },
         output: { type: 'string', short: 'o' },
         python: { type: 'string' },
-        offline: { type: 'boolean', default: false },
+        ...SOURCE_OPTIONS,
         refresh: { type: 'boolean', default: false },
-        'cache-dir': { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
         'no-mirror': { type: 'boolean', default: false },
         'module-use': { type: 'string', multiple: true },
         'module-init': { type: 'string' },
         'module-timeout': { type: 'string' },
-        timeout: { type: 'string' },
         subdir: { type: 'string', multiple: true },
         quiet: { type: 'boolean', default: false },
       },
@@ -118,8 +122,8 @@ export const checkCommand: CliCommand = {
     if (v['no-mirror'] && v.mirror?.length)
       throw new UsageError('--no-mirror and --mirror exclude each other');
     if (v.offline && v.refresh) throw new UsageError('--offline and --refresh exclude each other');
-    const moduleTimeoutMs = seconds(v['module-timeout'], '--module-timeout');
-    const timeoutMs = seconds(v.timeout, '--timeout');
+    const moduleTimeoutMs = duration(v['module-timeout'], '--module-timeout');
+    const config = loadCliConfig(io, 'check', flagOverrides(v), parsed.positionals).values;
 
     const { files, problems: pathProblems } = collectPythonFiles(parsed.positionals);
     for (const p of pathProblems) io.stderr.write(`pyrats check: ${p.path}: ${p.message}\n`);
@@ -127,17 +131,16 @@ export const checkCommand: CliCommand = {
       io.stderr.write('pyrats check: no Python files to check\n');
       return EXIT.failure;
     }
-    const envMirrors = (process.env.PYRATS_MIRRORS ?? '').split(/\s+/).filter(Boolean);
     const checker = await Checker.create({
-      baseline: v.baseline ?? (process.env.PYRATS_BASELINE || undefined),
-      mirrors: v['no-mirror'] ? [] : v.mirror?.length ? v.mirror : envMirrors.length ? envMirrors : undefined,
-      python: v.python,
-      cacheDir: v['no-cache'] ? false : v['cache-dir'],
-      offline: v.offline,
-      moduleUse: v['module-use'],
-      moduleInit: v['module-init'],
+      baseline: config.baseline ?? undefined,
+      mirrors: config.mirrors ?? [],
+      python: config.python ?? undefined,
+      cacheDir: v['no-cache'] ? false : (config.cache_dir ?? undefined),
+      offline: v.refresh ? false : config.offline,
+      moduleUse: config.module_use,
+      moduleInit: config.module_init ?? undefined,
       moduleTimeoutMs,
-      mirrorTimeoutMs: timeoutMs,
+      mirrorTimeoutMs: config.timeout ?? undefined,
       mirrorTtlMs: v.refresh ? 0 : undefined,
       refresh: v.refresh,
       subdirs: v.subdir,

@@ -22,6 +22,7 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   'mirror-lists': async () => (await import('./mirror-lists')).mirrorListsCommand,
   'mirror-page': async () => (await import('./mirror-page')).mirrorPageCommand,
   dashboard: async () => (await import('./dashboard')).dashboardCommand,
+  config: async () => (await import('./config')).configCommand,
 };
 
 /** Every command, loaded (for the overall help and for tests). */
