@@ -3,7 +3,8 @@
  * files (ingested first, incrementally, into a store kept in the extension's global storage), starts
  * the bundled `pyrats dashboard` on 127.0.0.1 for it, and shows the dashboard bundle in a webview.
  * The webview asks for data with typed messages (server/protocol.ts `DashboardViewMessage`); this
- * panel relays them to the local server's read-only JSON API. CSP with a nonce; no inline script.
+ * panel relays them to the local server's read-only JSON API, with the token the server printed (the
+ * user never sees it; the webview never has it). CSP with a nonce; no inline script.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,16 +18,22 @@ const VIEW_TYPE = 'pyrats.usageDashboard';
 const API_PATH = /^[a-z-]+(\?[\w%&=.+-]*)?$/;
 
 interface DashboardProcess {
+  /** `http://127.0.0.1:PORT/`. */
   url: string;
+  /** The secret the server wants on every request (`Authorization: token ...`). */
+  token: string;
   child: ChildProcess;
 }
 
-/** Starts `pyrats dashboard --db FILE` and resolves with its URL (or rejects with its stderr). */
+/** Starts `pyrats dashboard --db FILE` and resolves with its URL and token (or rejects with its stderr). */
 function startServer(context: vscode.ExtensionContext, db: string): Promise<DashboardProcess> {
   const cli = context.asAbsolutePath('dist/cli.js');
+  // a fresh random token each time, not a fixed one the user may have set for their own dashboards
+  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  delete env.PYRATS_DASHBOARD_TOKEN;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, 'dashboard', '--db', db, '--port', '0'], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -37,10 +44,10 @@ function startServer(context: vscode.ExtensionContext, db: string): Promise<Dash
     }, 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString('utf8');
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1], child });
+        resolve({ url: m[1], token: decodeURIComponent(m[2]), child });
       }
     });
     child.stderr!.on('data', (d: Buffer) => {
@@ -163,7 +170,10 @@ async function openDashboard(context: vscode.ExtensionContext): Promise<void> {
         return;
       }
       try {
-        const res = await fetch(`${server.url}api/${raw.path}`, { signal: AbortSignal.timeout(60_000) });
+        const res = await fetch(`${server.url}api/${raw.path}`, {
+          headers: { Authorization: `token ${server.token}` },
+          signal: AbortSignal.timeout(60_000),
+        });
         post({ type: 'apiResult', id: raw.id, status: res.status, body: await res.json() });
       } catch (err) {
         post({ type: 'apiResult', id: raw.id, status: 503, body: { error: (err as Error).message } });

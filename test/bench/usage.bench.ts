@@ -169,7 +169,9 @@ export const usageSuite: BenchSuite = {
           const times: number[] = [];
           for (let i = 0; i < 3; i++) {
             const t0 = performance.now();
-            const res = await fetch(server.url + 'api/' + c);
+            const res = await fetch(server.url + 'api/' + c, {
+              headers: { Authorization: `token ${server.token}` },
+            });
             await res.arrayBuffer();
             if (res.status !== 200) throw new Error(`api/${c}: HTTP ${res.status}`);
             times.push(performance.now() - t0);

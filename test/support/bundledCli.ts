@@ -13,13 +13,20 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node CLI ...args` with `input` on stdin (none: stdin is closed) and `env` over this process's. */
+/**
+ * Runs `node CLI ...args` with `input` on stdin (none: stdin is closed), `env` over this process's,
+ * and `umask` (e.g. '022', set by sh before it becomes the CLI) when given.
+ */
 export function runBundledCli(
   args: string[],
-  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { input?: string; env?: NodeJS.ProcessEnv; umask?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
+    const argv = [process.execPath, CLI, ...args];
+    const [command, ...rest] = options.umask
+      ? ['/bin/sh', '-c', `umask ${options.umask} && exec "$@"`, 'sh', ...argv]
+      : argv;
+    const p = spawn(command, rest, {
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

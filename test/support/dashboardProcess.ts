@@ -1,6 +1,7 @@
 /**
  * `pyrats dashboard` as a child process of the built CLI: started on a free port, resolved with its
- * URL once it prints it; `stop` ends it with SIGTERM and waits for the exit.
+ * URL and token once it prints them; `get` fetches with the token header; `stop` ends it with SIGTERM
+ * and waits for the exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,15 +10,32 @@ import path from 'node:path';
 import { CLI, runBundledCli } from './bundledCli';
 
 export interface DashboardProcess {
+  /** `http://127.0.0.1:PORT/`, without the token. */
   url: string;
+  /** The printed URL: `url` with `?token=...`. */
+  loginUrl: string;
+  token: string;
+  /** Headers that authenticate a request: `Authorization: token ...`. */
+  auth: Record<string, string>;
+  /** fetch(url + pathAndQuery) with the token header. */
+  get(pathAndQuery: string, init?: RequestInit): Promise<Response>;
   proc: ChildProcess;
   stop(): Promise<void>;
 }
 
-export function startDashboard(db: string): Promise<DashboardProcess> {
+export function startDashboard(
+  db: string,
+  opts: { args?: string[]; env?: NodeJS.ProcessEnv; umask?: string } = {},
+): Promise<DashboardProcess> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [CLI, 'dashboard', '--db', db], {
+    const argv = [process.execPath, CLI, 'dashboard', '--db', db, ...(opts.args ?? [])];
+    // with a umask: started through sh, which sets it and then becomes the CLI (exec)
+    const [command, ...args] = opts.umask
+      ? ['/bin/sh', '-c', `umask ${opts.umask} && exec "$@"`, 'sh', ...argv]
+      : argv;
+    const proc = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
     });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`dashboard did not start: ${out}`)), 30_000);
@@ -29,10 +47,15 @@ export function startDashboard(db: string): Promise<DashboardProcess> {
     };
     proc.stdout!.on('data', (d) => {
       out += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1], proc, stop });
+        const url = m[1];
+        const token = decodeURIComponent(m[2]);
+        const auth = { Authorization: `token ${token}` };
+        const get = (p: string, init: RequestInit = {}) =>
+          fetch(url + p, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
+        resolve({ url, loginUrl: `${url}?token=${m[2]}`, token, auth, get, proc, stop });
       }
     });
     proc.stderr!.on('data', (d) => (out += d));

@@ -4,7 +4,6 @@
  * (Debian's) renders the page: charts, tables, graph, drill-down, exports, and the XSS path as text.
  * Screenshots go to test/artifacts/dashboard/.
  */
-import type { ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -22,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeToken, joinTokens } from '../../../analyzer/pyrats/recordMessage';
 import { formatRecordLine } from '../../../analyzer/pyrats/syslogRecord';
 import { CLI, runBundledCli } from '../../support/bundledCli';
-import { startDashboard } from '../../support/dashboardProcess';
+import { startDashboard, type DashboardProcess } from '../../support/dashboardProcess';
 import { chromiumMissing, launchChromium } from '../../support/chromium';
 import { requestLine } from '../../support/requestLines';
 import { writeSyntheticLogs } from '../../support/syntheticLogs';
@@ -34,7 +33,7 @@ const XSS = '<img src=x onerror=alert(1)>.py';
 let dir: string;
 let db: string;
 let url: string;
-let proc: ChildProcess | undefined;
+let dash: DashboardProcess | undefined;
 
 beforeAll(async () => {
   for (const f of [CLI, path.join(REPO, 'dist/media/dashboard.js')])
@@ -65,21 +64,18 @@ beforeAll(async () => {
   );
   const r = await runBundledCli(['ingest', logs, '--db', db]);
   expect(r.code, r.stderr).toBe(0);
-  ({ url, proc } = await startDashboard(db));
+  dash = await startDashboard(db);
+  url = dash.url;
 }, 180_000);
 
 afterAll(async () => {
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((res) => proc!.once('exit', res));
-    proc.kill('SIGTERM');
-    await exited;
-  }
+  await dash?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dashboard JSON API', () => {
   it('answers the summary with packages, users and imports, and the drill-down', async () => {
-    const res = await fetch(`${url}api/summary?since=2026-08-01&until=2026-12-31`);
+    const res = await dash!.get('api/summary?since=2026-08-01&until=2026-12-31');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'/);
     const s = (await res.json()) as { packages: { package: string; users: number; imports: number }[] };
@@ -89,7 +85,7 @@ describe('dashboard JSON API', () => {
       users: expect.any(Number),
       imports: expect.any(Number),
     });
-    const d = (await (await fetch(`${url}api/package?name=numpy`)).json()) as {
+    const d = (await (await dash!.get('api/package?name=numpy')).json()) as {
       users: unknown[];
       scripts: { script: string }[];
     };
@@ -97,12 +93,17 @@ describe('dashboard JSON API', () => {
   });
 
   it('is read-only, refuses foreign Host headers and bad parameters', async () => {
-    expect((await fetch(`${url}api/summary`, { method: 'POST' })).status).toBe(405);
+    expect((await dash!.get('api/summary', { method: 'POST' })).status).toBe(405);
     const evil = await new Promise<number>((resolve, reject) => {
       const u = new URL(url);
       // fetch() does not let a page set Host; a raw request can (DNS rebinding)
       const req = http.request(
-        { host: '127.0.0.1', port: u.port, path: '/api/meta', headers: { Host: 'evil.example:80' } },
+        {
+          host: '127.0.0.1',
+          port: u.port,
+          path: '/api/meta',
+          headers: { ...dash!.auth, Host: 'evil.example:80' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -112,7 +113,7 @@ describe('dashboard JSON API', () => {
       req.end();
     });
     expect(evil).toBe(421);
-    const bad = await fetch(`${url}api/summary?since=2026-13-01`);
+    const bad = await dash!.get('api/summary?since=2026-13-01');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/since/);
   });
@@ -142,7 +143,9 @@ describe('dashboard in headless Chromium', () => {
       await d.dismiss();
     });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    // the printed URL: the server trades the token for a cookie and redirects to the clean URL
+    await page.goto(dash!.loginUrl);
+    expect(page.url()).toBe(url);
     await page.waitForFunction(
       () => window.pyratsDashboard?.ready === true || Boolean(window.pyratsDashboard?.error),
       null,
@@ -182,7 +185,7 @@ describe('dashboard in headless Chromium', () => {
     await page.getByRole('tab', { name: 'Scripts' }).click();
     await page.locator('[data-tab="Scripts"] input[type=search]').fill('onerror');
     const cell = page.locator('[data-tab="Scripts"] tbody td', { hasText: 'onerror' }).first();
-    await expect.poll(() => cell.textContent()).toBe(`/home/mallory/x/${XSS}`);
+    await expect.poll(() => cell.textContent(), { timeout: 30_000 }).toBe(`/home/mallory/x/${XSS}`);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     await page.locator('#pd-tables').screenshot({ path: path.join(ARTIFACTS, '02-xss-as-text.png') });
     await page.getByRole('tab', { name: 'Requests' }).click();
@@ -200,7 +203,9 @@ describe('dashboard in headless Chromium', () => {
     const names = await page.locator('[data-tab="Packages"] tbody tr td:first-child').allTextContents();
     expect(names.slice(0, 5)).toEqual([...names.slice(0, 5)].sort());
     await page.locator('#pd-chart-users .pd-bar rect').first().click();
-    await expect.poll(() => page.locator('#pd-drill h2').textContent()).toBe('Package numpy');
+    await expect
+      .poll(() => page.locator('#pd-drill h2').textContent(), { timeout: 30_000 })
+      .toBe('Package numpy');
     expect(await page.locator('#pd-drill td', { hasText: XSS }).count()).toBe(1);
     await page.locator('#pd-drill').screenshot({ path: path.join(ARTIFACTS, '03-drill-down.png') });
     const before = await page.evaluate(() => window.pyratsDashboard!.summary!.totals.records);

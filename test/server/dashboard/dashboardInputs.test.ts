@@ -36,7 +36,7 @@ describe('dashboard input errors', () => {
   });
 
   it('since after until is a 400 naming the problem', async () => {
-    const res = await fetch(`${dash!.url}api/summary?since=2026-12-01&until=2026-01-01`);
+    const res = await dash!.get('api/summary?since=2026-12-01&until=2026-01-01');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'since is after until' });
   });

@@ -31,7 +31,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_
 }
 
 async function totals(): Promise<{ status: number; body: { records?: number; error?: string } }> {
-  const res = await fetch(`${dash!.url}api/totals`);
+  const res = await dash!.get('api/totals');
   return { status: res.status, body: (await res.json()) as { records?: number; error?: string } };
 }
 

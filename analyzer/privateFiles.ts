@@ -1,0 +1,118 @@
+/**
+ * Private files whatever the umask: the usage store and its WAL, Parquet exports, the request outbox,
+ * the mirror / extract / environment caches and the dashboard's token file hold user names, script
+ * paths and secrets, so they are made 0600 (directories 0700) unless a centre asks for group read
+ * explicitly (`--mode 0640`). Files this process writes get their mode at creation; files a library
+ * creates itself (DuckDB's store, WAL, spill directory and Parquet files) get it from a process umask
+ * held while the library may create them. Does not decide which files are private: callers do.
+ */
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/** Files only their owner may read and write. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Directories only their owner may list and enter. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** A mode as written in `chmod` and in messages: four octal digits, e.g. `0640`. */
+export function formatMode(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
+}
+
+/**
+ * Parses `--mode` text (`0640`, `640`, `0o640`): read/write bits only, and the owner must keep read
+ * and write (the tool writes its own files again). Throws an Error saying what is accepted.
+ */
+export function parseFileMode(text: string): number {
+  const m = /^(?:0o?)?([0-7]{3})$/i.exec(text.trim());
+  const problem = (why: string) =>
+    new Error(`'${text}' is not a file mode for private files: ${why} (e.g. 0600, or 0640 for group read)`);
+  if (!m) throw problem('three octal digits expected');
+  const mode = parseInt(m[1], 8);
+  if (mode & 0o111) throw problem('execute bits are not meaningful for data files');
+  if ((mode & 0o600) !== 0o600) throw problem('the owner needs read and write');
+  return mode;
+}
+
+/** The directory mode that goes with a file mode: search (x) wherever read (r) is allowed. */
+export function dirModeFor(fileMode: number): number {
+  return (fileMode & 0o666) | ((fileMode & 0o444) >> 2);
+}
+
+/**
+ * Creates `dir` and every missing parent with `mode` (each one made exactly that, whatever the
+ * umask); existing directories are left as they are.
+ */
+export function makePrivateDir(dir: string, mode: number = PRIVATE_DIR_MODE): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    try {
+      if (statSync(d).isDirectory()) break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      missing.push(d);
+      continue;
+    }
+    throw new Error(`${d}: exists and is not a directory`);
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      continue; // another process made it meanwhile: its mode is its own
+    }
+    chmodSync(d, mode);
+  }
+}
+
+/**
+ * Writes `data` to `file` with `mode` (a file that exists is truncated and given the mode too), in
+ * a directory made private when missing. `exclusive` refuses a file that exists (EEXIST).
+ */
+export function writePrivateFile(
+  file: string,
+  data: string | Buffer,
+  opts: { mode?: number; exclusive?: boolean } = {},
+): void {
+  const mode = opts.mode ?? PRIVATE_FILE_MODE;
+  makePrivateDir(path.dirname(file), dirModeFor(mode));
+  const fd = openSync(file, opts.exclusive ? 'wx' : 'w', mode);
+  try {
+    fchmodSync(fd, mode);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The mode of `file` when users other than its owner may read it, else null (also when absent). */
+export function readableByOthers(file: string): number | null {
+  try {
+    const mode = statSync(file).mode & 0o777;
+    return mode & 0o044 ? mode : null;
+  } catch {
+    return null;
+  }
+}
+
+let umaskHolders = 0;
+let umaskBefore = 0;
+
+/**
+ * Sets the process umask so that files a library creates get `fileMode` and its directories
+ * `dirModeFor(fileMode)`, until the returned release is called (holds nest; the last release puts
+ * the umask back). Main thread only (Node refuses umask in workers).
+ */
+export function holdUmask(fileMode: number = PRIVATE_FILE_MODE): () => void {
+  const mask = 0o777 & ~dirModeFor(fileMode);
+  const previous = process.umask(mask);
+  if (umaskHolders++ === 0) umaskBefore = previous;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--umaskHolders === 0) process.umask(umaskBefore);
+  };
+}
