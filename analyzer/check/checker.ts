@@ -17,6 +17,7 @@ import { introspectInterpreter, defaultCacheDir } from '../env/introspect';
 import { ExtractCache } from '../extract/extractCache';
 import { ImportExtractor, type SourceProblem } from '../extract/extractImports';
 import type { ImportSite } from '../extract/importSite';
+import type { NotebookFacts } from '../notebook/readNotebook';
 import { FsCache } from '../resolve/fsCache';
 import type { ModuleFinder } from '../resolve/moduleFinder';
 import type { Resolution } from '../resolve/resolution';
@@ -37,6 +38,7 @@ import {
   type Verdict,
   type VerdictKind,
 } from './verdict';
+import { markInstalledByNotebook } from './notebookInstalls';
 
 export interface CheckerOptions {
   /** Baseline spec (`module:NAME`, `file:PATH`, `python:PATH`); default: the `python` interpreter itself. */
@@ -77,6 +79,8 @@ export interface FileCheck {
   declarations?: Declarations;
   /** requires-python against the baseline's Python. */
   findings?: DeclarationFinding[];
+  /** For a Jupyter notebook: what it installs, runs and what was skipped. */
+  notebook?: NotebookFacts;
 }
 
 function dottedModule(site: ImportSite): string {
@@ -296,8 +300,16 @@ export class Checker {
         if (++this.unflushed >= 50) this.flushCache();
       }
     }
-    const declared = this.declare(await this.checkSites(ex.sites, abs), abs);
-    return { file: abs, problems: ex.problems, ...declared };
+    const verdicts = await this.checkSites(ex.sites, abs);
+    const installs = ex.notebook?.installs ?? [];
+    const marked = installs.length ? verdicts.map((v) => markInstalledByNotebook(v, installs)) : verdicts;
+    const declared = this.declare(marked, abs);
+    return {
+      file: abs,
+      problems: ex.problems,
+      ...declared,
+      ...(ex.notebook ? { notebook: ex.notebook } : {}),
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
  * Which files `pyrats check` looks at: every path given; for a directory, the `.py` / `.pyw` files
+ * and Jupyter notebooks (`.ipynb`; `.ipynb_checkpoints` is hidden, so skipped)
  * below it, skipping hidden directories, virtual environments (a `pyvenv.cfg`), `__pycache__`,
  * `node_modules`, site-/dist-packages, with a cap on the number of files. Unreadable paths are reported.
  * Does not read file contents.
@@ -60,7 +61,7 @@ export function collectPythonFiles(
         const full = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (!e.name.startsWith('.') && !SKIP.has(e.name)) stack.push(full);
-        } else if (e.isFile() && /\.pyw?$/.test(e.name)) found.push(full);
+        } else if (e.isFile() && /\.(pyw?|ipynb)$/.test(e.name)) found.push(full);
       }
     }
     found.sort().forEach(add);

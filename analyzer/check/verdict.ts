@@ -130,6 +130,11 @@ export interface Verdict {
   requirement?: RequirementRef;
   /** Set on a `mirror` / `missing` import that a declaration exists for but does not list. */
   undeclared?: true;
+  /**
+   * In a notebook that installs the distribution itself (`%pip install NAME`): that command, its
+   * zero-based cell and 1-based line in the cell. Such an import never fails the check.
+   */
+  installedBy?: { name: string; text: string; cell: number; line: number };
 }
 
 /** Something that went wrong while checking (a mirror that failed, a file that could not be read). */

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExtractResult, SourceProblem } from './extractImports';
 import type { ImportSite } from './importSite';
+import { isNotebookPath } from '../notebook/readNotebook';
 
 /** Bump when extraction results change meaning, so older caches are ignored. */
 export const EXTRACT_CACHE_VERSION = 'extract-v2';
@@ -149,9 +150,13 @@ export class ExtractCache {
     return result;
   }
 
-  /** Remembers a result (not for io or too-large outcomes). */
+  /**
+   * Remembers a result (not for io or too-large outcomes, nor for notebooks: their sites carry
+   * cells, and how they read depends on the extractor's notebookReading).
+   */
   set(file: string, size: number, mtimeMs: number, result: ExtractResult): void {
     if (result.problems.some((p) => p.kind === 'io' || p.kind === 'too-large')) return;
+    if (isNotebookPath(file)) return;
     const abs = path.resolve(file);
     const s = this.shard(path.dirname(abs));
     s.entries[path.basename(abs)] = [size, mtimeMs, packResult(result)];

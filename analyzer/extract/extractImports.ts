@@ -21,6 +21,15 @@ import { findNestingProblem } from './nestingLimits';
 import { compiledByCPython } from './pycacheCertificate';
 import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
 import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
+import { cellLine, sitesInCells } from '../notebook/notebookModule';
+import {
+  isNotebookPath,
+  notebookFacts,
+  notebookModule,
+  readNotebookBytes,
+  type NotebookFacts,
+  type NotebookReading,
+} from '../notebook/readNotebook';
 
 export { decodePythonSource } from './sourceText';
 
@@ -28,8 +37,10 @@ export { decodePythonSource } from './sourceText';
 export interface SourceProblem {
   kind: 'binary' | 'too-large' | 'decode' | 'syntax' | 'python2' | 'io';
   message: string;
-  /** Zero-based line, when known (LSP style, like ImportSite ranges). */
+  /** Zero-based line, when known (LSP style, like ImportSite ranges); within `cell` in a notebook. */
   line?: number;
+  /** In a notebook: the zero-based index of the cell `line` is in. */
+  cell?: number;
 }
 
 export interface ExtractResult {
@@ -49,6 +60,8 @@ export interface ExtractResult {
    * bytecode file showed the source compiles, so only the file's import skeleton was parsed.
    */
   syntaxFrom?: 'pycache';
+  /** Present for a Jupyter notebook: its sites and problems carry their cell. */
+  notebook?: NotebookFacts;
 }
 
 export interface ExtractorOptions {
@@ -62,9 +75,16 @@ export interface ExtractorOptions {
    * Default true.
    */
   trustPycache?: boolean;
+  /**
+   * Notebooks: `kernel` (default) reads the code as the kernel runs it; `script` as
+   * `jupyter nbconvert --to script` exports it (cell-magic bodies, `%%time` too, are strings).
+   */
+  notebookReading?: NotebookReading;
 }
 
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+/** A notebook file may be this many times maxBytes (outputs are skipped); its code is held to maxBytes. */
+export const NOTEBOOK_SIZE_FACTOR = 20;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Exceptions whose handler makes a failing import harmless. */
@@ -550,6 +570,7 @@ export class ImportExtractor {
   readonly maxBytes: number;
   readonly trustPycache: boolean;
   readonly timeoutMs: number;
+  readonly notebookReading: NotebookReading;
   private disposed = false;
 
   private constructor(
@@ -560,6 +581,7 @@ export class ImportExtractor {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.trustPycache = options.trustPycache ?? true;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.notebookReading = options.notebookReading ?? 'kernel';
   }
 
   /** Loads the grammar (once per process) and creates a parser and the queries. */
@@ -672,16 +694,17 @@ export class ImportExtractor {
     } catch (err) {
       return failed({ kind: 'io', message: ioMessage(err) });
     }
-    const refused = this.refuse(factsOf(st));
+    const notebook = isNotebookPath(file);
+    const refused = this.refuse(factsOf(st), notebook);
     if (refused) return refused;
-    const compiled = this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
+    const compiled = !notebook && this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
     let bytes: Uint8Array;
     try {
       bytes = await readFile(file);
     } catch (err) {
       return failed({ kind: 'io', message: ioMessage(err) });
     }
-    return this.extractBytesChecked(bytes, compiled);
+    return notebook ? this.extractNotebookBytes(bytes) : this.extractBytesChecked(bytes, compiled);
   }
 
   /**
@@ -693,23 +716,51 @@ export class ImportExtractor {
     let compiled: boolean;
     try {
       const st = known ?? factsOf(statSync(file));
-      const refused = this.refuse(st);
+      const refused = this.refuse(st, isNotebookPath(file));
       if (refused) return refused;
-      compiled = this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
+      compiled = !isNotebookPath(file) && this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
       bytes = readFileSync(file);
     } catch (err) {
       return failed({ kind: 'io', message: ioMessage(err) });
     }
-    return this.extractBytesChecked(bytes, compiled);
+    return isNotebookPath(file)
+      ? this.extractNotebookBytes(bytes)
+      : this.extractBytesChecked(bytes, compiled);
+  }
+
+  /**
+   * Extracts a Jupyter notebook (`.ipynb` bytes): its code cells as one module (see
+   * notebook/notebookModule.ts), sites and problems placed in their cells. A file that is not a
+   * notebook this reads gets a `decode` problem.
+   */
+  extractNotebookBytes(bytes: Uint8Array): ExtractResult {
+    let nb;
+    try {
+      nb = readNotebookBytes(bytes);
+    } catch (err) {
+      return failed({ kind: 'decode', message: (err as Error).message });
+    }
+    const module = notebookModule(nb, this.notebookReading);
+    const facts = notebookFacts(nb, module);
+    if (!module.segments.length)
+      return { sites: [], syntaxOk: true, encoding: 'utf-8', problems: [], notebook: facts };
+    const result = this.extractText(module.text);
+    const problems = result.problems.map((p) => {
+      if (p.line === undefined) return p;
+      const at = cellLine(module, p.line);
+      return { ...p, line: at.line, cell: at.cell };
+    });
+    return { ...result, sites: sitesInCells(module, result.sites), problems, notebook: facts };
   }
 
   /** The result for a file that is not read at all (not a regular file, over the size cap). */
-  private refuse(st: FileFacts): ExtractResult | undefined {
+  private refuse(st: FileFacts, notebook = false): ExtractResult | undefined {
     if (!st.regular) return failed({ kind: 'io', message: 'not a regular file' });
-    if (st.size > this.maxBytes) {
+    const limit = notebook ? this.maxBytes * NOTEBOOK_SIZE_FACTOR : this.maxBytes;
+    if (st.size > limit) {
       return failed({
         kind: 'too-large',
-        message: `too large: ${sizeText(st.size)} (limit ${sizeText(this.maxBytes)})`,
+        message: `too large: ${sizeText(st.size)} (limit ${sizeText(limit)}${notebook ? ' for a notebook' : ''})`,
       });
     }
     return undefined;

@@ -28,4 +28,11 @@ export interface ImportSite {
   guarded: 'try' | 'if' | null;
   /** True when inside a function or method body. */
   inFunction: boolean;
+  /**
+   * In a Jupyter notebook: the zero-based index of the cell among all cells (markdown included);
+   * `range` and `statementRange` are then within that cell.
+   */
+  cell?: number;
+  /** The cell's id (nbformat ≥ 4.5). */
+  cellId?: string;
 }

@@ -3,6 +3,7 @@
  * output formats (text.ts, json.ts, sarif.ts). Pure data plus the summary counts.
  */
 import type { SourceProblem } from '../../extract/extractImports';
+import type { NotebookFacts } from '../../notebook/readNotebook';
 import {
   VERDICT_ORDER,
   type CheckProblem,
@@ -23,7 +24,7 @@ export interface CheckReport {
   python: { executable: string; version: string } | null;
   /** One line per mirror source and how it answered. */
   mirrors: string[];
-  files: { file: string; verdicts: Verdict[]; problems: SourceProblem[] }[];
+  files: { file: string; verdicts: Verdict[]; problems: SourceProblem[]; notebook?: NotebookFacts }[];
   problems: CheckProblem[];
   /** Declaration findings: requires-python conflicts and declared-but-unused distributions. */
   findings?: DeclarationFinding[];
@@ -41,6 +42,7 @@ export function countVerdicts(report: CheckReport): Record<VerdictKind, number> 
 export function unguardedMissing(report: CheckReport): string[] {
   const out = new Set<string>();
   for (const f of report.files)
-    for (const v of f.verdicts) if (v.kind === 'missing' && v.guarded !== 'try') out.add(v.topLevel);
+    for (const v of f.verdicts)
+      if (v.kind === 'missing' && v.guarded !== 'try' && !v.installedBy) out.add(v.topLevel);
   return [...out].sort();
 }

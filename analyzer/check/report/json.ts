@@ -1,7 +1,9 @@
 /**
  * `pyrats check --format json`: the report for tools. Stable shape (`formatVersion` 1): baseline,
  * python, mirrors, summary counts, files with their verdicts (1-based line/column added, the
- * resolution without its repeated site) and problems.
+ * resolution without its repeated site) and problems. In a notebook each verdict also has `cell`
+ * (0-based among all cells) and `cellId` (nbformat ≥ 4.5), `line` is within the cell, and the file
+ * has `notebook` (nbformat, language, cells, installs, runs, notes).
  */
 import type { Verdict } from '../verdict';
 import { countVerdicts, unguardedMissing, type CheckReport } from './checkReport';
@@ -11,6 +13,8 @@ function verdictJson(v: Verdict): Record<string, unknown> {
   const { site: _omit, ...res } = resolution;
   void _omit;
   return {
+    ...(site.cell !== undefined ? { cell: site.cell } : {}),
+    ...(site.cellId !== undefined ? { cellId: site.cellId } : {}),
     line: site.range.start.line + 1,
     column: site.range.start.character + 1,
     ...rest,
@@ -32,6 +36,7 @@ export function toJson(report: CheckReport): Record<string, unknown> {
     },
     files: report.files.map((f) => ({
       file: f.file,
+      ...(f.notebook ? { notebook: f.notebook } : {}),
       problems: f.problems,
       verdicts: f.verdicts.map(verdictJson),
     })),

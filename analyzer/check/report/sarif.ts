@@ -3,7 +3,8 @@
  * per verdict kind that can need action (missing everywhere: error; mirror only: warning; each one
  * step milder when the import is guarded by try/except ImportError); one result per such import with
  * its physical location (URI relative to the working directory under %SRCROOT% when inside it, else
- * an absolute file URI) and a region in 1-based lines and UTF-16 columns.
+ * an absolute file URI) and a region in 1-based lines and UTF-16 columns. In a notebook the region
+ * is within the cell, and the result's properties name the cell (`cell`, 0-based; `cellId`).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +71,7 @@ const rules = [
 const SHOWN = new Set(['missing', 'mirror', 'conflict', 'undeclared']);
 
 function level(v: Verdict): 'error' | 'warning' | 'note' {
+  if (v.installedBy) return 'note';
   const base = v.kind === 'missing' || v.kind === 'conflict' ? 2 : 1;
   const l = v.guarded === 'try' ? base - 1 : base;
   return l >= 2 ? 'error' : l === 1 ? 'warning' : 'note';
@@ -120,6 +122,8 @@ export function toSarif(report: CheckReport, toolVersion = '0.1.0'): Record<stri
           ...(v.requirement ? { relatedLocations: [{ id: 1, ...place(v.requirement) }] } : {}),
           partialFingerprints: { 'pyratsImport/v1': `${v.code}:${v.module}` },
           properties: {
+            ...(v.site.cell !== undefined ? { cell: v.site.cell } : {}),
+            ...(v.site.cellId !== undefined ? { cellId: v.site.cellId } : {}),
             module: v.module,
             guarded: v.guarded,
             candidates: v.candidates.map((c) => c.pypi),

@@ -61,6 +61,11 @@ function installCommands(rows: Verdict[]): string[] {
   );
 }
 
+/** `12` in a script; `cell 4:line 2` in a notebook (cell and line counted from 1, as a person counts). */
+function placeText(cell: number | undefined, line: number): string {
+  return cell === undefined ? `${line + 1}` : `cell ${cell + 1}:line ${line + 1}`;
+}
+
 export interface TextOptions {
   /** Kinds whose rows are left out (the summary still counts them). */
   hide?: VerdictKind[];
@@ -88,7 +93,7 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
   const all = report.files
     .flatMap((f) => f.verdicts)
     .filter((v) => {
-      const key = `${v.file}\0${v.site.statementRange.start.line}\0${v.module}\0${v.kind}`;
+      const key = `${v.file}\0${v.site.cell ?? ''}\0${v.site.statementRange.start.line}\0${v.module}\0${v.kind}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
@@ -110,9 +115,10 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
     if (!rows.length) continue;
     out.push('', `${headings[kind]} (${rows.length})`);
     const cells = rows.map((v) => [
-      `${rel(v.file)}:${v.site.range.start.line + 1}`,
+      `${rel(v.file)}:${placeText(v.site.cell, v.site.range.start.line)}`,
       v.module +
         (v.guarded === 'try' ? ' [optional]' : v.guarded === 'if' ? ' [conditional]' : '') +
+        (v.installedBy ? ' [installed by the notebook]' : '') +
         (v.site.kind === 'dynamic' ? ' [dynamic]' : ''),
       detail(v),
     ]);
@@ -130,8 +136,12 @@ export function formatText(report: CheckReport, options: TextOptions = {}): stri
       out.push(`  ${rel(f.requirement.file)}:${f.requirement.line}  ${f.kind.padEnd(8)}  ${f.message}`);
   }
   const fileProblems = report.files.flatMap((f) =>
-    f.problems.map((p) => `${rel(f.file)}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}`),
+    f.problems.map(
+      (p) => `${rel(f.file)}${p.line !== undefined ? `:${placeText(p.cell, p.line)}` : ''}: ${p.message}`,
+    ),
   );
+  const notes = report.files.flatMap((f) => (f.notebook?.notes ?? []).map((n) => `${rel(f.file)}: ${n}`));
+  if (notes.length) out.push('', 'NOTES', ...notes.map((n) => `  ${n}`));
   if (fileProblems.length || report.problems.length) {
     out.push('', 'PROBLEMS');
     for (const p of fileProblems) out.push(`  ${p}`);

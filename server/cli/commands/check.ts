@@ -20,7 +20,8 @@ import { refuseEmptyValues } from './deps';
 const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
                     [--python P] [--offline] [--cache-dir DIR] [--module-use DIR]... [-o FILE]
 
-For every import of the scripts (directories: every .py below them), says whether it is standard
+For every import of the scripts and Jupyter notebooks (directories: every .py and .ipynb below
+them; a notebook's place is "cell N:line M"), says whether it is standard
 library, built in, local, provided by the baseline (distribution and version), only on the mirror
 (which conda channel or PyPI index, which versions) or missing everywhere, and what to do.
 
