@@ -35,6 +35,10 @@ export interface MirrorHitInfo {
   name: string;
   /** Versions, ascending. */
   versions: string[];
+  /** Whether it provides the import: true (with evidence), `"probably"` (same name only), false. */
+  provides?: true | false | 'probably';
+  /** The evidence for `provides`, in words. */
+  why?: string;
 }
 
 /** One import of a file with its verdict, as the server shows it in diagnostics and hovers. */
@@ -54,8 +58,10 @@ export interface ImportVerdictInfo {
   distribution: string | null;
   /** The baseline's version of that distribution, when the baseline has it. */
   baselineVersion: string | null;
-  /** Mirror sources that have it, with versions. */
+  /** Mirror sources that have it (provide it or probably do), with versions. */
   mirror: MirrorHitInfo[];
+  /** Same-named packages on the mirror that do not provide the import (a C library, a placeholder). */
+  notProviders?: MirrorHitInfo[];
   /** The file it resolves to, when it resolves. */
   file: string | null;
   /** Why, in one sentence (e.g. "not in PythonEnv-noaa/3.11; conda-forge has 0.8.2"). */

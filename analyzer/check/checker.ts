@@ -26,10 +26,10 @@ import { BaselineLookup, type Baseline, type BaselineEntry } from '../baseline/b
 import { loadBaseline, markersFor } from '../baseline/loadBaseline';
 import { Mirror } from '../mirror/mirror';
 import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../mirror/mirrorConfig';
-import { formatAge } from '../mirror/httpCache';
 import { NameMap, type DistributionCandidate } from '../names/nameMap';
 import { readDeclarations, type Declarations } from '../declarations/declarations';
 import { applyDeclarations } from './declared';
+import { mirrorOutcome } from './mirrorVerdict';
 import {
   VERDICT_CODES,
   type CheckProblem,
@@ -375,13 +375,13 @@ export class Checker {
     }
   }
 
-  private mirrorLookup(candidates: DistributionCandidate[]): Promise<MirrorHit[]> {
+  private mirrorLookup(module: string, candidates: DistributionCandidate[]): Promise<MirrorHit[]> {
     if (!this.mirror) return Promise.resolve([]);
-    const key = candidates.map((c) => `${c.normalized}/${c.conda}`).join(' ');
+    const key = `${module} ${candidates.map((c) => `${c.normalized}/${c.conda}/${c.source}`).join(' ')}`;
     const memo = this.mirrorMemo.get(key);
     if (memo && Date.now() - memo.at < Math.max(this.options.mirrorTtlMs ?? 10 * 60 * 1000, 60_000))
       return memo.hits;
-    const p = this.mirror.lookup(candidates).then((hits) => {
+    const p = this.mirror.lookup(candidates, module).then((hits) => {
       for (const mp of this.mirror!.problems) {
         if (!this.problems.some((x) => x.source === mp.source && x.message === mp.message)) {
           this.problems.push({ area: 'mirror', source: mp.source, message: mp.message });
@@ -502,39 +502,29 @@ export class Checker {
       );
     }
 
-    const hits = await this.mirrorLookup(candidates);
+    const hits = await this.mirrorLookup(module, candidates);
     const guardNote =
       site.guarded === 'try'
         ? ' The import is guarded by try/except ImportError, so the script may run without it.'
         : '';
-    if (hits.length) {
-      const h = hits[0];
-      const versions = h.versions.length ? ` ${h.versions[h.versions.length - 1]}` : '';
-      const stale = h.cachedAgeMs !== undefined ? ` (from the cache, ${formatAge(h.cachedAgeMs)} old)` : '';
-      const where2 = hits
-        .map(
-          (x) =>
-            `${x.kind === 'conda' ? 'conda channel' : 'PyPI index'} ${x.label}${x.versions.length ? ` (${x.versions.slice(-3).join(', ')})` : ''}`,
-        )
-        .join('; ');
-      const action =
-        h.kind === 'conda'
-          ? `conda install -c ${h.source} ${h.name}${versions ? `=${versions.trim()}` : ''}`
-          : `pip install --index-url ${h.source} ${h.name}${versions ? `==${versions.trim()}` : ''}`;
-      return make(
-        'mirror',
-        `'${module}' is not in ${bname}; the mirror has it: ${where2}${stale}.${guardNote}`,
-        `Install it from the mirror: ${action}`,
-        { mirror: hits },
-      );
-    }
-    const first = candidates[0];
-    const failedMirror =
-      this.mirror && this.mirror.problems.length ? ' (some mirror sources failed; see the problems)' : '';
-    return make(
-      'missing',
-      `'${module}' is neither in ${bname} nor on the mirror${this.mirror ? '' : ' (no mirror configured)'}${failedMirror}.${guardNote}`,
-      `Request ${first.pypi} (conda: ${first.conda}) from the centre${site.guarded === 'try' ? ', if the optional feature is needed' : ''}.`,
-    );
+    const providing = hits.some((h) => h.provides !== false);
+    const outcome = mirrorOutcome({
+      module,
+      hits,
+      candidates,
+      baselineName: bname,
+      guardNote,
+      guardedByTry: site.guarded === 'try',
+      haveMirror: Boolean(this.mirror),
+      mirrorFailed: Boolean(this.mirror?.problems.length),
+      nearest:
+        providing || !this.mirror
+          ? []
+          : this.mirror.nearestNames(
+              module,
+              hits.map((h) => h.name),
+            ),
+    });
+    return make(outcome.kind, outcome.explanation, outcome.action, { mirror: hits });
   }
 }

@@ -85,6 +85,16 @@ export interface MirrorHit {
   subdirs?: string[];
   /** Set when answered from the cache without a fresh check (offline or the mirror failed). */
   cachedAgeMs?: number;
+  /** conda: whether a build depends on python / python_abi or is `noarch: python`. */
+  pythonPackage?: boolean;
+  /**
+   * Whether this package provides the import: `true` with evidence (installed metadata, the curated
+   * table, conda-forge's mapping), `"probably"` on a same-name match only, `false` when it is not the
+   * provider (a same-named C library or tool, a PyPI placeholder, another project).
+   */
+  provides?: true | false | 'probably';
+  /** The evidence for `provides`, in words. */
+  why?: string;
 }
 
 export interface BaselineHit {

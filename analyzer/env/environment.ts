@@ -5,6 +5,7 @@
  * Pure data plus (de)serialisation with validation. It does not run interpreters or resolve imports.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cleanDistributionName } from '../names/nameMap';
 
 /** Largest snapshot read (a real one is well under 1 MB). */
 const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
@@ -85,6 +86,8 @@ export function validateEnvironment(data: unknown, where: string): Environment {
     ) {
       throw new Error(`${where}: distributions[${i}] must have name, version, location and modules`);
     }
+    // Debian's variant builds rename their metadata (h5py._debian_h5py_serial): keep the real name
+    r.name = cleanDistributionName(r.name);
   });
   return o as unknown as Environment;
 }

@@ -1,7 +1,8 @@
 /**
  * conda channels on the mirror: `<channel>/<subdir>/repodata.json` for the platform subdir and
  * `noarch`, both the `packages` (.tar.bz2) and `packages.conda` maps. Each repodata is reduced to a
- * compact name → versions index, kept beside the HTTP cache entry so a warm run never re-reads the
+ * compact name → versions index plus the names that are Python packages (a build depends on python
+ * or python_abi, or is `noarch: python`), kept beside the HTTP cache entry so a warm run never re-reads the
  * (often hundreds of MB) JSON. A subdir that fails is reported and the others still answer; a
  * failed fetch falls back to the cached copy (see httpCache.ts).
  * Does not solve dependencies or read package contents.
@@ -26,11 +27,32 @@ export function platformSubdir(platform: string = process.platform, arch: string
   return `${os}-${a[arch] ?? '64'}`;
 }
 
-export interface ParsedRepodata {
+/** What is kept of one repodata.json (and cached beside it). */
+export interface ChannelIndex {
   index: SubdirIndex;
+  /** Names with a build that depends on python / python_abi or is `noarch: python`, sorted. */
+  python: string[];
+}
+
+export interface ParsedRepodata extends ChannelIndex {
   count: number;
   skipped: number;
   subdir: string | null;
+}
+
+const PYTHON_DEPENDENCY = /^python(?:_abi)?(?:\s|$)/;
+
+/** Whether one package entry (its `depends` and `noarch`) makes it a Python package. */
+function isPythonEntry(depends: unknown, noarch: unknown): boolean {
+  if (noarch === 'python') return true;
+  return Array.isArray(depends) && depends.some((d) => typeof d === 'string' && PYTHON_DEPENDENCY.test(d));
+}
+
+/** The same test on the raw text of one flat entry (fast path). */
+function isPythonEntryText(entry: string): boolean {
+  if (/"noarch"\s*:\s*"python"/.test(entry)) return true;
+  const deps = /"depends"\s*:\s*\[([^\]]*)\]/.exec(entry);
+  return deps !== null && /"python(?:_abi)?(?:\s[^"]*)?"/.test(deps[1]);
 }
 
 /** Counts occurrences of one character (outside or inside strings alike). */
@@ -61,6 +83,7 @@ function scanRepodata(text: string): ParsedRepodata | null {
   if (!/"packages(\.conda)?"\s*:\s*\{/.test(t.slice(0, 4096)) && !t.includes('"packages"')) return null;
   if (countChar(t, '{') !== countChar(t, '}') || countChar(t, '[') !== countChar(t, ']')) return null;
   const sets = new Map<string, Set<string>>();
+  const python = new Set<string>();
   let count = 0;
   for (let at = t.indexOf('"name"'); at >= 0; at = t.indexOf('"name"', at + 6)) {
     const colon = t.indexOf(':', at + 6);
@@ -83,6 +106,7 @@ function scanRepodata(text: string): ParsedRepodata | null {
     const inner = t.indexOf('{', open + 1);
     if (inner >= 0 && inner < close) return null;
     count++;
+    if (!python.has(name.value) && isPythonEntryText(t.slice(open, close))) python.add(name.value);
     let set = sets.get(name.value);
     if (!set) sets.set(name.value, (set = new Set()));
     set.add(version.value);
@@ -91,7 +115,7 @@ function scanRepodata(text: string): ParsedRepodata | null {
   const index: SubdirIndex = {};
   for (const [name, set] of sets) index[name] = [...set];
   const sub = /"subdir"\s*:\s*"([^"\\]*)"/.exec(t.slice(0, 4096));
-  return { index, count, skipped: 0, subdir: sub ? sub[1] : null };
+  return { index, python: [...python].sort(), count, skipped: 0, subdir: sub ? sub[1] : null };
 }
 
 /**
@@ -115,18 +139,22 @@ export function parseRepodata(body: Buffer | string): ParsedRepodata {
   const maps = [d.packages, d['packages.conda']].filter((m) => m !== undefined);
   if (maps.length === 0) throw new Error("repodata has neither 'packages' nor 'packages.conda'");
   const sets = new Map<string, Set<string>>();
+  const python = new Set<string>();
   let count = 0;
   let skipped = 0;
   for (const m of maps) {
     if (typeof m !== 'object' || m === null || Array.isArray(m))
       throw new Error("repodata 'packages' is not an object");
     for (const key in m as Record<string, unknown>) {
-      const e = (m as Record<string, { name?: unknown; version?: unknown }>)[key];
+      const e = (
+        m as Record<string, { name?: unknown; version?: unknown; depends?: unknown; noarch?: unknown }>
+      )[key];
       if (typeof e?.name !== 'string' || typeof e.version !== 'string') {
         skipped++;
         continue;
       }
       count++;
+      if (isPythonEntry(e.depends, e.noarch)) python.add(e.name);
       let s = sets.get(e.name);
       if (!s) sets.set(e.name, (s = new Set()));
       s.add(e.version);
@@ -137,7 +165,13 @@ export function parseRepodata(body: Buffer | string): ParsedRepodata {
   const index: SubdirIndex = {};
   for (const [name, s] of sets) index[name] = [...s];
   const info = d.info as { subdir?: unknown } | undefined;
-  return { index, count, skipped, subdir: typeof info?.subdir === 'string' ? info.subdir : null };
+  return {
+    index,
+    python: [...python].sort(),
+    count,
+    skipped,
+    subdir: typeof info?.subdir === 'string' ? info.subdir : null,
+  };
 }
 
 export interface ChannelLoadOptions {
@@ -159,10 +193,17 @@ export interface SubdirState {
   error?: string;
 }
 
+/** The cached compact index of one subdir, or null when absent or of another shape (older cache). */
+function readChannelIndex(cache: HttpCache, name: string, bodyId: string): ChannelIndex | null {
+  const d = cache.readDerived<ChannelIndex>(name, bodyId);
+  if (!d || typeof d.index !== 'object' || d.index === null || !Array.isArray(d.python)) return null;
+  return d;
+}
+
 /** One conda channel of the mirror. */
 export class CondaChannel {
   readonly label: string;
-  private readonly indexes = new Map<string, SubdirIndex>();
+  private readonly indexes = new Map<string, { index: SubdirIndex; python: Set<string> }>();
   readonly states: SubdirState[] = [];
 
   constructor(readonly url: string) {
@@ -179,7 +220,8 @@ export class CondaChannel {
         const state: SubdirState = { subdir, url, ok: false };
         this.states.push(state);
         const ttl = opts.ttlMs ?? 10 * 60 * 1000;
-        const name = `conda:${url}`;
+        // v2: the derived index also keeps which names are Python packages
+        const name = `conda-v2:${url}`;
         // Fast path: the cached body is current (or we are offline) and its compact index exists.
         const current = cache.currentBodyId(url, {
           accept: 'application/json',
@@ -187,14 +229,14 @@ export class CondaChannel {
           offline: opts.offline,
         });
         if (current) {
-          const derived = cache.readDerived<SubdirIndex>(name, current.bodyId);
+          const derived = readChannelIndex(cache, name, current.bodyId);
           if (derived) {
-            this.indexes.set(subdir, derived);
+            this.keep(subdir, derived);
             Object.assign(state, {
               ok: true,
               via: current.stale ? 'cache-stale' : 'derived',
               ageMs: current.ageMs,
-              packages: Object.keys(derived).length,
+              packages: Object.keys(derived.index).length,
             });
             if (current.stale)
               problems.push(`${url}: offline; using the cached index from ${formatAge(current.ageMs)} ago`);
@@ -218,17 +260,17 @@ export class CondaChannel {
             state.error = `${url}: not found (HTTP ${res.status})`;
             return;
           }
-          const index =
-            (parsed as ReturnType<typeof parseRepodata> | null)?.index ??
-            cache.readDerived<SubdirIndex>(name, res.bodyId) ??
-            parseRepodata(res.body).index;
-          cache.writeDerived(name, res.bodyId, index);
-          this.indexes.set(subdir, index);
+          const fresh = parsed as ReturnType<typeof parseRepodata> | null;
+          const kept: ChannelIndex = (fresh ? { index: fresh.index, python: fresh.python } : null) ??
+            readChannelIndex(cache, name, res.bodyId) ?? { ...parseRepodata(res.body) };
+          const derived: ChannelIndex = { index: kept.index, python: kept.python };
+          cache.writeDerived(name, res.bodyId, derived);
+          this.keep(subdir, derived);
           Object.assign(state, {
             ok: true,
             via: res.via,
             ageMs: res.ageMs,
-            packages: Object.keys(index).length,
+            packages: Object.keys(derived.index).length,
           });
           if (res.via === 'cache-stale') {
             problems.push(
@@ -251,6 +293,15 @@ export class CondaChannel {
     return problems;
   }
 
+  private keep(subdir: string, derived: ChannelIndex): void {
+    this.indexes.set(subdir, { index: derived.index, python: new Set(derived.python) });
+  }
+
+  /** Every package name of the loaded subdirs. */
+  *names(): Iterable<string> {
+    for (const { index } of this.indexes.values()) yield* Object.keys(index);
+  }
+
   /** True when at least one subdir loaded. */
   get usable(): boolean {
     return this.indexes.size > 0;
@@ -262,9 +313,11 @@ export class CondaChannel {
     const subdirs: string[] = [];
     const key = name.toLowerCase();
     let staleAge: number | undefined;
-    for (const [subdir, index] of this.indexes) {
+    let pythonPackage = false;
+    for (const [subdir, { index, python }] of this.indexes) {
       const v = index[key] ?? index[name];
       if (!v) continue;
+      pythonPackage ||= python.has(key) || python.has(name);
       versions.push(...v);
       subdirs.push(subdir);
       const st = this.states.find((s) => s.subdir === subdir);
@@ -278,6 +331,7 @@ export class CondaChannel {
       name: key,
       versions: sortVersions(versions),
       subdirs,
+      pythonPackage,
       ...(staleAge !== undefined ? { cachedAgeMs: staleAge } : {}),
     };
   }

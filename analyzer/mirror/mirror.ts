@@ -1,12 +1,16 @@
 /**
  * The mirror as a whole: its conda channels (loaded once, in parallel) and PyPI simple indexes
  * (asked per distribution, memoised), behind one HttpCache. `lookup` answers, for the candidate
- * distributions of one import, every place on the mirror that has one of them. A source that fails
+ * distributions of one import, every place on the mirror that has one of them, each hit judged by
+ * the evidence that it provides the import (`provides`/`why`, see ../names/providerEvidence.ts),
+ * providers first; `nearestNames` suggests what to try when nothing provides it. A source that fails
  * is reported once in `problems` and, for the rest of this object's life, answered from the cache
  * only, so one hanging server costs one timeout, not one per import.
  * Does not decide verdicts (see ../check).
  */
 import type { MirrorHit } from '../check/verdict';
+import { normalizeName, type DistributionCandidate } from '../names/nameMap';
+import { judgeProvider, providerRank } from '../names/providerEvidence';
 import { CondaChannel, platformSubdir } from './condaChannel';
 import { HttpCache, redactUrl } from './httpCache';
 import type { MirrorSource } from './mirrorConfig';
@@ -31,9 +35,20 @@ export interface MirrorProblem {
   message: string;
 }
 
-export interface MirrorCandidate {
-  pypi: string;
-  conda: string;
+/** A distribution to look for: NameMap's candidates, or bare names (then judged as same-name matches). */
+export type MirrorCandidate = Pick<DistributionCandidate, 'pypi' | 'conda'> & Partial<DistributionCandidate>;
+
+/** Edit distance of two short names (names over 64 characters count as far apart). */
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Math.max(a.length, b.length);
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 export class Mirror {
@@ -77,26 +92,81 @@ export class Mirror {
       this.problems.push({ source, message });
   }
 
-  /** Every place on the mirror holding one of the candidates (first candidate found per source). */
-  async lookup(candidates: MirrorCandidate[]): Promise<MirrorHit[]> {
+  /**
+   * Every place on the mirror holding one of the candidates for `module` (default: the first
+   * candidate's name), judged (`provides`, `why`)
+   * and ordered providers first. conda channels are asked for every candidate's conda name, its
+   * PEP 503 name and its `python-` binding; a PyPI index is asked candidate by candidate until one
+   * provides the import.
+   */
+  async lookup(given: MirrorCandidate[], module: string = given[0]?.pypi ?? ''): Promise<MirrorHit[]> {
+    const candidates: DistributionCandidate[] = given.map((c) => ({
+      ...c,
+      normalized: c.normalized ?? normalizeName(c.pypi),
+      source: c.source ?? 'normalised',
+    }));
+    const judged = (hit: MirrorHit): MirrorHit => ({
+      ...hit,
+      ...judgeProvider(
+        module,
+        { kind: hit.kind, name: hit.name, pythonPackage: hit.pythonPackage },
+        candidates,
+      ),
+    });
     const hits: MirrorHit[] = [];
+    const condaNames = [
+      ...new Set(candidates.flatMap((c) => [c.conda.toLowerCase(), c.normalized, `python-${c.normalized}`])),
+    ];
     for (const channel of this.channels) {
-      for (const c of candidates) {
-        const hit =
-          channel.lookup(c.conda) ?? (c.conda !== c.pypi.toLowerCase() ? channel.lookup(c.pypi) : null);
-        if (hit) {
-          hits.push(hit);
-          break;
-        }
+      for (const name of condaNames) {
+        const hit = channel.lookup(name);
+        if (hit) hits.push(judged(hit));
       }
     }
-    const perIndex = await Promise.all(this.indexes.map((index) => this.askIndex(index, candidates)));
-    for (const h of perIndex) if (h) hits.push(h);
-    return hits;
+    const perIndex = await Promise.all(
+      this.indexes.map((index) => this.askIndex(index, candidates, (h) => judged(h))),
+    );
+    for (const h of perIndex) hits.push(...h);
+    return hits
+      .map((h, i) => ({ h, i }))
+      .sort((x, y) => providerRank(x.h.provides) - providerRank(y.h.provides) || x.i - y.i)
+      .map((x) => x.h);
   }
 
-  /** The first of the candidates `index` has; a failure marks the index down (see the class comment). */
-  private async askIndex(index: PypiIndex, candidates: MirrorCandidate[]): Promise<MirrorHit | null> {
+  /**
+   * Names on the conda channels closest to `module` (same name with dashes, a `python-`/`py-`
+   * prefix, or at most two edits away), for "what to try" when nothing provides it; `exclude`: names
+   * already judged (the decoys).
+   */
+  nearestNames(module: string, exclude: string[] = [], limit = 5): string[] {
+    const want = module
+      .split('.')[0]
+      .toLowerCase()
+      .replace(/[-_.]+/g, '-');
+    const scored = new Map<string, number>();
+    for (const channel of this.channels) {
+      for (const name of channel.names()) {
+        const bare = name.replace(/^(python|py)-/, '');
+        const d = Math.min(editDistance(want, name), editDistance(want, bare) + 1);
+        if (d <= 2 && !scored.has(name) && !exclude.includes(name)) scored.set(name, d);
+      }
+    }
+    return [...scored]
+      .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+      .slice(0, limit)
+      .map(([name]) => name);
+  }
+
+  /**
+   * The candidates `index` has, in order, until one of them provides the import (`judge` decides);
+   * a failure marks the index down (see the class comment).
+   */
+  private async askIndex(
+    index: PypiIndex,
+    candidates: { pypi: string }[],
+    judge: (hit: MirrorHit) => MirrorHit,
+  ): Promise<MirrorHit[]> {
+    const found: MirrorHit[] = [];
     for (const c of candidates) {
       const offline = this.opts.offline || this.down.has(index.url);
       const r = await index.lookup(this.cache, c.pypi, {
@@ -112,9 +182,12 @@ export class Mirror {
         this.down.add(index.url);
         this.report(index.url, 'this index failed; answering the remaining lookups from the cache only');
       }
-      if (r.hit) return r.hit;
+      if (!r.hit) continue;
+      const hit = judge(r.hit);
+      if (!found.some((f) => f.name === hit.name)) found.push(hit);
+      if (hit.provides === true) break;
     }
-    return null;
+    return found;
   }
 
   /**
@@ -122,7 +195,7 @@ export class Mirror {
    * an index that does not answer is known as failed before any import is looked up.
    */
   async probeIndexes(): Promise<void> {
-    await Promise.all(this.indexes.map((index) => this.askIndex(index, [{ pypi: 'pip', conda: 'pip' }])));
+    await Promise.all(this.indexes.map((index) => this.askIndex(index, [{ pypi: 'pip' }], (h) => h)));
   }
 
   /** Whether the source at `url` (a channel or an index) failed: lookups there answer from the cache only. */

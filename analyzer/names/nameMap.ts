@@ -5,16 +5,45 @@
  *   2. the environment's own metadata (top_level.txt / RECORD of each installed distribution);
  *   3. the maintained table's top-level entries (`yaml` → PyYAML, `cv2` → opencv-python);
  *   4. PEP 503 normalisation of the import name itself.
- * It also translates between PyPI and conda package names (`torch` ↔ `pytorch`) and from Spack
- * `py-*` names. It never looks at the network or the file system.
+ * Below a namespace parent (`google.*`, `azure.*`, `backports.*`, `mpl_toolkits.*`) the parent is
+ * never a candidate: only the dotted table entry or the normalised dotted name (`google-cloud-storage`).
+ * It also translates between PyPI and conda package names (`torch` ↔ `pytorch`: the table, then
+ * conda-forge's mapping, then conda's lower-case-with-dashes) and from Spack `py-*` names, and
+ * cleans Debian's renamed metadata (`h5py._debian_h5py_serial` → `h5py`).
+ * It never looks at the network or the file system.
  */
 import type { Environment } from '../env/environment';
+import { condaForgePackageFor, condaForgeShips } from './condaForgeMapping';
 import { condaByPypi, knownImports, type KnownImport } from './knownNames';
 
 /** PEP 503 normalised name: lower case, runs of `-`, `_`, `.` become one `-`. */
 export function normalizeName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
 }
+
+/**
+ * A distribution name as it should be shown and looked up: Debian renames the metadata of its
+ * variant builds (`h5py._debian_h5py_serial`, seen normalised as `h5py.-debian-h5py-serial`); the
+ * distribution is the part before the Debian suffix.
+ */
+export function cleanDistributionName(name: string): string {
+  const m = /^(.+?)[._-]+_?debian[._-]/i.exec(name);
+  return m ? m[1] : name;
+}
+
+/**
+ * Top-level packages that are namespaces shared by many distributions: `google.cloud.storage` is
+ * google-cloud-storage, `mpl_toolkits.basemap` is basemap; the parent itself provides none of them.
+ */
+export const NAMESPACE_PARENTS: ReadonlySet<string> = new Set([
+  'mpl_toolkits',
+  'google',
+  'azure',
+  'backports',
+  'jaraco',
+  'zope',
+  'sphinxcontrib',
+]);
 
 export interface DistributionCandidate {
   /** PyPI distribution name, as usually spelled. */
@@ -33,17 +62,21 @@ const tableByModule = new Map<string, KnownImport>(knownImports.map((k) => [k.mo
 const pypiByConda = new Map<string, string>();
 for (const [pypi, { conda }] of condaByPypi) if (!pypiByConda.has(conda)) pypiByConda.set(conda, pypi);
 
-/** conda-forge package name for a PyPI distribution. */
+/**
+ * conda-forge package name for a PyPI distribution: the table's, else the package conda-forge's
+ * mapping says ships it, else conda's own spelling (lower case, dashes: `dask_jobqueue` → `dask-jobqueue`).
+ */
 export function condaNameFor(pypi: string): string {
   const n = normalizeName(pypi);
-  return condaByPypi.get(n)?.conda ?? pypi.toLowerCase();
+  return condaByPypi.get(n)?.conda ?? condaForgePackageFor(n) ?? n;
 }
 
 /** Normalised PyPI name for a conda package name (`pytorch` → `torch`, `py-opencv` → `opencv-python`). */
 export function pypiNameForConda(conda: string): string {
   const c = conda.toLowerCase();
   if (c === 'py-opencv') return 'opencv-python';
-  return pypiByConda.get(c) ?? normalizeName(c);
+  const shipped = condaForgeShips(c);
+  return pypiByConda.get(c) ?? (shipped?.length === 1 ? shipped[0] : normalizeName(c));
 }
 
 /** Normalised PyPI name for a Spack package (`py-scikit-learn` → `scikit-learn`); null for non-Python ones. */
@@ -80,10 +113,11 @@ export class NameMap {
 
   constructor(environment?: Environment) {
     for (const d of environment?.distributions ?? []) {
+      const name = cleanDistributionName(d.name);
       for (const m of d.modules) {
         const list = this.byModule.get(m) ?? [];
-        if (!list.some((x) => normalizeName(x.name) === normalizeName(d.name))) {
-          list.push({ name: d.name, location: d.location });
+        if (!list.some((x) => normalizeName(x.name) === normalizeName(name))) {
+          list.push({ name, location: d.location });
         }
         this.byModule.set(m, list);
       }
@@ -99,6 +133,15 @@ export class NameMap {
     };
     const dotted = tableEntry(module, true);
     if (dotted) fromTable(dotted).forEach(add);
+    const parts = module.split('.');
+    if (parts.length > 1 && NAMESPACE_PARENTS.has(top)) {
+      if (dotted) return out;
+      for (let n = parts.length; n >= 2; n--) {
+        const name = parts.slice(0, n).join('.');
+        add({ pypi: name, normalized: normalizeName(name), conda: condaNameFor(name), source: 'normalised' });
+      }
+      return out;
+    }
     for (const d of this.byModule.get(top) ?? []) {
       add({
         pypi: d.name,

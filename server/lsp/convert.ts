@@ -189,10 +189,16 @@ export function hoverFor(
   for (const m of v.mirror) {
     const shown = m.versions.slice(0, 8).join(', ');
     const more = m.versions.length > 8 ? ` (+${m.versions.length - 8} more)` : '';
+    const provides = m.provides === 'probably' ? 'probably provides it' : m.provides ? 'provides it' : '';
+    const why = provides ? ` — ${provides}${m.why ? `: ${m.why}` : ''}` : '';
     lines.push(
-      `- mirror ${m.kind} ${code(m.label)}${m.name !== v.distribution ? ` as ${code(m.name)}` : ''}: ${shown}${more}`,
+      `- mirror ${m.kind} ${code(m.label)}${m.name !== v.distribution ? ` as ${code(m.name)}` : ''}: ${shown}${more}${why}`,
     );
   }
+  for (const m of v.notProviders ?? [])
+    lines.push(
+      `- mirror ${m.kind} ${code(m.label)} has ${code(m.name)}, which does NOT provide it: ${m.why ?? 'no evidence'}`,
+    );
   if (v.guarded === 'try') lines.push('- guarded by `try/except ImportError`');
   lines.push('', `Why: ${v.explanation}`);
   if (v.action) lines.push('', `Action: ${v.action}`);

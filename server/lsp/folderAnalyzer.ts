@@ -12,11 +12,11 @@ import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
 import { Checker } from '../../analyzer/check/checker';
-import type { Verdict } from '../../analyzer/check/verdict';
+import type { MirrorHit, Verdict } from '../../analyzer/check/verdict';
 import { createImportQueries, type ImportQueries } from '../../analyzer/extract/extractImports';
 import { createPythonParser } from '../../analyzer/parse/pythonParser';
 import { buildGraphPayload } from '../graphData';
-import type { GraphPayload, GraphScope, ImportVerdictInfo } from '../protocol';
+import type { GraphPayload, GraphScope, ImportVerdictInfo, MirrorHitInfo } from '../protocol';
 import { ParsedSource, TreeBudget } from './parsedSource';
 import type { PyratsSettings } from './settings';
 
@@ -66,6 +66,18 @@ export function resolveSettingPaths(root: string, settings: PyratsSettings): Pyr
 }
 
 /** The wire shape of one verdict. */
+function mirrorHitInfo(m: MirrorHit): MirrorHitInfo {
+  return {
+    source: m.source,
+    label: m.label,
+    kind: m.kind,
+    name: m.name,
+    versions: m.versions,
+    ...(m.provides !== undefined ? { provides: m.provides } : {}),
+    ...(m.why ? { why: m.why } : {}),
+  };
+}
+
 export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
   const site = v.site;
   const written =
@@ -79,13 +91,8 @@ export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
     guarded: v.guarded,
     distribution: v.baseline?.name ?? v.distribution?.name ?? v.candidates[0]?.pypi ?? null,
     baselineVersion: v.baseline ? (v.baseline.version ?? v.baseline.specifier ?? null) : null,
-    mirror: v.mirror.map((m) => ({
-      source: m.source,
-      label: m.label,
-      kind: m.kind,
-      name: m.name,
-      versions: m.versions,
-    })),
+    mirror: v.mirror.filter((m) => m.provides !== false).map(mirrorHitInfo),
+    notProviders: v.mirror.filter((m) => m.provides === false).map(mirrorHitInfo),
     file: v.resolution.file ?? null,
     explanation: v.explanation,
     ...(v.requirement

@@ -3,7 +3,7 @@
  * import with its place, module, what provides it and what to do; then problems and a summary.
  */
 import path from 'node:path';
-import { VERDICT_ORDER, type Verdict, type VerdictKind } from '../verdict';
+import { VERDICT_ORDER, type MirrorHit, type Verdict, type VerdictKind } from '../verdict';
 import type { CheckReport } from './checkReport';
 
 const headings: Record<VerdictKind, string> = {
@@ -17,6 +17,18 @@ const headings: Record<VerdictKind, string> = {
   undeclared: 'IN THE BASELINE, NOT DECLARED',
 };
 
+/** `conda conda-forge: pyyaml 6.0.1 — provides it (conda-forge mapping: ships PyYAML; ...)`. */
+function hitInWords(m: MirrorHit): string {
+  const latest = m.versions.length ? ` ${m.versions[m.versions.length - 1]}` : '';
+  const words =
+    m.provides === false
+      ? 'does NOT provide it'
+      : m.provides === 'probably'
+        ? 'probably provides it'
+        : 'provides it';
+  return `${m.kind} ${m.label}: ${m.name}${latest} — ${words}${m.why ? ` (${m.why})` : ''}`;
+}
+
 function detail(v: Verdict): string {
   switch (v.kind) {
     case 'baseline':
@@ -24,13 +36,9 @@ function detail(v: Verdict): string {
         ? `${v.baseline.name} ${v.baseline.version ?? v.baseline.specifier ?? ''}`.trim()
         : '';
     case 'mirror':
-      return v.mirror
-        .map((m) =>
-          `${m.kind} ${m.label}: ${m.name} ${m.versions.length ? m.versions[m.versions.length - 1] : ''}`.trim(),
-        )
-        .join('; ');
+      return v.mirror.map(hitInWords).join('; ');
     case 'missing':
-      return v.action;
+      return [v.action, ...v.mirror.map(hitInWords)].join('; ');
     case 'conflict':
       return `${v.baseline?.name ?? ''} ${v.baseline?.version ?? ''}, declared ${v.requirement?.specifier ?? ''}`;
     case 'undeclared':
@@ -46,7 +54,7 @@ function detail(v: Verdict): string {
 function installCommands(rows: Verdict[]): string[] {
   const bySource = new Map<string, { kind: 'conda' | 'pypi'; specs: Set<string> }>();
   for (const v of rows) {
-    const h = v.mirror[0];
+    const h = v.mirror.find((m) => m.provides !== false);
     if (!h) continue;
     const latest = h.versions[h.versions.length - 1];
     const spec = latest ? `${h.name}${h.kind === 'conda' ? '=' : '=='}${latest}` : h.name;

@@ -15,7 +15,10 @@ const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --of
 
 Lists the mirror sources (from --mirror, else .condarc and pip.conf), loads and caches each conda
 channel's repodata, and says which failed. For each NAME (an import name such as cv2 or yaml, or a
-distribution name), shows where the mirror has it and which versions.
+distribution name), shows where the mirror has it and which versions, and whether each package
+found provides it ("provides it", "probably provides it", "does NOT provide it") with the evidence:
+installed metadata, the curated import table, conda-forge's PyPI mapping, or only the same name.
+A same-named C library or tool, or a PyPI placeholder, is shown but never taken as the provider.
 
 Options:
   --mirror URL        conda:URL, pypi:URL or a bare URL / path (repeatable), as in 'pyrats check'
@@ -29,8 +32,8 @@ Options:
 Without NAMEs, each PyPI index is asked for the project page of pip, to see whether it answers.
 Passwords in URLs are shown as ***.
 
-Exit status: 0 every NAME was found (or no NAME given and a source answered), 1 a NAME is on no
-source that answered, 2 usage error, 3 no mirror source is configured or none answered.
+Exit status: 0 every NAME was found (or no NAME given and a source answered), 1 nothing on a
+source that answered provides a NAME, 2 usage error, 3 no mirror source is configured or none answered.
 `;
 
 export const mirrorCommand: CliCommand = {
@@ -84,14 +87,20 @@ export const mirrorCommand: CliCommand = {
     const found = [];
     for (const name of parsed.positionals) {
       const candidates = names.candidates(name);
-      const hits = await mirror.lookup(candidates);
+      const hits = await mirror.lookup(candidates, name);
       // where a source failed (and its cache had no answer), "not there" is not known
       const unknownOn = hits.length
         ? []
         : [...mirror.channels, ...mirror.indexes]
             .filter((x) => mirror.failed(x.url))
             .map((x) => redactUrl(x.url));
-      found.push({ name, candidates: candidates.map((c) => c.pypi), hits, unknownOn });
+      const nearest = hits.some((h) => h.provides !== false)
+        ? []
+        : mirror.nearestNames(
+            name,
+            hits.map((h) => h.name),
+          );
+      found.push({ name, candidates: candidates.map((c) => c.pypi), hits, unknownOn, nearest });
     }
     const allFailed = [...mirror.channels, ...mirror.indexes].every((x) => mirror.failed(x.url));
     const shownSources = sources.map((s) => ({ ...s, url: redactUrl(s.url) }));
@@ -109,15 +118,24 @@ export const mirrorCommand: CliCommand = {
           lines.push(`  not on the sources that answered; unknown on ${f.unknownOn.join(', ')} (failed)`);
         else if (!f.hits.length) lines.push('  not on the mirror');
         for (const h of f.hits) {
+          const words =
+            h.provides === false
+              ? 'does NOT provide it'
+              : h.provides === 'probably'
+                ? 'probably provides it'
+                : 'provides it';
           lines.push(
             `  ${h.kind} ${h.label}: ${h.name} ${h.versions.join(', ')}${h.subdirs ? ` [${h.subdirs.join(', ')}]` : ''}`,
+            `    ${words}: ${h.why ?? ''}`,
           );
         }
+        if (!f.hits.some((h) => h.provides !== false) && f.nearest.length)
+          lines.push(`  nothing here provides it; names on the mirror to try: ${f.nearest.join(', ')}`);
       }
       io.stdout.write(`${lines.join('\n')}\n`);
       for (const p of mirror.problems) io.stderr.write(`pyrats mirror: ${p.source}: ${p.message}\n`);
     }
     if (allFailed) return EXIT.failure;
-    return found.some((f) => !f.hits.length) ? EXIT.findings : EXIT.ok;
+    return found.some((f) => !f.hits.some((h) => h.provides !== false)) ? EXIT.findings : EXIT.ok;
   },
 };

@@ -223,7 +223,7 @@ async function packagesFromCheck(
     };
     const packages = wantedNames.map((name) => {
       const verdicts = check.verdicts.filter((v) => matches(v, name));
-      const withMirror = verdicts.find((v) => v.mirror.length);
+      const withMirror = verdicts.find((v) => v.mirror.some((m) => m.provides !== false));
       return {
         name,
         imports: [...new Set(verdicts.map((v) => v.topLevel))],
@@ -233,11 +233,13 @@ async function packagesFromCheck(
           text: lines[v.site.statementRange.start.line] ?? '',
         })),
         baselineVersion: verdicts.find((v) => v.baseline?.version)?.baseline?.version ?? null,
-        mirror: (withMirror?.mirror ?? []).map((m) => ({
-          kind: m.kind,
-          source: m.kind === 'conda' ? m.label : m.source,
-          versions: [...m.versions].reverse(),
-        })),
+        mirror: (withMirror?.mirror ?? [])
+          .filter((m) => m.provides !== false)
+          .map((m) => ({
+            kind: m.kind,
+            source: m.kind === 'conda' ? m.label : m.source,
+            versions: [...m.versions].reverse(),
+          })),
       } satisfies RequestedPackage;
     });
     return { packages, problems };

@@ -71,7 +71,7 @@ describe('NameMap', () => {
   it('normalises unknown names (PEP 503) and keeps them last', () => {
     const c = bare.candidates('Some_Package.sub');
     expect(c).toEqual([
-      { pypi: 'Some_Package', normalized: 'some-package', conda: 'some_package', source: 'normalised' },
+      { pypi: 'Some_Package', normalized: 'some-package', conda: 'some-package', source: 'normalised' },
     ]);
     expect(withEnv.candidates('attr').map((x) => x.pypi)).toEqual(['attrs', 'attr']);
   });
