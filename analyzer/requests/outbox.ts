@@ -5,7 +5,15 @@
  * `retryOutbox` (CLI `pyrats request --retry`, or the editor's retry button) sends it again with the
  * same request id (the admin side de-duplicates on it).
  *
- * Files are written atomically (temp file + rename). An unreadable entry is reported, never deleted.
+ * An entry leaves the outbox only after a confirmed delivery (a webhook's 2xx, a TCP log host that
+ * read everything and closed cleanly). A UDP send cannot be confirmed: its entry moves to
+ * `unconfirmed/` (kept 30 days, never resent). A failed attempt puts the entry back with the reason
+ * and the time of the next attempt. Deliveries to one destination go one at a time; syslog ones over
+ * one connection.
+ *
+ * Files are written atomically (temp file + rename). Each entry is read and checked on its own
+ * (outboxEntry.ts): a malformed one moves to `bad/` beside a `.reason` file with one line saying why,
+ * and the others are delivered. A file that cannot be read (permissions, I/O) stays where it is.
  * A delivery in progress *claims* its entry by renaming it
  * (`….request.json.<host>.<pid>.<n>-<claim time, ms>.sending`): a rename succeeds for one process
  * only, so two retries at once (two editors, a cron job) never send the same entry twice. A claim left
@@ -16,40 +24,49 @@
  * default directory (`defaultOutboxDir`), so `pyrats request --retry` also flushes the editor's.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { validateRequest, type PackageRequest } from './packageRequest';
+import {
+  MAX_ENTRY_BYTES,
+  compareEntries,
+  parseOutboxEntry,
+  retryDelayMs,
+  type OutboxEntry,
+} from './outboxEntry';
+import type { PackageRequest } from './packageRequest';
+import { readCapped } from './readCapped';
 import {
   deliverRequest,
+  deliverSyslogBatch,
   parseRequestSink,
   type DeliveryOptions,
   type DeliveryResult,
   type RequestSink,
 } from './requestSinks';
 
-export interface OutboxEntry {
-  /** File stem: `<request id>.<destination number>`. */
-  key: string;
-  request: PackageRequest;
-  /** The destination as written (`udp://…`, URL). */
-  sink: string;
-  attempts: number;
-  /** ISO times. */
-  firstAttempt: string;
-  lastAttempt: string | null;
-  lastError: string | null;
-}
+export type { OutboxEntry } from './outboxEntry';
 
 export interface OutboxListing {
+  /** Entries waiting for delivery, oldest first. */
   entries: OutboxEntry[];
-  /** Files that could not be read as entries, with the reason. */
+  /** Malformed entries found by this listing and moved to `bad/`, with the one-line reason. */
+  bad: { file: string; movedTo: string; reason: string }[];
+  /** Files that could not be read (permissions, I/O errors), left in place. */
   unreadable: { file: string; error: string }[];
+  /** Deliveries sent over UDP (arrival unknowable), newest last; not resent. */
+  unconfirmed: OutboxEntry[];
   /** Keys of entries being delivered right now by some process (claimed). */
   sending: string[];
 }
 
 const SUFFIX = '.request.json';
+const BAD_DIR = 'bad';
+const UNCONFIRMED_DIR = 'unconfirmed';
+/** Unconfirmed (UDP) deliveries are kept this long for reference. */
+const UNCONFIRMED_KEEP_MS = 30 * 86_400_000;
+/** At most this many requests on one syslog connection. */
+const SYSLOG_BATCH = 100;
 const CLAIM_SUFFIX = '.sending';
 /** A claim older than this is abandoned whoever holds it (deliveries time out within seconds). */
 export const STALE_CLAIM_MS = 60 * 60 * 1000;
@@ -105,7 +122,7 @@ export class RequestOutbox {
   constructor(readonly dir: string) {}
 
   list(): OutboxListing {
-    const listing: OutboxListing = { entries: [], unreadable: [], sending: [] };
+    const listing: OutboxListing = { entries: [], bad: [], unreadable: [], unconfirmed: [], sending: [] };
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -127,23 +144,72 @@ export class RequestOutbox {
         else if (this.rename(claim.file, path.join(this.dir, back))) pending.add(back);
       } else listing.sending.push(claim.key);
     }
-    for (const name of [...pending].sort()) {
-      const file = path.join(this.dir, name);
+    for (const name of [...pending].sort()) this.readEntry(name, listing);
+    listing.entries.sort(compareEntries);
+    listing.unconfirmed = this.readUnconfirmed();
+    return listing;
+  }
+
+  /** Reads one waiting entry into `listing`: an entry, a malformed file moved to bad/, or unreadable. */
+  private readEntry(name: string, listing: OutboxListing): void {
+    const file = path.join(this.dir, name);
+    const key = name.slice(0, -SUFFIX.length);
+    let text: string;
+    try {
+      text = readCapped(file, MAX_ENTRY_BYTES);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') return; // delivered or claimed by another process meanwhile
+      if (e.code !== 'EFBIG') return void listing.unreadable.push({ file, error: e.message });
+      return this.setAside(name, e.message, listing);
+    }
+    try {
+      listing.entries.push(parseOutboxEntry(text, key));
+    } catch (err) {
+      this.setAside(name, (err as Error).message, listing);
+    }
+  }
+
+  /** Moves a malformed entry to bad/ with a `.reason` file (one line); a failed move leaves it listed as unreadable. */
+  private setAside(name: string, reason: string, listing: OutboxListing): void {
+    const file = path.join(this.dir, name);
+    const line = reason.replace(/\s+/g, ' ').trim();
+    try {
+      const badDir = path.join(this.dir, BAD_DIR);
+      mkdirSync(badDir, { recursive: true, mode: 0o700 });
+      let movedTo = path.join(badDir, name);
+      for (let n = 1; existsSync(movedTo); n++) movedTo = path.join(badDir, `${name}.${n}`);
+      writeFileSync(`${movedTo}.reason`, `${name}: ${line}\n`, { mode: 0o600 });
+      if (!this.rename(file, movedTo)) return rmSync(`${movedTo}.reason`, { force: true });
+      listing.bad.push({ file, movedTo, reason: line });
+    } catch (err) {
+      listing.unreadable.push({
+        file,
+        error: `${line} (could not be moved to bad/: ${(err as Error).message})`,
+      });
+    }
+  }
+
+  /** The unconfirmed (UDP) deliveries kept for reference; removes those older than 30 days. */
+  private readUnconfirmed(): OutboxEntry[] {
+    const dir = path.join(this.dir, UNCONFIRMED_DIR);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(SUFFIX));
+    } catch {
+      return [];
+    }
+    const kept: OutboxEntry[] = [];
+    for (const name of names) {
+      const file = path.join(dir, name);
       try {
-        const entry = JSON.parse(readFileSync(file, 'utf8')) as OutboxEntry;
-        const problems = validateRequest(entry.request);
-        if (problems.length) throw new Error(problems.join('; '));
-        if (typeof entry.sink !== 'string') throw new Error('no destination');
-        parseRequestSink(entry.sink);
-        listing.entries.push({ ...entry, key: name.slice(0, -SUFFIX.length) });
-      } catch (err) {
-        listing.unreadable.push({ file, error: err instanceof Error ? err.message : String(err) });
+        if (Date.now() - statSync(file).mtimeMs > UNCONFIRMED_KEEP_MS) rmSync(file, { force: true });
+        else kept.push(parseOutboxEntry(readCapped(file, MAX_ENTRY_BYTES), name.slice(0, -SUFFIX.length)));
+      } catch {
+        // a reference copy only: a broken one is not worth a report
       }
     }
-    listing.entries.sort(
-      (a, b) => a.firstAttempt.localeCompare(b.firstAttempt) || a.key.localeCompare(b.key),
-    );
-    return listing;
+    return kept.sort((a, b) => (a.lastAttempt ?? '').localeCompare(b.lastAttempt ?? ''));
   }
 
   /** A claim whose holder died (same host) or that was made more than STALE_CLAIM_MS ago. */
@@ -189,10 +255,28 @@ export class RequestOutbox {
     return claim;
   }
 
-  /** Ends a claim: delivered (`failed` absent) removes it; a failure puts the updated entry back. */
-  release(claim: string, failed?: OutboxEntry): void {
-    if (failed) this.put(failed);
+  /**
+   * Ends a claim after an attempt: delivered removes it; unconfirmed moves it to unconfirmed/; a
+   * failure puts the entry back with the attempt counted, the reason and the next attempt's time.
+   */
+  release(claim: string, entry: OutboxEntry, result: DeliveryResult, now: Date): OutboxEntry {
+    const updated: OutboxEntry = {
+      ...entry,
+      attempts: entry.attempts + 1,
+      firstAttempt: entry.firstAttempt ?? now.toISOString(),
+      lastAttempt: now.toISOString(),
+      lastError: result.status === 'failed' ? (result.error ?? result.detail) : null,
+      nextAttempt:
+        result.status === 'failed'
+          ? new Date(now.getTime() + retryDelayMs(entry.attempts + 1)).toISOString()
+          : null,
+    };
+    if (result.status === 'failed') this.put(updated);
+    else if (result.status === 'unconfirmed') {
+      this.writeAtomically(path.join(this.dir, UNCONFIRMED_DIR, `${entry.key}${SUFFIX}`), updated);
+    }
     rmSync(claim, { force: true });
+    return updated;
   }
 
   put(entry: OutboxEntry): void {
@@ -200,7 +284,7 @@ export class RequestOutbox {
   }
 
   private writeAtomically(file: string, entry: OutboxEntry): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(entry, null, 1)}\n`, { mode: 0o600 });
     renameSync(tmp, file);
@@ -214,9 +298,9 @@ export interface SubmitResult {
 }
 
 /**
- * Delivers `request` to every sink (in parallel); failed deliveries stay in the outbox (when one is
- * given) for a later retry. Never rejects for delivery problems; throws only when the outbox itself
- * cannot be written (then nothing was sent, and the caller must say so).
+ * Delivers `request` to every sink (the sinks in parallel, each one delivery); failed deliveries stay
+ * in the outbox (when one is given) for a later retry. Never rejects for delivery problems; throws
+ * only when the outbox itself cannot be written (then nothing was sent, and the caller must say so).
  */
 export async function submitRequest(
   request: PackageRequest,
@@ -231,69 +315,96 @@ export async function submitRequest(
       request,
       sink: sink.url,
       attempts: 0,
-      firstAttempt: now().toISOString(),
+      firstAttempt: null,
       lastAttempt: null,
       lastError: null,
+      nextAttempt: null,
     };
     // kept (claimed by this process) before the first attempt: a crash loses nothing
     const claim = outbox && sink.kind !== 'mailto' ? outbox.putClaimed(entry) : null;
     return { sink, entry, claim };
   });
-  let queued = 0;
   const results = await Promise.all(
     pending.map(async ({ sink, entry, claim }) => {
       const result = await deliverRequest(request, sink, options);
       if (outbox && claim) {
-        if (!result.ok) queued++;
-        outbox.release(
-          claim,
-          result.ok
-            ? undefined
-            : { ...entry, attempts: 1, lastAttempt: now().toISOString(), lastError: result.error ?? null },
-        );
+        const updated = outbox.release(claim, entry, result, now());
+        if (updated.nextAttempt) result.nextAttempt = updated.nextAttempt;
       }
       return result;
     }),
   );
-  return { results, queued };
+  return { results, queued: results.filter((r) => r.status === 'failed' && r.kind !== 'mailto').length };
 }
 
 export interface RetryResult {
-  /** One per entry tried, with the request id. */
+  /** One per entry tried, with the request id and its attempts so far. */
   results: (DeliveryResult & { requestId: string; attempts: number })[];
   /** Entries still waiting after this retry. */
   remaining: number;
+  /** Malformed entries moved to bad/ by this retry. */
+  bad: OutboxListing['bad'];
   unreadable: OutboxListing['unreadable'];
 }
 
+type Claimed = { entry: OutboxEntry; claim: string };
+
+/** Attempts for one destination's entries, one at a time (syslog: batches on one connection). */
+async function deliverToOneSink(
+  sink: RequestSink,
+  claimed: readonly Claimed[],
+  options: DeliveryOptions,
+): Promise<DeliveryResult[]> {
+  const results: DeliveryResult[] = [];
+  if (sink.kind === 'syslog') {
+    for (let i = 0; i < claimed.length; i += SYSLOG_BATCH) {
+      const batch = claimed.slice(i, i + SYSLOG_BATCH).map((c) => c.entry.request);
+      results.push(...(await deliverSyslogBatch(batch, sink, options)));
+    }
+    return results;
+  }
+  for (const c of claimed) results.push(await deliverRequest(c.entry.request, sink, options));
+  return results;
+}
+
 /**
- * Tries every waiting delivery once more; successful ones leave the outbox. Entries another
- * process is delivering at the same moment are left to it (not tried, not counted).
+ * Tries every waiting delivery once more: destinations in parallel, each destination's entries one
+ * at a time; confirmed ones leave the outbox. Entries another process is delivering at the same
+ * moment are left to it (not tried, not counted). Malformed entries are set aside (bad/).
  */
 export async function retryOutbox(
   outbox: RequestOutbox,
   options: DeliveryOptions,
   now: () => Date = () => new Date(),
 ): Promise<RetryResult> {
-  const { entries, unreadable } = outbox.list();
-  let remaining = 0;
-  const claimed = entries.flatMap((entry) => {
+  const { entries, unreadable, bad } = outbox.list();
+  const bySink = new Map<string, Claimed[]>();
+  for (const entry of entries) {
     const claim = outbox.claim(entry.key);
-    return claim ? [{ entry, claim }] : [];
-  });
-  const results = await Promise.all(
-    claimed.map(async ({ entry, claim }) => {
-      const result = await deliverRequest(entry.request, parseRequestSink(entry.sink), options);
-      const attempts = entry.attempts + 1;
-      if (!result.ok) remaining++;
-      outbox.release(
-        claim,
-        result.ok
-          ? undefined
-          : { ...entry, attempts, lastAttempt: now().toISOString(), lastError: result.error ?? null },
-      );
-      return { ...result, requestId: entry.request.id, attempts };
+    if (!claim) continue;
+    const list = bySink.get(entry.sink) ?? [];
+    list.push({ entry, claim });
+    bySink.set(entry.sink, list);
+  }
+  const perSink = await Promise.all(
+    [...bySink].map(async ([sinkText, claimed]) => {
+      const results = await deliverToOneSink(parseRequestSink(sinkText), claimed, options);
+      return results.map((result, i) => {
+        const updated = outbox.release(claimed[i].claim, claimed[i].entry, result, now());
+        return {
+          ...result,
+          ...(updated.nextAttempt ? { nextAttempt: updated.nextAttempt } : {}),
+          requestId: updated.request.id,
+          attempts: updated.attempts,
+        };
+      });
     }),
   );
-  return { results, remaining, unreadable };
+  const results = perSink.flat();
+  return {
+    results,
+    remaining: results.filter((r) => r.status === 'failed').length,
+    bad,
+    unreadable,
+  };
 }

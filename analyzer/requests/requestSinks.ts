@@ -8,17 +8,22 @@
  * * `mailto:ADDRESS` — the fallback: a link with subject and body that the user's mail program sends.
  *   Building it cannot fail; the caller shows or opens it.
  *
- * An attempt never throws and is bounded in time; the result says what happened. Retrying and keeping
- * failed requests is outbox.ts's job.
+ * An attempt never throws and is bounded in time (one budget for name lookup, connect and send); the
+ * result says what happened: `delivered` (a webhook's 2xx; a TCP log host that read everything and
+ * closed cleanly), `unconfirmed` (UDP: handed to the network, arrival unknowable) or `failed`.
+ * Several requests to one TCP log host go over one connection (`deliverSyslogBatch`). Retrying and
+ * keeping failed requests is outbox.ts's job.
  */
 import { buildRecordDatagrams, type RecordHeader } from '../pyrats/syslogRecord';
 import {
   formatSyslogTarget,
   parseSyslogTarget,
   sendSyslog,
+  type SendResult,
   type SyslogTarget,
 } from '../pyrats/syslogTransport';
 import { REQUEST_LOGGER, requestToJson, summariseRequest, type PackageRequest } from './packageRequest';
+import { postWebhook } from './webhook';
 
 export type RequestSink =
   | { kind: 'syslog'; url: string; target: SyslogTarget }
@@ -58,19 +63,28 @@ export interface DeliveryOptions {
   timeoutMs?: number;
   /** Extra HTTP headers for webhooks (e.g. an Authorization token). */
   webhookHeaders?: Record<string, string>;
+  /** DNS servers to ask instead of the system's (netBudget.ts). */
+  dnsServers?: string[];
 }
+
+/** delivered: confirmed; unconfirmed: sent over UDP, arrival unknown; failed: kept for a retry. */
+export type DeliveryStatus = 'delivered' | 'unconfirmed' | 'failed';
 
 export interface DeliveryResult {
   /** The sink as written (`udp://…`, URL, `mailto:…`). */
   sink: string;
   kind: RequestSink['kind'];
+  /** True unless `status` is `failed`. */
   ok: boolean;
+  status: DeliveryStatus;
   /** What happened, for the confirmation: `sent to syslog udp://…`, `HTTP 201`, the mailto link… */
   detail: string;
   /** Why it failed, when it did. */
   error?: string;
   /** For `mailto:`: the link to open. */
   link?: string;
+  /** After a failed attempt kept in the outbox: when the next one is due (ISO). */
+  nextAttempt?: string;
 }
 
 /** The syslog record of a request (exported for previews and tests). */
@@ -102,55 +116,57 @@ export function mailtoLink(request: PackageRequest, address: string): string {
   return `mailto:${address}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(lines.join('\n'))}`;
 }
 
-async function postWebhook(
-  request: PackageRequest,
-  url: string,
-  options: DeliveryOptions,
-): Promise<Omit<DeliveryResult, 'sink' | 'kind'>> {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'User-Agent': 'pyrats-lens',
-        ...options.webhookHeaders,
-      },
-      body: requestToJson(request),
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'follow',
-    });
-    // Read a little of the body for the message, never the whole of a huge answer.
-    let body = '';
-    try {
-      const reader = response.body?.getReader();
-      if (reader) {
-        const { value } = await reader.read();
-        body = value ? Buffer.from(value).toString('utf8', 0, Math.min(value.length, 300)) : '';
-        await reader.cancel();
-      }
-    } catch {
-      // the status is what matters
-    }
-    if (response.status >= 200 && response.status < 300) {
-      return { ok: true, detail: `webhook ${url} answered HTTP ${response.status}` };
-    }
-    const snippet = body.replace(/\s+/g, ' ').trim();
-    return {
+function syslogResults(
+  sink: Extract<RequestSink, { kind: 'syslog' }>,
+  count: number,
+  sent: SendResult,
+): DeliveryResult[] {
+  const base = { sink: sink.url, kind: sink.kind };
+  if (sent.error || sent.sent !== count) {
+    const result: DeliveryResult = {
+      ...base,
       ok: false,
-      detail: `webhook ${url} answered HTTP ${response.status}`,
-      error: `webhook ${url} answered HTTP ${response.status} ${response.statusText}${snippet ? `: ${snippet}` : ''}`,
+      status: 'failed',
+      detail: `log host ${sink.url} not reached`,
+      error: sent.error ?? 'not sent',
     };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why =
-      e.name === 'TimeoutError' || e.name === 'AbortError'
-        ? `no answer within ${timeoutMs} ms`
-        : e.cause?.code === 'ECONNREFUSED'
-          ? 'connection refused (nothing listening)'
-          : (e.cause?.message ?? e.message);
-    return { ok: false, detail: `webhook ${url} not reached`, error: `webhook ${url}: ${why}` };
+    return Array.from({ length: count }, () => result);
   }
+  const result: DeliveryResult = sent.confirmed
+    ? {
+        ...base,
+        ok: true,
+        status: 'delivered',
+        detail: `syslog record delivered to ${sink.url} (connection closed cleanly)`,
+      }
+    : {
+        ...base,
+        ok: true,
+        status: 'unconfirmed',
+        detail: `syslog record sent to ${sink.url} over UDP, unconfirmed`,
+      };
+  return Array.from({ length: count }, () => result);
+}
+
+/**
+ * Delivers several requests to one syslog destination: over TCP on one connection (all confirmed or
+ * none), over UDP one datagram at a time. One result per request, in order.
+ */
+export async function deliverSyslogBatch(
+  requests: readonly PackageRequest[],
+  sink: Extract<RequestSink, { kind: 'syslog' }>,
+  options: DeliveryOptions,
+): Promise<DeliveryResult[]> {
+  const send = (batch: readonly PackageRequest[]): Promise<SendResult> =>
+    sendSyslog(
+      sink.target,
+      batch.map((r) => requestDatagram(r, options.recordHeader)),
+      { timeoutMs: options.timeoutMs ?? 5000, dnsServers: options.dnsServers },
+    );
+  if (sink.target.transport === 'tcp') return syslogResults(sink, requests.length, await send(requests));
+  const results: DeliveryResult[] = [];
+  for (const r of requests) results.push(...syslogResults(sink, 1, await send([r])));
+  return results;
 }
 
 /** One delivery attempt of `request` to `sink`. Never rejects. */
@@ -161,26 +177,22 @@ export async function deliverRequest(
 ): Promise<DeliveryResult> {
   const base = { sink: sink.url, kind: sink.kind };
   switch (sink.kind) {
-    case 'syslog': {
-      const result = await sendSyslog(sink.target, [requestDatagram(request, options.recordHeader)], {
+    case 'syslog':
+      return (await deliverSyslogBatch([request], sink, options))[0];
+    case 'webhook': {
+      const outcome = await postWebhook(sink.url, requestToJson(request), {
         timeoutMs: options.timeoutMs ?? 5000,
+        headers: options.webhookHeaders,
+        dnsServers: options.dnsServers,
       });
-      return result.error || result.sent !== 1
-        ? {
-            ...base,
-            ok: false,
-            detail: `log host ${sink.url} not reached`,
-            error: result.error ?? 'not sent',
-          }
-        : { ...base, ok: true, detail: `syslog record sent to ${sink.url}` };
+      return { ...base, ...outcome, status: outcome.ok ? 'delivered' : 'failed' };
     }
-    case 'webhook':
-      return { ...base, ...(await postWebhook(request, sink.url, options)) };
     case 'mailto': {
       const link = mailtoLink(request, sink.address);
       return {
         ...base,
         ok: true,
+        status: 'unconfirmed',
         detail: `e-mail to ${sink.address} prepared (open the link to send it)`,
         link,
       };

@@ -19,6 +19,7 @@ import {
 import {
   RequestOutbox,
   defaultOutboxDir,
+  type OutboxListing,
   retryOutbox,
   submitRequest,
 } from '../../../analyzer/requests/outbox';
@@ -51,7 +52,12 @@ Destinations (SINK; repeat --to, or set PYRATS_REQUEST_TO to a comma-separated l
   http://URL, https://URL           a webhook: POST of the JSON (2xx = accepted)
   mailto:ADDRESS                    an e-mail link to open in your mail program (the fallback)
 
-A delivery that fails is reported and kept in the outbox; --retry sends it again (same request id).
+A request leaves the outbox only when its delivery is confirmed: a webhook answered 2xx, or a TCP log
+host read the records and closed the connection cleanly. UDP cannot be confirmed: such a delivery is
+reported "sent, unconfirmed" (use tcp:// or a webhook for requests). A delivery that fails is reported
+and kept in the outbox with the reason and the next attempt's time; --retry sends it again (same
+request id), each destination's entries one at a time over one connection. A malformed outbox entry
+is moved to <outbox>/bad/ with a .reason file, and named.
 
 Options:
   --reason TEXT          why you need them
@@ -66,14 +72,15 @@ Options:
   --packages-json FILE   packages with evidence and mirror data as JSON ('-' = stdin; used by the editor)
   --redact MODE          paths: home (default, home dir -> ~), hash, or none
   --header 'NAME: VALUE' extra HTTP header for webhooks (repeatable), e.g. an Authorization token
-  --timeout MS           bound for each delivery (default 5000)
+  --timeout MS           bound for each delivery: name lookup, connect, send (default 5000)
   --outbox DIR           outbox directory (default $PYRATS_OUTBOX or ~/.local/state/pyrats/outbox)
   --dry-run              print the request and what would be sent where; send nothing
   --retry                send every waiting request again
   --list                 list the waiting requests
   --json                 machine-readable output
 
-Exit status: 0 everything delivered, 2 usage error, 3 a delivery failed (kept in the outbox).
+Exit status: 0 everything delivered (or sent unconfirmed), 2 usage error, 3 a delivery failed (kept
+in the outbox) or a malformed outbox entry was set aside.
 `;
 
 /** Our bundle's path: PyRats writes its own file in pathName=, we write ours. */
@@ -250,12 +257,49 @@ async function packagesFromCheck(
 
 function printResults(io: CliIO, results: DeliveryResult[], outboxDir: string): void {
   for (const r of results) {
-    if (r.ok) io.stdout.write(`sent: ${r.detail}\n`);
-    else
+    if (r.status === 'delivered') io.stdout.write(`delivered: ${r.detail}\n`);
+    else if (r.status === 'unconfirmed') {
+      io.stdout.write(`sent, unconfirmed: ${r.detail}\n`);
+      if (r.kind === 'syslog')
+        io.stdout.write('  UDP cannot confirm arrival; use tcp:// or a webhook for requests\n');
+    } else {
+      const next = r.nextAttempt ? `; next attempt after ${r.nextAttempt}` : '';
       io.stdout.write(
-        `FAILED: ${r.error ?? r.detail}\n  kept in the outbox (${outboxDir}); retry with: pyrats request --retry\n`,
+        `FAILED: ${r.error ?? r.detail}\n  kept in the outbox (${outboxDir})${next}; retry with: pyrats request --retry\n`,
       );
+    }
     if (r.link) io.stdout.write(`  open this link to send the e-mail:\n  ${r.link}\n`);
+  }
+}
+
+/** One line per malformed entry set aside, one per unreadable file left in place. */
+function reportBadEntries(io: CliIO, listing: Pick<OutboxListing, 'bad' | 'unreadable'>): void {
+  for (const b of listing.bad) {
+    io.stderr.write(
+      `pyrats request: malformed outbox entry ${b.file} (${b.reason}); moved to ${b.movedTo}\n`,
+    );
+  }
+  for (const u of listing.unreadable) {
+    io.stderr.write(`pyrats request: ${u.file}: unreadable outbox entry, left in place: ${u.error}\n`);
+  }
+}
+
+function printListing(io: CliIO, listing: OutboxListing, outboxDir: string): void {
+  const { entries, sending, unconfirmed } = listing;
+  io.stdout.write(`${entries.length} request delivery(ies) waiting in ${outboxDir}\n`);
+  if (sending.length) io.stdout.write(`${sending.length} being delivered right now by another process\n`);
+  for (const e of entries) {
+    io.stdout.write(
+      `  ${e.request.id} ${e.request.packages.map((p) => p.name).join(', ')} -> ${e.sink} ` +
+        `(${e.attempts} attempt(s); last error: ${e.lastError ?? 'none'}` +
+        `${e.nextAttempt ? `; next attempt after ${e.nextAttempt}` : ''})\n`,
+    );
+  }
+  if (unconfirmed.length) io.stdout.write(`${unconfirmed.length} sent, unconfirmed (UDP):\n`);
+  for (const e of unconfirmed) {
+    io.stdout.write(
+      `  ${e.request.id} ${e.request.packages.map((p) => p.name).join(', ')} -> ${e.sink} (sent ${e.lastAttempt})\n`,
+    );
   }
 }
 
@@ -314,23 +358,11 @@ export const requestCommand: CliCommand = {
     };
 
     if (o.list) {
-      const { entries, unreadable, sending } = outbox.list();
-      if (o.json)
-        io.stdout.write(`${JSON.stringify({ outbox: outboxDir, entries, unreadable, sending }, null, 1)}\n`);
-      else {
-        io.stdout.write(`${entries.length} request delivery(ies) waiting in ${outboxDir}\n`);
-        if (sending.length)
-          io.stdout.write(`${sending.length} being delivered right now by another process\n`);
-        for (const e of entries) {
-          io.stdout.write(
-            `  ${e.request.id} ${e.request.packages.map((p) => p.name).join(', ')} -> ${e.sink} ` +
-              `(${e.attempts} attempt(s); last error: ${e.lastError ?? 'none'})\n`,
-          );
-        }
-      }
-      for (const u of unreadable)
-        io.stderr.write(`pyrats request: ${u.file}: unreadable outbox entry: ${u.error}\n`);
-      return EXIT.ok;
+      const listing = outbox.list();
+      if (o.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, ...listing }, null, 1)}\n`);
+      else printListing(io, listing, outboxDir);
+      reportBadEntries(io, listing);
+      return listing.bad.length ? EXIT.failure : EXIT.ok;
     }
 
     if (o.retry) {
@@ -341,10 +373,8 @@ export const requestCommand: CliCommand = {
         printResults(io, result.results, outboxDir);
         if (result.results.length) io.stdout.write(`${result.remaining} still waiting\n`);
       }
-      for (const u of result.unreadable) {
-        io.stderr.write(`pyrats request: ${u.file}: unreadable outbox entry, left in place: ${u.error}\n`);
-      }
-      return result.remaining ? EXIT.failure : EXIT.ok;
+      reportBadEntries(io, result);
+      return result.remaining || result.bad.length ? EXIT.failure : EXIT.ok;
     }
 
     // A new request.
@@ -454,7 +484,9 @@ export const requestCommand: CliCommand = {
       io.stdout.write(`request ${request.id} for ${request.packages.map((p) => p.name).join(', ')}\n`);
       printResults(io, submitted.results, outboxDir);
     }
-    const waiting = outbox.list().entries.filter((e) => e.request.id !== request.id).length;
+    const listing = outbox.list();
+    reportBadEntries(io, listing);
+    const waiting = listing.entries.filter((e) => e.request.id !== request.id).length;
     if (waiting && !o.json) {
       io.stdout.write(
         `${waiting} earlier delivery(ies) still waiting; send them with: pyrats request --retry\n`,

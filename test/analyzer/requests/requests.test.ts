@@ -3,7 +3,7 @@
  * webhook; failures (host down, HTTP 500) are reported, kept in the outbox and succeed on retry.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -231,7 +231,7 @@ describe.skipIf(missing)('request delivery to a real syslog-ng and a local webho
     expect(hook.bodies.map((b) => parseRequestMessage(b).id)).toEqual([r.id]);
   });
 
-  it('reports unreadable outbox files and keeps them', () => {
+  it('sets a malformed outbox entry aside in bad/ with its reason, keeping its text', () => {
     const outboxDir = path.join(dir, 'broken');
     const outbox = new RequestOutbox(outboxDir);
     outbox.put({
@@ -242,13 +242,25 @@ describe.skipIf(missing)('request delivery to a real syslog-ng and a local webho
       firstAttempt: new Date().toISOString(),
       lastAttempt: null,
       lastError: null,
+      nextAttempt: null,
     });
     writeFileSync(path.join(outboxDir, 'y.0.request.json'), '{"truncated": ');
     const listing = outbox.list();
     expect(listing.entries.map((e) => e.key)).toEqual(['x.0']);
-    expect(listing.unreadable).toHaveLength(1);
-    expect(listing.unreadable[0].file).toMatch(/y\.0\.request\.json$/);
-    expect(readdirSync(outboxDir).sort()).toEqual(['x.0.request.json', 'y.0.request.json']);
+    expect(listing.unreadable).toEqual([]);
+    expect(listing.bad).toEqual([
+      {
+        file: path.join(outboxDir, 'y.0.request.json'),
+        movedTo: path.join(outboxDir, 'bad', 'y.0.request.json'),
+        reason: expect.stringMatching(/^not JSON \(/),
+      },
+    ]);
+    expect(readdirSync(outboxDir).sort()).toEqual(['bad', 'x.0.request.json']);
+    expect(readdirSync(path.join(outboxDir, 'bad')).sort()).toEqual([
+      'y.0.request.json',
+      'y.0.request.json.reason',
+    ]);
+    expect(readFileSync(path.join(outboxDir, 'bad', 'y.0.request.json'), 'utf8')).toBe('{"truncated": ');
   });
 });
 
@@ -276,6 +288,7 @@ describe('outbox claims: concurrent retries and crashed senders', () => {
         firstAttempt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
         lastAttempt: null,
         lastError: 'HTTP 500',
+        nextAttempt: null,
       };
       outbox.put(entry);
       entries.push(entry);

@@ -182,7 +182,7 @@ describe.skipIf(missing)('pyrats request to a real syslog-ng and a webhook', () 
       'none',
     ]);
     expect(r.code).toBe(3);
-    expect(r.out).toMatch(new RegExp(`sent: syslog record sent to ${host.tcpUrl}`));
+    expect(r.out).toMatch(new RegExp(`delivered: syslog record delivered to ${host.tcpUrl} \\(connection closed cleanly\\)`));
     expect(r.out).toMatch(/FAILED: webhook .* answered HTTP 503/);
     expect(r.out).toContain('retry with: pyrats request --retry');
 
@@ -213,7 +213,7 @@ describe.skipIf(missing)('pyrats request to a real syslog-ng and a webhook', () 
     status = 201;
     const retry = await cli(['request', '--retry', '--outbox', outbox]);
     expect(retry.code).toBe(0);
-    expect(retry.out).toMatch(/sent: webhook .* answered HTTP 201/);
+    expect(retry.out).toMatch(/delivered: webhook .* answered HTTP 201/);
     expect(accepted.map((b) => parseRequestMessage(b).id)).toEqual([logged.id]);
     expect((await cli(['request', '--retry', '--outbox', outbox])).out).toMatch(/nothing waiting/);
   });
