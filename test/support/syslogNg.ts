@@ -86,13 +86,17 @@ async function poll<T>(probe: () => T | Promise<T>, ok: (v: T) => boolean, timeo
   }
 }
 
-function config(port: number, logDir: string, extraOptions: string, rcvbuf: number | null): string {
+function config(port: number, logDir: string, options: SyslogNgOptions): string {
+  const extraOptions = options.extraOptions ?? '';
+  const rcvbuf = options.udpReceiveBuffer === undefined ? 4 * 1024 * 1024 : options.udpReceiveBuffer;
+  const tcpDriver = options.tcpSource ?? 'network';
+  const maxConnections = options.maxConnections ? ` max-connections(${options.maxConnections})` : '';
   return [
     '@version: 3.35',
     `options { keep-hostname(yes); create-dirs(yes); stats-freq(0); use-dns(no); dns-cache(no);${extraOptions} };`,
     'source s_pyrats {',
     `  network(ip("127.0.0.1") port(${port}) transport("udp")${rcvbuf ? ` so-rcvbuf(${rcvbuf})` : ''});`,
-    `  network(ip("127.0.0.1") port(${port}) transport("tcp"));`,
+    `  ${tcpDriver}(ip("127.0.0.1") port(${port}) transport("tcp")${maxConnections});`,
     '};',
     `destination d_pyrats { file("${logDir}/\${YEAR}\${MONTH}\${DAY}" perm(0644)); };`,
     'log { source(s_pyrats); destination(d_pyrats); };',
@@ -109,6 +113,10 @@ export interface SyslogNgOptions {
    * 208 KiB buffer would then drop datagrams. `null`: the system default.
    */
   udpReceiveBuffer?: number | null;
+  /** The TCP source driver: `network` (newline framing, the default) or `syslog` (RFC 6587 octet counting). */
+  tcpSource?: 'network' | 'syslog';
+  /** The TCP source's `max-connections()` (syslog-ng's default is 10). */
+  maxConnections?: number;
 }
 
 /** Starts syslog-ng on a free loopback port (retrying on a port race) and waits until it listens. */
@@ -124,8 +132,7 @@ export async function startSyslogNg(options: SyslogNgOptions = {}): Promise<Sysl
   let output = '';
 
   async function launch(port: number): Promise<boolean> {
-    const rcvbuf = options.udpReceiveBuffer === undefined ? 4 * 1024 * 1024 : options.udpReceiveBuffer;
-    writeFileSync(conf, config(port, logDir, options.extraOptions ?? '', rcvbuf));
+    writeFileSync(conf, config(port, logDir, options));
     const args = [
       '-F',
       '-f',

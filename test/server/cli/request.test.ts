@@ -182,7 +182,9 @@ describe.skipIf(missing)('pyrats request to a real syslog-ng and a webhook', () 
       'none',
     ]);
     expect(r.code).toBe(3);
-    expect(r.out).toMatch(new RegExp(`delivered: syslog record delivered to ${host.tcpUrl} \\(connection closed cleanly\\)`));
+    expect(r.out).toMatch(
+      new RegExp(`delivered: syslog record delivered to ${host.tcpUrl} \\(connection closed cleanly\\)`),
+    );
     expect(r.out).toMatch(/FAILED: webhook .* answered HTTP 503/);
     expect(r.out).toContain('retry with: pyrats request --retry');
 
