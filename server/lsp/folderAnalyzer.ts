@@ -18,7 +18,7 @@ import { createPythonParser } from '../../analyzer/parse/pythonParser';
 import { buildGraphPayload } from '../graphData';
 import type { GraphPayload, GraphScope, ImportVerdictInfo, MirrorHitInfo } from '../protocol';
 import { ParsedSource, TreeBudget } from './parsedSource';
-import type { PyratsSettings } from './settings';
+import type { ClientSettings, PyratsSettings } from './settings';
 
 export { ParsedSource } from './parsedSource';
 
@@ -47,7 +47,7 @@ function slowLoadMessage(root: string, settings: PyratsSettings): string {
  * `python:.venv/bin/python`, `.venv/bin/python`, a relative cacheDir): the server's working
  * directory is wherever the editor happened to start it. Bare names (`python3`) stay for PATH.
  */
-export function resolveSettingPaths(root: string, settings: PyratsSettings): PyratsSettings {
+export function resolveSettingPaths<T extends ClientSettings>(root: string, settings: T): T {
   const relative = (p: string) => p !== '' && !path.isAbsolute(p);
   let baseline = settings.baseline;
   const spec = /^(file|python):([^?]*)(\?.*)?$/s.exec(baseline);
@@ -212,11 +212,15 @@ export class FolderAnalyzer {
     const baselineRuns = Boolean(settings.baseline) && !settings.baseline.startsWith('file:');
     const checker = await Checker.create({
       baseline: settings.baseline || undefined,
-      // no mirror setting: the user's own .condarc / pip.conf, as conda and pip would use
-      mirrors: settings.mirrors.length ? settings.mirrors : undefined,
+      // the configuration (configLayer.ts) has already folded in .condarc / pip.conf
+      mirrors: settings.mirrors,
       python: settings.python || undefined,
       cacheDir: settings.cacheDir || undefined,
-      trusted: settings.trusted || !baselineRuns,
+      trusted: settings.baselineTrusted || !baselineRuns,
+      offline: settings.offline,
+      moduleUse: settings.moduleUse,
+      moduleInit: settings.moduleInit || undefined,
+      mirrorTimeoutMs: settings.mirrorTimeoutMs ?? undefined,
       mirrorTtlMs,
     });
     for (const p of checker.problems) console.warn(`pyrats ${p.area} ${p.source}: ${p.message}`);

@@ -44,6 +44,7 @@ import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor, tooLargeDiagno
 import { OpenDocument, type CheckResult } from './documents';
 import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
 import { analyzerKey, DEFAULT_SETTINGS, normalizeSettings, type PyratsSettings } from './settings';
+import { ConfigFileWatcher, folderConfig, withConfig } from './configLayer';
 
 /** Analyzer and settings of one workspace folder (or of the directory of a file outside every folder). */
 interface FolderState {
@@ -123,6 +124,8 @@ export class PyratsLanguageServer {
    */
   private pushedSettings: unknown = undefined;
   private initialFolders: WorkspaceFolder[] = [];
+  /** The site, user and project configuration files: an edit re-reads every folder's settings. */
+  private readonly configWatcher = new ConfigFileWatcher(() => void this.reloadSettings());
   /** After `shutdown`: requests fail with InvalidRequest (LSP), document notifications are ignored. */
   private shutDown = false;
 
@@ -231,6 +234,7 @@ export class PyratsLanguageServer {
     );
     connection.onShutdown(() => {
       this.shutDown = true;
+      this.configWatcher.dispose();
       for (const d of this.documents.values()) d.dispose();
       this.documents.clear();
       for (const f of this.folders.values()) void f.analyzer.then((a) => a.dispose());
@@ -326,9 +330,12 @@ export class PyratsLanguageServer {
         problems.push(`cannot read settings: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const settings = normalizeSettings(raw, problems);
+    const clientSettings = normalizeSettings(raw, problems);
+    const root = uriToPath(folderUri) ?? process.cwd();
+    const config = folderConfig(root, clientSettings.trusted, problems);
+    this.configWatcher.watch(config);
     for (const p of problems) this.connection.console.warn(`${folderUri}: ${p}`);
-    return settings;
+    return withConfig(clientSettings, config);
   }
 
   /** The folder state for a folder URI, creating its analyzer on first use. */

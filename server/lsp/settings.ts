@@ -5,7 +5,8 @@
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import type { PyratsSettingsWire, SeverityName, SeveritySettingKey } from '../protocol';
 
-export interface PyratsSettings {
+/** What the client sends (section `pyrats`), validated. */
+export interface ClientSettings {
   /** Baseline spec (`module:NAME`, `file:PATH`, `python:PATH`, ...); empty = none. */
   baseline: string;
   /** Mirror URLs (conda channels, PyPI simple indexes; `http(s)://` or `file://`). */
@@ -21,6 +22,17 @@ export interface PyratsSettings {
   trusted: boolean;
 }
 
+/** The client's settings with what it left unset taken from the configuration files (configLayer.ts). */
+export interface PyratsSettings extends ClientSettings {
+  moduleUse: string[];
+  moduleInit: string;
+  offline: boolean;
+  /** Per-request mirror bound; null: the analyzer's default. */
+  mirrorTimeoutMs: number | null;
+  /** The baseline may run a program: the workspace is trusted, or the baseline came from the configuration. */
+  baselineTrusted: boolean;
+}
+
 export const DEFAULT_SEVERITY: Record<SeveritySettingKey, SeverityName> = {
   missing: 'error',
   missingGuarded: 'warning',
@@ -31,7 +43,7 @@ export const DEFAULT_SEVERITY: Record<SeveritySettingKey, SeverityName> = {
   local: 'none',
 };
 
-export const DEFAULT_SETTINGS: PyratsSettings = {
+export const DEFAULT_SETTINGS: ClientSettings = {
   baseline: '',
   mirrors: [],
   python: '',
@@ -51,7 +63,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * Settings from whatever a client sent (possibly null, partial or of the wrong types).
  * `problems` receives one line per ignored value.
  */
-export function normalizeSettings(raw: unknown, problems: string[] = []): PyratsSettings {
+export function normalizeSettings(raw: unknown, problems: string[] = []): ClientSettings {
   const s: Partial<PyratsSettingsWire> = isRecord(raw) ? (raw as Partial<PyratsSettingsWire>) : {};
   const str = (key: 'baseline' | 'python' | 'cacheDir'): string => {
     const v = s[key];
@@ -143,5 +155,16 @@ export function lspSeverity(name: SeverityName): DiagnosticSeverity | undefined 
 
 /** A stable key: two folders with equal keys can share nothing but may reuse a built analyzer. */
 export function analyzerKey(s: PyratsSettings): string {
-  return JSON.stringify([s.baseline, s.mirrors, s.python, s.cacheDir, s.trusted]);
+  return JSON.stringify([
+    s.baseline,
+    s.mirrors,
+    s.python,
+    s.cacheDir,
+    s.trusted,
+    s.moduleUse,
+    s.moduleInit,
+    s.offline,
+    s.mirrorTimeoutMs,
+    s.baselineTrusted,
+  ]);
 }

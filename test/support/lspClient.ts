@@ -73,9 +73,14 @@ export async function startLspSession(options: {
   /** Answer `workspace/configuration` (VS Code does); false = push settings like simple clients. */
   pullConfiguration?: boolean;
   command?: string[];
+  /** Variables for the server (over this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<LspSession> {
   const [cmd, ...args] = options.command ?? [process.execPath, SERVER_JS, '--stdio'];
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const connection = createProtocolConnection(

@@ -65,6 +65,8 @@ export async function runNeovimLsp(options: {
    */
   settingsVia?: 'both' | 'init_options';
   timeoutMs?: number;
+  /** Variables for Neovim and so for the server it starts (over this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<NeovimRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-nvim-'));
   const out = path.join(dir, 'diagnostics.json');
@@ -119,7 +121,7 @@ if ok then vim.cmd('qall!') else vim.cmd('cquit! 1') end
       ['--headless', '-i', 'NONE', '-u', script],
       {
         timeout: timeout + 15_000,
-        env: { ...process.env, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, XDG_CACHE_HOME: dir },
+        env: { ...process.env, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, XDG_CACHE_HOME: dir, ...options.env },
       },
       (err, _stdout, stderr) => {
         const exitCode = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
