@@ -22,7 +22,22 @@ import type { Readable } from 'node:stream';
 import { parseLogLine, type NodePair, type ParsedLogLine } from '../pyrats/logLine';
 import { REQUEST_FORMAT, validateRequest } from '../requests/packageRequest';
 import type { NodeDeriver } from './derive';
-import { HEAD_BYTES, type SourceState, type StoredNode, type UsageStore } from './store';
+import {
+  boundRequestFields,
+  boundTargets,
+  hostProblem,
+  MESSAGE_CHARS,
+  sourceProblem,
+  truncateWithMark,
+} from './ingestLimits';
+import {
+  HEAD_BYTES,
+  StoreWriteError,
+  storeWriteError,
+  type SourceState,
+  type StoredNode,
+  type UsageStore,
+} from './store';
 
 export interface BadLine {
   line: number;
@@ -172,6 +187,8 @@ interface Resolved {
   src: StoredNode;
   targets: number[];
   packages: number[];
+  /** Targets left out by the bounds (ingestLimits.ts), or null. */
+  limited: string | null;
 }
 
 /** Accumulates one batch of parsed lines as column arrays and aggregate maps. */
@@ -194,12 +211,13 @@ class BatchWriter {
       const src = this.store.node(sr, sl, () => d.derive(sr, sl));
       const ids: number[] = [];
       const pkgs = new Set<number>();
-      for (const [tr, tl] of targets) {
+      const bounded = boundTargets(targets);
+      for (const [tr, tl] of bounded.kept) {
         const t = this.store.node(tr, tl, () => d.derive(tr, tl));
         ids.push(t.id);
         if (t.packageId !== null && t.packageId !== src.packageId) pkgs.add(t.packageId);
       }
-      r = { src, targets: ids, packages: [...pkgs] };
+      r = { src, targets: ids, packages: [...pkgs], limited: bounded.problem };
       this.resolved.set(targets, r);
     }
     return r;
@@ -232,11 +250,20 @@ class BatchWriter {
     private readonly deriver: NodeDeriver,
   ) {}
 
-  addRecord(p: Extract<ParsedLogLine, { kind: 'record' }>, sourceId: number, lineNo: number): void {
+  /**
+   * Adds a record; returns what the bounds cut or why it was not stored (`stored` false), if anything.
+   */
+  addRecord(
+    p: Extract<ParsedLogLine, { kind: 'record' }>,
+    sourceId: number,
+    lineNo: number,
+  ): { stored: boolean; problem: string | null } {
+    const h = p.header;
+    const refused = sourceProblem(p.source) ?? hostProblem(h.host);
+    if (refused) return { stored: false, problem: refused };
     const store = this.store;
     const id = store.newRecordId();
     const bigId = BigInt(id);
-    const h = p.header;
     const day = Math.floor(h.received / DAY_MS);
     this.days.add(day);
     this.batchDays.add(day);
@@ -261,7 +288,7 @@ class BatchWriter {
     c[12].push(src.id);
     c[13].push(userId);
     c[14].push(script);
-    c[15].push(p.targets.length);
+    c[15].push(r.targets.length);
     const pkgs = r.packages;
     const tgtIds = this.tgt[0];
     const tgtNodes = this.tgt[1];
@@ -272,18 +299,22 @@ class BatchWriter {
     if (script) aggregate(this.runs, src.id, day, hostId, () => [day, hostId, userId, src.id], pkgs);
     else if (src.packageId !== null && pkgs.length)
       aggregate(this.library, src.packageId, day, hostId, () => [day, hostId, src.packageId], pkgs);
+    return { stored: true, problem: r.limited };
   }
 
   addRequest(
     p: Extract<ParsedLogLine, { kind: 'request' }>,
     sourceId: number,
     lineNo: number,
-    raw: string,
-  ): string | null {
-    const problems = validateRequest(p.request);
-    if (problems.length) return `not a valid ${REQUEST_FORMAT} request: ${problems.join('; ')}`;
-    const f = requestFields(p.request as Record<string, unknown>);
-    if (!f.packages.length) return 'request names no package';
+  ): { stored: boolean; problem: string | null } {
+    const invalid = validateRequest(p.request);
+    if (invalid.length)
+      return { stored: false, problem: `not a valid ${REQUEST_FORMAT} request: ${invalid.join('; ')}` };
+    const bounded = boundRequestFields(requestFields(p.request as Record<string, unknown>));
+    const f = bounded.fields;
+    const cut = bounded.problems.length ? bounded.problems.join('; ') : null;
+    if (!f.packages.length) return { stored: false, problem: cut ?? 'request names no package' };
+    const message = truncateWithMark(p.fields.message, MESSAGE_CHARS);
     const day = Math.floor(p.header.received / DAY_MS);
     for (const pkg of f.packages)
       this.requests.push({
@@ -297,10 +328,10 @@ class BatchWriter {
         reason: f.reason,
         preferred: f.preferred,
         script: f.script,
-        message: raw.length > 65536 ? raw.slice(0, 65536) : p.fields.message,
+        message,
         requestKey: f.id ?? `${sourceId}:${lineNo}`,
       });
-    return null;
+    return { stored: true, problem: cut };
   }
 
   async flush(): Promise<void> {
@@ -468,16 +499,20 @@ class IngestRun {
     p: string,
     head: Buffer,
   ): Promise<{ state: SourceState; known: boolean }> {
-    let list = this.sources.get(fingerprint);
-    if (list === undefined) {
-      list = await this.store.findSources(fingerprint);
-      this.sources.set(fingerprint, list);
+    try {
+      let list = this.sources.get(fingerprint);
+      if (list === undefined) {
+        list = await this.store.findSources(fingerprint);
+        this.sources.set(fingerprint, list);
+      }
+      const same = list.find((s) => sameStart(s.headHex, head));
+      if (same) return { state: same, known: true };
+      const state = await this.store.createSource(fingerprint, p);
+      list.push(state);
+      return { state, known: false };
+    } catch (err) {
+      throw storeWriteError(this.store.file, err);
     }
-    const same = list.find((s) => sameStart(s.headHex, head));
-    if (same) return { state: same, known: true };
-    const state = await this.store.createSource(fingerprint, p);
-    list.push(state);
-    return { state, known: false };
   }
 
   /** Records an input's progress; commits when a batch is full (or `force`). */
@@ -486,17 +521,21 @@ class IngestRun {
     if (force || this.sinceCommit >= this.batchBytes) await this.commit();
   }
 
+  /**
+   * Commits the batch: its rows, the days it touched (to be compacted) and the inputs' new offsets in
+   * one transaction. A failure is a StoreWriteError: the batch is not in the store, and the run stops.
+   */
   async commit(): Promise<void> {
     const store = this.store;
-    await store.begin();
     try {
+      await store.begin();
       await store.addPendingDays([...this.writer.takeBatchDays()]);
       await this.writer.flush();
       for (const s of this.dirty) await store.updateSource(s);
       await store.commit();
     } catch (err) {
       await store.rollback();
-      throw err;
+      throw storeWriteError(store.file, err);
     }
     this.dirty.clear();
     this.sinceCommit = 0;
@@ -511,7 +550,11 @@ function sameStart(storedHex: string | null, head: Buffer): boolean {
   return stored.subarray(0, n).equals(head.subarray(0, n));
 }
 
-/** Ingests each input in turn; one input's failure is reported and the others go on. */
+/**
+ * Ingests each input in turn; one input's failure is reported and the others go on. A failed write
+ * to the store (StoreWriteError) stops the run at once: what was committed before stays, and a rerun
+ * reads on from the committed offsets.
+ */
 export async function ingestInputs(
   store: UsageStore,
   paths: string[],
@@ -523,8 +566,12 @@ export async function ingestInputs(
   await run.commit();
   // The daily aggregates were appended batch by batch: one row per key again, for the days touched
   // (and any left over by an interrupted run), and the monthly rollups of their months rebuilt.
-  const days = new Set([...run.writer.days, ...(await store.pendingDays())]);
-  if (days.size) await store.compactDays([...days]);
+  try {
+    const days = new Set([...run.writer.days, ...(await store.pendingDays())]);
+    if (days.size) await store.compactDays([...days]);
+  } catch (err) {
+    throw storeWriteError(store.file, err);
+  }
   return reports;
 }
 
@@ -592,6 +639,7 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
         }
       }
     } catch (err) {
+      if (err instanceof StoreWriteError) throw err;
       return fail(err);
     }
   }
@@ -629,15 +677,19 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
     if (messageCache.size > 50_000) messageCache.clear();
     const parsed = parseLogLine(line, { referenceDate: refDate, messageCache });
     switch (parsed.kind) {
-      case 'record':
-        writer.addRecord(parsed, state!.sourceId, lineNo);
-        report.records++;
-        state!.records++;
+      case 'record': {
+        const added = writer.addRecord(parsed, state!.sourceId, lineNo);
+        if (added.problem) bad(added.problem, line);
+        if (added.stored) {
+          report.records++;
+          state!.records++;
+        }
         break;
+      }
       case 'request': {
-        const err = writer.addRequest(parsed, state!.sourceId, lineNo, line);
-        if (err) bad(err, line);
-        else {
+        const added = writer.addRequest(parsed, state!.sourceId, lineNo);
+        if (added.problem) bad(added.problem, line);
+        if (added.stored) {
           report.requests++;
           state!.requests++;
         }
@@ -836,14 +888,9 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
     await commit();
     if (report.status === 'resumed' && report.lines === 0) report.status = 'unchanged';
   } catch (err) {
+    if (err instanceof StoreWriteError) throw err; // the store cannot take more: stop the run
     fail(err);
-    if (state) {
-      try {
-        await commit(true); // keep the complete lines read before the failure
-      } catch {
-        /* earlier batches stay committed */
-      }
-    }
+    if (state) await commit(true); // keep the complete lines read before the input failed
   }
   report.toByte = consumed;
   return report;

@@ -82,15 +82,28 @@ function plan(filter: UsageFilter): { months: [number, number] | null; days: [nu
   return { months: [firstFull, lastFull], days };
 }
 
+/** First day (days since 1970-01-01) of the month holding the integer day column or expression `day`. */
+const monthStartSql = (day: string) =>
+  `date_diff('day', DATE '1970-01-01', date_trunc('month', DATE '1970-01-01' + ${day})::DATE)`;
+
+/**
+ * Months whose rollups are stale: an ingest committed rows of their days and was interrupted before
+ * compacting them (pending_days). Their figures are read from the daily rows until the next ingest.
+ */
+const STALE_MONTHS = `(SELECT DISTINCT ${monthStartSql('day')} FROM pending_days)`;
+
 function rowsOf(table: 'script' | 'runs' | 'library', cols: string, p: ReturnType<typeof plan>): string {
   const parts: string[] = [];
-  if (p.days.length)
-    parts.push(
-      `SELECT day, day AS day_last, ${cols} FROM ${table}_daily WHERE ${p.days.map(([a, b]) => `day BETWEEN ${a} AND ${b}`).join(' OR ')}`,
+  const dayRanges = p.days.map(([a, b]) => `day BETWEEN ${a} AND ${b}`);
+  if (p.months)
+    dayRanges.push(
+      `(day BETWEEN ${p.months[0]} AND ${p.months[1]} AND ${monthStartSql('day')} IN ${STALE_MONTHS})`,
     );
+  if (dayRanges.length)
+    parts.push(`SELECT day, day AS day_last, ${cols} FROM ${table}_daily WHERE ${dayRanges.join(' OR ')}`);
   if (p.months)
     parts.push(
-      `SELECT first_day AS day, last_day AS day_last, ${cols} FROM ${table}_monthly WHERE month_start >= ${p.months[0]} AND month_end <= ${p.months[1]}`,
+      `SELECT first_day AS day, last_day AS day_last, ${cols} FROM ${table}_monthly WHERE month_start >= ${p.months[0]} AND month_end <= ${p.months[1]} AND month_start NOT IN ${STALE_MONTHS}`,
     );
   if (!parts.length) parts.push(`SELECT day, day AS day_last, ${cols} FROM ${table}_daily WHERE FALSE`);
   return `(${parts.join(' UNION ALL ')})`;
@@ -365,7 +378,9 @@ export async function packageBundles(
 export async function storedHosts(store: UsageStore): Promise<string[]> {
   const rows = await store.rows<{ host: string }>(
     `SELECT DISTINCT s.value AS host
-     FROM (SELECT host_id FROM runs_monthly UNION SELECT host_id FROM library_monthly) h
+     FROM (SELECT host_id FROM runs_monthly UNION SELECT host_id FROM library_monthly
+           UNION SELECT host_id FROM runs_daily WHERE day IN (SELECT day FROM pending_days)
+           UNION SELECT host_id FROM library_daily WHERE day IN (SELECT day FROM pending_days)) h
      JOIN strings s ON s.string_id = h.host_id ORDER BY host`,
   );
   return rows.map((r) => r.host);

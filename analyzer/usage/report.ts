@@ -4,6 +4,7 @@
  * text is a set of aligned tables with the two bar charts (packages by users, by imports); CSV is one
  * chosen section. Runs queries (queries.ts) but parses no flags and prints nothing itself.
  */
+import { escapeControls } from '../terminalText';
 import type { QueueEntry } from '../requests/queue';
 import {
   byHost,
@@ -95,11 +96,9 @@ function bars(title: string, items: { label: string; value: number }[], width = 
   ].join('\n');
 }
 
-/** Removes terminal control characters from text taken from logs. */
+/** Text taken from logs with its terminal control characters escaped. */
 function clean(s: string | null): string | null {
-  return s === null
-    ? null
-    : s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s === null ? null : escapeControls(s);
 }
 
 export function renderText(r: UsageReport, top = 20): string {
@@ -301,7 +300,8 @@ export const CSV_SECTIONS = [
 export type CsvSection = (typeof CSV_SECTIONS)[number];
 
 function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v);
+  // text from logs: control characters escaped, as on the terminal
+  const s = escapeControls(v === null || v === undefined ? '' : Array.isArray(v) ? v.join(';') : String(v));
   // a leading = + - @ would make spreadsheets evaluate the cell: prefix a quote
   // (a plain negative number stays as it is; '-2+3+cmd|…' is a formula, not a number)
   const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(s) ? `'${s}` : s;

@@ -9,7 +9,7 @@
  * documented in the README ("Usage store schema"). It does not parse logs (analyzer/pyrats/logLine.ts)
  * or compute reports (queries.ts).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import {
   BIGINT,
   BOOLEAN,
@@ -95,6 +95,26 @@ export const WRITER_LOCK_WAIT_MS = 60_000;
 /** Thrown when another process holds the store (DuckDB allows one writer, and no reader meanwhile). */
 export class StoreBusyError extends Error {}
 
+/**
+ * A write to the store failed (no space left, an I/O error, a lost lock): the batch in flight was not
+ * committed, and nothing more may be written by this process — its dictionaries are ahead of the file.
+ * The message is the cause and the file, e.g. `No space left on device: /data/usage.duckdb.wal`.
+ */
+export class StoreWriteError extends Error {}
+
+/** A failed store write said as its cause and the file it concerns. */
+export function storeWriteError(storeFile: string, err: unknown): StoreWriteError {
+  if (err instanceof StoreWriteError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const onFile = /file "([^"]+)": ([^\n]+)/.exec(message);
+  if (onFile) return new StoreWriteError(`${onFile[2].trim()}: ${onFile[1]}`);
+  const cause = message
+    .split('\n')[0]
+    .replace(/^(?:[A-Za-z]+ Error: )+/, '')
+    .replace(/^Failed to commit: /, '');
+  return new StoreWriteError(`${cause}: ${storeFile}`);
+}
+
 /** DuckDB's open errors said as what they mean for a store (its own words otherwise, one line). */
 function openProblem(file: string, message: string): Error {
   let dir = false;
@@ -118,6 +138,58 @@ async function openLocked(
   config: Record<string, string>,
   waitMs: number,
 ): Promise<DuckDBInstance> {
+  const reader = config.access_mode === 'READ_ONLY';
+  if (reader && writerWaiting(file))
+    throw new StoreBusyError(
+      `${file}: a pyrats ingest (PID ${readFileSync(writerWaitingFile(file), 'utf8').trim()}) is waiting ` +
+        'to write it; readers step aside until it has — try again when it has finished',
+    );
+  let announced = false;
+  try {
+    return await openPolling(file, config, waitMs, () => {
+      // a writer that has to wait says so: readers then stop opening the store, and the read in
+      // progress is the last one it waits for (a stream of polls cannot starve it)
+      if (!reader && !announced && waitMs > 0) {
+        try {
+          writeFileSync(writerWaitingFile(file), `${process.pid}\n`, { mode: 0o600 });
+          announced = true;
+        } catch {
+          // a directory we cannot write: the wait is as before, readers are not told
+        }
+      }
+    });
+  } finally {
+    if (announced) rmSync(writerWaitingFile(file), { force: true });
+  }
+}
+
+/** The file beside the store that says a writer is waiting for it (its content: the writer's PID). */
+export function writerWaitingFile(file: string): string {
+  return `${file}.writer-waiting`;
+}
+
+/** Whether another live process has announced that it waits to write the store. */
+function writerWaiting(file: string): boolean {
+  try {
+    const marker = writerWaitingFile(file);
+    const pid = Number(readFileSync(marker, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    // a marker older than any writer waits was left by a process that died (and its PID reused)
+    if (Date.now() - statSync(marker).mtimeMs > WRITER_LOCK_WAIT_MS + 10_000) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/** Opens the file, polling while another process holds its lock (`onConflict` on each conflict). */
+async function openPolling(
+  file: string,
+  config: Record<string, string>,
+  waitMs: number,
+  onConflict: () => void,
+): Promise<DuckDBInstance> {
   const deadline = Date.now() + waitMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     try {
@@ -126,6 +198,7 @@ async function openLocked(
       const message = err instanceof Error ? err.message : String(err);
       const m = LOCK_CONFLICT.exec(message);
       if (!m) throw openProblem(file, message);
+      onConflict();
       if (Date.now() + delay > deadline) {
         const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : '';
         const holder =
@@ -239,8 +312,9 @@ export class UsageStore {
       // ingest leaves room for its own JavaScript heap; reports and the dashboard may use more
       memory_limit:
         opts.memoryLimit ?? process.env.PYRATS_DUCKDB_MEMORY ?? (opts.readOnly ? '512MB' : '256MB'),
-      // fewer, larger checkpoints while ingesting batches of many megabytes
-      checkpoint_threshold: '256MB',
+      // checkpoint as the ingest goes: the WAL of a batch run stays near this size instead of growing
+      // to several times the store (a disk fills far sooner than the store's size suggests)
+      checkpoint_threshold: '32MB',
     };
     if (opts.readOnly) {
       if (!existsSync(file)) throw new Error(`${file}: no such usage store (pyrats ingest makes it)`);
@@ -432,9 +506,19 @@ export class UsageStore {
     this.inTransaction = false;
   }
 
+  /**
+   * Ends a failed transaction. DuckDB has often aborted it already (a failed write invalidates it):
+   * a ROLLBACK that fails then says nothing the first error did not, and is not reported.
+   */
   async rollback(): Promise<void> {
-    if (this.inTransaction) await this.connection.run('ROLLBACK');
+    const open = this.inTransaction;
     this.inTransaction = false;
+    if (!open) return;
+    try {
+      await this.connection.run('ROLLBACK');
+    } catch {
+      // already rolled back by DuckDB; the caller reports the error that caused it
+    }
   }
 
   private async flushDictionaries(): Promise<void> {

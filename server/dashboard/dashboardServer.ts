@@ -38,7 +38,7 @@ export interface DashboardServerOptions {
   token?: string;
   /** Directory holding dashboard.js / dashboard.css (default: `media/` beside this bundle). */
   assetsDir?: string;
-  /** Queries taking longer are interrupted (default 30 s). */
+  /** Queries taking longer are interrupted (default 10 s: nobody keeps the store from an ingest). */
   queryTimeoutMs?: number;
 }
 
@@ -419,7 +419,7 @@ async function removeStaleSocket(file: string): Promise<void> {
 export async function startDashboardServer(opts: DashboardServerOptions): Promise<DashboardServer> {
   const handle = new StoreHandle(opts.db);
   await UsageStore.open(opts.db, { readOnly: true }).then((s) => s.close()); // fail now if unreadable
-  const api = apiRunner(handle, opts.queryTimeoutMs ?? 30_000);
+  const api = apiRunner(handle, opts.queryTimeoutMs ?? 10_000);
   const token = opts.token ?? newToken();
   const ctx = {
     db: opts.db,

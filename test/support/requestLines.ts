@@ -12,6 +12,8 @@ export function requestLine(o: {
   reason?: string;
   id?: string;
   when?: string;
+  /** Changes the request after it was made: a line forged by hand rather than by pyrats. */
+  forge?: (request: Record<string, unknown>) => void;
 }): string {
   const req = createPackageRequest({
     user: o.user,
@@ -30,7 +32,13 @@ export function requestLine(o: {
   const when = o.when ?? 'Nov 25 07:00:00';
   return `${when} ${o.host ?? 'hfe01'} ${formatRecordLine(
     { loggerName: REQUEST_LOGGER, pathName: '/p/sitecustomize.py', python: '/usr/bin/python3' },
-    requestToJson(req),
+    o.forge ? JSON.stringify(forged(req, o.forge)) : requestToJson(req),
     1795590000,
   )}`;
+}
+
+function forged(req: object, change: (request: Record<string, unknown>) => void): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(req)) as Record<string, unknown>;
+  change(copy);
+  return copy;
 }

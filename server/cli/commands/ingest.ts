@@ -19,6 +19,7 @@ import {
   type InputReport,
 } from '../../../analyzer/usage/ingest';
 import { UsageStore, WRITER_LOCK_WAIT_MS } from '../../../analyzer/usage/store';
+import { escapeControls, jsonForTerminal } from '../../../analyzer/terminalText';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
 
 const HELP = `Usage: pyrats ingest PATH... --db FILE [--user-pattern PAT]... [--name-map FILE]
@@ -143,7 +144,7 @@ function progressBar(io: CliIO): ((p: IngestProgress) => void) | undefined {
     const bar =
       frac === null ? '' : `[${'#'.repeat(Math.round(frac * 30)).padEnd(30)}] ${(frac * 100).toFixed(0)}% `;
     err.write(
-      `\r${path.basename(p.path)} ${bar}${mb.toFixed(1)} MB ${(mb / secs).toFixed(1)} MB/s ${p.lines} lines\x1b[K`,
+      `\r${escapeControls(path.basename(p.path))} ${bar}${mb.toFixed(1)} MB ${(mb / secs).toFixed(1)} MB/s ${p.lines} lines\x1b[K`,
     );
   };
 }
@@ -151,8 +152,8 @@ function progressBar(io: CliIO): ((p: IngestProgress) => void) | undefined {
 function summaryLine(r: InputReport): string {
   const what = `${r.lines} lines: ${r.records} records, ${r.requests} requests, ${r.other} other, ${r.bad} bad`;
   const pending = r.pendingPartialLine ? '; last line incomplete, left for the next run' : '';
-  const err = r.error ? ` — ${r.error}` : '';
-  return `${r.path}: ${r.status}, ${what}${pending}${err}\n`;
+  const err = r.error ? ` — ${escapeControls(r.error)}` : '';
+  return `${escapeControls(r.path)}: ${r.status}, ${what}${pending}${err}\n`;
 }
 
 export const ingestCommand: CliCommand = {
@@ -201,7 +202,9 @@ export const ingestCommand: CliCommand = {
       nameMapText = text;
     }
     // the store and DuckDB's files beside it, when it is kept in the log directory
-    const storeFiles = new Set(['', '.wal', '.tmp'].map((suffix) => path.resolve(values.db + suffix)));
+    const storeFiles = new Set(
+      ['', '.wal', '.tmp', '.writer-waiting'].map((suffix) => path.resolve(values.db + suffix)),
+    );
     const inputs = expandInputs(positionals, storeFiles);
     if (!inputs.length) {
       io.stderr.write(`pyrats ingest: no files to read in ${positionals.join(', ')}\n`);
@@ -229,20 +232,22 @@ export const ingestCommand: CliCommand = {
     }
     if (bar) io.stderr.write('\r\x1b[K');
     for (const r of reports) {
+      const where = escapeControls(r.path);
       if (!values.quiet) {
-        for (const b of r.badLines.slice(0, maxReport)) io.stderr.write(`${r.path}:${b.line}: ${b.reason}\n`);
+        for (const b of r.badLines.slice(0, maxReport))
+          io.stderr.write(`${where}:${b.line}: ${escapeControls(b.reason)}\n`);
         if (r.badLines.length > maxReport)
           io.stderr.write(
-            `${r.path}: … ${r.badLines.length - maxReport} more bad lines (table bad_lines in the store)\n`,
+            `${where}: … ${r.badLines.length - maxReport} more bad lines (table bad_lines in the store)\n`,
           );
       }
-      if (r.status === 'failed') io.stderr.write(`pyrats ingest: ${r.path}: ${r.error}\n`);
+      if (r.status === 'failed')
+        io.stderr.write(`pyrats ingest: ${where}: ${escapeControls(r.error ?? '')}\n`);
     }
     if (values.json) {
       io.stdout.write(
-        `${JSON.stringify(
+        `${jsonForTerminal(
           reports.map((r) => ({ ...r, badLines: r.badLines.slice(0, maxReport) })),
-          null,
           2,
         )}\n`,
       );

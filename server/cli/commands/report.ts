@@ -6,6 +6,7 @@
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { listQueue } from '../../../analyzer/requests/queue';
+import { jsonForTerminal } from '../../../analyzer/terminalText';
 import {
   dayNumber,
   missingFromBaseline,
@@ -152,7 +153,7 @@ export const reportCommand: CliCommand = {
           io.stderr.write(`pyrats report: baseline ${p.source}${p.line ? `:${p.line}` : ''}: ${p.message}\n`);
       }
       if (values.requests || section === 'requests') report.requests = await listQueue(store);
-      if (format === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (format === 'json') io.stdout.write(`${jsonForTerminal(report, 2)}\n`);
       else if (format === 'csv') {
         try {
           io.stdout.write(renderCsv(report, section));

@@ -12,6 +12,7 @@ import {
   type QueueEntry,
   type RequestStatus,
 } from '../../../analyzer/requests/queue';
+import { escapeControls, jsonForTerminal } from '../../../analyzer/terminalText';
 import { toCsv } from '../../../analyzer/usage/report';
 import { UsageStore, WRITER_LOCK_WAIT_MS } from '../../../analyzer/usage/store';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
@@ -51,7 +52,7 @@ async function readSource(src: string): Promise<string> {
 }
 
 function render(entries: QueueEntry[], format: string): string {
-  if (format === 'json') return `${JSON.stringify(entries, null, 2)}\n`;
+  if (format === 'json') return `${jsonForTerminal(entries, 2)}\n`;
   if (format === 'csv')
     return toCsv(entries as unknown as Record<string, unknown>[], [
       'package',
@@ -67,7 +68,7 @@ function render(entries: QueueEntry[], format: string): string {
       'note',
     ]);
   if (!entries.length) return 'No requests.\n';
-  const clean = (s: string) => s.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  const clean = escapeControls;
   const w = Math.max(7, ...entries.map((e) => e.package.length));
   const lines = [`${'package'.padEnd(w)}  status    requesters  requests  last requested  reasons`];
   for (const e of entries)
@@ -122,7 +123,7 @@ export const requestsCommand: CliCommand = {
       try {
         if (values['mirror-index']?.length) {
           const closed = await closeMirrored(store, (n) => mirrored.has(n));
-          if (closed.length) io.stderr.write(`closed as mirrored: ${closed.join(', ')}\n`);
+          if (closed.length) io.stderr.write(`closed as mirrored: ${escapeControls(closed.join(', '))}\n`);
         }
         const entries = await listQueue(
           store,
@@ -148,7 +149,7 @@ export const requestsCommand: CliCommand = {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      io.stdout.write(`${status}: ${names.join(', ')}\n`);
+      io.stdout.write(`${status}: ${escapeControls(names.join(', '))}\n`);
     } finally {
       store.close();
     }

@@ -131,7 +131,7 @@ describe('ingest of the real syslog-ng sample', () => {
 });
 
 describe('interrupted runs', () => {
-  it('days committed but not yet rolled up are compacted by the next run', async () => {
+  it('days committed but not yet rolled up are read from the daily rows, and compacted by the next run', async () => {
     const day = path.join(dir, '20261125');
     copyFileSync(sample, day);
     await ingestInputs(store, [day], { deriver });
@@ -141,7 +141,8 @@ describe('interrupted runs', () => {
     await store.run(`DELETE FROM script_monthly`);
     await store.run(`DELETE FROM runs_monthly`);
     await store.run(`INSERT INTO pending_days SELECT DISTINCT day FROM runs_daily`);
-    expect((await storeCounts()).packages).toEqual({});
+    // the reads do not show the stale rollups: the months of pending days come from the daily rows
+    expect(await storeCounts()).toEqual(before);
     const [rep] = await ingestInputs(store, [day], { deriver });
     expect(rep.status).toBe('unchanged');
     expect(await storeCounts()).toEqual(before);
