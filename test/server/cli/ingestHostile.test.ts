@@ -159,5 +159,5 @@ describe('pyrats ingest: control characters from logs are escaped on the termina
       (await runBundledCli(['requests', 'list', '--db', db, '--format', 'json'])).stdout,
     );
     expect(listed[0].reasons).toEqual([`why${ESC}[2J\x9b2J\x7f`]);
-  });
+  }, 180_000); // nine CLI runs
 });
