@@ -73,6 +73,8 @@ export interface ImportVerdictInfo {
    * pyproject.toml), shown as related information of `conflict` diagnostics; absent when none.
    */
   requirement?: { file: string; line: number; text: string };
+  /** In a notebook that installs the distribution itself: the command (`%pip install x`). */
+  installedBy?: string;
 }
 
 export type VerdictCounts = Record<VerdictKind, number>;

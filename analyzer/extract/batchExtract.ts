@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ExtractCache } from './extractCache';
+import type { NotebookReading } from '../notebook/notebookModule';
 import {
   factsOf,
   ImportExtractor,
@@ -33,6 +34,8 @@ export interface BatchOptions {
   timeoutMs?: number;
   /** Trust matching `__pycache__` bytecode as proof of valid syntax (see ExtractorOptions). Default true. */
   trustPycache?: boolean;
+  /** How notebooks are read (see ExtractorOptions.notebookReading). Default `kernel`. */
+  notebookReading?: NotebookReading;
   /** The bundled worker script; default `extractWorker.js` beside this bundle, or `$PYRATS_EXTRACT_WORKER`. */
   workerScript?: string;
 }
@@ -88,8 +91,8 @@ export class BatchExtractor {
   }
 
   private extractorOptions(): ExtractorOptions {
-    const { maxBytes, trustPycache, timeoutMs } = this.options;
-    return { maxBytes, trustPycache, timeoutMs };
+    const { maxBytes, trustPycache, timeoutMs, notebookReading } = this.options;
+    return { maxBytes, trustPycache, timeoutMs, notebookReading };
   }
 
   /** How many files were extracted by worker threads and by this thread. */

@@ -24,6 +24,8 @@ export interface GraphNode {
   note?: string;
   /** True when the node's own imports were read (a source in PyRats' terms). */
   source: boolean;
+  /** A Jupyter notebook (`.ipynb`; its code cells read as one module). */
+  notebook?: true;
 }
 
 export interface GraphEdge {

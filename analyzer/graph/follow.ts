@@ -118,6 +118,29 @@ export function compatEntries(sites: ImportSite[]): ImportSite[] {
 }
 
 /**
+ * The files a notebook `%run`s (paths relative to the notebook's directory), followed like imports;
+ * a target that is not a readable Python file or notebook is a problem.
+ */
+function notebookRuns(
+  fs: FsCache,
+  notebook: string,
+  result: ExtractResult,
+): ({ file: string } | { problem: FollowProblem })[] {
+  return (result.notebook?.runs ?? []).map((run) => {
+    const file = fs.realpath(path.resolve(path.dirname(notebook), run.target));
+    if (fs.isFile(file) && isPython(fs, file)) return { file };
+    return {
+      problem: {
+        file: notebook,
+        kind: 'io',
+        message: `cell ${run.cell + 1}: %run ${run.target}: ${fs.exists(file) ? 'not a Python file or notebook' : 'no such file'}`,
+        line: run.line,
+      },
+    };
+  });
+}
+
+/**
  * Why a path given as a script cannot be analysed — kind `missing` (absent, a symbolic-link loop, a
  * FIFO or device, not accessible) or `not-python` (a file without `.py` suffix or python shebang) —
  * or undefined when it can.
@@ -314,6 +337,17 @@ export async function followDependencies(
           }
           if (profile === 'python' && (dep.status === 'stdlib' || !dep.file.endsWith('.py'))) continue;
           next.add(dep.file);
+        }
+        for (const run of notebookRuns(fs, fn, result)) {
+          if ('problem' in run) {
+            problems.push(run.problem);
+            continue;
+          }
+          const to = relfile(fs, run.file);
+          addTarget(to);
+          const ek = `${key(from)}\0${key(to)}`;
+          if (!edges.has(ek)) edges.set(ek, { from, to, file: run.file, status: 'local' });
+          next.add(run.file);
         }
       }
       if (!follow || problems.some((p) => p.kind === 'limit')) break;

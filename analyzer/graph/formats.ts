@@ -9,6 +9,7 @@ import { pythonRepr } from '../pyrats/pythonRepr';
 import { nodeId, type DependencyGraph, type GraphNode, type VerdictKind } from './dependencyGraph';
 import type { FollowResult, FollowSource } from './follow';
 import { comparePairs, type RelPair } from './roots';
+import { isNotebookPath } from '../notebook/readNotebook';
 
 /** The PyRats records of a follow result, in send order (over-long messages split). */
 export function toRecords(result: FollowResult, opts: RecordOptions = {}): RecordsResult {
@@ -91,10 +92,12 @@ export function toDependencyGraph(result: FollowResult): DependencyGraph {
     const n = node(s.from);
     n.source = s.analysed;
     n.file = s.file;
+    if (isNotebookPath(s.file)) n.notebook = true;
   }
   for (const e of result.edges) {
     const n = node(e.to);
     n.file ??= e.file;
+    if (isNotebookPath(e.file)) n.notebook = true;
     const v = verdictOf(e.status);
     if (v) n.verdict = v;
     if (e.distribution) n.cluster = e.distribution.name;

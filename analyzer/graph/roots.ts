@@ -147,9 +147,9 @@ function head(file: string, bytes: number): string {
   }
 }
 
-/** A path named `*.py`, or a file whose first 64 characters match `#!.*\bpython`. */
+/** A path named `*.py` or `*.ipynb` (a notebook), or a file whose first 64 characters match `#!.*\bpython`. */
 export function isPython(fs: FsCache, p: string): boolean {
-  if (p.endsWith('.py')) return true;
+  if (p.endsWith('.py') || p.endsWith('.ipynb')) return true;
   if (!fs.isFile(p)) return false;
   const text = head(p, 256).slice(0, 64);
   const line = text.split('\n')[0];

@@ -56,7 +56,8 @@ export function notebookModule(nb: Notebook, reading: NotebookReading = 'kernel'
       continue;
     }
     module.installs.push(...masked.installs.map((x) => ({ ...x, cell: cell.index })));
-    module.runs.push(...masked.runs.map((x) => ({ ...x, cell: cell.index })));
+    // nbconvert writes `%run` as a get_ipython() call: the exported script does not import it
+    if (reading === 'kernel') module.runs.push(...masked.runs.map((x) => ({ ...x, cell: cell.index })));
     module.segments.push({ cell: cell.index, ...(cell.id ? { cellId: cell.id } : {}), firstLine: line });
     parts.push(masked.code);
     line += masked.code.split('\n').length;

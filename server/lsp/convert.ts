@@ -40,7 +40,8 @@ export interface DiagnosticData {
 }
 
 function severityKey(v: ImportVerdictInfo): SeveritySettingKey {
-  const guarded = v.guarded === 'try';
+  // a notebook that installs the package itself is handled like a guarded import
+  const guarded = v.guarded === 'try' || v.installedBy !== undefined;
   switch (v.kind) {
     case 'missing':
     case 'conflict':
@@ -61,6 +62,7 @@ function severityKey(v: ImportVerdictInfo): SeveritySettingKey {
 function diagnosticMessage(v: ImportVerdictInfo): string {
   const guard = v.guarded === 'try' ? ' (guarded by try/except ImportError)' : '';
   const name = v.distribution && v.distribution !== v.topLevel ? `${v.module} (${v.distribution})` : v.module;
+  if (v.installedBy) return `${name}: installed by the notebook itself — ${v.explanation}`;
   switch (v.kind) {
     case 'missing':
       return `${name}: missing everywhere — ${v.explanation}${guard}`;

@@ -21,6 +21,8 @@ export class OpenDocument {
   timer: NodeJS.Timeout | undefined;
   running: CancellationTokenSource | undefined;
   last: CheckResult | undefined;
+  /** For a notebook cell: the notebook's URI (the cell is checked with IPython syntax masked). */
+  notebook: string | undefined;
   /** Resolves when a check of the current version has finished (or the document is closed). */
   private waiters: { version: number; resolve: (r: CheckResult | undefined) => void }[] = [];
 

@@ -13,6 +13,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
 import { Checker } from '../../analyzer/check/checker';
 import type { MirrorHit, Verdict } from '../../analyzer/check/verdict';
+import { markInstalledByNotebook } from '../../analyzer/check/notebookInstalls';
+import type { NotebookFacts } from '../../analyzer/notebook/readNotebook';
 import { createImportQueries, type ImportQueries } from '../../analyzer/extract/extractImports';
 import { createPythonParser } from '../../analyzer/parse/pythonParser';
 import { buildGraphPayload } from '../graphData';
@@ -99,6 +101,7 @@ export function toVerdictInfo(v: Verdict): ImportVerdictInfo {
       ? { requirement: { file: v.requirement.file, line: v.requirement.line, text: v.requirement.text } }
       : {}),
     action: v.action || null,
+    ...(v.installedBy ? { installedBy: v.installedBy.text } : {}),
   };
 }
 
@@ -150,7 +153,7 @@ export async function listPythonFiles(
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) stack.push(p);
-      } else if (e.isFile() && (e.name.endsWith('.py') || e.name.endsWith('.pyw'))) {
+      } else if (e.isFile() && /\.(pyw?|ipynb)$/.test(e.name)) {
         if (files.length >= MAX_REPORT_FILES) {
           skipped.push({ path: p, reason: `over the ${MAX_REPORT_FILES}-file cap of the workspace report` });
         } else {
@@ -253,6 +256,8 @@ export class FolderAnalyzer {
     text: TextDocument,
     file: string | undefined,
     token: CancellationToken,
+    /** A notebook cell: what the notebook installs itself (`%pip install`). */
+    installs: NotebookFacts['installs'] = [],
   ): Promise<ImportVerdictInfo[]> {
     const sites = parsed.importSites(text);
     if (token.isCancellationRequested) return [];
@@ -280,7 +285,8 @@ export class FolderAnalyzer {
         this.verdictCache.set(keys[i], { verdict: fresh[k], at: now });
       });
     }
-    return this.checker.declare(out, from, text.getText()).verdicts.map(toVerdictInfo);
+    const marked = installs.length ? out.map((v) => markInstalledByNotebook(v, installs)) : out;
+    return this.checker.declare(marked, from, text.getText()).verdicts.map(toVerdictInfo);
   }
 
   /** Checks a file on disk; `problems` says why it was read only in part or not at all. */

@@ -21,6 +21,9 @@ import {
   type CodeAction,
   type CodeActionParams,
   type Connection,
+  type DidChangeNotebookDocumentParams,
+  type DidOpenNotebookDocumentParams,
+  type TextDocumentItem,
   type Hover,
   type HoverParams,
   type InitializeParams,
@@ -40,8 +43,11 @@ import {
   type WorkspaceReportResult,
 } from '../protocol';
 import { DEFAULT_MAX_BYTES } from '../../analyzer/extract/extractImports';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor, tooLargeDiagnostic } from './convert';
 import { OpenDocument, type CheckResult } from './documents';
+import { OpenNotebooks } from './notebooks';
+import { maskIPythonCell } from '../../analyzer/notebook/ipythonSyntax';
 import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
 import { analyzerKey, DEFAULT_SETTINGS, normalizeSettings, type PyratsSettings } from './settings';
 import { ConfigFileWatcher, folderConfig, withConfig } from './configLayer';
@@ -114,6 +120,7 @@ function untilCancelled<T>(promise: Promise<T>, token: CancellationToken): Promi
 export class PyratsLanguageServer {
   private connection!: Connection;
   private readonly documents = new Map<string, OpenDocument>();
+  private readonly notebooks = new OpenNotebooks();
   private readonly folders = new Map<string, FolderState>();
   private readonly pendingFolders = new Map<string, Promise<FolderState>>();
   private pullConfiguration = false;
@@ -136,6 +143,14 @@ export class PyratsLanguageServer {
         change: TextDocumentSyncKind.Incremental,
         save: { includeText: false },
       },
+      // Jupyter notebooks: Python code cells, synced with their notebook (cell order, index)
+      notebookDocumentSync: {
+        notebookSelector: [
+          { notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] },
+          { notebook: { pattern: '**/*.ipynb' }, cells: [{ language: 'python' }] },
+        ],
+        save: true,
+      },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -148,11 +163,9 @@ export class PyratsLanguageServer {
     connection.onInitialized(() => void this.initialized());
     connection.onDidOpenTextDocument(({ textDocument: t }) => {
       if (this.shutDown || !this.isPython(t.uri, t.languageId)) return;
-      this.documents.get(t.uri)?.dispose();
-      const doc = new OpenDocument(t.uri, t.languageId, t.version, t.text);
-      this.documents.set(t.uri, doc);
-      this.schedule(doc, 0);
+      this.openDocument(t);
     });
+    this.registerNotebooks(connection);
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
       const doc = this.documents.get(textDocument.uri);
       if (!doc) return;
@@ -172,13 +185,7 @@ export class PyratsLanguageServer {
       for (const f of this.folders.values()) void f.analyzer.then((a) => a.invalidateFileSystem());
       this.recheckOpen((d) => d.uri !== textDocument.uri);
     });
-    connection.onDidCloseTextDocument(({ textDocument }) => {
-      const doc = this.documents.get(textDocument.uri);
-      if (!doc) return;
-      doc.dispose();
-      this.documents.delete(textDocument.uri);
-      void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
-    });
+    connection.onDidCloseTextDocument(({ textDocument }) => this.closeDocument(textDocument.uri));
     connection.onDidChangeWatchedFiles(({ changes }) => {
       if (this.shutDown) return;
       let structural = false;
@@ -217,7 +224,8 @@ export class PyratsLanguageServer {
     );
     connection.onRequest(DependencyGraphRequest.type, (params, token) =>
       this.whileRunning(async () => {
-        const file = uriToPath(params.uri);
+        // a notebook cell: the graph of its notebook
+        const file = sourcePath(params.uri);
         if (!file) throw new ResponseError(ErrorCodes.InvalidParams, `not a file URI: ${params.uri}`);
         const folder = await this.ensureFolder(this.folderUriFor(params.uri));
         const analyzer = await untilCancelled(folder.analyzer, token);
@@ -414,8 +422,88 @@ export class PyratsLanguageServer {
     return this.initialFolders[0]?.uri ?? 'untitled:';
   }
 
+  /** A Python document; a notebook file opened as text (JSON) is not one, whatever its language id. */
   private isPython(uri: string, languageId: string): boolean {
+    if (/\.ipynb$/i.test(uri)) return false;
     return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw');
+  }
+
+  private openDocument(t: TextDocumentItem, notebook?: string): void {
+    this.documents.get(t.uri)?.dispose();
+    const doc = new OpenDocument(t.uri, t.languageId, t.version, t.text);
+    doc.notebook = notebook;
+    this.documents.set(t.uri, doc);
+    this.schedule(doc, 0);
+  }
+
+  private closeDocument(uri: string): void {
+    const doc = this.documents.get(uri);
+    if (!doc) return;
+    doc.dispose();
+    this.documents.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Notebooks (LSP 3.17 notebookDocument/*)
+  // -------------------------------------------------------------------------------------------
+
+  private registerNotebooks(connection: Connection): void {
+    const sync = connection.notebooks.synchronization;
+    sync.onDidOpenNotebookDocument((params) => this.openNotebook(params));
+    sync.onDidChangeNotebookDocument((params) => this.changeNotebook(params));
+    sync.onDidSaveNotebookDocument(() => {
+      if (this.shutDown) return;
+      for (const f of this.folders.values()) void f.analyzer.then((a) => a.invalidateFileSystem());
+      this.recheckOpen(() => true);
+    });
+    sync.onDidCloseNotebookDocument(({ notebookDocument }) => {
+      for (const cell of this.notebooks.close(notebookDocument.uri)) this.closeDocument(cell);
+    });
+  }
+
+  private openNotebook({ notebookDocument, cellTextDocuments }: DidOpenNotebookDocumentParams): void {
+    if (this.shutDown) return;
+    this.notebooks.open(notebookDocument.uri, notebookDocument.cells);
+    for (const t of cellTextDocuments)
+      if (OpenNotebooks.isPythonCell(t)) this.openDocument(t, notebookDocument.uri);
+  }
+
+  private changeNotebook({ notebookDocument, change }: DidChangeNotebookDocumentParams): void {
+    if (this.shutDown) return;
+    const nb = notebookDocument.uri;
+    const structure = change.cells?.structure;
+    if (structure) {
+      const { start, deleteCount, cells } = structure.array;
+      this.notebooks.splice(nb, start, deleteCount, cells);
+      for (const closed of structure.didClose ?? []) this.closeDocument(closed.uri);
+      for (const t of structure.didOpen ?? []) if (OpenNotebooks.isPythonCell(t)) this.openDocument(t, nb);
+    }
+    for (const { document, changes } of change.cells?.textContent ?? []) {
+      this.documents.get(document.uri)?.applyChanges(changes, document.version);
+    }
+    // cell indexes and `%pip install` lines concern every cell of the notebook
+    this.recheckOpen((d) => d.notebook === nb);
+  }
+
+  /** Checks one notebook cell: IPython syntax masked, the notebook's own installs applied. */
+  private async checkCell(
+    doc: OpenDocument,
+    analyzer: FolderAnalyzer,
+    token: CancellationToken,
+  ): Promise<CheckResult['verdicts']> {
+    const masked = maskIPythonCell(doc.text.getText());
+    if (masked.code === null) return [];
+    const text = TextDocument.create(doc.uri, 'python', doc.version, masked.code);
+    const parsed = await analyzer.parse(text);
+    try {
+      const installs = this.notebooks.installs(doc.notebook!, (uri) =>
+        this.documents.get(uri)?.text.getText(),
+      );
+      return await analyzer.checkDocument(parsed, text, sourcePath(doc.uri), token, installs);
+    } finally {
+      parsed.dispose();
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -459,8 +547,12 @@ export class PyratsLanguageServer {
         doc.parsed.dispose();
         doc.parsed = undefined;
       }
-      doc.parsed ??= await analyzer.parse(doc.text);
-      const verdicts = await analyzer.checkDocument(doc.parsed, doc.text, sourcePath(doc.uri), cts.token);
+      let verdicts: CheckResult['verdicts'];
+      if (doc.notebook) verdicts = await this.checkCell(doc, analyzer, cts.token);
+      else {
+        doc.parsed ??= await analyzer.parse(doc.text);
+        verdicts = await analyzer.checkDocument(doc.parsed, doc.text, sourcePath(doc.uri), cts.token);
+      }
       if (cts.token.isCancellationRequested || doc.version !== version || this.documents.get(doc.uri) !== doc)
         return;
       const result: CheckResult = {

@@ -138,6 +138,7 @@ export async function startLspSession(options: {
       hover: { contentFormat: ['markdown', 'plaintext'] },
       codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } },
     },
+    notebookDocument: { synchronization: { dynamicRegistration: false } },
   };
   const initializeResult = await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,

@@ -151,7 +151,11 @@ export const depsCommand: CliCommand = {
         follow: !values['no-follow'],
         internal: values.internal,
         external: values.external,
-        extraction: { cache: !values['no-cache'] },
+        // records are what PyRats sends for a notebook exported as a script (nbconvert --to script)
+        extraction: {
+          cache: !values['no-cache'],
+          ...(format === 'records' ? { notebookReading: 'script' } : {}),
+        },
       });
     } catch (err) {
       io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);

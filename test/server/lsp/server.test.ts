@@ -796,14 +796,31 @@ describe('documents that are not files (untitled:, notebook cells)', () => {
       expect(notebook.summary.baseline).toBe('folder-baseline.txt');
       expect(notebook.summary.counts).toMatchObject({ local: 1, baseline: 1, missing: 1 });
       expect(notebook.diagnostics.map((d) => [d.code, d.range.start.line])).toEqual([['pyrats.missing', 2]]);
-      // the graph follows files on disk only: a cell is refused with a clear error
-      const err = await s.connection
-        .sendRequest('pyrats/dependencyGraph', { uri: cell, scope: 'script' })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect((err as ResponseError<unknown>).message).toContain('not a file URI');
+      // the graph of a cell is its notebook's, followed from the notebook on disk (issue 17)
+      const notebookFile = path.join(ws, 'notebook.ipynb');
+      const cellJson = { cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source: text };
+      writeFileSync(
+        notebookFile,
+        JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cellJson] }),
+      );
+      try {
+        const graph = (await s.connection.sendRequest('pyrats/dependencyGraph', {
+          uri: cell,
+          scope: 'script',
+        })) as GraphPayload;
+        const nb = graph.graph.nodes.find((n) => n.rel === 'notebook.ipynb');
+        expect(nb).toMatchObject({ source: true, notebook: true });
+        expect(graph.graph.edges.some((e) => e.from === nb!.id && e.to.endsWith('helpers.py'))).toBe(true);
+        const err = await s.connection
+          .sendRequest('pyrats/dependencyGraph', { uri: 'untitled:Untitled-1', scope: 'script' })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect((err as ResponseError<unknown>).message).toContain('not a file URI');
+      } finally {
+        rmSync(notebookFile, { force: true });
+      }
     } finally {
       await s.stop();
     }
