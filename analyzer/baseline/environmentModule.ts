@@ -71,7 +71,8 @@ export const DEFAULT_MODULE_INITS = [
   '/opt/lmod/lmod/init/bash',
 ];
 
-const script = String.raw`
+/** Defines `module` (explicit init script, login profile, usual init scripts) and runs `module use`. */
+const setUp = String.raw`
 name="$1"; shift
 if [ -n "$PYRATS_INIT_SCRIPT" ]; then
   if [ ! -r "$PYRATS_INIT_SCRIPT" ] || [ -d "$PYRATS_INIT_SCRIPT" ]; then echo "${MARK}init-unreadable"; exit 96; fi
@@ -87,6 +88,11 @@ fi
 if ! type module >/dev/null 2>&1; then echo "${MARK}no-module"; exit 97; fi
 echo "${MARK}path-before $PATH"
 for d in "$@"; do module use "$d" 2>&1; done
+`;
+
+const script =
+  setUp +
+  String.raw`
 echo "${MARK}help-begin"
 module help "$name" 2>&1
 echo "${MARK}help-end $?"
@@ -99,6 +105,14 @@ for p in $PYRATS_PYTHONS; do
   if command -v "$p" >/dev/null 2>&1; then echo "${MARK}python $(command -v "$p")"; break; fi
 done
 echo "${MARK}done"
+`;
+
+const availScript =
+  setUp +
+  String.raw`
+echo "${MARK}avail-begin"
+if [ -n "$name" ]; then module -t avail "$name" 2>&1; else module -t avail 2>&1; fi
+echo "${MARK}avail-end $?"
 `;
 
 function runShell(
@@ -187,6 +201,17 @@ export function stripHelpBanner(text: string): string {
     .trimEnd();
 }
 
+function moduleInits(opts: ModuleRunOptions): string {
+  return (opts.initScripts ?? DEFAULT_MODULE_INITS)
+    .map((f) =>
+      f.replace(
+        /^\$(LMOD_PKG|MODULESHOME)/,
+        (_, v: string) => (opts.env ?? process.env)[v] ?? `/nonexistent-${v}`,
+      ),
+    )
+    .join(':');
+}
+
 /** Loads `name` in a login shell and reports its help text, environment and python. */
 export async function runEnvironmentModule(name: string, opts: ModuleRunOptions = {}): Promise<ModuleRun> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -198,14 +223,7 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
       PYRATS_ENV_OUT: envFile,
       PYRATS_INIT_SCRIPT: opts.init ?? '',
       PYRATS_PYTHONS: (opts.pythonNames ?? ['python3', 'python']).join(' '),
-      PYRATS_MODULE_INITS: (opts.initScripts ?? DEFAULT_MODULE_INITS)
-        .map((f) =>
-          f.replace(
-            /^\$(LMOD_PKG|MODULESHOME)/,
-            (_, v: string) => (opts.env ?? process.env)[v] ?? `/nonexistent-${v}`,
-          ),
-        )
-        .join(':'),
+      PYRATS_MODULE_INITS: moduleInits(opts),
     };
     const r = await runShell(
       [...(opts.login === false ? [] : ['-l']), '-c', script, 'pyrats-module', name, ...(opts.use ?? [])],
@@ -270,4 +288,84 @@ export async function runEnvironmentModule(name: string, opts: ModuleRunOptions 
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** True when a module spec names several modules: it holds a `*`, `?` or `[...]` wildcard. */
+export function isModuleGlob(name: string): boolean {
+  return /[*?[]/.test(name);
+}
+
+function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 1);
+      if (close < 0) re += '\\[';
+      else {
+        const body = glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
+        re += `[${body}]`;
+        i = close;
+      }
+    } else re += c.replace(/[.+^${}()|\\/\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Module names in `module -t avail` output (directory headers and markers like `(default)` dropped). */
+export function parseAvailTerse(output: string): string[] {
+  const names = new Set<string>();
+  for (const raw of output.split('\n')) {
+    const line = raw
+      .trim()
+      .replace(/\s*\((default|D|L|[a-zA-Z,]+)\)$/, '')
+      .replace(/\s*<[^>]*>$/, '');
+    if (!line || line.endsWith(':') || line.endsWith('/') || /\s/.test(line)) continue;
+    names.add(line);
+  }
+  return [...names];
+}
+
+/**
+ * Every module `module -t avail` lists whose full name matches `glob` (`PythonEnv-noaa/*`), in the
+ * module system's order. Same shell, init and module paths as runEnvironmentModule; an error for a
+ * module system that cannot be started or a timeout.
+ */
+export async function listAvailableModules(glob: string, opts: ModuleRunOptions = {}): Promise<string[]> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const first = glob.search(/[*?[]/);
+  const prefix = (first < 0 ? glob : glob.slice(0, first)).replace(/\/[^/]*$/, '');
+  const env: NodeJS.ProcessEnv = {
+    ...(opts.env ?? process.env),
+    PYRATS_INIT_SCRIPT: opts.init ?? '',
+    PYRATS_MODULE_INITS: moduleInits(opts),
+  };
+  const r = await runShell(
+    [
+      ...(opts.login === false ? [] : ['-l']),
+      '-c',
+      availScript,
+      'pyrats-module',
+      prefix,
+      ...(opts.use ?? []),
+    ],
+    env,
+    timeoutMs,
+    opts.maxOutputBytes ?? 8 * 1024 * 1024,
+  );
+  if (r.timedOut) throw new Error(`module avail ${glob}: did not finish within ${timeoutMs} ms (killed)`);
+  if (r.tooBig) throw new Error(`module avail ${glob}: printed too much`);
+  if (r.out.includes(`${MARK}no-module`) || r.out.includes(`${MARK}init-`))
+    throw new Error(`module avail ${glob}: no 'module' command (see the init script and login profile)`);
+  if (!r.out.includes(`${MARK}avail-end`))
+    throw new Error(`module avail ${glob}: the shell stopped early (exit status ${r.code})`);
+  const match = globRegExp(glob);
+  return parseAvailTerse(between(r.out, `${MARK}avail-begin`, `${MARK}avail-end`)).filter((n) =>
+    match.test(n),
+  );
 }

@@ -5,6 +5,8 @@
  *                                                     system's bash init script to source)
  *   file:PATH[?format=FORMAT]                         a file; the format is detected from its content
  *   python:/path/to/python3                           a live interpreter
+ * A module NAME may end in a glob (`module:PythonEnv-noaa/*`): expandBaselineSpecs turns it into one
+ * spec per module `module avail` lists.
  * FORMAT is one of requirements, pip-list, conda-env, conda-list, conda-explicit, spack-lock,
  * spack-yaml, modulefile, module-help (saved `module help` output), environment (an Environment JSON snapshot). A bare existing path is taken as
  * `file:`. Fatal problems (unreadable file, unknown format, module or interpreter failure) throw an
@@ -29,7 +31,13 @@ import {
   parseCondaListText,
   parseEnvironmentYml,
 } from './condaFiles';
-import { runEnvironmentModule, stripHelpBanner, type ModuleRun } from './environmentModule';
+import {
+  isModuleGlob,
+  listAvailableModules,
+  runEnvironmentModule,
+  stripHelpBanner,
+  type ModuleRun,
+} from './environmentModule';
 import {
   modulefileHelpText,
   parseHelpRequirements,
@@ -407,6 +415,63 @@ async function cachedModuleRun(
   return run;
 }
 
+/** Module paths, timeout and init script of a `module:` spec (its query first, then the options). */
+function moduleSettings(
+  spec: string,
+  parsed: ParsedSpec,
+  opts: LoadBaselineOptions,
+  env: NodeJS.ProcessEnv,
+): { use: string[]; timeoutMs: number | undefined; init: string | undefined } {
+  // the configuration may already have folded $PYRATS_MODULE_USE into moduleUse: each directory once
+  const use = [
+    ...new Set(
+      [
+        ...parsed.params.getAll('use'),
+        ...(opts.moduleUse ?? []),
+        ...(env.PYRATS_MODULE_USE ?? '').split(':').filter(Boolean),
+      ].map((d) => path.resolve(d)),
+    ),
+  ];
+  const timeoutParam = parsed.params.get('timeout');
+  const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
+  if (timeoutMs !== undefined && !(timeoutMs > 0))
+    throw new Error(`baseline '${spec}': timeout must be a positive number of seconds`);
+  const initParam = parsed.params.get('init') ?? opts.moduleInit ?? env.PYRATS_MODULE_INIT;
+  return { use, timeoutMs, init: initParam ? path.resolve(initParam) : undefined };
+}
+
+/**
+ * Baseline specs with every `module:` glob replaced by one spec per matching module that
+ * `module -t avail` lists (the glob's `?query` kept on each), in the order given; duplicates dropped.
+ * A glob that matches nothing, or a module system that cannot list, is a problem and contributes no spec.
+ */
+export async function expandBaselineSpecs(
+  specs: string[],
+  opts: LoadBaselineOptions = {},
+): Promise<{ specs: string[]; problems: { spec: string; message: string }[] }> {
+  const env = opts.env ?? process.env;
+  const out: string[] = [];
+  const problems: { spec: string; message: string }[] = [];
+  for (const spec of specs) {
+    const parsed = /^module:/.test(spec) ? parseBaselineSpec(spec) : null;
+    if (!parsed || !isModuleGlob(parsed.target)) {
+      if (!out.includes(spec)) out.push(spec);
+      continue;
+    }
+    const query = spec.includes('?') ? spec.slice(spec.indexOf('?')) : '';
+    try {
+      const { use, timeoutMs, init } = moduleSettings(spec, parsed, opts, env);
+      const names = await listAvailableModules(parsed.target, { use, timeoutMs, init, env });
+      if (!names.length)
+        problems.push({ spec, message: `no module matches ${parsed.target} in 'module avail'` });
+      for (const n of names) if (!out.includes(`module:${n}${query}`)) out.push(`module:${n}${query}`);
+    } catch (err) {
+      problems.push({ spec, message: (err as Error).message });
+    }
+  }
+  return { specs: out, problems };
+}
+
 /** Loads the baseline named by `spec`. */
 export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {}): Promise<Baseline> {
   const parsed = parseBaselineSpec(spec);
@@ -436,22 +501,9 @@ export async function loadBaseline(spec: string, opts: LoadBaselineOptions = {})
       problems: [],
     };
   }
-  // the configuration may already have folded $PYRATS_MODULE_USE into moduleUse: each directory once
-  const use = [
-    ...new Set(
-      [
-        ...parsed.params.getAll('use'),
-        ...(opts.moduleUse ?? []),
-        ...(env.PYRATS_MODULE_USE ?? '').split(':').filter(Boolean),
-      ].map((d) => path.resolve(d)),
-    ),
-  ];
-  const timeoutParam = parsed.params.get('timeout');
-  const timeoutMs = timeoutParam ? Number(timeoutParam) * 1000 : opts.moduleTimeoutMs;
-  if (timeoutMs !== undefined && !(timeoutMs > 0))
-    throw new Error(`baseline '${spec}': timeout must be a positive number of seconds`);
-  const initParam = parsed.params.get('init') ?? opts.moduleInit ?? env.PYRATS_MODULE_INIT;
-  const init = initParam ? path.resolve(initParam) : undefined;
+  if (isModuleGlob(parsed.target))
+    throw new Error(`baseline '${spec}': a module glob names several baselines (expand it first)`);
+  const { use, timeoutMs, init } = moduleSettings(spec, parsed, opts, env);
   const run = await cachedModuleRun(parsed.target, use, { timeoutMs, init, env, opts });
   const problems: BaselineProblem[] = [];
   const source = `module ${parsed.target}`;

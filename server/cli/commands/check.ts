@@ -4,14 +4,15 @@
  * as a readable table, JSON or SARIF 2.1.0.
  */
 import { writeFileSync } from 'node:fs';
-import { Checker } from '../../../analyzer/check/checker';
+import { Checker, type CheckerOptions } from '../../../analyzer/check/checker';
 import { unguardedMissing, type CheckReport } from '../../../analyzer/check/report/checkReport';
 import { formatJson } from '../../../analyzer/check/report/json';
-import { formatSarif } from '../../../analyzer/check/report/sarif';
+import { formatSarif, toSarif } from '../../../analyzer/check/report/sarif';
 import { formatText } from '../../../analyzer/check/report/text';
 import { collectPythonFiles } from '../../../analyzer/check/scripts';
-import { unusedRequirements } from '../../../analyzer/check/declared';
-import { BaselineLookup } from '../../../analyzer/baseline/baseline';
+import { checkBaselines, checkFiles } from '../../../analyzer/check/checkFiles';
+import { buildMatrix, formatMatrixJson, formatMatrixText } from '../../../analyzer/check/report/matrix';
+import { isModuleGlob } from '../../../analyzer/baseline/environmentModule';
 import { parseDuration } from '../../../analyzer/config/duration';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { flagOverrides, loadCliConfig, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from '../cliConfig';
@@ -97,7 +98,7 @@ export const checkCommand: CliCommand = {
       args,
       allowPositionals: true,
       options: {
-        baseline: { type: 'string' },
+        baseline: { type: 'string', multiple: true },
         mirror: { type: 'string', multiple: true },
         format: { type: 'string', default: 'text' },
         output: { type: 'string', short: 'o' },
@@ -124,7 +125,9 @@ export const checkCommand: CliCommand = {
       throw new UsageError('--no-mirror and --mirror exclude each other');
     if (v.offline && v.refresh) throw new UsageError('--offline and --refresh exclude each other');
     const moduleTimeoutMs = duration(v['module-timeout'], '--module-timeout');
-    const config = loadCliConfig(io, 'check', flagOverrides(v), parsed.positionals).values;
+    // several --baseline make a matrix; the configuration layer knows one baseline
+    const flags = { ...v, baseline: v.baseline?.[0] };
+    const config = loadCliConfig(io, 'check', flagOverrides(flags), parsed.positionals).values;
 
     const { files, problems: pathProblems } = collectPythonFiles(parsed.positionals);
     for (const p of pathProblems) io.stderr.write(`pyrats check: ${p.path}: ${p.message}\n`);
@@ -132,8 +135,7 @@ export const checkCommand: CliCommand = {
       io.stderr.write('pyrats check: no Python files to check\n');
       return EXIT.failure;
     }
-    const checker = await Checker.create({
-      baseline: config.baseline ?? undefined,
+    const options: Omit<CheckerOptions, 'baseline'> = {
       mirrors: config.mirrors ?? [],
       python: config.python ?? undefined,
       cacheDir: v['no-cache'] ? false : (config.cache_dir ?? undefined),
@@ -145,7 +147,14 @@ export const checkCommand: CliCommand = {
       mirrorTtlMs: v.refresh ? 0 : undefined,
       refresh: v.refresh,
       subdirs: v.subdir,
-    });
+    };
+    const specs = v.baseline?.length ? v.baseline : config.baseline ? [config.baseline] : [];
+    if (
+      specs.length > 1 ||
+      specs.some((s) => s.startsWith('module:') && isModuleGlob(s.replace(/\?.*$/s, '')))
+    )
+      return checkMatrix(specs, files, options, { format, output: v.output }, io);
+    const checker = await Checker.create({ ...options, baseline: specs[0] });
     try {
       if (checker.fatal) {
         for (const p of checker.problems.filter((x) => x.area === 'baseline')) {
@@ -153,44 +162,15 @@ export const checkCommand: CliCommand = {
         }
         return EXIT.failure;
       }
-      const results = [];
-      for (const f of files) results.push(await checker.checkFileDetailed(f));
-      const report: CheckReport = {
-        baseline: checker.baseline
-          ? {
-              spec: checker.baseline.spec,
-              name: checker.baseline.name,
-              kind: checker.baseline.kind,
-              pythonVersion: checker.baseline.pythonVersion,
-              distributions: new BaselineLookup(checker.baseline).names().length,
-            }
-          : null,
-        python: checker.environment
-          ? { executable: checker.environment.executable, version: checker.environment.version }
-          : null,
-        mirrors: checker.mirror?.describe() ?? [],
-        files: results,
-        findings: [
-          ...results.flatMap((r) => r.findings ?? []),
-          ...unusedRequirements(results, checker.pythonVersion),
-        ],
-        problems: checker.problems,
-        cwd: process.cwd(),
-      };
+      const report: CheckReport = await checkFiles(checker, files, process.cwd());
+      const results = report.files;
       let text: string;
       if (format === 'json') text = formatJson(report);
       else if (format === 'sarif') text = formatSarif(report, process.env.PYRATS_VERSION ?? '0.1.0');
       else {
         text = formatText(report, { hide: v.quiet ? ['stdlib', 'builtin', 'local'] : [] });
       }
-      if (v.output) {
-        try {
-          writeFileSync(v.output, text);
-        } catch (err) {
-          io.stderr.write(`pyrats check: cannot write ${v.output}: ${(err as Error).message}\n`);
-          return EXIT.failure;
-        }
-      } else io.stdout.write(text);
+      if (!writeReport(text, v.output, io)) return EXIT.failure;
       if (format !== 'text') {
         for (const p of checker.problems)
           io.stderr.write(`pyrats check: ${p.area} ${p.source}: ${p.message}\n`);
@@ -210,3 +190,48 @@ export const checkCommand: CliCommand = {
     }
   },
 };
+
+/** Writes the report to `output` (or stdout); false after saying why it could not. */
+function writeReport(text: string, output: string | undefined, io: CliIO): boolean {
+  if (!output) {
+    io.stdout.write(text);
+    return true;
+  }
+  try {
+    writeFileSync(output, text);
+    return true;
+  } catch (err) {
+    io.stderr.write(`pyrats check: cannot write ${output}: ${(err as Error).message}\n`);
+    return false;
+  }
+}
+
+/**
+ * Several baselines (repeated --baseline, or a module glob): the matrix of imports × baselines and
+ * the recommendation (SARIF: one run per baseline). Exit 0 when some baseline satisfies the scripts,
+ * 1 when none does, 3 when no baseline could be loaded at all.
+ */
+async function checkMatrix(
+  specs: string[],
+  files: string[],
+  options: Omit<CheckerOptions, 'baseline'>,
+  out: { format: string; output?: string },
+  io: CliIO,
+): Promise<number> {
+  const cwd = process.cwd();
+  const { columns, problems } = await checkBaselines(specs, files, { ...options, cwd });
+  for (const p of problems) io.stderr.write(`pyrats check: baseline ${p.spec}: ${p.message}\n`);
+  if (!columns.length) return EXIT.failure;
+  const matrix = buildMatrix(columns);
+  let text: string;
+  if (out.format === 'json') text = formatMatrixJson(matrix, files, problems);
+  else if (out.format === 'sarif') {
+    const version = process.env.PYRATS_VERSION ?? '0.1.0';
+    const sarifs = columns.flatMap((c) => (c.report ? [toSarif(c.report, version)] : []));
+    const runs = sarifs.flatMap((s) => s.runs as unknown[]);
+    text = `${JSON.stringify({ ...(sarifs[0] ?? {}), runs }, null, 2)}\n`;
+  } else text = formatMatrixText(matrix, cwd);
+  if (!writeReport(text, out.output, io)) return EXIT.failure;
+  if (columns.every((c) => !c.report)) return EXIT.failure;
+  return matrix.recommendation.length ? EXIT.ok : EXIT.findings;
+}
