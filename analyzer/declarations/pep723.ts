@@ -145,14 +145,16 @@ function blockLines(dependencies: string[], requiresPython: string | null, rest:
 
 /**
  * `text` with its script block set to `dependencies` and `requiresPython` (other keys of an
- * existing block kept). The file's own line ending is used; all lines outside the block are unchanged.
+ * existing block kept). The block's lines end like the file's first line; all lines outside the
+ * block are unchanged.
  */
 export function writeScriptBlock(
   text: string,
   dependencies: string[],
   requiresPython: string | null,
 ): string {
-  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  // the first line's terminator (a file with mixed endings keeps each of its own)
+  const eol = /\r\n|\n|\r/.exec(text)?.[0] ?? '\n';
   const span = findScriptBlock(text);
   // Keep every line terminator as it was: split with the terminators attached.
   const parts = text.match(/[^\r\n]*(\r\n|\n|\r)|[^\r\n]+$/g) ?? [];

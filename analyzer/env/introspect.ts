@@ -212,9 +212,10 @@ function isScript(file: string): boolean {
  * The cache key of an interpreter: its real path, size and mtime; for a wrapper script (pyenv shim,
  * conda wrapper) also the working directory and the variables/files that select the real interpreter.
  */
-function cacheKey(real: string, env: NodeJS.ProcessEnv): string {
+function cacheKey(real: string, env: NodeJS.ProcessEnv, invoked: string): string {
   const st = statSync(real);
-  const parts = [real, String(st.size), String(st.mtimeMs)];
+  // venvs link the same real interpreter; the path it is started by decides sys.prefix (pyvenv.cfg)
+  const parts = [real, invoked, String(st.size), String(st.mtimeMs)];
   if (isScript(real)) {
     parts.push(
       process.cwd(),
@@ -381,7 +382,9 @@ export async function introspectInterpreter(
   const st = statSync(real);
   if (!st.isFile()) throw new Error(`interpreter ${executable} is not a file (${real})`);
   const cacheRoot = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(childEnv));
-  const cacheFile = cacheRoot ? path.join(cacheRoot, 'env', `${cacheKey(real, childEnv)}.json`) : undefined;
+  const cacheFile = cacheRoot
+    ? path.join(cacheRoot, 'env', `${cacheKey(real, childEnv, found)}.json`)
+    : undefined;
   if (cacheFile) {
     try {
       const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as { environment: unknown; stamps: unknown };

@@ -41,6 +41,18 @@ Baseline (--baseline SPEC; default: the configured baseline, else the --python i
                                    environment snapshot (pyrats deps --save-env); detected from content
   python:PATH                      a live interpreter's installed distributions
 
+Several baselines: --baseline is repeatable, and a module NAME may end in a glob
+(module:PythonEnv-noaa/* = every version 'module avail' lists). The report is then a matrix of
+imports × baselines (✓ version, ✗, conflict), each baseline 'satisfied' when every (not optional)
+third-party import is in it and none conflicts with the declaration, and a recommendation: the
+satisfying baselines, newest first ("module load PythonEnv-noaa/3.11"). JSON: baselines[] with spec,
+name, pythonVersion, imports and satisfied; SARIF: one run per baseline. Exit 0 when one satisfies.
+
+Declarations: the script's PEP 723 block (# /// script), else the nearest requirements*.txt,
+environment.yml or pyproject.toml above it (up to the repository root). Verdicts 'conflict' (the
+baseline's version is outside the declared specifiers; also requires-python) and 'undeclared', and
+'unused' declared distributions, each with the requirement's file and line.
+
 Mirror (--mirror, repeatable; default: the configured mirrors, else channels from .condarc and
 indexes from pip.conf):
   conda:URL   a conda channel (<URL>/<subdir>/repodata.json for the platform subdir and noarch)
@@ -68,7 +80,8 @@ ${SOURCE_OPTIONS_HELP} (default 15)
 
 Imports guarded by try/except ImportError are marked [optional]; they never fail the check.
 
-Exit status: 0 nothing missing, 1 something (not optional) is missing everywhere, 2 usage error,
+Exit status: 0 nothing missing, 1 something (not optional) is missing everywhere or conflicts with
+its declaration, 2 usage error,
 3 the baseline could not be loaded, the --python interpreter could not be run (the report is still
 written, but standard-library and local imports cannot be told from missing ones) or no file could
 be read.

@@ -9,6 +9,7 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   deps: async () => (await import('./deps')).depsCommand,
   imports: async () => (await import('./imports')).importsCommand,
   check: async () => (await import('./check')).checkCommand,
+  pin: async () => (await import('./pin')).pinCommand,
   baseline: async () => (await import('./baseline')).baselineCommand,
   mirror: async () => (await import('./mirror')).mirrorCommand,
   emit: async () => (await import('./emit')).emitCommand,
