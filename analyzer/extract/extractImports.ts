@@ -17,6 +17,7 @@ import { Query, type Node, type Parser, type QueryMatch, type Tree } from 'web-t
 import { createPythonParser } from '../parse/pythonParser';
 import type { ImportSite, SourceRange } from './importSite';
 import { importSkeleton } from './importSkeleton';
+import { stringLiteralValue } from './pythonLiteral';
 import { findNestingProblem } from './nestingLimits';
 import { compiledByCPython } from './pycacheCertificate';
 import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
@@ -96,9 +97,12 @@ const MAIN_QUERY = `
 ${PYTHON2_QUERY_PATTERNS}`;
 
 const DYNAMIC_QUERY = `
-(call function: (identifier) @fn arguments: (argument_list . (string) @arg)) @call
+(call function: (identifier) @fn arguments: (argument_list) @args) @call
 (call function: (attribute object: (identifier) @obj attribute: (identifier) @fn)
-      arguments: (argument_list . (string) @arg)) @call
+      arguments: (argument_list) @args) @call
+(assignment left: (identifier) @alias right: (identifier) @target) @assign
+(assignment left: (identifier) @alias
+            right: (attribute object: (identifier) @obj attribute: (identifier) @target)) @assign
 `;
 
 function rangeOf(node: Node): SourceRange {
@@ -107,11 +111,17 @@ function rangeOf(node: Node): SourceRange {
   return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
 }
 
+/** An identifier as Python reads it: NFKC-normalised (`ｎｕｍｐｙ` is `numpy`, NFD accents composed). */
+function identifierText(node: Node): string {
+  const t = node.text;
+  return /[^\x00-\x7f]/.test(t) ? t.normalize('NFKC') : t;
+}
+
 /** `a . b` → `a.b`: the identifiers of a dotted_name, without spaces or comments. */
 function dottedText(node: Node): string {
-  if (node.type !== 'dotted_name') return node.text;
+  if (node.type !== 'dotted_name') return identifierText(node);
   const parts: string[] = [];
-  for (const c of node.namedChildren) if (c && c.type === 'identifier') parts.push(c.text);
+  for (const c of node.namedChildren) if (c && c.type === 'identifier') parts.push(identifierText(c));
   return parts.join('.');
 }
 
@@ -226,7 +236,8 @@ function importStatementSites(stmt: Node, out: PendingSite[]): void {
     if (!dotted || dotted.isMissing) continue;
     const module = dottedText(dotted);
     if (!module) continue;
-    const asname = item.type === 'aliased_import' ? (item.childForFieldName('alias')?.text ?? null) : null;
+    const alias = item.type === 'aliased_import' ? item.childForFieldName('alias') : null;
+    const asname = alias ? identifierText(alias) : null;
     out.push({
       at: stmt.startIndex,
       site: makeSite('import', module, null, asname, 0, rangeOf(dotted), statementRange, ctx),
@@ -265,7 +276,8 @@ function fromStatementSites(stmt: Node, out: PendingSite[]): void {
     if (!item) continue;
     const dotted = item.type === 'aliased_import' ? item.childForFieldName('name') : item;
     if (!dotted || dotted.isMissing) continue;
-    const asname = item.type === 'aliased_import' ? (item.childForFieldName('alias')?.text ?? null) : null;
+    const alias = item.type === 'aliased_import' ? item.childForFieldName('alias') : null;
+    const asname = alias ? identifierText(alias) : null;
     out.push({
       at: stmt.startIndex,
       site: makeSite('from', module, dottedText(dotted), asname, level, rangeOf(dotted), statementRange, ctx),
@@ -276,73 +288,98 @@ function fromStatementSites(stmt: Node, out: PendingSite[]): void {
 const DOTTED_LITERAL =
   /^(\.*)((?:[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*)?$/u;
 
-/** The content node of a plain string literal (no f/b prefix, no escapes or interpolation). */
-function plainStringContent(str: Node): Node | undefined {
-  let content: Node | undefined;
-  for (const c of str.namedChildren) {
-    if (!c) continue;
-    if (c.type === 'string_start') {
-      if (/[fFbB`]/.test(c.text)) return undefined;
-    } else if (c.type === 'string_content') {
-      if (content) return undefined;
-      content = c;
-    } else if (c.type !== 'string_end') {
-      return undefined;
-    }
+/** What a name called as a function is: `import_module` (relative names allowed) or `__import__`. */
+type ImportFunction = 'import_module' | '__import__';
+
+interface DynamicNames {
+  /** Local names bound to the modules importlib / builtins (`import importlib as il`). */
+  modules: Map<string, string>;
+  /** Local names bound to the import functions (`from importlib import import_module as im`, `f = __import__`). */
+  functions: Map<string, ImportFunction>;
+}
+
+/** The import function `obj.fn` or `fn` stands for under `names`, if any. */
+function importFunction(
+  names: DynamicNames,
+  fn: string,
+  obj: string | undefined,
+): ImportFunction | undefined {
+  if (obj === undefined) return fn === '__import__' ? '__import__' : names.functions.get(fn);
+  const module = names.modules.get(obj);
+  if (module === 'importlib' && (fn === 'import_module' || fn === '__import__')) return fn;
+  if (module === 'builtins' && fn === '__import__') return '__import__';
+  return undefined;
+}
+
+/** Names bound by the static imports, then by plain assignments (`im = importlib.import_module`). */
+function dynamicNames(matches: QueryMatch[], static_: PendingSite[]): DynamicNames {
+  const names: DynamicNames = { modules: new Map([['importlib', 'importlib']]), functions: new Map() };
+  for (const { site } of static_) {
+    if (site.level !== 0 || (site.module !== 'importlib' && site.module !== 'builtins')) continue;
+    if (site.kind === 'import') names.modules.set(site.asname ?? site.module, site.module);
+    const fn = site.name;
+    if (
+      site.kind === 'from' &&
+      (fn === '__import__' || (fn === 'import_module' && site.module === 'importlib'))
+    )
+      names.functions.set(site.asname ?? fn, fn);
   }
-  if (content && content.namedChildCount > 0) return undefined; // escape sequences
-  return content;
+  for (const match of matches) {
+    const cap = (name: string): Node | undefined => match.captures.find((c) => c.name === name)?.node;
+    const alias = cap('alias');
+    const target = cap('target');
+    if (!alias || !target) continue;
+    const obj = cap('obj');
+    const fn = importFunction(names, identifierText(target), obj && identifierText(obj));
+    if (fn) names.functions.set(identifierText(alias), fn);
+  }
+  return names;
+}
+
+/** The argument naming the module: the first positional one, else the keyword `name=`. */
+function moduleArgument(args: Node): Node | undefined {
+  for (const a of args.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      if (a.childForFieldName('name')?.text === 'name') return a.childForFieldName('value') ?? undefined;
+      continue;
+    }
+    return a.type === 'list_splat' || a.type === 'dictionary_splat' ? undefined : a;
+  }
+  return undefined;
+}
+
+/** Where to point for a literal: the content of one plain string, else the whole argument. */
+function literalRange(arg: Node): SourceRange {
+  if (arg.type === 'string') {
+    const contents = arg.namedChildren.filter((c) => c?.type === 'string_content');
+    if (contents.length === 1 && contents[0]) return rangeOf(contents[0]);
+  }
+  return rangeOf(arg);
 }
 
 function dynamicSites(matches: QueryMatch[], static_: PendingSite[], out: PendingSite[]): void {
-  const moduleAliases = new Set(['importlib']);
-  const functionAliases = new Set<string>();
-  for (const { site } of static_) {
-    if (site.kind === 'import' && site.module === 'importlib') moduleAliases.add(site.asname ?? 'importlib');
-    if (
-      site.kind === 'from' &&
-      site.module === 'importlib' &&
-      site.level === 0 &&
-      site.name === 'import_module'
-    ) {
-      functionAliases.add(site.asname ?? 'import_module');
-    }
-  }
+  const names = dynamicNames(matches, static_);
   for (const match of matches) {
-    let fn: Node | undefined;
-    let obj: Node | undefined;
-    let arg: Node | undefined;
-    let call: Node | undefined;
-    for (const cap of match.captures) {
-      if (cap.name === 'fn') fn = cap.node;
-      else if (cap.name === 'obj') obj = cap.node;
-      else if (cap.name === 'arg') arg = cap.node;
-      else if (cap.name === 'call') call = cap.node;
-    }
-    if (!fn || !arg || !call) continue;
-    const fnName = fn.text;
-    let allowsRelative: boolean;
-    if (obj) {
-      if (fnName !== 'import_module' || !moduleAliases.has(obj.text)) continue;
-      allowsRelative = true;
-    } else if (fnName === '__import__') {
-      allowsRelative = false;
-    } else if (functionAliases.has(fnName)) {
-      allowsRelative = true;
-    } else {
-      continue;
-    }
-    const content = plainStringContent(arg);
-    if (!content) continue;
-    const m = DOTTED_LITERAL.exec(content.text);
+    const cap = (name: string): Node | undefined => match.captures.find((c) => c.name === name)?.node;
+    const fn = cap('fn');
+    const args = cap('args');
+    const call = cap('call');
+    if (!fn || !args || !call) continue;
+    const obj = cap('obj');
+    const kind = importFunction(names, identifierText(fn), obj && identifierText(obj));
+    if (!kind) continue;
+    const arg = moduleArgument(args);
+    const value = arg ? stringLiteralValue(arg) : null;
+    if (!arg || value === null) continue;
+    const m = DOTTED_LITERAL.exec(value);
     if (!m) continue;
     const level = m[1].length;
     const module = m[2] ?? null;
-    if ((level > 0 && !allowsRelative) || (level === 0 && !module)) continue;
-    const ctx = contextOf(call);
+    if ((level > 0 && kind === '__import__') || (level === 0 && !module)) continue;
     out.push({
       at: call.startIndex,
-      site: makeSite('dynamic', module, null, null, level, rangeOf(content), rangeOf(call), ctx),
+      site: makeSite('dynamic', module, null, null, level, literalRange(arg), rangeOf(call), contextOf(call)),
     });
   }
 }
@@ -445,7 +482,7 @@ function candidateRanges(text: string, withPython2: boolean): [number, number][]
 export interface ImportQueries {
   /** Import statements and structural Python-2 constructs. */
   main: Query;
-  /** Calls with a string literal as first argument (dynamic import candidates). */
+  /** Calls (dynamic import candidates) and plain assignments (aliases of the import functions). */
   dynamic: Query;
 }
 
@@ -643,7 +680,11 @@ export class ImportExtractor {
     text = parserText(text);
     if (!text.includes('import'))
       return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
-    const skeleton = importSkeleton(text);
+    // a dynamic import may be called through an alias on a line without the text `import`, which
+    // the skeleton drops: its equality with the whole file is not proven, so the whole text is
+    // parsed (its syntax still vouched for by the pyc)
+    const dynamic = text.includes('__import__') || text.includes('import_module');
+    const skeleton = dynamic ? text : importSkeleton(text);
     if (skeleton === undefined) return this.extractText(text, encoding);
     const tree = this.parse(skeleton);
     if (!tree) return this.extractText(text, encoding);

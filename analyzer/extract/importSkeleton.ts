@@ -94,7 +94,8 @@ export function importSkeleton(text: string): string | undefined {
       } else if (c === 35) {
         while (k < n && text.charCodeAt(k) !== 10) k++;
       } else if (c === 92) {
-        k += 2;
+        // a backslash continues the line over its end: \n, \r\n (CRLF files) or a lone \r
+        k += text.charCodeAt(k + 1) === 13 && text.charCodeAt(k + 2) === 10 ? 3 : 2;
       } else if (c === 34 || c === 39) {
         const triple = text.charCodeAt(k + 1) === c && text.charCodeAt(k + 2) === c;
         k += triple ? 3 : 1;
@@ -102,7 +103,7 @@ export function importSkeleton(text: string): string | undefined {
         while (k < n) {
           const d = text.charCodeAt(k);
           if (d === 92) {
-            k += 2;
+            k += text.charCodeAt(k + 1) === 13 && text.charCodeAt(k + 2) === 10 ? 3 : 2;
           } else if (d === c && (!triple || (text.charCodeAt(k + 1) === c && text.charCodeAt(k + 2) === c))) {
             k += triple ? 3 : 1;
             closed = true;

@@ -14,6 +14,8 @@ export interface AstFileResult {
   ok: boolean;
   error?: string;
   imports?: AstImport[];
+  /** With `dynamic`: literal `__import__` / `import_module` calls, [module, level, lineno]. */
+  dynamic?: [module: string | null, level: number, lineno: number][];
 }
 
 /** The script beside this module, or (from a bundle in dist/) in test/support. */
@@ -32,17 +34,23 @@ export interface AstSummary {
 }
 
 /** Runs the reference extractor with `python` over `files` (paths on stdin, JSON lines out). */
-export async function runAstReference(python: string, files: string[]): Promise<Map<string, AstFileResult>> {
-  return (await runAstReferenceWithSummary(python, files)).results;
+export async function runAstReference(
+  python: string,
+  files: string[],
+  options: { dynamic?: boolean } = {},
+): Promise<Map<string, AstFileResult>> {
+  return (await runAstReferenceWithSummary(python, files, options)).results;
 }
 
 /** As runAstReference, plus the reference's own timing and peak RSS. */
 export function runAstReferenceWithSummary(
   python: string,
   files: string[],
+  options: { dynamic?: boolean } = {},
 ): Promise<{ results: Map<string, AstFileResult>; summary: AstSummary }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [AST_SCRIPT, '--summary'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = [AST_SCRIPT, '--summary', ...(options.dynamic ? ['--dynamic'] : [])];
+    const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const results = new Map<string, AstFileResult>();
     let summary: AstSummary | undefined;
     let buffered = '';
@@ -75,6 +83,13 @@ export function asAstImports(sites: ImportSite[]): AstImport[] {
   return sites
     .filter((s) => s.kind !== 'dynamic')
     .map((s) => [s.module, s.kind === 'star' ? '*' : s.name, s.level, s.statementRange.start.line + 1]);
+}
+
+/** Our dynamic sites in the reference's shape: [module, level, line]. */
+export function asAstDynamic(sites: ImportSite[]): [string | null, number, number][] {
+  return sites
+    .filter((s) => s.kind === 'dynamic')
+    .map((s) => [s.module, s.level, s.statementRange.start.line + 1]);
 }
 
 /** Every `.py` file under `dir`, sorted, skipping `skip` directory names. */
