@@ -22,6 +22,8 @@ import { timerDelay } from '../timerDelay';
 /** A deadline shared by the steps of one network operation. */
 export class NetBudget {
   readonly deadline: number;
+  /** True while a name lookup is under way (a time-out then names the lookup). */
+  lookingUp = false;
   constructor(readonly timeoutMs: number) {
     this.deadline = performance.now() + timeoutMs;
   }
@@ -66,7 +68,8 @@ function systemLookup(host: string, family: 0 | 4 | 6): Promise<LookedUp> {
   });
 }
 
-function lookupTimedOut(host: string, budget: NetBudget): Error {
+/** The error of a lookup that ran out of time (also what a caller's own time-out reports then). */
+export function lookupTimedOut(host: string, budget: NetBudget): NodeJS.ErrnoException {
   return Object.assign(
     new Error(`the name lookup of '${host}' did not finish within the ${budget.timeoutMs} ms time limit`),
     { code: 'ETIMEOUT_LOOKUP' },
@@ -130,6 +133,20 @@ export async function lookupWithin(
   const ipFamily = net.isIP(host);
   if (ipFamily) return { address: host, family: ipFamily as 4 | 6 };
   if (budget.remaining() <= 0) throw lookupTimedOut(host, budget);
+  budget.lookingUp = true;
+  try {
+    return await resolveName(host, family, budget, options);
+  } finally {
+    budget.lookingUp = false;
+  }
+}
+
+async function resolveName(
+  host: string,
+  family: 0 | 4 | 6,
+  budget: NetBudget,
+  options: LookupOptions,
+): Promise<LookedUp> {
   if (
     !options.dnsServers?.length &&
     hostsFileNames(options.hostsFile ?? '/etc/hosts').has(host.toLowerCase())

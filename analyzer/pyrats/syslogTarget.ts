@@ -53,6 +53,10 @@ export interface SendOptions extends LookupOptions {
   settleMs?: number;
   /** UDP only: requested SO_SNDBUF (default 4 MiB; the kernel caps it at net.core.wmem_max). */
   sendBufferSize?: number;
+  /** UDP only: after this many datagrams (default 16) or bytes (default 16 KiB), pause `pauseMs` (default 1 ms). */
+  paceCount?: number;
+  paceBytes?: number;
+  pauseMs?: number;
   /** UDP only: at most this many bytes queued in the socket before waiting for it to drain (default 64 KiB). */
   maxQueuedBytes?: number;
   /** TCP only: how long the connection is watched after writing, before half-closing (default 200 ms). */

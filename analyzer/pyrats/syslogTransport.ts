@@ -12,8 +12,9 @@
  * One time budget covers name lookup, connect, send and confirmation (netBudget.ts). Sending never
  * throws. This module does not build records (syslogRecord.ts does) and prints nothing.
  */
-import { NetBudget } from './netBudget';
+import { NetBudget, lookupTimedOut } from './netBudget';
 import {
+  describeSendError,
   formatSyslogTarget,
   type Finish,
   type SendOptions,
@@ -65,7 +66,9 @@ export function sendSyslog(
       const unconfirmed = target.transport === 'tcp' ? ' (records not confirmed)' : '';
       finish({
         sent: target.transport === 'tcp' ? 0 : progress.sent,
-        error: `sending to ${formatSyslogTarget(target)} timed out after ${budget.timeoutMs} ms${unconfirmed}`,
+        error: budget.lookingUp
+          ? describeSendError(lookupTimedOut(target.host, budget), target)
+          : `sending to ${formatSyslogTarget(target)} timed out after ${budget.timeoutMs} ms${unconfirmed}`,
       });
     }, timerDelay(budget.timeoutMs));
     cleanup = run({ target, datagrams, options, budget, progress, finish });

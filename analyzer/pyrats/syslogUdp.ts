@@ -1,7 +1,7 @@
 /**
  * Records as UDP datagrams, one per record (PyRats' `SysLogHandler`), losing nothing the sender can
- * avoid: a large send buffer (SO_SNDBUF), no more than a bounded number of bytes queued in the socket
- * at a time (pacing by back-pressure, so a burst does not overrun the log host's receive buffer),
+ * avoid: a large send buffer (SO_SNDBUF), paced chunks (a burst would overrun the log host's receive
+ * buffer) and no more than a bounded number of bytes queued in the socket (back-pressure),
  * a temporary "no buffer space" retried after a pause, and every send's callback counted. What could
  * not be sent is reported as `failed`; UDP never confirms arrival.
  *
@@ -80,12 +80,28 @@ export function sendUdp(run: TransportRun): () => void {
       settled();
     });
   };
+  // Pacing: a burst larger than the log host's receive buffer (Linux default 208 KiB, about 90
+  // one-KiB datagrams with kernel overhead) is partly dropped there, and loopback or a fast link never
+  // pushes back on the sender. PyRats' Python loop is slow enough not to burst; we pause briefly after
+  // every chunk, and longer while the socket itself holds more than maxQueued bytes.
+  const chunkCount = options.paceCount ?? 16;
+  const chunkBytes = options.paceBytes ?? 16 * 1024;
+  const pauseMs = options.pauseMs ?? 1;
   const pump = (): void => {
-    // back-pressure: wait while the socket still holds more than maxQueued bytes
-    while (index < sendable.length && socket.getSendQueueSize() < maxQueued) {
-      sendOne(sendable[index++], 0);
+    let count = 0;
+    let bytes = 0;
+    while (
+      index < sendable.length &&
+      count < chunkCount &&
+      bytes < chunkBytes &&
+      socket.getSendQueueSize() < maxQueued
+    ) {
+      const d = sendable[index++];
+      count++;
+      bytes += d.length;
+      sendOne(d, 0);
     }
-    if (index < sendable.length) later(pump, 1);
+    if (index < sendable.length) later(pump, pauseMs);
   };
   // A failed connect (unresolvable name, broadcast address, no route) comes to this callback.
   const connected = (err?: Error): void => {

@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { NetBudget, budgetLookup, type LookupOptions } from '../pyrats/netBudget';
+import { NetBudget, budgetLookup, lookupTimedOut, type LookupOptions } from '../pyrats/netBudget';
 import { timerDelay } from '../timerDelay';
 
 export interface WebhookOutcome {
@@ -65,10 +65,12 @@ export function postWebhook(url: string, body: string, options: WebhookOptions):
       lookup: budgetLookup(budget, options),
       agent: false,
     });
-    const timer = setTimeout(
-      () => fail(failureReason(Object.assign(new Error(''), { code: 'BUDGET' }), options.timeoutMs)),
-      timerDelay(options.timeoutMs),
-    );
+    const timer = setTimeout(() => {
+      const err = budget.lookingUp
+        ? lookupTimedOut(u.hostname, budget)
+        : Object.assign(new Error(''), { code: 'BUDGET' });
+      fail(failureReason(err, options.timeoutMs));
+    }, timerDelay(options.timeoutMs));
     request.on('error', (err) => fail(failureReason(err, options.timeoutMs)));
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;

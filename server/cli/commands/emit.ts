@@ -18,17 +18,22 @@ import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from 
 import { refuseEmptyValues } from './deps';
 import { bundlePath } from './request';
 
-const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT [--python P] [options]
+const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT[?framing=octet-counting] [options]
 
 Sends the PyRats records of SCRIPT to the centre's log host: one syslog datagram per source file of
 its follow closure (see 'pyrats deps'), byte for byte what PyRats' sitecustomize.py sends:
   <14>Python: ts=LOCAL TIME,mmm;loggerName=PyRats;pathName=…;python=…;logRecordCreationTime=…;
   levelNo=20;levelName=INFO;message=((('root', 'file'), ('root', 'file'))),(…)  + a NUL byte
-UDP sends one datagram per record (what PyRats does); TCP sends them on one connection, one per line.
-Messages too long for one record are split into several, each made of whole tuples.
+UDP sends one datagram per record (what PyRats does), paced by the socket's back-pressure; it cannot
+confirm arrival, and the summary counts every record that could not be sent. TCP sends them on one
+connection, one per line (syslog-ng network()), or with ?framing=octet-counting as RFC 6587 octet
+counting (syslog-ng syslog(), rsyslog); it counts the records delivered only when the log host closes
+the connection cleanly after reading them. Messages too long for one record are split into several,
+each made of whole tuples.
 
 Options:
-  --to URL           log host: udp://HOST:PORT or tcp://HOST:PORT (required unless --dry-run)
+  --to URL           log host: udp://HOST:PORT, tcp://HOST:PORT or
+                     tcp://HOST:PORT?framing=octet-counting (required unless --dry-run)
   --python P         target interpreter (default python3): resolves the imports and is the python= field
   --env FILE         use a saved environment snapshot instead of running an interpreter
   --path-name P      the pathName= field (PyRats writes its sitecustomize.py; default: this program)
@@ -36,15 +41,15 @@ Options:
                      names below it, keeping extensions)
   --dry-run          print exactly what would be sent, one line per record (each datagram also ends
                      with a NUL byte, not printed); send nothing
-  --timeout MS       bound for sending (default 3000)
+  --timeout MS       bound for sending: name lookup, connect, send (default 3000)
   --quiet            do not report unreadable files of the closure
   --no-cache         do not use the interpreter cache
 
 Sending never waits longer than --timeout; when the log host cannot be reached a single warning says
 so on stderr. PYRATS_DISABLE=1 in the environment: nothing is sent (and the command says so).
 
-Exit status: 0 sent (or disabled), 2 usage error, 3 the script or interpreter failed, or the records
-could not be sent.
+Exit status: 0 sent (or disabled), 2 usage error, 3 the script or interpreter failed, or some records
+could not be sent (the summary says how many).
 `;
 
 export const emitCommand: CliCommand = {
@@ -142,13 +147,19 @@ export const emitCommand: CliCommand = {
       return EXIT.ok;
     }
     const sent = await sendSyslog(target!, plan.datagrams, { timeoutMs });
-    if (sent.error) {
+    const total = plan.datagrams.length;
+    if (sent.error || sent.failed) {
       io.stderr.write(
-        `pyrats emit: warning: ${sent.error}; ${sent.failed} of ${plan.datagrams.length} record(s) not sent\n`,
+        `pyrats emit: warning: ${sent.error ?? 'not every record went out'}; ${sent.failed} of ${total} record(s) not sent\n`,
       );
+      if (sent.sent) io.stdout.write(`sent ${sent.sent} of ${total} record(s) to ${sent.target}\n`);
       return EXIT.failure;
     }
-    io.stdout.write(`sent ${sent.sent} record(s) to ${sent.target}\n`);
+    io.stdout.write(
+      sent.confirmed
+        ? `sent ${sent.sent} record(s) to ${sent.target} (delivered: the log host closed the connection cleanly)\n`
+        : `sent ${sent.sent} record(s) to ${sent.target} (UDP: arrival unconfirmed)\n`,
+    );
     return EXIT.ok;
   },
 };
