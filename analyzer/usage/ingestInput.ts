@@ -276,24 +276,12 @@ export class InputReader {
     if (run.messageCache.size > 50_000) run.messageCache.clear();
     const parsed = parseLogLine(line, { referenceDate: this.refDate, messageCache: run.messageCache });
     switch (parsed.kind) {
-      case 'record': {
-        const added = run.writer.addRecord(parsed, state.sourceId, this.lineNo);
-        if (added.problem) this.bad(added.problem, line);
-        if (added.stored) {
-          report.records++;
-          state.records++;
-        }
+      case 'record':
+        this.count(run.writer.addRecord(parsed, state.sourceId, this.lineNo), 'records', line);
         break;
-      }
-      case 'request': {
-        const added = run.writer.addRequest(parsed, state.sourceId, this.lineNo);
-        if (added.problem) this.bad(added.problem, line);
-        if (added.stored) {
-          report.requests++;
-          state.requests++;
-        }
+      case 'request':
+        this.count(run.writer.addRequest(parsed, state.sourceId, this.lineNo), 'requests', line);
         break;
-      }
       case 'other':
         report.other++;
         state.otherLines++;
@@ -301,6 +289,19 @@ export class InputReader {
       case 'bad':
         this.bad(parsed.column ? `${parsed.reason} (column ${parsed.column})` : parsed.reason, line);
         break;
+    }
+  }
+
+  /** Counts a line the batch took (`stored`) and what the bounds cut of it, or why it was refused. */
+  private count(
+    added: { stored: boolean; problem: string | null },
+    kind: 'records' | 'requests',
+    line: string,
+  ) {
+    if (added.problem) this.bad(added.problem, line);
+    if (added.stored) {
+      this.report[kind]++;
+      this.state![kind]++;
     }
   }
 
