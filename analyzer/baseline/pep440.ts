@@ -34,6 +34,37 @@ export function parseVersion(text: string): ParsedVersion | null {
   };
 }
 
+const PRE_NAMES = ['a', 'b', 'rc'];
+
+/** The normalised spelling (`1.0-1` → `1.0.post1`, `v1.0RC1` → `1.0rc1`). */
+function normalizedText(v: ParsedVersion): string {
+  return (
+    (v.epoch ? `${v.epoch}!` : '') +
+    v.release.join('.') +
+    (v.pre ? `${PRE_NAMES[v.pre[0]]}${v.pre[1]}` : '') +
+    (v.post !== null ? `.post${v.post}` : '') +
+    (v.dev !== null ? `.dev${v.dev}` : '') +
+    (v.local.length ? `+${v.local.join('.')}` : '')
+  );
+}
+
+/** Same epoch and release (trailing zeros ignored): `1.0.post1` and `1.0a1` share `1.0`. */
+function sameBase(a: ParsedVersion, b: ParsedVersion): boolean {
+  return a.epoch === b.epoch && cmpRelease(a.release, b.release) === 0;
+}
+
+/**
+ * `<V` admits no pre-release of V and `>V` no post-release or local version of V, unless V is
+ * itself one (PEP 440, exclusive ordered comparison).
+ */
+function exclusiveOk(op: '<' | '>', version: string, target: string): boolean {
+  const v = parseVersion(version);
+  const t = parseVersion(target);
+  if (!v || !t || !sameBase(v, t)) return true;
+  if (op === '<') return !((v.pre !== null || v.dev !== null) && t.pre === null && t.dev === null);
+  return !((v.post !== null && t.post === null) || v.local.length > 0);
+}
+
 /** True when `text` is a valid PEP 440 version. */
 export function isPep440(text: string): boolean {
   return parseVersion(text) !== null;
@@ -130,7 +161,9 @@ export function satisfies(version: string, specifier: string): boolean | null {
     if (!m) return null;
     const [, op, target] = m;
     if (op === '===') {
-      if (version !== target) return false;
+      const parsed = parseVersion(version);
+      const written = parsed ? normalizedText(parsed) : version.trim();
+      if (written.toLowerCase() !== target.toLowerCase()) return false;
       continue;
     }
     if (target.endsWith('.*')) {
@@ -158,10 +191,10 @@ export function satisfies(version: string, specifier: string): boolean | null {
         ok = c >= 0;
         break;
       case '<':
-        ok = c < 0;
+        ok = c < 0 && exclusiveOk('<', version, target);
         break;
       case '>':
-        ok = c > 0;
+        ok = c > 0 && exclusiveOk('>', version, target);
         break;
       default: {
         // ~=X.Y.Z means >=X.Y.Z, ==X.Y.*
@@ -169,7 +202,7 @@ export function satisfies(version: string, specifier: string): boolean | null {
         const v = parseVersion(version);
         if (!t || !v || t.release.length < 2) return null;
         const prefix = t.release.slice(0, -1);
-        ok = c >= 0 && prefix.every((n, i) => (v.release[i] ?? 0) === n);
+        ok = c >= 0 && v.epoch === t.epoch && prefix.every((n, i) => (v.release[i] ?? 0) === n);
       }
     }
     if (!ok) return false;
