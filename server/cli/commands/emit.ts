@@ -110,7 +110,11 @@ export const emitCommand: CliCommand = {
       const envPromise = o.env
         ? Promise.resolve(loadEnvironment(o.env))
         : introspectInterpreter(o.python ?? 'python3', o['no-cache'] ? { cacheDir: false } : {});
-      result = await followDependencies(positionals, envPromise, { profile: 'compat' });
+      // a notebook's records: its code as `jupyter nbconvert --to script` exports it
+      result = await followDependencies(positionals, envPromise, {
+        profile: 'compat',
+        extraction: { notebookReading: 'script' },
+      });
       env = await envPromise;
     } catch (err) {
       io.stderr.write(`pyrats emit: ${(err as Error).message}\n`);

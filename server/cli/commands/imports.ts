@@ -16,7 +16,8 @@ import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats imports [options] FILE...
 
-Lists every import in each Python FILE (a directory stands for the .py files below it): module level
+Lists every import in each Python FILE or Jupyter notebook (a directory stands for the .py and .ipynb
+files below it; a notebook's code cells are one module, placed as cell N:line M): module level
 or nested in def/class/try/if/with/loops, relative levels, star imports, and literal
 __import__('x') / importlib.import_module('x') calls (kind "dynamic"). "from __future__" is left out.
 
@@ -45,7 +46,7 @@ undecodable or over the size limit), 2 for usage errors.`;
 /** Problems that mean the file could not be read as Python source at all. */
 const UNREADABLE: ReadonlySet<SourceProblem['kind']> = new Set(['io', 'binary', 'decode', 'too-large']);
 
-/** The files named on the command line, directories expanded to their `.py` files (sorted). */
+/** The files named on the command line, directories expanded to their `.py` and `.ipynb` files (sorted). */
 function expandArguments(args: string[]): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -61,7 +62,7 @@ function expandArguments(args: string[]): string[] {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== '__pycache__' && !e.name.startsWith('.')) walk(p);
-      } else if (e.name.endsWith('.py')) {
+      } else if (/\.(py|ipynb)$/.test(e.name)) {
         files.push(p);
       }
     }
@@ -100,6 +101,7 @@ function textLines(file: string, sites: ImportSite[]): string[] {
       while (
         i + group.length < sites.length &&
         sites[i + group.length].kind === 'from' &&
+        sites[i + group.length].cell === s.cell &&
         sites[i + group.length].statementRange.start.line === s.statementRange.start.line &&
         sites[i + group.length].statementRange.start.character === s.statementRange.start.character
       ) {
@@ -112,14 +114,21 @@ function textLines(file: string, sites: ImportSite[]): string[] {
       names = group.map((g) => (g.asname ? `${g.name} as ${g.asname}` : g.name)).join(', ');
     else if (s.kind === 'star') names = '*';
     else if (s.asname) names = `as ${s.asname}`;
-    const where = `${file}:${s.statementRange.start.line + 1}`;
+    const line = s.statementRange.start.line + 1;
+    const where = s.cell === undefined ? `${file}:${line}` : `${file}:cell ${s.cell + 1}:line ${line}`;
     lines.push(`${where}  ${s.kind.padEnd(7)}  ${dotted(s)}${names ? `  ${names}` : ''}${flags(s)}`);
   }
   return lines;
 }
 
 function problemLine(file: string, p: SourceProblem): string {
-  return `${file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.kind}: ${p.message}\n`;
+  const where =
+    p.line === undefined
+      ? ''
+      : p.cell !== undefined
+        ? `:cell ${p.cell + 1}:line ${p.line + 1}`
+        : `:${p.line + 1}`;
+  return `${file}${where}: ${p.kind}: ${p.message}\n`;
 }
 
 const MAX_JOBS = 64;
@@ -183,6 +192,7 @@ export const importsCommand: CliCommand = {
           encoding: r.encoding,
           syntaxOk: r.syntaxOk,
           problems: r.problems,
+          ...(r.notebook ? { notebook: r.notebook } : {}),
           imports: r.sites.map((s) => ({ line: s.statementRange.start.line + 1, ...s })),
         });
       } else {
