@@ -41,7 +41,7 @@ export function dirModeFor(fileMode: number): number {
 
 /**
  * Creates `dir` and every missing parent with `mode` (each one made exactly that, whatever the
- * umask); existing directories are left as they are.
+ * umask); existing directories are left as they are. A file in the way is an error with code ENOTDIR.
  */
 export function makePrivateDir(dir: string, mode: number = PRIVATE_DIR_MODE): void {
   const missing: string[] = [];
@@ -49,11 +49,12 @@ export function makePrivateDir(dir: string, mode: number = PRIVATE_DIR_MODE): vo
     try {
       if (statSync(d).isDirectory()) break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err; // ENOTDIR: a file above; found next
       missing.push(d);
       continue;
     }
-    throw new Error(`${d}: exists and is not a directory`);
+    throw Object.assign(new Error(`${d}: exists and is not a directory`), { code: 'ENOTDIR' });
   }
   for (const d of missing.reverse()) {
     try {
@@ -97,22 +98,25 @@ export function readableByOthers(file: string): number | null {
   }
 }
 
-let umaskHolders = 0;
+/** The masks held (latest last) and the umask from before the first hold. */
+const heldMasks: { mask: number }[] = [];
 let umaskBefore = 0;
 
 /**
  * Sets the process umask so that files a library creates get `fileMode` and its directories
- * `dirModeFor(fileMode)`, until the returned release is called (holds nest; the last release puts
- * the umask back). Main thread only (Node refuses umask in workers).
+ * `dirModeFor(fileMode)`, until the returned release is called. Holds nest: the latest one applies,
+ * a release puts back the one still held before it, the last the umask from before. Main thread
+ * only (Node refuses umask in workers).
  */
 export function holdUmask(fileMode: number = PRIVATE_FILE_MODE): () => void {
-  const mask = 0o777 & ~dirModeFor(fileMode);
-  const previous = process.umask(mask);
-  if (umaskHolders++ === 0) umaskBefore = previous;
-  let released = false;
+  const hold = { mask: 0o777 & ~dirModeFor(fileMode) };
+  const previous = process.umask(hold.mask);
+  if (!heldMasks.length) umaskBefore = previous;
+  heldMasks.push(hold);
   return () => {
-    if (released) return;
-    released = true;
-    if (--umaskHolders === 0) process.umask(umaskBefore);
+    const i = heldMasks.indexOf(hold);
+    if (i < 0) return; // released already
+    heldMasks.splice(i, 1);
+    process.umask(heldMasks.length ? heldMasks[heldMasks.length - 1].mask : umaskBefore);
   };
 }

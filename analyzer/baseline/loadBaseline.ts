@@ -14,7 +14,7 @@
  * Does not contact package indexes (see ../mirror).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validateEnvironment, type Environment } from '../env/environment';
 import { introspectInterpreter, type IntrospectOptions } from '../env/introspect';
@@ -48,6 +48,7 @@ import {
 } from './otherFiles';
 import { linuxMarkers, type MarkerEnvironment } from './pep508';
 import { decodeDescriptionFile, parseRequirementsText } from './requirementsFile';
+import { writePrivateFile } from '../privateFiles';
 
 export interface LoadBaselineOptions {
   /** Extra module paths for `module:` specs (added after those in the spec). Also $PYRATS_MODULE_USE. */
@@ -404,9 +405,8 @@ async function cachedModuleRun(
     const changed: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(run.env)) if (a.env[k] !== v) changed[k] = v;
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}`;
-      writeFileSync(tmp, JSON.stringify({ at: Date.now(), run: { ...run, env: changed } }));
+      writePrivateFile(tmp, JSON.stringify({ at: Date.now(), run: { ...run, env: changed } }));
       renameSync(tmp, file);
     } catch {
       // a cache that cannot be written only costs time

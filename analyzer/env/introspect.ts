@@ -11,19 +11,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writePrivateFile } from '../privateFiles';
 import { timerDelay } from '../timerDelay';
 import { validateEnvironment, type Environment } from './environment';
 
@@ -405,9 +396,8 @@ export async function introspectInterpreter(
   const environment = parseAnswer(executable, stdout);
   if (cacheFile) {
     try {
-      mkdirSync(path.dirname(cacheFile), { recursive: true });
       const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ environment, stamps: pathStamps(environment) }));
+      writePrivateFile(tmp, JSON.stringify({ environment, stamps: pathStamps(environment) }));
       // rename is atomic: concurrent readers never see a half-written file
       renameSync(tmp, cacheFile);
     } catch {

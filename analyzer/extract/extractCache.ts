@@ -8,12 +8,13 @@
  * on the moment or the options, not on the file's content). A corrupt shard counts as empty.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExtractResult, SourceProblem } from './extractImports';
 import type { ImportSite } from './importSite';
 import { isNotebookPath } from '../notebook/readNotebook';
+import { writePrivateFile } from '../privateFiles';
 
 /** Bump when extraction results change meaning, so older caches are ignored. */
 export const EXTRACT_CACHE_VERSION = 'extract-v2';
@@ -169,10 +170,9 @@ export class ExtractCache {
     for (const s of this.shards.values()) {
       if (!s.dirty) continue;
       try {
-        mkdirSync(this.dir, { recursive: true });
         const file = this.shardFile(s.dir);
         const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ dir: s.dir, entries: s.entries }));
+        writePrivateFile(tmp, JSON.stringify({ dir: s.dir, entries: s.entries }));
         renameSync(tmp, file);
         s.dirty = false;
       } catch (err) {

@@ -10,11 +10,12 @@
  * pypiSimple.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timerDelay } from '../timerDelay';
+import { writePrivateFile } from '../privateFiles';
 
 export interface FetchOptions {
   /** `Accept` header (part of the cache key). */
@@ -185,13 +186,12 @@ export class HttpCache {
     meta = { ...meta, url: redactUrl(meta.url), finalUrl: redactUrl(meta.finalUrl) };
     if (!p) return;
     try {
-      mkdirSync(path.dirname(p.meta), { recursive: true });
       const tmp = `.${process.pid}.${randomBytes(4).toString('hex')}`;
       if (meta.status === 200) {
-        writeFileSync(p.body + tmp, body);
+        writePrivateFile(p.body + tmp, body);
         renameSync(p.body + tmp, p.body);
       }
-      writeFileSync(p.meta + tmp, JSON.stringify(meta));
+      writePrivateFile(p.meta + tmp, JSON.stringify(meta));
       renameSync(p.meta + tmp, p.meta);
     } catch {
       // A cache that cannot be written only costs speed.
@@ -203,7 +203,7 @@ export class HttpCache {
     if (!p) return;
     try {
       const tmp = `${p.meta}.${process.pid}.${randomBytes(4).toString('hex')}`;
-      writeFileSync(tmp, JSON.stringify(meta));
+      writePrivateFile(tmp, JSON.stringify(meta));
       renameSync(tmp, p.meta);
     } catch {
       // ignore
@@ -461,10 +461,9 @@ export class HttpCache {
     if (!this.dir) return;
     try {
       const dir = path.join(this.dir, 'derived');
-      mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${createHash('sha256').update(name).digest('hex')}.json`);
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-      writeFileSync(tmp, JSON.stringify({ bodyId, value }));
+      writePrivateFile(tmp, JSON.stringify({ bodyId, value }));
       renameSync(tmp, file);
     } catch {
       // ignore

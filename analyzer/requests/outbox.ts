@@ -24,7 +24,7 @@
  * default directory (`defaultOutboxDir`), so `pyrats request --retry` also flushes the editor's.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -44,6 +44,7 @@ import {
   type DeliveryResult,
   type RequestSink,
 } from './requestSinks';
+import { makePrivateDir, writePrivateFile } from '../privateFiles';
 
 export type { OutboxEntry } from './outboxEntry';
 
@@ -176,10 +177,10 @@ export class RequestOutbox {
     const line = reason.replace(/\s+/g, ' ').trim();
     try {
       const badDir = path.join(this.dir, BAD_DIR);
-      mkdirSync(badDir, { recursive: true, mode: 0o700 });
+      makePrivateDir(badDir);
       let movedTo = path.join(badDir, name);
       for (let n = 1; existsSync(movedTo); n++) movedTo = path.join(badDir, `${name}.${n}`);
-      writeFileSync(`${movedTo}.reason`, `${name}: ${line}\n`, { mode: 0o600 });
+      writePrivateFile(`${movedTo}.reason`, `${name}: ${line}\n`);
       if (!this.rename(file, movedTo)) return rmSync(`${movedTo}.reason`, { force: true });
       listing.bad.push({ file, movedTo, reason: line });
     } catch (err) {
@@ -284,9 +285,8 @@ export class RequestOutbox {
   }
 
   private writeAtomically(file: string, entry: OutboxEntry): void {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(entry, null, 1)}\n`, { mode: 0o600 });
+    writePrivateFile(tmp, `${JSON.stringify(entry, null, 1)}\n`);
     renameSync(tmp, file);
   }
 }

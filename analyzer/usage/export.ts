@@ -5,8 +5,8 @@
  * `targets`, `script_usage` (the daily per-script, per-package aggregate), `requests`; strings are
  * joined back in (no dictionary ids). Does not read logs.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { dirModeFor, holdUmask, makePrivateDir, PRIVATE_FILE_MODE } from '../privateFiles';
 import type { UsageStore } from './store';
 import { dayNumber } from './queries';
 
@@ -23,10 +23,11 @@ function sqlString(s: string): string {
 export async function exportParquet(
   store: UsageStore,
   dir: string,
-  opts: { since?: string; until?: string } = {},
+  opts: { since?: string; until?: string; fileMode?: number } = {},
 ): Promise<ExportResult[]> {
+  const mode = opts.fileMode ?? PRIVATE_FILE_MODE;
   try {
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir, dirModeFor(mode));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new Error(`${dir}: cannot make the export directory (${e.code ?? e.message})`);
@@ -50,14 +51,20 @@ export async function exportParquet(
     ],
   ];
   const results: ExportResult[] = [];
-  for (const [table, sql] of queries) {
-    const target = path.join(dir, table);
-    const [{ n }] = await store.rows<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM (${sql})`);
-    if (n > 0)
-      await store.run(
-        `COPY (${sql}) TO ${sqlString(target)} (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE, COMPRESSION zstd)`,
-      );
-    results.push({ table, dir: target, rows: n });
+  // DuckDB makes the partition directories and files: they get the mode from the umask
+  const releaseUmask = holdUmask(mode);
+  try {
+    for (const [table, sql] of queries) {
+      const target = path.join(dir, table);
+      const [{ n }] = await store.rows<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM (${sql})`);
+      if (n > 0)
+        await store.run(
+          `COPY (${sql}) TO ${sqlString(target)} (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE, COMPRESSION zstd)`,
+        );
+      results.push({ table, dir: target, rows: n });
+    }
+  } finally {
+    releaseUmask();
   }
   return results;
 }

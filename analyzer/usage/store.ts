@@ -9,7 +9,8 @@
  * documented in the README ("Usage store schema"). It does not parse logs (analyzer/pyrats/logLine.ts)
  * or compute reports (queries.ts).
  */
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   BIGINT,
   BOOLEAN,
@@ -21,6 +22,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { dirModeFor, holdUmask, makePrivateDir, PRIVATE_FILE_MODE } from '../privateFiles';
 import type { NodeInfo } from './derive';
 
 export const SCHEMA_VERSION = '1';
@@ -215,6 +217,27 @@ async function openPolling(
   }
 }
 
+/**
+ * Before DuckDB opens `file`: a writable store's missing parent directories are made (0700, or
+ * what `fileMode` implies), an explicit `fileMode` is applied to an existing store and its WAL, and
+ * the umask is held so that the store, WAL and spill files DuckDB creates get the mode. Returns the
+ * release of that umask (for close).
+ */
+function openPrivately(file: string, opts: { readOnly?: boolean; fileMode?: number }): () => void {
+  const mode = opts.fileMode ?? PRIVATE_FILE_MODE;
+  if (!opts.readOnly) {
+    try {
+      makePrivateDir(path.dirname(file), dirModeFor(mode));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new Error(`${file}: cannot make its directory (${e.code ?? e.message})`);
+    }
+    if (opts.fileMode !== undefined)
+      for (const f of [file, `${file}.wal`]) if (existsSync(f)) chmodSync(f, opts.fileMode);
+  }
+  return holdUmask(mode);
+}
+
 /** First and last day (days since 1970-01-01) of the calendar month holding `day`. */
 export function monthOfDay(day: number): [number, number] {
   const d = new Date(day * 86_400_000);
@@ -295,6 +318,8 @@ export class UsageStore {
     readonly connection: DuckDBConnection,
     readonly file: string,
     readonly readOnly: boolean,
+    /** Puts back the umask held while the store is open (see openPrivately). */
+    private readonly releaseUmask: () => void,
   ) {}
 
   /** Opens (creating when writable and absent) the store file. */
@@ -305,6 +330,11 @@ export class UsageStore {
       memoryLimit?: string;
       /** How long to wait for another process's lock on the file to go (default 0: fail at once). */
       lockWaitMs?: number;
+      /**
+       * Mode of the store, its WAL and what DuckDB creates beside it (default 0600; directories made
+       * for it get the matching 0700). Given explicitly, an existing store is set to it as well.
+       */
+      fileMode?: number;
     } = {},
   ): Promise<UsageStore> {
     // DuckDB would take up to 80% of RAM by default; big sorts and aggregates spill to disk instead.
@@ -320,9 +350,16 @@ export class UsageStore {
       if (!existsSync(file)) throw new Error(`${file}: no such usage store (pyrats ingest makes it)`);
       config.access_mode = 'READ_ONLY';
     }
-    const instance = await openLocked(file, config, opts.lockWaitMs ?? 0);
+    const releaseUmask = openPrivately(file, opts);
+    let instance: DuckDBInstance;
+    try {
+      instance = await openLocked(file, config, opts.lockWaitMs ?? 0);
+    } catch (err) {
+      releaseUmask();
+      throw err;
+    }
     const connection = await instance.connect();
-    const store = new UsageStore(instance, connection, file, Boolean(opts.readOnly));
+    const store = new UsageStore(instance, connection, file, Boolean(opts.readOnly), releaseUmask);
     try {
       await store.prepare();
     } catch (err) {
@@ -388,6 +425,7 @@ export class UsageStore {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    this.releaseUmask();
   }
 
   /** Runs a query and returns plain JS row objects (BIGINT as bigint unless cast). */

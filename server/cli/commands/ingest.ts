@@ -21,9 +21,10 @@ import {
 import { UsageStore, WRITER_LOCK_WAIT_MS } from '../../../analyzer/usage/store';
 import { escapeControls, jsonForTerminal } from '../../../analyzer/terminalText';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand, type CliIO } from '../command';
+import { MODE_OPTION_HELP, modeOption, warnIfStoreReadable } from '../fileModeOption';
 
 const HELP = `Usage: pyrats ingest PATH... --db FILE [--user-pattern PAT]... [--name-map FILE]
-                     [--max-report N] [--json] [--quiet]
+                     [--max-report N] [--mode MODE] [--json] [--quiet]
 
 Reads PyRats records and package requests (loggerName=PyRatsRequest) from the log host's files into
 the usage store FILE (DuckDB, created when absent).
@@ -44,7 +45,7 @@ Truncated, garbled, over-long and non-UTF-8 lines are counted and reported as FI
 stderr (and kept in the store's bad_lines table); they never stop the run.
 
 Options:
-  --db FILE           the usage store (required)
+  --db FILE           the usage store (required; missing directories are made, mode 0700)
   --user-pattern PAT  where the user name is in a script's path; repeatable, replaces the defaults:
                       ${DEFAULT_USER_PATTERNS.join(' ')}
                       ('*' matches within one component, {user} is the user component)
@@ -52,6 +53,8 @@ Options:
   --max-report N      bad lines listed per input on stderr (default 1000; all are counted)
   --json              print the per-input summary as JSON on stdout
   --quiet             no progress bar, no per-line reports (the summary is still printed)
+${MODE_OPTION_HELP}; given, it is also set on an existing store (without it, a
+                      store others may read is warned about)
 
 The store takes one writer and no reader meanwhile: a report, export or dashboard query that is
 reading it (or another ingest) is waited for up to 60 s; the dashboard opens it only while answering.
@@ -172,9 +175,11 @@ export const ingestCommand: CliCommand = {
         'max-report': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        mode: { type: 'string' },
       },
     });
     if (!values.db) throw new UsageError('--db FILE is required');
+    const fileMode = modeOption(values.mode);
     if (!positionals.length)
       throw new UsageError('name at least one PATH (a file, a directory or - for stdin)');
     const maxReport = values['max-report'] === undefined ? 1000 : Number(values['max-report']);
@@ -212,7 +217,8 @@ export const ingestCommand: CliCommand = {
     }
     if (inputs.filter((p) => p === '-').length > 1) throw new UsageError("'-' (stdin) can be named once");
     // a dashboard or report may be reading the store for a moment: wait for it rather than fail
-    const store = await UsageStore.open(values.db, { lockWaitMs: WRITER_LOCK_WAIT_MS });
+    warnIfStoreReadable(values.db, fileMode, 'ingest', io);
+    const store = await UsageStore.open(values.db, { lockWaitMs: WRITER_LOCK_WAIT_MS, fileMode });
     try {
       await checkDeriveSettings(store, values.db, config.userPatterns, nameMapText, io);
     } catch (err) {
