@@ -43,9 +43,20 @@ interface DeliveryResult {
   sink: string;
   kind: string;
   ok: boolean;
+  /** delivered (confirmed), unconfirmed (UDP, or a mailto link), failed (kept in the outbox). */
+  status?: 'delivered' | 'unconfirmed' | 'failed';
   detail: string;
   error?: string;
   link?: string;
+  /** When a failed delivery is due again. */
+  nextAttempt?: string;
+}
+
+/** A malformed outbox entry the CLI moved to `bad/`. */
+interface SetAside {
+  file: string;
+  movedTo: string;
+  reason: string;
 }
 
 function mirrorOf(hits: QuickFixPackage['mirror']): Candidate['mirror'] {
@@ -138,6 +149,16 @@ function waitingDeliveries(env: NodeJS.ProcessEnv = process.env): number {
   }
 }
 
+/** "delivered to A; sent (unconfirmed) to B" for the confirmation. */
+function describeSent(sent: DeliveryResult[]): string {
+  const to = (status: DeliveryResult['status']) =>
+    sent.filter((r) => (r.status ?? 'delivered') === status).map((r) => r.sink);
+  const parts = [];
+  if (to('delivered').length) parts.push(`delivered to ${to('delivered').join(', ')}`);
+  if (to('unconfirmed').length) parts.push(`sent (unconfirmed) to ${to('unconfirmed').join(', ')}`);
+  return parts.join('; ');
+}
+
 export function registerRequestFeatures(
   context: vscode.ExtensionContext,
   deps: RequestFeatureDeps,
@@ -148,17 +169,19 @@ export function registerRequestFeatures(
     const failed = results.filter((r) => !r.ok);
     const sent = results.filter((r) => r.ok);
     for (const r of results) {
-      if (r.ok) output.info(`request ${names}: ${r.detail}`);
-      else output.warn(`request ${names}: ${r.error ?? r.detail} (kept in the outbox)`);
+      if (r.status === 'unconfirmed' && r.kind === 'syslog')
+        output.info(`request ${names}: ${r.detail} (UDP cannot confirm arrival; tcp:// or a webhook can)`);
+      else if (r.ok) output.info(`request ${names}: ${r.detail}`);
+      else
+        output.warn(
+          `request ${names}: ${r.error ?? r.detail} (kept in the outbox${r.nextAttempt ? `; next attempt after ${r.nextAttempt}` : ''})`,
+        );
       if (r.link) void vscode.env.openExternal(vscode.Uri.parse(r.link, true));
     }
     if (requestJson) output.info(`request sent: ${requestJson}`);
     if (sent.length) {
       void vscode.window
-        .showInformationMessage(
-          `PyRats: request for ${names} sent to ${sent.map((r) => r.sink).join(', ')}.`,
-          'Show What Was Sent',
-        )
+        .showInformationMessage(`PyRats: request for ${names} ${describeSent(sent)}.`, 'Show What Was Sent')
         .then((c) => c && output.show(true));
     }
     if (failed.length) {
@@ -326,7 +349,7 @@ export function registerRequestFeatures(
       { location: vscode.ProgressLocation.Notification, title: 'PyRats: sending waiting package requests' },
       () => runPyratsCli(context, ['request', '--retry', '--json'], { timeoutMs: 60_000 }),
     );
-    let answer: { results?: DeliveryResult[]; remaining?: number } | undefined;
+    let answer: { results?: DeliveryResult[]; remaining?: number; bad?: SetAside[] } | undefined;
     try {
       answer = JSON.parse(run.stdout);
     } catch {
@@ -335,6 +358,13 @@ export function registerRequestFeatures(
     if (!answer?.results) {
       void vscode.window.showErrorMessage(`PyRats: retry failed: ${run.error ?? run.stderr.trim()}`);
       return;
+    }
+    for (const b of answer.bad ?? [])
+      output.warn(`PyRats: malformed outbox entry ${b.file} (${b.reason}); moved to ${b.movedTo}`);
+    if (answer.bad?.length) {
+      void vscode.window.showWarningMessage(
+        `PyRats: ${answer.bad.length} malformed package request file(s) were set aside: ${answer.bad.map((b) => b.movedTo).join(', ')}`,
+      );
     }
     if (!answer.results.length) {
       void vscode.window.showInformationMessage('PyRats: no package requests are waiting.');
