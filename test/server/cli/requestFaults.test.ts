@@ -4,6 +4,7 @@
  * outbox entries. Every request arrives exactly once, and only confirmed deliveries leave the outbox.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,30 @@ async function queueWhileDown(names: string[], to: string, outbox: string): Prom
     ids.push(answer.request.id);
   }
   return ids;
+}
+
+/**
+ * A connection syslog-ng accepted and counts against max-connections: the line written on it shows
+ * up in the log. A connection it rejected (one of its own start-up probes may still count for a
+ * moment) is replaced, up to five times.
+ */
+async function holdConnection(host: SyslogNgHost): Promise<net.Socket> {
+  for (let attempt = 0; ; attempt++) {
+    const tag = `holder-${process.pid}-${Date.now()}-${attempt}`;
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port: host.port }, () => resolve(s));
+      s.once('error', reject);
+    });
+    socket.on('error', () => {});
+    socket.write(`<14>Python: ${tag}\n`);
+    try {
+      await host.waitForLines((ls) => ls.some((l) => l.endsWith(tag)), 3000);
+      return socket;
+    } catch (err) {
+      socket.destroy();
+      if (attempt >= 4) throw err;
+    }
+  }
 }
 
 describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connections(2)', () => {
@@ -77,6 +102,37 @@ describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connect
     expect(waitingFiles(outbox)).toEqual([]);
     await host.waitForLines(() => deliveredIds(host).length >= 40);
     expect(deliveredIds(host).sort()).toEqual([...ids].sort());
+  });
+
+  it('a connection the log host rejects (max-connections reached) is not counted as delivered', async () => {
+    const outbox = path.join(tmp, 'rejected');
+    await host.stop();
+    const ids = await queueWhileDown(['alpha', 'beta', 'gamma'], host.tcpUrl, outbox);
+    await host.restart();
+    const before = deliveredIds(host).length;
+    // two other clients hold both connections syslog-ng allows (holdConnection checks it accepted each)
+    const holders = [await holdConnection(host), await holdConnection(host)];
+    try {
+      const rejected = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '3000']);
+      expect(rejected.code).toBe(3);
+      expect(rejected.out).toMatch(/3 still waiting\n$/);
+      expect(
+        rejected.out.match(/FAILED: log host .* (closed the connection before|reset the connection)/g),
+      ).toHaveLength(3);
+      expect(waitingFiles(outbox)).toHaveLength(3);
+    } finally {
+      for (const s of holders) s.destroy();
+    }
+    // syslog-ng notices the holders' close on its own time: retry until it accepts again
+    let retried = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5000']);
+    for (let i = 0; i < 5 && retried.code !== 0; i++) {
+      expect(waitingFiles(outbox)).toHaveLength(3);
+      retried = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5000']);
+    }
+    expect(retried.code).toBe(0);
+    expect(waitingFiles(outbox)).toEqual([]);
+    await host.waitForLines(() => deliveredIds(host).length >= before + 3);
+    expect(deliveredIds(host).slice(before).sort()).toEqual([...ids].sort());
   });
 
   it('a malformed entry beside 3 good ones: 3 delivered, the bad one moved to bad/ and named, exit 3', async () => {
