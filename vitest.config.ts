@@ -9,6 +9,8 @@ export default defineConfig({
     exclude: ['test/fixtures/**', 'node_modules/**'],
     // builds dist/ once, before any test file runs (no test file rebuilds it)
     globalSetup: ['test/support/globalSetup.ts'],
+    // TMPDIR per test file; a file that leaves anything in it fails (the run's TMPDIR is globalSetup's)
+    setupFiles: ['test/support/testTempDir.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -1,9 +1,12 @@
 /**
  * Interpreter introspection: runs a small Python snippet with the *target* interpreter and turns its
  * JSON answer into an Environment (environment.ts). Results are cached on disk under
- * `$XDG_CACHE_HOME/pyrats/env/` (default `~/.cache/pyrats/env/`), keyed by the executable's real path,
- * size and mtime (plus, for wrapper scripts such as pyenv shims, what selects the real interpreter),
- * and used only while no sys.path directory has changed (a distribution installed or removed).
+ * `$XDG_CACHE_HOME/pyrats/env/` (default `~/.cache/pyrats/env/`) per environment: keyed by the
+ * interpreter's path as given (a venv's python is a symlink to its base Python's binary, so the resolved
+ * path alone would give two venvs one entry), the venv's pyvenv.cfg and the binary's size and mtime
+ * (plus, for wrapper scripts such as pyenv shims, what selects the real interpreter), and used only
+ * while sys.prefix matches and no sys.path or site-packages directory has changed (a distribution
+ * installed or removed).
  *
  * Every failure (missing executable, not executable, non-zero exit, timeout, oversized or garbage
  * output, Python 2) becomes an Error whose message names the interpreter and the problem.
@@ -199,14 +202,28 @@ function isScript(file: string): boolean {
   }
 }
 
+/** The `pyvenv.cfg` that makes `executable` a venv's interpreter (beside it or one level up), if any. */
+function venvConfig(executable: string): { dir: string; text: string } | undefined {
+  for (const dir of [path.dirname(executable), path.dirname(path.dirname(executable))]) {
+    try {
+      return { dir, text: readFileSync(path.join(dir, 'pyvenv.cfg'), 'utf8') };
+    } catch {
+      // not a venv at this level
+    }
+  }
+  return undefined;
+}
+
 /**
- * The cache key of an interpreter: its real path, size and mtime; for a wrapper script (pyenv shim,
- * conda wrapper) also the working directory and the variables/files that select the real interpreter.
+ * The cache key of an environment: the interpreter's path as given (made absolute, never resolved:
+ * every venv made from one base Python links the same binary), its venv's `pyvenv.cfg`, and the real
+ * binary's path, size and mtime; for a wrapper script (pyenv shim, conda wrapper) also the working
+ * directory and the variables/files that select the real interpreter. The entry itself is checked
+ * against sys.prefix and the mtimes of the sys.path and site-packages directories (cachedEntryValid).
  */
-function cacheKey(real: string, env: NodeJS.ProcessEnv, invoked: string): string {
+function cacheKey(given: string, real: string, env: NodeJS.ProcessEnv): string {
   const st = statSync(real);
-  // venvs link the same real interpreter; the path it is started by decides sys.prefix (pyvenv.cfg)
-  const parts = [real, invoked, String(st.size), String(st.mtimeMs)];
+  const parts = [given, venvConfig(given)?.text ?? '', real, String(st.size), String(st.mtimeMs)];
   if (isScript(real)) {
     parts.push(
       process.cwd(),
@@ -354,6 +371,26 @@ function parseAnswer(executable: string, stdout: string): Environment {
 }
 
 /**
+ * The cached environment of interpreter `given`, or undefined when there is none or it is stale: the
+ * real interpreter behind a wrapper must still be there, a venv's sys.prefix must be the venv, and no
+ * sys.path or site-packages directory may have changed (installing or removing a distribution changes
+ * its directory's mtime).
+ */
+function readCacheEntry(cacheFile: string, given: string): Environment | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as { environment: unknown; stamps: unknown };
+    const cached = validateEnvironment(entry.environment, cacheFile);
+    statSync(cached.executable);
+    const venv = venvConfig(given);
+    if (venv && cached.prefix !== realpathSync(venv.dir)) return undefined;
+    if (JSON.stringify(entry.stamps) === JSON.stringify(pathStamps(cached))) return cached;
+  } catch {
+    // no usable cache entry: introspect
+  }
+  return undefined;
+}
+
+/**
  * Introspects the interpreter `executable` (a command found on PATH, or a path). Uses the on-disk
  * cache when the interpreter is unchanged; otherwise runs it (bounded by timeout and output size).
  */
@@ -374,19 +411,11 @@ export async function introspectInterpreter(
   if (!st.isFile()) throw new Error(`interpreter ${executable} is not a file (${real})`);
   const cacheRoot = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(childEnv));
   const cacheFile = cacheRoot
-    ? path.join(cacheRoot, 'env', `${cacheKey(real, childEnv, found)}.json`)
+    ? path.join(cacheRoot, 'env', `${cacheKey(found, real, childEnv)}.json`)
     : undefined;
   if (cacheFile) {
-    try {
-      const entry = JSON.parse(readFileSync(cacheFile, 'utf8')) as { environment: unknown; stamps: unknown };
-      const cached = validateEnvironment(entry.environment, cacheFile);
-      // the real interpreter behind a wrapper must still be there, and no sys.path directory may have
-      // changed (installing or removing a distribution changes its directory's mtime)
-      statSync(cached.executable);
-      if (JSON.stringify(entry.stamps) === JSON.stringify(pathStamps(cached))) return cached;
-    } catch {
-      // no usable cache entry: introspect
-    }
+    const cached = readCacheEntry(cacheFile, found);
+    if (cached) return cached;
   }
   const stdout = await runSnippet(found, {
     timeoutMs: opts.timeoutMs ?? 20_000,

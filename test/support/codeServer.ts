@@ -260,6 +260,7 @@ export interface CodeServer {
   output(): string;
   /** The extension host logs of this session (where our output channel is written). */
   logsDir: string;
+  /** Stops code-server (its whole process group) and removes its folder `dir`. */
   stop(): Promise<void>;
 }
 
@@ -283,8 +284,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     ...options.settings,
   };
   writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server's IPC sockets and scratch files go below `dir` too: stop() removes all of it
+  mkdirSync(path.join(dir, 'tmp'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    TMPDIR: path.join(dir, 'tmp'),
     XDG_DATA_HOME: path.join(dir, 'xdg-data'),
     XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
     XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
@@ -315,7 +319,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
+  const stopProcesses = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     // the whole process group: code-server's file watcher child can outlive a plain SIGTERM
@@ -333,6 +337,10 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     }, 5000);
     await exited;
     clearTimeout(timer);
+  };
+  const stop = async () => {
+    await stopProcesses();
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitFor(

@@ -5,7 +5,7 @@
  * server is whatever command the test passes (normally `node dist/server.js --stdio`).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -121,13 +121,24 @@ if ok then vim.cmd('qall!') else vim.cmd('cquit! 1') end
       ['--headless', '-i', 'NONE', '-u', script],
       {
         timeout: timeout + 15_000,
-        env: { ...process.env, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, XDG_CACHE_HOME: dir, ...options.env },
+        env: {
+          ...process.env,
+          XDG_STATE_HOME: dir,
+          XDG_DATA_HOME: dir,
+          XDG_CACHE_HOME: dir,
+          TMPDIR: dir,
+          ...options.env,
+        },
       },
       (err, _stdout, stderr) => {
         const exitCode = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        const diagnostics = existsSync(out)
-          ? (JSON.parse(readFileSync(out, 'utf8') || '[]') as NeovimDiagnostic[])
-          : [];
+        let diagnostics: NeovimDiagnostic[] = [];
+        try {
+          if (existsSync(out))
+            diagnostics = JSON.parse(readFileSync(out, 'utf8') || '[]') as NeovimDiagnostic[];
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
         resolve({ exitCode, diagnostics: Array.isArray(diagnostics) ? diagnostics : [], stderr });
       },
     );

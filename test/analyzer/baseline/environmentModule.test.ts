@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { runEnvironmentModule } from '../../../analyzer/baseline/environmentModule';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
@@ -39,8 +39,9 @@ describe.skipIf(skip !== null)(`environment modules with Lmod${skip ? ` (skipped
     ]);
   });
   afterAll(() => {
-    tree.cleanup();
-    slow.cleanup();
+    tree?.cleanup();
+    slow?.cleanup();
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('runs module help and module load in a login shell and finds the python the module put on PATH', async () => {
@@ -80,6 +81,7 @@ describe.skipIf(skip !== null)(`environment modules with Lmod${skip ? ` (skipped
 
   it('reuses a module result for an hour unless refreshed', async () => {
     const own = makeModuleTree([{ name: 'Cached', version: '1.0', help: 'numpy==1.24.2' }]);
+    onTestFinished(own.cleanup);
     const spec = `module:Cached/1.0?use=${own.modulePath}`;
     const first = await loadBaseline(spec, { introspect: { cacheDir } });
     rmSync(path.join(own.modulePath, 'Cached', '1.0.lua')); // only the cache can answer now

@@ -2,13 +2,13 @@
  * Every real-format sample (copied from the shared formats collection into test/fixtures/baseline)
  * loads as a baseline through `file:` with its format detected, with the facts each sample shows.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { detectFileFormat, loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { readRequirementsFile } from '../../../analyzer/baseline/requirementsFile';
+import { tempDirForTest } from '../../support/tempDir';
 
 const formats = path.resolve(__dirname, '../../fixtures/baseline/formats');
 const f = (rel: string): string => path.join(formats, rel);
@@ -149,7 +149,7 @@ describe('baseline file formats', () => {
   });
 
   it('reads a Tcl modulefile ModulesHelp body, a conda list table and a pip list table', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-fmt-'));
+    const dir = tempDirForTest('pyrats-fmt-');
     writeFileSync(
       path.join(dir, '3.11'),
       '#%Module1.0\nproc ModulesHelp { } {\n  puts stderr "Baseline"\n  puts stderr "numpy==1.24.2"\n  puts stderr {scipy==1.10.1}\n}\nprepend-path PATH /apps/py/bin\n',
@@ -172,7 +172,7 @@ describe('baseline file formats', () => {
   });
 
   it('follows -r includes relative to the including file, expands ${VAR}, stops cycles', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-req-'));
+    const dir = tempDirForTest('pyrats-req-');
     mkdirSync(path.join(dir, 'sub'));
     writeFileSync(
       path.join(dir, 'main.txt'),
@@ -200,7 +200,7 @@ describe('baseline file formats', () => {
     await expect(
       loadBaseline(`file:${f('pip/pip-list-local-format-json-venv.json')}?format=wheelhouse`),
     ).rejects.toThrow(/unknown format 'wheelhouse'/);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-bad-'));
+    const dir = tempDirForTest('pyrats-bad-');
     writeFileSync(
       path.join(dir, 'spack.lock'),
       '{"_meta": {"file-type": "spack-lockfile"}, "concrete_specs": ',

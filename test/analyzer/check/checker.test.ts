@@ -4,13 +4,14 @@
  * -pandas, -xarray on PATH); the mirror is served over HTTP from 127.0.0.1 (two conda channels and a
  * PyPI simple index); then the same check with failing mirror sources, answered from the cache.
  */
-import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checker, type CheckerOptions } from '../../../analyzer/check/checker';
 import type { Verdict } from '../../../analyzer/check/verdict';
 import { lmodMissingReason, makeModuleTree, type ModuleTree } from '../../support/lmod';
+import { tempDirForTest } from '../../support/tempDir';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
 
 const fixtures = path.resolve(__dirname, '../../fixtures');
@@ -65,6 +66,7 @@ describe.skipIf(skipLmod !== null)(
     afterAll(() => {
       checker?.dispose();
       tree?.cleanup();
+      rmSync(cacheDir, { recursive: true, force: true });
     });
 
     it('loads the module, its python and the mirror without problems', () => {
@@ -166,7 +168,7 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
     Checker.create({ baseline, python: debianPython, mirrors: mirrors(mode), cacheDir, subdirs, ...more });
 
   it('answers from the baseline and the cache, and says what failed', async () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
+    const cacheDir = tempDirForTest('pyrats-check-');
     server.mode = 'ok';
     const warm = await debianChecker('switch', cacheDir);
     expect(byModule(await warm.checkFile(script))['cartopy.crs'].kind).toBe('mirror');
@@ -197,7 +199,7 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
   });
 
   it('refreshMirror asks the mirror again and replaces its problems', async () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
+    const cacheDir = tempDirForTest('pyrats-check-');
     server.mode = 'fail500';
     const c = await debianChecker('switch', cacheDir);
     expect((await c.checkText('import cartopy\n', script))[0].kind).toBe('missing');
@@ -212,8 +214,8 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
   });
 
   it('reuses cached extraction results until the file changes', async () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-src-'));
+    const cacheDir = tempDirForTest('pyrats-check-');
+    const dir = tempDirForTest('pyrats-check-src-');
     const file = path.join(dir, 'job.py');
     writeFileSync(file, 'import numpy\n');
     const a = await Checker.create({ baseline, python: debianPython, mirrors: [], cacheDir });
@@ -227,7 +229,7 @@ describe.skipIf(missingDebian !== null)('check when mirror sources fail', () => 
   });
 
   it('with an unreachable mirror and no cache, mirror-only imports become missing and the failure is named', async () => {
-    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-'));
+    const cacheDir = tempDirForTest('pyrats-check-');
     const c = await debianChecker('fail500', cacheDir);
     const v = byModule(await c.checkFile(script));
     expect(v.numpy.kind).toBe('baseline');

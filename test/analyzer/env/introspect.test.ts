@@ -3,20 +3,22 @@
  * /usr/bin/python3), the on-disk cache, snapshots, and clear errors for missing or broken interpreters
  * (real scripts that fail, print garbage, hang, or claim to be Python 2).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadEnvironment, saveEnvironment } from '../../../analyzer/env/environment';
+import { loadEnvironment, saveEnvironment, type Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 
 let tmp: string;
@@ -141,6 +143,69 @@ describe('cache and snapshots', () => {
       /cannot write environment snapshot .*env\.json/,
     );
   });
+});
+
+describe('one cache entry per environment', () => {
+  const BASE = '/usr/bin/python3';
+  const fixture = path.resolve(__dirname, '../../fixtures/venv-package');
+  const buildWheel = path.resolve(__dirname, '../../support/buildWheel.py');
+  const run = (exe: string, args: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(exe, args, { encoding: 'utf8', timeout: 180_000 }, (err, out, errText) =>
+        err ? reject(new Error(`${exe} ${args.join(' ')}: ${errText || err.message}`)) : resolve(out.trim()),
+      ),
+    );
+  // Debian's pip (python3-pip, named in .ci/run) installs into venvs made without pip of their own
+  const pipInstall = (venv: string, wheel: string) =>
+    run(BASE, [
+      '-m',
+      'pip',
+      '--python',
+      path.join(venv, 'bin', 'python'),
+      'install',
+      '--no-index',
+      '--no-deps',
+      '--disable-pip-version-check',
+      '--quiet',
+      wheel,
+    ]);
+  const tinypkg = (env: Environment) => env.distributions.find((d) => d.name === 'tinypkg')?.version;
+
+  it('two venvs of one base Python holding different versions get their own entries; pip install invalidates', async () => {
+    const dir = path.join(tmp, 'venvs');
+    mkdirSync(dir);
+    const cacheDir = path.join(dir, 'cache');
+    const [a, b] = [path.join(dir, 'a'), path.join(dir, 'b')];
+    const wheels = await Promise.all(
+      ['1.0', '2.0'].map((v) => run('python3', [buildWheel, fixture, 'tinypkg', v, dir])),
+    );
+    await Promise.all([a, b].map((v) => run(BASE, ['-m', 'venv', '--without-pip', v])));
+    // the premise: both pythons are links to one binary
+    const [pa, pb] = [path.join(a, 'bin', 'python'), path.join(b, 'bin', 'python')];
+    expect(realpathSync(pa)).toBe(realpathSync(pb));
+    await Promise.all([pipInstall(a, wheels[0]), pipInstall(b, wheels[1])]);
+
+    expect(tinypkg(await introspectInterpreter(pa, { cacheDir }))).toBe('1.0');
+    expect(tinypkg(await introspectInterpreter(pb, { cacheDir }))).toBe('2.0');
+    expect(readdirSync(path.join(cacheDir, 'env'))).toHaveLength(2);
+    // the second answers come from the cache, each from its own entry
+    const fromCache = [
+      await introspectInterpreter(pa, { cacheDir }),
+      await introspectInterpreter(pb, { cacheDir }),
+    ];
+    expect(fromCache.map(tinypkg)).toEqual(['1.0', '2.0']);
+    expect(fromCache.map((e) => e.prefix)).toEqual([realpathSync(a), realpathSync(b)]);
+    expect(readdirSync(path.join(cacheDir, 'env'))).toHaveLength(2);
+
+    // installing into a venv changes its site-packages: its entry is renewed, the other one kept
+    await pipInstall(a, wheels[1]);
+    expect(tinypkg(await introspectInterpreter(pa, { cacheDir }))).toBe('2.0');
+    expect(tinypkg(await introspectInterpreter(pb, { cacheDir }))).toBe('2.0');
+    expect(readdirSync(path.join(cacheDir, 'env'))).toHaveLength(2);
+    // the base interpreter itself is a third environment
+    expect(tinypkg(await introspectInterpreter(BASE, { cacheDir }))).toBeUndefined();
+    expect(readdirSync(path.join(cacheDir, 'env'))).toHaveLength(3);
+  }, 300_000);
 });
 
 describe('missing and broken interpreters', () => {

@@ -3,14 +3,13 @@
  * channels (linux-64 + noarch, packages + packages.conda) and a PyPI simple index (JSON and HTML);
  * plus sources that answer 500, hang, or send malformed bodies. No request leaves 127.0.0.1.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Mirror } from '../../../analyzer/mirror/mirror';
 import type { MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
+import { tempDirForTest } from '../../support/tempDir';
 
 const tree = path.resolve(__dirname, '../../fixtures/mirror/tree');
 const subdirs = ['linux-64', 'noarch'];
@@ -28,7 +27,7 @@ afterAll(async () => {
   await server.close();
 });
 beforeEach(() => {
-  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-mirror-'));
+  cacheDir = tempDirForTest('pyrats-mirror-');
   server.requests.length = 0;
   server.mode = 'ok';
 });

@@ -1,6 +1,5 @@
 /** Mirror specs and the defaults read from .condarc and pip.conf. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   parseMirrorSpec,
   parsePipConf,
 } from '../../../analyzer/mirror/mirrorConfig';
+import { tempDirForTest } from '../../support/tempDir';
 
 describe('mirror specs', () => {
   it.each([
@@ -56,7 +56,7 @@ describe('configuration files', () => {
     ]);
   });
   it('configured mirrors come only from the files and variables found, never a public default', () => {
-    const home = mkdtempSync(path.join(os.tmpdir(), 'pyrats-home-'));
+    const home = tempDirForTest('pyrats-home-');
     expect(configuredMirrors({ PATH: '/usr/bin' }, home).filter((m) => m.from.startsWith(home))).toEqual([]);
     mkdirSync(path.join(home, '.config', 'pip'), { recursive: true });
     writeFileSync(

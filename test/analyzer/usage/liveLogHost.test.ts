@@ -16,7 +16,7 @@ import { ingestInputs } from '../../../analyzer/usage/ingest';
 import { totals } from '../../../analyzer/usage/queries';
 import { UsageStore } from '../../../analyzer/usage/store';
 import { mulberry32 } from '../../support/prng';
-import { startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
 const missing = syslogNgMissing();
 const RECORDS = 2400;
@@ -29,7 +29,7 @@ describe.skipIf(missing !== null)(`ingest during writes${missing ? ` (skipped: $
     dir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-live-'));
   });
   afterAll(async () => {
-    await host?.stop();
+    await stopSyslogNg(host);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

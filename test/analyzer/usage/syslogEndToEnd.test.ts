@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runBundledCli } from '../../support/bundledCli';
-import { startSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
+import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -31,7 +31,7 @@ describe.skipIf(missing !== null)(
       host = await startSyslogNg();
     });
     afterAll(async () => {
-      await host?.stop();
+      await stopSyslogNg(host);
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 

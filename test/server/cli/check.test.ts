@@ -13,6 +13,7 @@ import { mirrorCommand } from '../../../server/cli/commands/mirror';
 import { checkCommand } from '../../../server/cli/commands/check';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
 import { captureCli, type CliCapture } from '../../support/cliCapture';
+import { tempDirForTest } from '../../support/tempDir';
 
 const fixtures = path.resolve(__dirname, '../../fixtures');
 const project = path.join(fixtures, 'check/project');
@@ -26,7 +27,8 @@ beforeAll(async () => {
   cacheDir = mkdtempSync(path.join(os.tmpdir(), 'pyrats-cli-check-'));
 });
 afterAll(async () => {
-  await server.close();
+  await server?.close();
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 });
 
 const run = (args: string[]): Promise<CliCapture> => captureCli((io) => checkCommand.run(args, io));
@@ -213,14 +215,13 @@ describe.skipIf(skip !== null)(`pyrats check${skip ? ` (skipped: ${skip})` : ''}
   });
 
   it('exit 3 when the --python interpreter cannot be run: the report is written, but xml.dom is not a finding', async () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-check-nopython-'));
+    const tmp = tempDirForTest('pyrats-check-nopython-');
     const fake = path.join(tmp, 'python3');
     writeFileSync(fake, '#!/bin/sh\necho "not a python"\n');
     chmodSync(fake, 0o755);
     const script = path.join(tmp, 'uses_stdlib.py');
     writeFileSync(script, 'import numpy\nfrom xml.dom import minidom\n');
     const r = await run([script, '--python', fake, '--baseline', baseline, '--no-mirror', '--no-cache']);
-    rmSync(tmp, { recursive: true, force: true });
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/python .*python3: interpreter .* did not answer with introspection JSON/);
     expect(r.out).toMatch(/standard-library and local imports cannot be told apart/);
