@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigFileError } from '../../analyzer/config/configFile';
-import { parseDuration } from '../../analyzer/config/duration';
+import { parseDuration, parseLegacyDuration } from '../../analyzer/config/duration';
 import type { ConfigKey, ConfigValues } from '../../analyzer/config/keys';
 import { configWarnings } from '../../analyzer/config/configReport';
 import { resolveConfig, type ConfigOverride, type ResolvedConfig } from '../../analyzer/config/resolveConfig';
@@ -39,16 +39,23 @@ const FLAG_KEYS: [flag: string, key: ConfigKey][] = [
   ['timeout', 'timeout'],
 ];
 
-function flagValue(key: ConfigKey, flag: string, v: string | boolean | string[]): ConfigValues[ConfigKey] {
-  if (key === 'timeout') {
-    try {
-      return parseDuration(v as string, `--${flag}`);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+/** A duration flag (`--module-timeout 90`, `2m`) in milliseconds; undefined when absent. */
+export function durationFlag(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
+}
+
+function flagValue(key: ConfigKey, flag: string, v: string | boolean | string[]): ConfigValues[ConfigKey] {
+  if (key === 'timeout') return durationFlag(v as string, `--${flag}`)!;
   if (key === 'cache_dir' || key === 'module_init') return path.resolve(v as string);
   if (key === 'module_use') return (v as string[]).map((d) => path.resolve(d));
+  if (key === 'emit.redact' && v !== 'none' && v !== 'home' && v !== 'hash') {
+    throw new UsageError(`--${flag}: '${String(v)}' is not a redaction mode: use one of none, home, hash`);
+  }
   return v;
 }
 
@@ -63,6 +70,28 @@ export function flagOverrides(values: FlagValues, extra: [string, ConfigKey][] =
   if (values['no-mirror'] === true)
     out.push({ key: 'mirrors', value: [], origin: { kind: 'flag', name: '--no-mirror' } });
   return out;
+}
+
+/** `emit`'s and `request`'s own flags for the keys of their tables. */
+export const EMIT_FLAGS: [string, ConfigKey][] = [
+  ['to', 'emit.to'],
+  ['redact', 'emit.redact'],
+];
+export const REQUEST_FLAGS: [string, ConfigKey][] = [['to', 'requests.to']];
+
+/**
+ * `--timeout` of `request` and `emit`, which took milliseconds before the unit became seconds: an old
+ * bare `--timeout 5000` still means 5 s (said on stderr). Undefined when the flag is absent.
+ */
+export function legacyTimeout(text: string | undefined, io: CliIO, command: string): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const { ms, note } = parseLegacyDuration(text, '--timeout');
+    if (note) io.stderr.write(`pyrats ${command}: note: ${note}\n`);
+    return ms;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** The folder whose nearest pyproject.toml is the project layer: the first input's, else the working directory. */

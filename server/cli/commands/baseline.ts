@@ -4,6 +4,7 @@
  */
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
+import { durationFlag, flagOverrides, loadCliConfig } from '../cliConfig';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { refuseEmptyValues } from './deps';
 
@@ -22,7 +23,7 @@ Options:
   --module-use DIR    extra MODULEPATH directory for module: specs (repeatable)
   --module-init FILE  shell script defining 'module', sourced after the login profile
                       (also $PYRATS_MODULE_INIT)
-  --module-timeout S  give up on the module command after S seconds (default 60)
+  --module-timeout T  give up on the module command after T: seconds or 500ms, 2s, 1m (default 60)
 
 Exit status: 0 read, 2 usage error, 3 the baseline could not be loaded.
 `;
@@ -47,15 +48,13 @@ export const baselineCommand: CliCommand = {
     if (positionals.length !== 1) throw new UsageError('name exactly one baseline SPEC');
     if (values.format !== 'text' && values.format !== 'json')
       throw new UsageError(`unknown format '${values.format}' (text or json)`);
-    const timeout =
-      values['module-timeout'] === undefined ? undefined : Number(values['module-timeout']) * 1000;
-    if (timeout !== undefined && !(timeout > 0))
-      throw new UsageError('--module-timeout needs a positive number of seconds');
+    const timeout = durationFlag(values['module-timeout'], '--module-timeout');
+    const config = loadCliConfig(io, 'baseline', flagOverrides(values)).values;
     let baseline;
     try {
       baseline = await loadBaseline(positionals[0], {
-        moduleUse: values['module-use'],
-        moduleInit: values['module-init'],
+        moduleUse: config.module_use,
+        moduleInit: config.module_init ?? undefined,
         moduleTimeoutMs: timeout,
       });
     } catch (err) {

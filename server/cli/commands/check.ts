@@ -13,9 +13,14 @@ import { collectPythonFiles } from '../../../analyzer/check/scripts';
 import { checkBaselines, checkFiles } from '../../../analyzer/check/checkFiles';
 import { buildMatrix, formatMatrixJson, formatMatrixText } from '../../../analyzer/check/report/matrix';
 import { isModuleGlob } from '../../../analyzer/baseline/environmentModule';
-import { parseDuration } from '../../../analyzer/config/duration';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { flagOverrides, loadCliConfig, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from '../cliConfig';
+import {
+  durationFlag,
+  flagOverrides,
+  loadCliConfig,
+  SOURCE_OPTIONS,
+  SOURCE_OPTIONS_HELP,
+} from '../cliConfig';
 import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
@@ -93,15 +98,6 @@ Examples:
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 
-function duration(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  try {
-    return parseDuration(v, flag);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'per-import verdict against the baseline and the mirror (text, JSON, SARIF)',
@@ -137,7 +133,7 @@ export const checkCommand: CliCommand = {
     if (v['no-mirror'] && v.mirror?.length)
       throw new UsageError('--no-mirror and --mirror exclude each other');
     if (v.offline && v.refresh) throw new UsageError('--offline and --refresh exclude each other');
-    const moduleTimeoutMs = duration(v['module-timeout'], '--module-timeout');
+    const moduleTimeoutMs = durationFlag(v['module-timeout'], '--module-timeout');
     // several --baseline make a matrix; the configuration layer knows one baseline
     const flags = { ...v, baseline: v.baseline?.[0] };
     const config = loadCliConfig(io, 'check', flagOverrides(flags), parsed.positionals).values;

@@ -14,6 +14,7 @@ import {
   type RedactOptions,
 } from '../../../analyzer/pyrats/redactPath';
 import { parseSyslogTarget, sendSyslog, type SyslogTarget } from '../../../analyzer/pyrats/syslogTransport';
+import { EMIT_FLAGS, flagOverrides, legacyTimeout, loadCliConfig } from '../cliConfig';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { refuseEmptyValues } from './deps';
 import { bundlePath } from './request';
@@ -33,15 +34,18 @@ each made of whole tuples.
 
 Options:
   --to URL           log host: udp://HOST:PORT, tcp://HOST:PORT or
-                     tcp://HOST:PORT?framing=octet-counting (required unless --dry-run)
+                     tcp://HOST:PORT?framing=octet-counting (default: [emit] to of the
+                     configuration, see 'pyrats config'; required unless --dry-run)
   --python P         target interpreter (default python3): resolves the imports and is the python= field
   --env FILE         use a saved environment snapshot instead of running an interpreter
   --path-name P      the pathName= field (PyRats writes its sitecustomize.py; default: this program)
-  --redact MODE      none (default, as PyRats), home (home directory -> ~), or hash (also hash the
+  --redact MODE      none (default, as PyRats; or [emit] redact), home (home directory -> ~), or hash (also hash the
                      names below it, keeping extensions)
   --dry-run          print exactly what would be sent, one line per record (each datagram also ends
                      with a NUL byte, not printed); send nothing
-  --timeout MS       bound for sending: name lookup, connect, send (default 3000)
+  --timeout T        bound for sending: name lookup, connect, send; seconds (3, 0.5) or 500ms, 2s
+                     (default 3s, or the configured timeout); a bare number above 120 is read as
+                     milliseconds, the old unit
   --quiet            do not report unreadable files of the closure
   --no-cache         do not use the interpreter cache
 
@@ -65,7 +69,7 @@ export const emitCommand: CliCommand = {
         python: { type: 'string' },
         env: { type: 'string' },
         'path-name': { type: 'string' },
-        redact: { type: 'string', default: 'none' },
+        redact: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         timeout: { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -81,20 +85,27 @@ export const emitCommand: CliCommand = {
     if (o.env && o.python) throw new UsageError('--env and --python exclude each other');
     const dryRun = o['dry-run'];
     let target: SyslogTarget | undefined;
-    if (o.to) {
+    const config = loadCliConfig(
+      io,
+      'emit',
+      flagOverrides({ to: o.to, redact: o.redact }, EMIT_FLAGS),
+      positionals,
+    );
+    const to = config.values['emit.to'];
+    if (to) {
       try {
-        target = parseSyslogTarget(o.to);
+        target = parseSyslogTarget(to);
       } catch (err) {
         throw new UsageError(`--to: ${(err as Error).message}`);
       }
     } else if (!dryRun)
-      throw new UsageError('--to udp://HOST:PORT or tcp://HOST:PORT is required (or --dry-run)');
-    const timeoutMs = o.timeout === undefined ? 3000 : Number(o.timeout);
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-      throw new UsageError(`--timeout ${o.timeout}: not a positive number`);
+      throw new UsageError(
+        '--to udp://HOST:PORT or tcp://HOST:PORT is required (or --dry-run, or [emit] to in the configuration)',
+      );
+    const timeoutMs = legacyTimeout(o.timeout, io, 'emit') ?? config.values.timeout ?? 3000;
     let redact: RedactOptions;
     try {
-      redact = { mode: parseRedactMode(o.redact), homes: defaultHomes() };
+      redact = { mode: parseRedactMode(config.values['emit.redact'] ?? 'none'), homes: defaultHomes() };
     } catch (err) {
       throw new UsageError(`--redact: ${(err as Error).message}`);
     }

@@ -12,6 +12,7 @@ import { buildGraphPayload } from '../../graphData';
 import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
 import type { GraphPayload } from '../../protocol';
+import { flagOverrides, loadCliConfig, SOURCE_OPTIONS } from '../cliConfig';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { refuseEmptyValues, targetEnvironment } from './deps';
 
@@ -44,10 +45,14 @@ Options:
   --profile NAME     compat (default, PyRats' closure) or python (modern import semantics)
 
 Verdicts (as 'pyrats check' decides them, for every third-party and unresolved package):
-  --baseline SPEC    module:NAME, file:PATH or python:PATH (default: the --python interpreter)
-  --mirror URL       a conda channel or PyPI simple index (repeatable; default: .condarc, pip.conf)
+  --baseline SPEC    module:NAME, file:PATH or python:PATH (default: the configured baseline, see
+                     'pyrats config', else the --python interpreter)
+  --mirror URL       a conda channel or PyPI simple index (repeatable; default: the configured
+                     mirrors, else .condarc, pip.conf)
   --no-mirror        check against the baseline only
   --offline          use only cached mirror data
+  --cache-dir DIR    cache root (default $XDG_CACHE_HOME/pyrats, i.e. ~/.cache/pyrats)
+  --timeout T        bound for each mirror request: seconds (15, 1.5) or 500ms, 2s, 1m (default 15)
   --no-check         no verdicts: third-party packages stay 'not checked'
   --title TEXT       the page title (default: the script names)
   --no-cache         do not use the interpreter cache
@@ -142,7 +147,7 @@ export const graphCommand: CliCommand = {
         baseline: { type: 'string' },
         mirror: { type: 'string', multiple: true },
         'no-mirror': { type: 'boolean', default: false },
-        offline: { type: 'boolean', default: false },
+        ...SOURCE_OPTIONS,
         'no-check': { type: 'boolean', default: false },
       },
     });
@@ -183,13 +188,19 @@ export const graphCommand: CliCommand = {
         io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
         return EXIT.failure;
       }
-      const checker = checking
+      const config = checking
+        ? loadCliConfig(io, 'graph', flagOverrides({ ...values, python: undefined }), positionals).values
+        : null;
+      const checker = config
         ? await Checker.create({
-            baseline: values.baseline,
-            mirrors: values['no-mirror'] ? [] : values.mirror,
+            baseline: config.baseline ?? undefined,
+            mirrors: config.mirrors ?? [],
             python: values.python ?? env.executable,
-            offline: values.offline,
-            ...(values['no-cache'] ? { cacheDir: false as const } : {}),
+            offline: config.offline,
+            cacheDir: values['no-cache'] ? false : (config.cache_dir ?? undefined),
+            moduleUse: config.module_use,
+            moduleInit: config.module_init ?? undefined,
+            mirrorTimeoutMs: config.timeout ?? undefined,
           })
         : undefined;
       try {

@@ -24,6 +24,7 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   'mirror-page': async () => (await import('./mirror-page')).mirrorPageCommand,
   dashboard: async () => (await import('./dashboard')).dashboardCommand,
   config: async () => (await import('./config')).configCommand,
+  doctor: async () => (await import('./doctor')).doctorCommand,
 };
 
 /** Every command, loaded (for the overall help and for tests). */

@@ -6,14 +6,17 @@
 import { defaultCacheDir } from '../../../analyzer/env/introspect';
 import { redactUrl } from '../../../analyzer/mirror/httpCache';
 import { Mirror } from '../../../analyzer/mirror/mirror';
-import { configuredMirrors, parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
+import { parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';
 import { NameMap } from '../../../analyzer/names/nameMap';
+import { describeOrigin } from '../../../analyzer/config/resolveConfig';
+import { flagOverrides, loadCliConfig, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from '../cliConfig';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --offline] [--format text|json]
 
-Lists the mirror sources (from --mirror, else .condarc and pip.conf), loads and caches each conda
+Lists the mirror sources (from --mirror, else the configured mirrors: see 'pyrats config'; else
+.condarc and pip.conf), loads and caches each conda
 channel's repodata, and says which failed. For each NAME (an import name such as cv2 or yaml, or a
 distribution name), shows where the mirror has it and which versions, and whether each package
 found provides it ("provides it", "probably provides it", "does NOT provide it") with the evidence:
@@ -23,9 +26,7 @@ A same-named C library or tool, or a PyPI placeholder, is shown but never taken 
 Options:
   --mirror URL        conda:URL, pypi:URL or a bare URL / path (repeatable), as in 'pyrats check'
   --refresh           re-check every cached answer now (ignore the 10-minute TTL)
-  --offline           use only the cache
-  --cache-dir DIR     cache root (default $XDG_CACHE_HOME/pyrats)
-  --timeout S         per-request timeout in seconds (default 15)
+${SOURCE_OPTIONS_HELP} (default 15)
   --subdir S          conda subdir to read (repeatable; default the platform's and noarch)
   --format F          text (default) or json
 
@@ -47,9 +48,7 @@ export const mirrorCommand: CliCommand = {
       options: {
         mirror: { type: 'string', multiple: true },
         refresh: { type: 'boolean', default: false },
-        offline: { type: 'boolean', default: false },
-        'cache-dir': { type: 'string' },
-        timeout: { type: 'string' },
+        ...SOURCE_OPTIONS,
         subdir: { type: 'string', multiple: true },
         format: { type: 'string', default: 'text' },
       },
@@ -59,12 +58,11 @@ export const mirrorCommand: CliCommand = {
     if (v.format !== 'text' && v.format !== 'json')
       throw new UsageError(`unknown format '${v.format}' (text or json)`);
     if (v.refresh && v.offline) throw new UsageError('--refresh and --offline exclude each other');
-    const timeoutMs = v.timeout === undefined ? undefined : Number(v.timeout) * 1000;
-    if (timeoutMs !== undefined && !(timeoutMs > 0))
-      throw new UsageError('--timeout needs a positive number of seconds');
+    const config = loadCliConfig(io, 'mirror', flagOverrides(v));
+    const from = describeOrigin(config.origins.mirrors);
     let sources: MirrorSource[];
     try {
-      sources = v.mirror?.length ? v.mirror.map((m) => parseMirrorSpec(m)) : configuredMirrors();
+      sources = (config.values.mirrors ?? []).map((m) => parseMirrorSpec(m, from));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -75,10 +73,10 @@ export const mirrorCommand: CliCommand = {
       return EXIT.failure;
     }
     const mirror = await Mirror.open(sources, {
-      cacheDir: v['cache-dir'] ?? defaultCacheDir(),
-      offline: v.offline,
+      cacheDir: config.values.cache_dir ?? defaultCacheDir(),
+      offline: v.refresh ? false : config.values.offline,
       ttlMs: v.refresh ? 0 : undefined,
-      timeoutMs,
+      timeoutMs: config.values.timeout ?? undefined,
       subdirs: v.subdir,
     });
     // without NAMEs, a PyPI index is asked for one project so that the status says whether it answers

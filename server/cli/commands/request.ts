@@ -37,6 +37,7 @@ import {
   type DeliveryResult,
   type RequestSink,
 } from '../../../analyzer/requests/requestSinks';
+import { flagOverrides, legacyTimeout, loadCliConfig, REQUEST_FLAGS } from '../cliConfig';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
 const HELP = `Usage: pyrats request NAME... [--reason TEXT] [--to SINK]... [options]
@@ -47,7 +48,8 @@ Asks the centre to provide the Python distributions NAME... (PyPI or conda names
 (format pyrats-request/1, documented in the README) carries the packages, the import lines that need
 them, the baseline name, what the mirror has, your user name, host and (redacted) script path.
 
-Destinations (SINK; repeat --to, or set PYRATS_REQUEST_TO to a comma-separated list):
+Destinations (SINK; repeat --to, or set PYRATS_REQUEST_TO to a comma-separated list, or [requests] to
+in the configuration: see 'pyrats config'):
   udp://HOST:PORT, tcp://HOST:PORT  a syslog record (loggerName=PyRatsRequest, JSON message)
   http://URL, https://URL           a webhook: POST of the JSON (2xx = accepted)
   mailto:ADDRESS                    an e-mail link to open in your mail program (the fallback)
@@ -72,7 +74,9 @@ Options:
   --packages-json FILE   packages with evidence and mirror data as JSON ('-' = stdin; used by the editor)
   --redact MODE          paths: home (default, home dir -> ~), hash, or none
   --header 'NAME: VALUE' extra HTTP header for webhooks (repeatable), e.g. an Authorization token
-  --timeout MS           bound for each delivery: name lookup, connect, send (default 5000)
+  --timeout T            bound for each delivery: name lookup, connect, send; seconds (5, 0.5) or
+                         500ms, 2s (default 5s, or the configured timeout); a bare number above 120
+                         is read as milliseconds, the old unit
   --outbox DIR           outbox directory (default $PYRATS_OUTBOX or ~/.local/state/pyrats/outbox)
   --dry-run              print the request and what would be sent where; send nothing
   --retry                send every waiting request again
@@ -333,9 +337,13 @@ export const requestCommand: CliCommand = {
     const { values: o, positionals } = parsed;
     const outboxDir = o.outbox ? path.resolve(o.outbox) : defaultOutboxDir();
     const outbox = new RequestOutbox(outboxDir);
-    const timeoutMs = o.timeout === undefined ? 5000 : Number(o.timeout);
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-      throw new UsageError(`--timeout ${o.timeout}: not a positive number`);
+    const config = loadCliConfig(
+      io,
+      'request',
+      flagOverrides({ to: o.to }, REQUEST_FLAGS),
+      o.script ? [o.script] : [],
+    );
+    const timeoutMs = legacyTimeout(o.timeout, io, 'request') ?? config.values.timeout ?? 5000;
     const webhookHeaders: Record<string, string> = {};
     for (const h of o.header ?? []) {
       const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(h);
@@ -391,13 +399,12 @@ export const requestCommand: CliCommand = {
     if (o.source && !PREFERRED_SOURCE.test(o.source)) {
       throw new UsageError(`--source ${o.source}: use pypi or conda:CHANNEL`);
     }
-    const sinkTexts = o.to?.length
-      ? o.to
-      : (process.env.PYRATS_REQUEST_TO ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-    if (!sinkTexts.length) throw new UsageError('no destination: give --to SINK or set PYRATS_REQUEST_TO');
+    const sinkTexts = config.values['requests.to'];
+    if (!sinkTexts.length) {
+      throw new UsageError(
+        'no destination: give --to SINK or set PYRATS_REQUEST_TO (or [requests] to in the configuration)',
+      );
+    }
     let sinks: RequestSink[];
     try {
       sinks = sinkTexts.map(parseRequestSink);

@@ -6,6 +6,7 @@
  * and file:line:column. Runs the bundled CLI (dist/cli.js) as a user would.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -212,5 +213,35 @@ describe.skipIf(skip !== null)(`configuration files${skip ? ` (skipped: ${skip})
     const broken = await run(['config', '--edit', 'user'], { EDITOR: editor });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/config\.toml:\d+:\d+: invalid TOML/);
+  });
+
+  it('doctor: ✓ for the baseline, the interpreter and the mirrors that answer, ✗ with a fix for a refused log host', async () => {
+    // a port nothing listens on: bind one, then close it
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    writeFileSync(
+      siteFile,
+      readFileSync(siteFile, 'utf8').replace('tcp://127.0.0.1:5514', `tcp://127.0.0.1:${port}`),
+    );
+    const r = await run(['doctor', '--json']);
+    expect(r.code).toBe(1);
+    const rows = JSON.parse(r.stdout) as { check: string; ok: boolean; detail: string; fix?: string }[];
+    expect(rows.map((x) => [x.check.split(' ')[0], x.ok])).toEqual([
+      ['baseline', true],
+      ['python', true],
+      ['mirror', true],
+      ['mirror', true],
+      ['emit.to', false],
+    ]);
+    expect(rows[0].detail).toMatch(/^137 distributions/);
+    expect(rows[4].detail).toContain('ECONNREFUSED');
+    expect(rows[4].fix).toContain('emit.to');
+    const text = await run(['doctor']);
+    expect(text.stdout).toMatch(/^✓ baseline file:/m);
+    expect(text.stdout).toMatch(/^✗ emit\.to tcp:\/\/127\.0\.0\.1:\d+ +connect ECONNREFUSED/m);
   });
 });
