@@ -24,6 +24,7 @@ import type {
 } from '../server/protocol';
 import { registerDashboardPanel } from './dashboardPanel';
 import { registerGraphPanel } from './graphPanel';
+import { registerInstallFromMirror } from './installFromMirror';
 import { InterpreterResolver } from './interpreter';
 import { registerRecordFeatures } from './records';
 import { registerRequestFeatures } from './requests';
@@ -169,6 +170,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
     registerRequestFeatures(context, { output, client: () => languageClient, interpreter }),
     registerRecordFeatures(context, { output, interpreter }),
     registerGraphPanel(context, () => languageClient, { output, interpreter }),
+    registerInstallFromMirror(output, interpreter),
   );
   registerDashboardPanel(context);
 

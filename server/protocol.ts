@@ -177,6 +177,31 @@ export interface PackageCandidate {
   mirror: MirrorHitInfo[];
 }
 
+/** One package to install from a mirror source that provides it. */
+export interface MirrorInstallCandidate {
+  /** The import that needs it (top-level module). */
+  module: string;
+  /** The package's name on that source. */
+  name: string;
+  kind: 'conda' | 'pypi';
+  /** The conda channel URL or the PyPI simple index URL. */
+  source: string;
+  /** Short name of the source (`conda-forge`, the index host). */
+  label: string;
+  /** The newest version the source offers. */
+  version: string | null;
+}
+
+/**
+ * Arguments of the `pyrats.installFromMirror` command (quick fix on a mirror-only import, sent by the
+ * server): the client picks pip or conda for the selected interpreter's environment, asks, and runs
+ * the command in a terminal.
+ */
+export interface InstallFromMirrorArgs {
+  uri: string;
+  packages: MirrorInstallCandidate[];
+}
+
 /** Arguments of the `pyrats.requestPackages` command (quick fixes pass one object; the palette none). */
 export interface RequestPackagesArgs {
   uri: string;
@@ -201,6 +226,8 @@ export interface PyratsSettingsWire {
   debounceMs: number;
   /** Set by the VS Code client: false in an untrusted workspace. Other editors leave it out (trusted). */
   trusted?: boolean;
+  /** Versions inline after third-party imports (`textDocument/inlayHint`); default true. */
+  inlayHints?: boolean;
 }
 export type SeveritySettingKey =
   'missing' | 'missingGuarded' | 'mirrorOnly' | 'mirrorOnlyGuarded' | 'baseline' | 'stdlib' | 'local';

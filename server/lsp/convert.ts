@@ -16,6 +16,8 @@ import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   ImportVerdictInfo,
+  InstallFromMirrorArgs,
+  MirrorInstallCandidate,
   PackageCandidate,
   RequestPackagesArgs,
   SeveritySettingKey,
@@ -24,6 +26,7 @@ import type {
   VerdictKind,
 } from '../protocol';
 import type { CheckResult } from './documents';
+import { providingHits } from './inlayHints';
 import { lspSeverity, type PyratsSettings } from './settings';
 
 export const DIAGNOSTIC_SOURCE = 'pyrats';
@@ -31,6 +34,7 @@ export const DIAGNOSTIC_SOURCE = 'pyrats';
 /** Command ids the code actions invoke (implemented by the VS Code client; other editors may bind them). */
 export const REQUEST_PACKAGES_COMMAND = 'pyrats.requestPackages';
 export const SHOW_GRAPH_COMMAND = 'pyrats.showDependencyGraph';
+export const INSTALL_FROM_MIRROR_COMMAND = 'pyrats.installFromMirror';
 
 /** What a diagnostic carries in `data`, so code actions know the import without re-checking. */
 export interface DiagnosticData {
@@ -223,9 +227,39 @@ function candidate(uri: string, text: TextDocument, v: ImportVerdictInfo): Packa
   };
 }
 
-const needsRequest = (v: ImportVerdictInfo) => v.kind === 'missing' || v.kind === 'mirror';
+/** Missing everywhere: what "Request all missing packages" counts and sends. */
+const isMissing = (v: ImportVerdictInfo) => v.kind === 'missing';
+/** Imports a request could be about: missing everywhere, or only on the mirror (for the baseline). */
+const requestable = (v: ImportVerdictInfo) => v.kind === 'missing' || v.kind === 'mirror';
 
-/** Quick fixes for the imports in `range`: request this package, request all, show in graph. */
+function installCandidates(v: ImportVerdictInfo): MirrorInstallCandidate[] {
+  return providingHits(v).map((m) => ({
+    module: v.topLevel,
+    name: m.name,
+    kind: m.kind,
+    source: m.source,
+    label: m.label,
+    version: m.versions.at(-1) ?? null,
+  }));
+}
+
+/** "Install from the mirror" for a mirror-only import: the client runs pip or conda after asking. */
+function installAction(uri: string, v: ImportVerdictInfo, diagnostics: Diagnostic[]): CodeAction | null {
+  const packages = installCandidates(v);
+  if (packages.length === 0) return null;
+  const sources = [...new Set(packages.map((p) => p.label))].join(', ');
+  const args: InstallFromMirrorArgs = { uri, packages };
+  const title = `Install ${packages[0].name} from the mirror (${sources})`;
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics,
+    isPreferred: true,
+    command: { title, command: INSTALL_FROM_MIRROR_COMMAND, arguments: [args] },
+  };
+}
+
+/** Quick fixes for the imports in `range`: install from the mirror, request, request all, show in graph. */
 export function codeActionsFor(
   uri: string,
   text: TextDocument,
@@ -238,25 +272,28 @@ export function codeActionsFor(
   const diagnosticsOf = (v: ImportVerdictInfo) =>
     diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && overlaps(d.range, v.range));
   const seen = new Set<string>();
-  for (const v of here.filter(needsRequest)) {
+  for (const v of here.filter(requestable)) {
     const key = v.distribution ?? v.topLevel;
     if (seen.has(key)) continue;
     seen.add(key);
+    const install = v.kind === 'mirror' ? installAction(uri, v, diagnosticsOf(v)) : null;
+    if (install) actions.push(install);
     const args: RequestPackagesArgs = { uri, baseline: result.baseline, packages: [candidate(uri, text, v)] };
+    const title = v.kind === 'missing' ? `Request this package: ${key}` : `Request ${key} for the baseline`;
     actions.push({
-      title: `Request this package: ${key}`,
+      title,
       kind: CodeActionKind.QuickFix,
       diagnostics: diagnosticsOf(v),
       isPreferred: v.kind === 'missing',
-      command: { title: 'Request this package', command: REQUEST_PACKAGES_COMMAND, arguments: [args] },
+      command: { title, command: REQUEST_PACKAGES_COMMAND, arguments: [args] },
     });
   }
   const all = new Map<string, PackageCandidate>();
-  for (const v of result.verdicts.filter(needsRequest)) {
+  for (const v of result.verdicts.filter(isMissing)) {
     const key = v.distribution ?? v.topLevel;
     if (!all.has(key)) all.set(key, candidate(uri, text, v));
   }
-  if (here.some(needsRequest) && all.size > 0) {
+  if (here.some(requestable) && all.size > 0) {
     const args: RequestPackagesArgs = { uri, baseline: result.baseline, packages: [...all.values()] };
     actions.push({
       title: `Request all missing packages in this file (${all.size})`,

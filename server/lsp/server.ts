@@ -26,6 +26,8 @@ import {
   type TextDocumentItem,
   type Hover,
   type HoverParams,
+  type InlayHint,
+  type InlayHintParams,
   type InitializeParams,
   type InitializeResult,
   type ServerCapabilities,
@@ -48,6 +50,7 @@ import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor, tooLargeDiagno
 import { OpenDocument, type CheckResult } from './documents';
 import { OpenNotebooks } from './notebooks';
 import { maskIPythonCell } from '../../analyzer/notebook/ipythonSyntax';
+import { inlayHintsFor } from './inlayHints';
 import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
 import { analyzerKey, DEFAULT_SETTINGS, normalizeSettings, type PyratsSettings } from './settings';
 import { ConfigFileWatcher, folderConfig, withConfig } from './configLayer';
@@ -125,6 +128,8 @@ export class PyratsLanguageServer {
   private readonly pendingFolders = new Map<string, Promise<FolderState>>();
   private pullConfiguration = false;
   private watchFilesDynamically = false;
+  /** The client re-asks for inlay hints on `workspace/inlayHint/refresh` (after a settings change). */
+  private refreshInlayHints = false;
   /**
    * Settings pushed (initializationOptions, didChangeConfiguration) by clients that do not answer
    * `workspace/configuration`, or that answer it with null for `pyrats`.
@@ -153,6 +158,7 @@ export class PyratsLanguageServer {
       },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+      inlayHintProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     };
   }
@@ -213,6 +219,9 @@ export class PyratsLanguageServer {
     });
     connection.onHover((params, token) => this.whileRunning(() => this.hover(params, token)));
     connection.onCodeAction((params, token) => this.whileRunning(() => this.codeActions(params, token)));
+    connection.languages.inlayHint.on((params, token) =>
+      this.whileRunning(() => this.inlayHints(params, token)),
+    );
     connection.onRequest(FileVerdictsRequest.type, (params, token) =>
       this.whileRunning(() => this.fileVerdicts(params.uri, token)),
     );
@@ -268,6 +277,7 @@ export class PyratsLanguageServer {
     const ws = params.capabilities.workspace;
     this.pullConfiguration = Boolean(ws?.configuration);
     this.watchFilesDynamically = Boolean(ws?.didChangeWatchedFiles?.dynamicRegistration);
+    this.refreshInlayHints = Boolean(ws?.inlayHint?.refreshSupport);
     // Clients without `workspace/configuration` (e.g. Neovim 0.7's start_client) pass the section here.
     const options = this.settingsSection(params.initializationOptions, 'initializationOptions');
     if (options !== undefined) this.pushedSettings = options;
@@ -398,6 +408,7 @@ export class PyratsLanguageServer {
       });
     }
     this.recheckOpen(() => true);
+    if (this.refreshInlayHints) void this.connection.languages.inlayHint.refresh();
   }
 
   /**
@@ -603,6 +614,13 @@ export class PyratsLanguageServer {
     const result = await this.currentResult(params.textDocument.uri, token);
     if (!result) return null;
     return hoverFor(result.verdicts, params.position, result.baseline);
+  }
+
+  private async inlayHints(params: InlayHintParams, token: CancellationToken): Promise<InlayHint[]> {
+    const doc = this.documents.get(params.textDocument.uri);
+    if (!doc || !(await this.ensureFolder(this.folderUriFor(doc.uri))).settings.inlayHints) return [];
+    const result = await this.currentResult(params.textDocument.uri, token);
+    return result ? inlayHintsFor(result.verdicts, params.range) : [];
   }
 
   private async codeActions(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {

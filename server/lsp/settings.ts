@@ -20,6 +20,8 @@ export interface ClientSettings {
   debounceMs: number;
   /** False: run no interpreter and no `module` command (untrusted workspace). */
   trusted: boolean;
+  /** Versions inline after third-party imports (`textDocument/inlayHint`). */
+  inlayHints: boolean;
 }
 
 /** The client's settings with what it left unset taken from the configuration files (configLayer.ts). */
@@ -51,6 +53,7 @@ export const DEFAULT_SETTINGS: ClientSettings = {
   severity: DEFAULT_SEVERITY,
   debounceMs: 50,
   trusted: true,
+  inlayHints: true,
 };
 
 const SEVERITY_NAMES: readonly SeverityName[] = ['error', 'warning', 'information', 'hint', 'none'];
@@ -116,6 +119,13 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Client
   } else if (s.debounceMs !== undefined && s.debounceMs !== null) {
     problems.push('setting pyrats.debounceMs must be a number of milliseconds ≥ 0; ignored');
   }
+  let inlayHints = DEFAULT_SETTINGS.inlayHints;
+  if (typeof s.inlayHints === 'boolean') inlayHints = s.inlayHints;
+  else if (s.inlayHints !== undefined && s.inlayHints !== null) {
+    problems.push(
+      `setting pyrats.inlayHints must be true or false (got ${JSON.stringify(s.inlayHints)}); ignored`,
+    );
+  }
   return {
     baseline,
     mirrors,
@@ -124,6 +134,7 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Client
     severity,
     debounceMs,
     trusted: trustedSetting(s.trusted, problems),
+    inlayHints,
   };
 }
 

@@ -21,6 +21,7 @@ import {
   ExitNotification,
   FileChangeType,
   HoverRequest,
+  InlayHintRequest,
   LSPErrorCodes,
   ResponseError,
   ShutdownRequest,
@@ -32,6 +33,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type {
   FileVerdictsResult,
   GraphPayload,
+  InstallFromMirrorArgs,
   RequestPackagesArgs,
   WorkspaceReportResult,
 } from '../../../server/protocol';
@@ -220,9 +222,10 @@ describe('pyrats language server over stdio', () => {
       context: { diagnostics: [missing] },
     })) as CodeAction[];
     const titles = actions.map((a) => a.title);
+    // only what is missing everywhere is counted (mirror-only imports are installed, not requested)
     expect(titles).toEqual([
       'Request this package: notarealpackage_xyz',
-      'Request all missing packages in this file (4)',
+      'Request all missing packages in this file (1)',
       'Show in dependency graph: notarealpackage_xyz',
     ]);
     expect(actions.every((a) => a.kind === 'quickfix')).toBe(true);
@@ -238,7 +241,7 @@ describe('pyrats language server over stdio', () => {
     });
     expect(one.packages[0].lineText).toBe('import notarealpackage_xyz');
     const all = actions[1].command!.arguments![0] as RequestPackagesArgs;
-    expect(all.packages.map((p) => p.kind).sort()).toEqual(['mirror', 'mirror', 'mirror', 'missing']);
+    expect(all.packages.map((p) => p.kind)).toEqual(['missing']);
     expect(actions[2].command).toMatchObject({
       command: 'pyrats.showDependencyGraph',
       arguments: [{ uri, module: 'notarealpackage_xyz' }],
@@ -252,6 +255,89 @@ describe('pyrats language server over stdio', () => {
       context: { diagnostics: [] },
     })) as CodeAction[];
     expect(stdlib.map((a) => a.title)).toEqual(['Show in dependency graph: os']);
+  });
+
+  it('offers install from the mirror (naming the channel) on a mirror-only import, and request for the baseline', async () => {
+    const uri = fileUri(analysis());
+    const xLine = lineOf(text, 'import xarray');
+    const at = { start: { line: xLine, character: 8 }, end: { line: xLine, character: 8 } };
+    const actions = (await session.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: at,
+      context: { diagnostics: [] },
+    })) as CodeAction[];
+    expect(actions.map((a) => a.title)).toEqual([
+      'Install xarray from the mirror (conda-forge)',
+      'Request xarray for the baseline',
+      'Request all missing packages in this file (1)',
+      'Show in dependency graph: xarray',
+    ]);
+    expect(actions[0].isPreferred).toBe(true);
+    expect(actions[0].command?.command).toBe('pyrats.installFromMirror');
+    const args = actions[0].command!.arguments![0] as InstallFromMirrorArgs;
+    expect(args.uri).toBe(uri);
+    expect(args.packages).toEqual([
+      {
+        module: 'xarray',
+        name: 'xarray',
+        kind: 'conda',
+        source: MIRROR,
+        label: 'conda-forge',
+        version: '2024.1.1',
+      },
+    ]);
+  });
+
+  it('shows versions inline: inlay hints after each third-party import, none for stdlib or local', async () => {
+    const uri = fileUri(analysis());
+    const lines = text.split('\n');
+    const hints = await session.connection.sendRequest(InlayHintRequest.type, {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+    });
+    const byLine = new Map((hints ?? []).map((h) => [h.position.line, h]));
+    const label = (needle: string) => byLine.get(lineOf(text, needle))?.label;
+    expect(label('import numpy')).toBe('numpy 1.24.2 · baseline');
+    expect(label('from scipy import stats')).toBe('scipy 1.10.1 · baseline');
+    // "(probably)" when only a same-name match backs the channel's xarray (issue 15's evidence rules)
+    expect(label('import xarray')).toMatch(/^mirror: conda-forge 2024\.1\.1( \(probably\))?$/);
+    expect(label('import notarealpackage_xyz')).toBe('missing');
+    expect(label('import os')).toBeUndefined();
+    expect(label('import helpers')).toBeUndefined();
+    // the hint sits right after the imported name
+    const n = byLine.get(lineOf(text, 'import numpy'))!;
+    expect(lines[n.position.line].slice(0, n.position.character)).toBe('import numpy');
+    // a range that covers only the xarray line gets only its hint
+    const xLine = lineOf(text, 'import xarray');
+    const one = await session.connection.sendRequest(InlayHintRequest.type, {
+      textDocument: { uri },
+      range: { start: { line: xLine, character: 0 }, end: { line: xLine, character: 99 } },
+    });
+    expect(one?.map((h) => h.label)).toEqual([label('import xarray')]);
+
+    // the setting turns them off (and back on) without a restart
+    const count = async () =>
+      (
+        await session.connection.sendRequest(InlayHintRequest.type, {
+          textDocument: { uri },
+          range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } },
+        })
+      )?.length ?? 0;
+    const until = async (want: (n: number) => boolean) => {
+      const deadline = Date.now() + 20_000;
+      let n = await count();
+      while (!want(n) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        n = await count();
+      }
+      return n;
+    };
+    session.settings = settings({ inlayHints: false });
+    await session.configurationChanged();
+    expect(await until((n) => n === 0)).toBe(0);
+    session.settings = settings();
+    await session.configurationChanged();
+    expect(await until((n) => n > 0)).toBe(hints!.length);
   });
 
   it('answers pyrats/fileVerdicts for an open file and for a file on disk', async () => {
