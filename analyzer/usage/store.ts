@@ -141,10 +141,11 @@ async function openLocked(
   waitMs: number,
 ): Promise<DuckDBInstance> {
   const reader = config.access_mode === 'READ_ONLY';
-  if (reader && writerWaiting(file))
+  const writer = reader ? waitingWriter(file) : null;
+  if (writer !== null)
     throw new StoreBusyError(
-      `${file}: a pyrats ingest (PID ${readFileSync(writerWaitingFile(file), 'utf8').trim()}) is waiting ` +
-        'to write it; readers step aside until it has — try again when it has finished',
+      `${file}: being written by another process (a pyrats ingest waiting to write it, PID ${writer}); ` +
+        'readers step aside until it has written — try again when it has finished',
     );
   let announced = false;
   try {
@@ -170,18 +171,19 @@ export function writerWaitingFile(file: string): string {
   return `${file}.writer-waiting`;
 }
 
-/** Whether another live process has announced that it waits to write the store. */
-function writerWaiting(file: string): boolean {
+/** The PID of another live process that has announced it waits to write the store, or null. */
+function waitingWriter(file: string): number | null {
+  let pid = 0;
   try {
     const marker = writerWaitingFile(file);
-    const pid = Number(readFileSync(marker, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    pid = Number(readFileSync(marker, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
     // a marker older than any writer waits was left by a process that died (and its PID reused)
-    if (Date.now() - statSync(marker).mtimeMs > WRITER_LOCK_WAIT_MS + 10_000) return false;
+    if (Date.now() - statSync(marker).mtimeMs > WRITER_LOCK_WAIT_MS + 10_000) return null;
     process.kill(pid, 0);
-    return true;
+    return pid;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null; // alive, another user's
   }
 }
 
