@@ -283,12 +283,18 @@ const STATIC_TYPES: Record<string, string> = {
   '/dashboard.js.map': 'application/json',
 };
 
+/** What answering a request needs: the store, the bundle's directory, the API, the checks. */
+interface RequestContext {
+  db: string;
+  assets: string;
+  api: ReturnType<typeof apiRunner>;
+  /** The TCP port (the Host header must name it), or null on a unix socket. */
+  port: number | null;
+  auth: DashboardAuth;
+}
+
 /** The page, the bundle, or an API answer, for a request that passed the Host and token checks. */
-function serve(
-  url: URL,
-  send: Send,
-  ctx: { db: string; assets: string; api: ReturnType<typeof apiRunner> },
-): void {
+function serve(url: URL, send: Send, ctx: RequestContext): void {
   const sendError = (status: number, message: string) =>
     send(status, 'application/json; charset=utf-8', JSON.stringify({ error: message }));
   const p = url.pathname;
@@ -321,11 +327,7 @@ const AUTH_HELP =
  * `?token=` sets the cookie and is redirected to the same URL without it; an API call with it is
  * answered (and sets the cookie too).
  */
-function handleRequest(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  ctx: { port: number | null; auth: DashboardAuth } & Parameters<typeof serve>[2],
-): void {
+function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): void {
   const send: Send = (status, type, body, extra = {}) => {
     res.writeHead(status, {
       'Content-Type': type,
@@ -421,22 +423,24 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   await UsageStore.open(opts.db, { readOnly: true }).then((s) => s.close()); // fail now if unreadable
   const api = apiRunner(handle, opts.queryTimeoutMs ?? 10_000);
   const token = opts.token ?? newToken();
-  const ctx = {
+  let ctx: RequestContext | undefined = undefined; // set once listening: the cookie is named after the port
+  const server = http.createServer((req, res) =>
+    ctx ? handleRequest(req, res, ctx) : res.writeHead(503).end(),
+  );
+  await listen(server, opts);
+  const port = opts.socketPath ? null : (server.address() as AddressInfo).port;
+  ctx = {
     db: opts.db,
     assets: opts.assetsDir ?? defaultAssetsDir(),
     api,
-    port: null as number | null,
-    auth: new DashboardAuth(token, 'starting'),
+    port,
+    auth: new DashboardAuth(token, port === null ? 'socket' : String(port)),
   };
-  const server = http.createServer((req, res) => handleRequest(req, res, ctx));
-  await listen(server, opts);
-  if (!opts.socketPath) ctx.port = (server.address() as AddressInfo).port;
-  ctx.auth = new DashboardAuth(token, ctx.port === null ? 'socket' : String(ctx.port));
-  const url = ctx.port === null ? 'http://localhost/' : `http://127.0.0.1:${ctx.port}/`;
+  const url = port === null ? 'http://localhost/' : `http://127.0.0.1:${port}/`;
   return {
     url,
     loginUrl: `${url}?token=${encodeURIComponent(token)}`,
-    port: ctx.port,
+    port,
     socketPath: opts.socketPath,
     token,
     close: () =>

@@ -14,6 +14,17 @@ export interface CliRun {
 }
 
 /**
+ * The program and arguments that run `node CLI ...args`; with `umask` (e.g. '022') through sh, which
+ * sets it and then becomes the CLI (exec), so the pid is the CLI's.
+ */
+export function cliCommand(args: string[], umask?: string): [string, string[]] {
+  const argv = [CLI, ...args];
+  return umask
+    ? ['/bin/sh', ['-c', `umask ${umask} && exec "$@"`, 'sh', process.execPath, ...argv]]
+    : [process.execPath, argv];
+}
+
+/**
  * Runs `node CLI ...args` with `input` on stdin (none: stdin is closed), `env` over this process's,
  * and `umask` (e.g. '022', set by sh before it becomes the CLI) when given.
  */
@@ -22,10 +33,7 @@ export function runBundledCli(
   options: { input?: string; env?: NodeJS.ProcessEnv; umask?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const argv = [process.execPath, CLI, ...args];
-    const [command, ...rest] = options.umask
-      ? ['/bin/sh', '-c', `umask ${options.umask} && exec "$@"`, 'sh', ...argv]
-      : argv;
+    const [command, rest] = cliCommand(args, options.umask);
     const p = spawn(command, rest, {
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

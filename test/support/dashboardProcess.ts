@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, runBundledCli } from './bundledCli';
+import { cliCommand, runBundledCli } from './bundledCli';
 
 export interface DashboardProcess {
   /** `http://127.0.0.1:PORT/`, without the token. */
@@ -28,11 +28,7 @@ export function startDashboard(
   opts: { args?: string[]; env?: NodeJS.ProcessEnv; umask?: string } = {},
 ): Promise<DashboardProcess> {
   return new Promise((resolve, reject) => {
-    const argv = [process.execPath, CLI, 'dashboard', '--db', db, ...(opts.args ?? [])];
-    // with a umask: started through sh, which sets it and then becomes the CLI (exec)
-    const [command, ...args] = opts.umask
-      ? ['/bin/sh', '-c', `umask ${opts.umask} && exec "$@"`, 'sh', ...argv]
-      : argv;
+    const [command, args] = cliCommand(['dashboard', '--db', db, ...(opts.args ?? [])], opts.umask);
     const proc = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: opts.env ?? process.env,

@@ -20,7 +20,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runBundledCli } from '../../support/bundledCli';
+import { cliCommand, runBundledCli } from '../../support/bundledCli';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -57,11 +57,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('the usage store under umask 022', () => {
   it('ingest makes missing directories 0700 and the store 0600; the WAL is 0600 while it writes', async () => {
     const db = path.join(tmp, 'new', 'sub', 'usage.duckdb');
-    const ingest = spawn(
-      '/bin/sh',
-      ['-c', 'umask 022 && exec "$@"', 'sh', process.execPath, CLI, 'ingest', '-', '--db', db, '--quiet'],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    const [command, args] = cliCommand(['ingest', '-', '--db', db, '--quiet'], '022');
+    const ingest = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     ingest.stdout.on('data', (d) => (out += d));
     ingest.stderr.on('data', (d) => (out += d));

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runBundledCli } from '../../support/bundledCli';
+import { cliCommand, runBundledCli } from '../../support/bundledCli';
 import { serveIngestedLog, startDashboard, type ServedStore } from '../../support/dashboardProcess';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -195,22 +195,8 @@ describe('dashboard on a unix socket', () => {
 
   /** Starts `pyrats dashboard --socket` under umask 022; resolves with its token once it listens. */
   function startOnSocket(socketPath: string) {
-    const proc = spawn(
-      '/bin/sh',
-      [
-        '-c',
-        'umask 022 && exec "$@"',
-        'sh',
-        process.execPath,
-        CLI,
-        'dashboard',
-        '--db',
-        served.db,
-        '--socket',
-        socketPath,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const [command, args] = cliCommand(['dashboard', '--db', served.db, '--socket', socketPath], '022');
+    const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((res) => proc.once('exit', res));
     const stop = async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
