@@ -26,6 +26,7 @@ import { registerDashboardPanel } from './dashboardPanel';
 import { registerGraphPanel } from './graphPanel';
 import { registerInstallFromMirror } from './installFromMirror';
 import { InterpreterResolver } from './interpreter';
+import { registerWhichModule } from './whichModule';
 import { registerRecordFeatures } from './records';
 import { registerRequestFeatures } from './requests';
 import { ReportView } from './reportView';
@@ -171,6 +172,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
     registerRecordFeatures(context, { output, interpreter }),
     registerGraphPanel(context, () => languageClient, { output, interpreter }),
     registerInstallFromMirror(output, interpreter),
+    registerWhichModule(context, output, interpreter),
   );
   registerDashboardPanel(context);
 
