@@ -20,99 +20,122 @@ const MAX_RETRIES = 50;
 
 /** Sends `run.datagrams`; returns the cleanup for `sendSyslog`. */
 export function sendUdp(run: TransportRun): () => void {
-  const { target, datagrams, options, budget, progress, finish } = run;
-  const socket = dgram.createSocket({
-    type: net.isIPv6(target.host) ? 'udp6' : 'udp4',
-    sendBufferSize: options.sendBufferSize ?? 4 * 1024 * 1024,
-    lookup: budgetLookup(budget, options) as dgram.SocketOptions['lookup'],
-  });
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
-  const later = (fn: () => void, ms: number): void => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
-  const cleanup = (): void => {
-    stopped = true;
-    for (const t of timers) clearTimeout(t);
+  const sender = new UdpSender(run);
+  sender.start();
+  return () => sender.stop();
+}
+
+/** One UDP send: a connected socket, paced datagrams, every callback counted. */
+class UdpSender {
+  private readonly socket: dgram.Socket;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sendable: readonly Buffer[];
+  private stopped = false;
+  private index = 0;
+  private pending: number;
+  private firstError: string | undefined;
+  private refused = false;
+
+  constructor(private readonly run: TransportRun) {
+    const { target, options, budget, datagrams } = run;
+    this.socket = dgram.createSocket({
+      type: net.isIPv6(target.host) ? 'udp6' : 'udp4',
+      sendBufferSize: options.sendBufferSize ?? 4 * 1024 * 1024,
+      lookup: budgetLookup(budget, options) as dgram.SocketOptions['lookup'],
+    });
+    this.sendable = datagrams.filter((d) => d.length <= MAX_UDP_PAYLOAD);
+    this.pending = this.sendable.length;
+  }
+
+  start(): void {
+    const { target, finish } = this.run;
+    // An ICMP refusal arrives as an asynchronous error: nothing listens, the records already handed
+    // over are lost too.
+    this.socket.on('error', (err) => finish({ sent: 0, error: describeSendError(err, target) }));
+    // A failed connect (unresolvable name, broadcast address, no route) comes to this callback.
+    const connected = (err?: Error): void => {
+      if (err) return finish({ sent: 0, error: describeSendError(err, target) });
+      if (this.pending === 0) return this.afterAll();
+      this.pump();
+    };
+    (this.socket.connect as (port: number, host: string, cb: (err?: Error) => void) => void)(
+      target.port,
+      target.host,
+      connected,
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
     try {
-      socket.close();
+      this.socket.close();
     } catch {
       // already closed
     }
-  };
-  // An ICMP refusal arrives as an asynchronous error: nothing listens, the records already handed
-  // over are lost too.
-  socket.on('error', (err) => finish({ sent: 0, error: describeSendError(err, target) }));
-  const sendable = datagrams.filter((d) => d.length <= MAX_UDP_PAYLOAD);
-  const tooLarge = datagrams.length - sendable.length;
-  let firstError: string | undefined;
-  let refused = false;
-  const afterAll = (): void => {
-    if (tooLarge) {
-      firstError ??= `${tooLarge} record(s) exceed the ${MAX_UDP_PAYLOAD}-byte datagram limit and were not sent`;
-    }
-    if (firstError) return finish({ sent: refused ? 0 : progress.sent, error: firstError });
-    const settleMs = options.settleMs ?? 50;
-    if (settleMs <= 0) return finish({ sent: progress.sent });
-    later(() => finish({ sent: progress.sent }), settleMs);
-  };
-  const maxQueued = options.maxQueuedBytes ?? 64 * 1024;
-  let index = 0;
-  let pending = sendable.length;
-  const settled = (): void => {
-    if (--pending === 0) afterAll();
-  };
-  const sendOne = (d: Buffer, attempt: number): void => {
-    socket.send(d, (err) => {
-      if (stopped) return;
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (code && RETRYABLE.has(code) && attempt < MAX_RETRIES) {
-        return later(() => sendOne(d, attempt + 1), Math.min(2 ** attempt, 50));
-      }
-      if (err) {
-        firstError ??= describeSendError(err, target);
-        if (code === 'ECONNREFUSED') refused = true;
-      } else progress.sent++;
-      settled();
-    });
-  };
-  // Pacing: a burst larger than the log host's receive buffer (Linux default 208 KiB, about 90
-  // one-KiB datagrams with kernel overhead) is partly dropped there, and loopback or a fast link never
-  // pushes back on the sender. PyRats' Python loop is slow enough not to burst; we pause briefly after
-  // every chunk, and longer while the socket itself holds more than maxQueued bytes.
-  const chunkCount = options.paceCount ?? 16;
-  const chunkBytes = options.paceBytes ?? 16 * 1024;
-  const pauseMs = options.pauseMs ?? 1;
-  const pump = (): void => {
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  /**
+   * Pacing: a burst larger than the log host's receive buffer (Linux default 208 KiB, about 90
+   * one-KiB datagrams with kernel overhead) is partly dropped there, and loopback or a fast link never
+   * pushes back on the sender. PyRats' Python loop is slow enough not to burst; we pause briefly after
+   * every chunk, and longer while the socket itself holds more than maxQueuedBytes.
+   */
+  private pump(): void {
+    const { options } = this.run;
+    const maxQueued = options.maxQueuedBytes ?? 64 * 1024;
+    const chunkCount = options.paceCount ?? 16;
+    const chunkBytes = options.paceBytes ?? 16 * 1024;
     let count = 0;
     let bytes = 0;
     while (
-      index < sendable.length &&
+      this.index < this.sendable.length &&
       count < chunkCount &&
       bytes < chunkBytes &&
-      socket.getSendQueueSize() < maxQueued
+      this.socket.getSendQueueSize() < maxQueued
     ) {
-      const d = sendable[index++];
+      const d = this.sendable[this.index++];
       count++;
       bytes += d.length;
-      sendOne(d, 0);
+      this.sendOne(d, 0);
     }
-    if (index < sendable.length) later(pump, pauseMs);
-  };
-  // A failed connect (unresolvable name, broadcast address, no route) comes to this callback.
-  const connected = (err?: Error): void => {
-    if (err) return finish({ sent: 0, error: describeSendError(err, target) });
-    if (pending === 0) return afterAll();
-    pump();
-  };
-  (socket.connect as (port: number, host: string, cb: (err?: Error) => void) => void)(
-    target.port,
-    target.host,
-    connected,
-  );
-  return cleanup;
+    if (this.index < this.sendable.length) this.later(() => this.pump(), options.pauseMs ?? 1);
+  }
+
+  /** Sends one datagram; "no buffer space" is retried after a growing pause. */
+  private sendOne(d: Buffer, attempt: number): void {
+    this.socket.send(d, (err) => {
+      if (this.stopped) return;
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code && RETRYABLE.has(code) && attempt < MAX_RETRIES) {
+        return this.later(() => this.sendOne(d, attempt + 1), Math.min(2 ** attempt, 50));
+      }
+      if (err) {
+        this.firstError ??= describeSendError(err, this.run.target);
+        if (code === 'ECONNREFUSED') this.refused = true;
+      } else this.run.progress.sent++;
+      if (--this.pending === 0) this.afterAll();
+    });
+  }
+
+  /** Every callback came back: report, after a settle window for a late ICMP refusal. */
+  private afterAll(): void {
+    const { datagrams, options, progress, finish } = this.run;
+    const tooLarge = datagrams.length - this.sendable.length;
+    if (tooLarge) {
+      this.firstError ??= `${tooLarge} record(s) exceed the ${MAX_UDP_PAYLOAD}-byte datagram limit and were not sent`;
+    }
+    if (this.firstError) return finish({ sent: this.refused ? 0 : progress.sent, error: this.firstError });
+    const settleMs = options.settleMs ?? 50;
+    if (settleMs <= 0) return finish({ sent: progress.sent });
+    this.later(() => finish({ sent: progress.sent }), settleMs);
+  }
 }

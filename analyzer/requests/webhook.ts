@@ -39,6 +39,36 @@ function failureReason(err: NodeJS.ErrnoException, timeoutMs: number): string {
   }
 }
 
+/** 2xx is a delivery; otherwise the status, a redirect's target and up to 300 bytes of the body. */
+function readAnswer(url: string, response: http.IncomingMessage, settle: (o: WebhookOutcome) => void): void {
+  const status = response.statusCode ?? 0;
+  const answered = `webhook ${url} answered HTTP ${status}`;
+  if (status >= 200 && status < 300) return settle({ ok: true, detail: answered });
+  let text = '';
+  const report = (): void => {
+    const snippet = text.replace(/\s+/g, ' ').trim();
+    const moved = status >= 300 && status < 400 && response.headers.location;
+    settle({
+      ok: false,
+      detail: answered,
+      error:
+        `${answered} ${response.statusMessage ?? ''}`.trimEnd() +
+        (moved ? ` (redirect to ${response.headers.location}; give that URL)` : '') +
+        (snippet ? `: ${snippet}` : ''),
+    });
+  };
+  response.setEncoding('utf8');
+  response.on('data', (chunk: string) => {
+    text += chunk;
+    if (text.length >= 300) {
+      text = text.slice(0, 300);
+      report();
+    }
+  });
+  response.on('end', report);
+  response.on('error', report);
+}
+
 /** POSTs `body` to `url`; resolves with what happened. */
 export function postWebhook(url: string, body: string, options: WebhookOptions): Promise<WebhookOutcome> {
   const budget = new NetBudget(options.timeoutMs);
@@ -72,34 +102,7 @@ export function postWebhook(url: string, body: string, options: WebhookOptions):
       fail(failureReason(err, options.timeoutMs));
     }, timerDelay(options.timeoutMs));
     request.on('error', (err) => fail(failureReason(err, options.timeoutMs)));
-    request.on('response', (response) => {
-      const status = response.statusCode ?? 0;
-      const answered = `webhook ${url} answered HTTP ${status}`;
-      if (status >= 200 && status < 300) return settle({ ok: true, detail: answered });
-      let text = '';
-      const report = (): void => {
-        const snippet = text.replace(/\s+/g, ' ').trim();
-        const moved = status >= 300 && status < 400 && response.headers.location;
-        settle({
-          ok: false,
-          detail: answered,
-          error:
-            `${answered} ${response.statusMessage ?? ''}`.trimEnd() +
-            (moved ? ` (redirect to ${response.headers.location}; give that URL)` : '') +
-            (snippet ? `: ${snippet}` : ''),
-        });
-      };
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        text += chunk;
-        if (text.length >= 300) {
-          text = text.slice(0, 300);
-          report();
-        }
-      });
-      response.on('end', report);
-      response.on('error', report);
-    });
+    request.on('response', (response) => readAnswer(url, response, settle));
     request.end(body);
   });
 }
