@@ -10,6 +10,7 @@ import { emitSuite } from './emit.bench';
 import { extractSuite } from './extract.bench';
 import { graphSuite } from './graph.bench';
 import { lspSuite } from './lsp.bench';
+import { notebookSuite } from './notebook.bench';
 import { usageSuite } from './usage.bench';
 
 const suites: BenchSuite[] = [
@@ -19,6 +20,7 @@ const suites: BenchSuite[] = [
   graphSuite,
   usageSuite,
   checkSuite,
+  notebookSuite,
   lspSuite,
 ];
 
