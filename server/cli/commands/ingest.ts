@@ -60,7 +60,12 @@ The store takes one writer and no reader meanwhile: a report, export or dashboar
 reading it (or another ingest) is waited for up to 60 s; the dashboard opens it only while answering.
 
 Exit status: 0 ok, 1 some lines could not be read, 2 usage error, 3 an input or the store could not
-be read (or the store stayed in use by another process).
+be read (or the store stayed in use by another process), or the store could not be written: a full
+disk, an I/O error or a file-size limit stops the run at once with the cause and the file ("No space
+left on device: usage.duckdb.wal"); what was committed stays, and running the same command again
+once there is room stores exactly what is missing.
+
+Text from the logs (paths, reasons, quoted fields) is printed with control characters escaped (\\x1b).
 
 Examples:
   pyrats ingest /var/log/pyrats --db usage.duckdb
