@@ -197,7 +197,14 @@ describe.skipIf(missing)('request delivery to a real syslog-ng and a local webho
     expect(results[2].detail).toMatch(/HTTP 201/);
     expect(results[3].link).toMatch(/^mailto:help@example\.org\?/);
     expect(queued).toBe(0);
-    expect(outbox.list().entries).toEqual([]);
+    expect(results.map((x) => x.status)).toEqual(['unconfirmed', 'delivered', 'delivered', 'unconfirmed']);
+    const listing = outbox.list();
+    expect(listing.entries).toEqual([]);
+    // the UDP delivery cannot be confirmed: kept for reference in unconfirmed/, never resent
+    expect(listing.unconfirmed.map((e) => [e.key, e.sink, e.attempts])).toEqual([
+      [`${r.id}.0`, host.udpUrl, 1],
+    ]);
+    expect((await retryOutbox(outbox, { recordHeader })).results).toEqual([]);
     await host.waitForLines(() => requestLines(r.id).length === 2);
     expect(requestLines(r.id)).toEqual([r, r]);
     expect(hook.bodies.map((b) => parseRequestMessage(b))).toContainEqual(r);
