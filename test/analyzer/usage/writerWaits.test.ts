@@ -38,7 +38,10 @@ describe('the writer is not starved by readers', () => {
     expect((await runBundledCli(['ingest', path.join(dir, '20261125'), '--db', db, '--quiet'])).code).toBe(0);
     expect(await records(db)).toBe(115);
     // a second input: the same records after another program's line
-    writeFileSync(path.join(dir, '20261126'), `Nov 26 00:00:01 hfe01 CRON[4242]: (root) CMD (true)\n${readFileSync(SAMPLE, 'utf8')}`);
+    writeFileSync(
+      path.join(dir, '20261126'),
+      `Nov 26 00:00:01 hfe01 CRON[4242]: (root) CMD (true)\n${readFileSync(SAMPLE, 'utf8')}`,
+    );
     let stop = false;
     const seen = { reads: 0, steppedAside: 0 };
     const readerLoop = async () => {
