@@ -260,12 +260,15 @@ class GraphPanelHost implements vscode.WebviewPanelSerializer {
       uri = vscode.Uri.parse(arg.uri);
       select = arg.module;
     } else {
+      // a notebook cell (or a notebook without a focused cell): the graph of the notebook's file
       const doc = vscode.window.activeTextEditor?.document;
-      if (doc && isPython(doc)) uri = doc.uri;
+      const notebook = vscode.window.activeNotebookEditor?.notebook.uri;
+      if (doc && doc.uri.scheme !== 'vscode-notebook-cell' && isPython(doc)) uri = doc.uri;
+      else if (notebook?.path.endsWith('.ipynb')) uri = notebook;
     }
     if (!uri || uri.scheme !== 'file') {
       void vscode.window.showWarningMessage(
-        'PyRats: open a Python file (saved on disk) to show its dependency graph.',
+        'PyRats: open a Python file or Jupyter notebook (saved on disk) to show its dependency graph.',
       );
       return;
     }
