@@ -13,7 +13,7 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { Query, type Node, type Parser, type QueryMatch, type Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type Parser, type QueryMatch, type Tree } from 'web-tree-sitter';
 import { createPythonParser } from '../parse/pythonParser';
 import type { ImportSite, SourceRange } from './importSite';
 import { importSkeleton } from './importSkeleton';
@@ -478,12 +478,33 @@ function candidateRanges(text: string, withPython2: boolean): [number, number][]
   return ranges;
 }
 
-/** The queries an extractor runs; created once per parser, deleted with it. */
-export interface ImportQueries {
+/**
+ * The queries an extractor runs, one set per parser, deleted with it. Each is compiled on first use
+ * (tree-sitter's query analysis costs tens of milliseconds per query, a large part of a short run's
+ * start-up): the dynamic one only for a file that mentions `__import__` or `import_module`.
+ */
+export class ImportQueries {
+  private mainQuery: Query | undefined;
+  private dynamicQuery: Query | undefined;
+
+  constructor(private readonly language: Language) {}
+
   /** Import statements and structural Python-2 constructs. */
-  main: Query;
+  get main(): Query {
+    return (this.mainQuery ??= new Query(this.language, MAIN_QUERY));
+  }
+
   /** Calls (dynamic import candidates) and plain assignments (aliases of the import functions). */
-  dynamic: Query;
+  get dynamic(): Query {
+    return (this.dynamicQuery ??= new Query(this.language, DYNAMIC_QUERY));
+  }
+
+  /** Frees the queries compiled so far. */
+  delete(): void {
+    this.mainQuery?.delete();
+    this.dynamicQuery?.delete();
+    this.mainQuery = this.dynamicQuery = undefined;
+  }
 }
 
 /**
@@ -576,11 +597,11 @@ export function analyseTree(
   return { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems };
 }
 
-/** Creates the queries for a parser's language. Callers delete them. */
+/** The queries for a parser's language (compiled when first used). Callers delete them. */
 export function createImportQueries(parser: Parser): ImportQueries {
   const language = parser.language;
   if (!language) throw new Error('parser has no language set');
-  return { main: new Query(language, MAIN_QUERY), dynamic: new Query(language, DYNAMIC_QUERY) };
+  return new ImportQueries(language);
 }
 
 /**
@@ -811,8 +832,7 @@ export class ImportExtractor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.queries.main.delete();
-    this.queries.dynamic.delete();
+    this.queries.delete();
     this.parser.delete();
   }
 }

@@ -44,3 +44,14 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnTy
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
+
+/**
+ * Refuses an option given an empty value (`--baseline "$UNSET"`): it would silently mean the option
+ * was not given (the default baseline, standard output, the default interpreter).
+ */
+export function refuseEmptyValues(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '' || (Array.isArray(value) && value.includes('')))
+      throw new UsageError(`--${name} needs a value, not ''`);
+  }
+}

@@ -1,6 +1,7 @@
 /**
- * `pyrats` — the command-line entry point. Dispatches to one subcommand module per verb
- * (see `commands/index.ts`); prints errors on stderr and exits with the documented status.
+ * `pyrats` — the command line: dispatches to one subcommand module per verb (see
+ * `commands/index.ts`, each loaded only when it runs); prints errors on stderr and returns the
+ * documented exit status. The process entry point is bin.ts.
  */
 import { commandLoaders, loadAllCommands } from './commands/index';
 import { ConfigError, EXIT, UsageError, type CliIO } from './command';
@@ -56,18 +57,4 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`pyrats ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.failure;
   }
-}
-
-if (require.main === module) {
-  // `pyrats deps … | head`: once the reader has gone, what is left to print is not wanted — end
-  // quietly, as command-line tools do, instead of dying on an unhandled EPIPE.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
-    throw err;
-  });
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-  );
 }

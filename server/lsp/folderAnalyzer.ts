@@ -342,8 +342,7 @@ export class FolderAnalyzer {
 
   dispose(): void {
     this.checker.dispose();
-    this.queries.main.delete();
-    this.queries.dynamic.delete();
+    this.queries.delete();
     this.parser.delete();
   }
 }

@@ -5,8 +5,14 @@
 import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { durationFlag, flagOverrides, loadCliConfig } from '../cliConfig';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { refuseEmptyValues } from './deps';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 
 const HELP = `Usage: pyrats baseline SPEC [--format text|json] [--module-use DIR]... [--module-timeout S]
 

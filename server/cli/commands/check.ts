@@ -13,7 +13,14 @@ import { collectPythonFiles } from '../../../analyzer/check/scripts';
 import { checkBaselines, checkFiles } from '../../../analyzer/check/checkFiles';
 import { buildMatrix, formatMatrixJson, formatMatrixText } from '../../../analyzer/check/report/matrix';
 import { isModuleGlob } from '../../../analyzer/baseline/environmentModule';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 import {
   durationFlag,
   flagOverrides,
@@ -21,7 +28,6 @@ import {
   SOURCE_OPTIONS,
   SOURCE_OPTIONS_HELP,
 } from '../cliConfig';
-import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats check SCRIPT|DIR... [--baseline SPEC] [--mirror URL]... [--format text|json|sarif]
                     [--python P] [--offline] [--cache-dir DIR] [--module-use DIR]... [-o FILE]

@@ -7,7 +7,14 @@ import { loadEnvironment, saveEnvironment, type Environment } from '../../../ana
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
 import { toDot, toJson, toMermaid, toRecords, toSfood } from '../../../analyzer/graph/formats';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 
 const FORMATS = ['sfood', 'records', 'json', 'dot', 'mermaid'] as const;
 type Format = (typeof FORMATS)[number];
@@ -50,17 +57,6 @@ Examples:
   pyrats deps analyse.py --python /usr/bin/python3 --external
   pyrats deps analyse.py --format dot | dot -Tsvg > deps.svg
 `;
-
-/**
- * Refuses an option given an empty value (`--baseline "$UNSET"`): it would silently mean the option
- * was not given (the default baseline, standard output, the default interpreter).
- */
-export function refuseEmptyValues(values: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (value === '' || (Array.isArray(value) && value.includes('')))
-      throw new UsageError(`--${name} needs a value, not ''`);
-  }
-}
 
 /** The target interpreter of `--python P` (default `python3`) or a saved `--env FILE` (deps, graph). */
 export async function targetEnvironment(values: {

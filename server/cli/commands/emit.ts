@@ -15,8 +15,14 @@ import {
 } from '../../../analyzer/pyrats/redactPath';
 import { parseSyslogTarget, sendSyslog, type SyslogTarget } from '../../../analyzer/pyrats/syslogTransport';
 import { EMIT_FLAGS, flagOverrides, legacyTimeout, loadCliConfig } from '../cliConfig';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { refuseEmptyValues } from './deps';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 import { bundlePath } from './request';
 
 const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT[?framing=octet-counting] [options]

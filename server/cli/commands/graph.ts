@@ -13,8 +13,15 @@ import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphF
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
 import type { GraphPayload } from '../../protocol';
 import { flagOverrides, loadCliConfig, SOURCE_OPTIONS } from '../cliConfig';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { refuseEmptyValues, targetEnvironment } from './deps';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
+import { targetEnvironment } from './deps';
 
 const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;
 type Format = (typeof FORMATS)[number];

@@ -11,8 +11,14 @@ import {
 } from '../../../analyzer/extract/extractImports';
 import { extractFiles } from '../../../analyzer/extract/batchExtract';
 import type { ImportSite } from '../../../analyzer/extract/importSite';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { refuseEmptyValues } from './deps';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 
 const HELP = `Usage: pyrats imports [options] FILE...
 

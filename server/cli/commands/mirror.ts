@@ -10,8 +10,14 @@ import { parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mir
 import { NameMap } from '../../../analyzer/names/nameMap';
 import { describeOrigin } from '../../../analyzer/config/resolveConfig';
 import { flagOverrides, loadCliConfig, SOURCE_OPTIONS, SOURCE_OPTIONS_HELP } from '../cliConfig';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
-import { refuseEmptyValues } from './deps';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 
 const HELP = `Usage: pyrats mirror [NAME...] [--mirror URL]... [--refresh | --offline] [--format text|json]
 

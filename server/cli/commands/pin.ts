@@ -10,9 +10,15 @@ import { readDeclarations } from '../../../analyzer/declarations/declarations';
 import { writeScriptBlock } from '../../../analyzer/declarations/pep723';
 import { planPin } from '../../../analyzer/declarations/pin';
 import { parseDuration } from '../../../analyzer/config/duration';
-import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
+import {
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIO,
+  parseCommandArgs,
+  refuseEmptyValues,
+} from '../command';
 import { flagOverrides, loadCliConfig } from '../cliConfig';
-import { refuseEmptyValues } from './deps';
 
 const HELP = `Usage: pyrats pin SCRIPT --baseline SPEC [--dry-run] [--python P] [--module-use DIR]...
                   [--module-init FILE] [--module-timeout T] [--cache-dir DIR] [--no-cache]
