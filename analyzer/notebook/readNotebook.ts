@@ -6,6 +6,7 @@
  * It does not parse Python; a file that is not a notebook this reads throws an Error whose message
  * says why (invalid JSON, nbformat 2, ...).
  */
+import { readFileSync } from 'node:fs';
 import { parseNotebookJson } from './notebookJson';
 import { notebookFromJson, type Notebook } from './notebookCells';
 import { notebookModule, type NotebookModule, type NotebookReading } from './notebookModule';
@@ -29,6 +30,15 @@ export function isNotebookPath(file: string): boolean {
 
 export function readNotebookBytes(bytes: Uint8Array): Notebook {
   return notebookFromJson(parseNotebookJson(bytes));
+}
+
+/** The source lines of each cell of a notebook file (by cell index); empty when it cannot be read. */
+export function readCellLines(file: string): string[][] {
+  try {
+    return readNotebookBytes(readFileSync(file)).cells.map((c) => c.source.split('\n'));
+  } catch {
+    return [];
+  }
 }
 
 export function notebookFacts(nb: Notebook, module: NotebookModule): NotebookFacts {

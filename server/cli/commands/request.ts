@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Checker } from '../../../analyzer/check/checker';
+import { readCellLines } from '../../../analyzer/notebook/readNotebook';
 import type { Verdict } from '../../../analyzer/check/verdict';
 import { ImportExtractor } from '../../../analyzer/extract/extractImports';
 import { NameMap, condaNameFor, normalizeName } from '../../../analyzer/names/nameMap';
@@ -217,12 +218,17 @@ async function packagesFromCheck(
     } catch {
       // reported by the check
     }
+    // a notebook: evidence lines are read from the cell (v.site.cell), not from the JSON
+    const cellLines = check.notebook ? readCellLines(script) : [];
     const wantedNames = names.length
       ? names
       : [
           ...new Map(
             check.verdicts
-              .filter((v) => (v.kind === 'missing' || v.kind === 'mirror') && v.candidates.length)
+              // what a notebook installs itself (`%pip install`) is not requested
+              .filter(
+                (v) => (v.kind === 'missing' || v.kind === 'mirror') && v.candidates.length && !v.installedBy,
+              )
               .map((v) => [normalizeName(v.candidates[0].pypi), v.candidates[0].pypi] as const),
           ).values(),
         ];
@@ -241,7 +247,10 @@ async function packagesFromCheck(
         evidence: verdicts.map((v) => ({
           file: redactPath(check.file, redact),
           line: v.site.statementRange.start.line + 1,
-          text: lines[v.site.statementRange.start.line] ?? '',
+          text:
+            (v.site.cell !== undefined ? cellLines[v.site.cell] : lines)?.[
+              v.site.statementRange.start.line
+            ] ?? '',
         })),
         baselineVersion: verdicts.find((v) => v.baseline?.version)?.baseline?.version ?? null,
         mirror: (withMirror?.mirror ?? [])

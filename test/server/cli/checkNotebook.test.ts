@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../../server/cli/commands/check';
+import { main } from '../../../server/cli/main';
 import { startMirrorServer, type MirrorServer } from '../../support/mirrorServer';
 import { captureCli, type CliCapture } from '../../support/cliCapture';
 
@@ -197,5 +198,35 @@ describe.skipIf(skip !== null)(`pyrats check NOTEBOOK${skip ? ` (skipped: ${skip
     const only = await run([path.join(bad, 'v2.ipynb'), ...common()]);
     expect(only.code).toBe(3);
     expect(only.out).toMatch(/v2\.ipynb: unsupported notebook format: nbformat 2/);
+  });
+  it('request --script: evidence from the cell; what the notebook installs itself is not requested', async () => {
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(tmp, 'cache');
+    try {
+      const request = async (notebook: string) => {
+        const r = await captureCli((io) =>
+          main(
+            [
+              ...['request', '--script', notebook, '--baseline', baseline, '--python', '/usr/bin/python3'],
+              ...['--mirror', `conda:${server.url}/ok/conda/main`, '--mirror', `${server.url}/ok/simple`],
+              ...['--to', 'udp://127.0.0.1:9', '--dry-run', '--json', '--redact', 'none'],
+            ],
+            io,
+          ),
+        );
+        expect(r.code, r.err).toBe(0);
+        return JSON.parse(r.out).request.packages as { name: string; evidence: unknown[] }[];
+      };
+      const packages = await request(analysis);
+      expect(packages.map((p) => p.name).sort()).toEqual(['absent_pkg_xyz', 'cartopy']);
+      expect(packages.find((p) => p.name === 'absent_pkg_xyz')!.evidence).toEqual([
+        { file: analysis, line: 3, text: 'import absent_pkg_xyz' },
+      ]);
+      const installs = await request(path.join(notebooks, 'installs.ipynb'));
+      expect(installs.map((p) => p.name)).toEqual(['cartopy']);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });
