@@ -10,10 +10,12 @@ import { emitSuite } from './emit.bench';
 import { extractSuite } from './extract.bench';
 import { graphSuite } from './graph.bench';
 import { lspSuite } from './lsp.bench';
+import { startupSuite } from './startup.bench';
 import { notebookSuite } from './notebook.bench';
 import { usageSuite } from './usage.bench';
 
 const suites: BenchSuite[] = [
+  startupSuite,
   extractSuite,
   depsSuite,
   emitSuite,
