@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stopProcessGroup } from '../processGroup';
 import { timerDelay } from '../timerDelay';
 
 export interface ModuleRunOptions {
@@ -127,13 +128,7 @@ function runShell(
     let size = 0;
     let timedOut = false;
     let tooBig = false;
-    const kill = (): void => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
+    const kill = (): void => stopProcessGroup(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       kill();

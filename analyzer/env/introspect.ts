@@ -18,6 +18,7 @@ import { closeSync, openSync, readFileSync, readSync, realpathSync, renameSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { writePrivateFile } from '../privateFiles';
+import { stopProcessGroup } from '../processGroup';
 import { timerDelay } from '../timerDelay';
 import { validateEnvironment, type Environment } from './environment';
 
@@ -303,11 +304,7 @@ function runSnippet(
       windowsHide: true,
     });
     const killGroup = (): void => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      stopProcessGroup(child.pid);
       // a process that left the group (setsid) may still hold the pipes: stop reading them
       child.stdout.destroy();
       child.stderr.destroy();

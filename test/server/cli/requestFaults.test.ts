@@ -32,7 +32,7 @@ const waitingFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(
 async function queueWhileDown(names: string[], to: string, outbox: string): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
-    const r = await cli(['request', name, '--to', to, '--outbox', outbox, '--timeout', '3000', '--json']);
+    const r = await cli(['request', name, '--to', to, '--outbox', outbox, '--timeout', '3s', '--json']);
     expect(r.code).toBe(3);
     const answer = JSON.parse(r.out) as { request: { id: string }; queued: number };
     expect(answer.queued).toBe(1);
@@ -79,7 +79,7 @@ describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connect
     const ids = await queueWhileDown(names, host.tcpUrl, outbox);
     expect(waitingFiles(outbox)).toHaveLength(40);
 
-    const down = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '3000']);
+    const down = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '3s']);
     expect(down.code).toBe(3);
     expect(down.out).toMatch(/40 still waiting\n$/);
     expect(down.out.match(/FAILED: log host .* refused the connection/g)).toHaveLength(40);
@@ -94,7 +94,7 @@ describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connect
     }
 
     await host.restart();
-    const up = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5000']);
+    const up = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5s']);
     expect(up.err).toBe('');
     expect(up.code).toBe(0);
     expect(up.out.match(/delivered: syslog record delivered to /g)).toHaveLength(40);
@@ -113,7 +113,7 @@ describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connect
     // two other clients hold both connections syslog-ng allows (holdConnection checks it accepted each)
     const holders = [await holdConnection(host), await holdConnection(host)];
     try {
-      const rejected = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '3000']);
+      const rejected = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '3s']);
       expect(rejected.code).toBe(3);
       expect(rejected.out).toMatch(/3 still waiting\n$/);
       expect(
@@ -124,10 +124,10 @@ describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connect
       for (const s of holders) s.destroy();
     }
     // syslog-ng notices the holders' close on its own time: retry until it accepts again
-    let retried = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5000']);
+    let retried = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5s']);
     for (let i = 0; i < 5 && retried.code !== 0; i++) {
       expect(waitingFiles(outbox)).toHaveLength(3);
-      retried = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5000']);
+      retried = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5s']);
     }
     expect(retried.code).toBe(0);
     expect(waitingFiles(outbox)).toEqual([]);
@@ -149,7 +149,7 @@ describe.skipIf(missing)('pyrats request --retry into syslog-ng with max-connect
     writeFileSync(broken, '{"key": "half-written.0", "request": {"format": "pyrats-req');
     const before = deliveredIds(host).length;
 
-    const r = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5000']);
+    const r = await cli(['request', '--retry', '--outbox', outbox, '--timeout', '5s']);
     expect(r.code).toBe(3);
     expect(r.out.match(/delivered: /g)).toHaveLength(3);
     expect(r.out).toMatch(/0 still waiting\n$/);

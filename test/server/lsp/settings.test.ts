@@ -24,6 +24,7 @@ describe('normalizeSettings', () => {
       severity: { missing: 'warning', mirrorOnly: 'none' },
       debounceMs: 120,
       trusted: false,
+      inlayHints: false,
     });
     expect(s).toEqual({
       baseline: 'module:PythonEnv-noaa/3.11',
@@ -33,6 +34,7 @@ describe('normalizeSettings', () => {
       severity: { ...DEFAULT_SETTINGS.severity, missing: 'warning', mirrorOnly: 'none' },
       debounceMs: 120,
       trusted: false,
+      inlayHints: false,
     });
   });
 
