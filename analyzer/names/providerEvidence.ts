@@ -3,7 +3,8 @@
  * counts as the provider only with evidence, strongest first:
  *   1. the installed metadata names its distribution (top_level.txt / RECORD, via NameMap);
  *   2. the curated import table names it (knownNames.ts, each row citing its source);
- *   3. conda-forge's PyPI mapping shows the conda package ships that distribution;
+ *   3. conda-forge's PyPI mapping shows the conda package ships that distribution, or ships a
+ *      distribution named as the import itself (conda-forge `xarray` ships PyPI `xarray`);
  *   4. only then the same name, and only for a Python package (conda: depends on python or
  *      python_abi, or is `noarch: python`) — that is `"probably"`, never certain.
  * A same-named package that ships no Python distribution (conda-forge `yaml` is libyaml), a known
@@ -11,7 +12,7 @@
  * names is `provides: false`, with the reason. Pure: no I/O.
  */
 import { condaForgeShips } from './condaForgeMapping';
-import { normalizeName, type DistributionCandidate } from './nameMap';
+import { NAMESPACE_PARENTS, normalizeName, type DistributionCandidate } from './nameMap';
 
 export type Provides = true | false | 'probably';
 
@@ -55,6 +56,16 @@ function shown(module: string): string {
   return `\`${module}\``;
 }
 
+/**
+ * The distribution of the conda-forge mapping named as the import's top-level package (never for a
+ * namespace parent such as `google`), or undefined.
+ */
+function ownDistribution(module: string, ships: string[] | null | undefined): string | undefined {
+  const top = module.split('.')[0];
+  if (!ships || NAMESPACE_PARENTS.has(top)) return undefined;
+  return ships.find((d) => normalizeName(d) === normalizeName(top));
+}
+
 function judgeConda(module: string, found: FoundPackage, strong: DistributionCandidate[]): ProviderJudgement {
   const ships = condaForgeShips(found.name);
   const wanted = strong.length ? strong.map((c) => `${c.pypi} (conda: ${c.conda})`).join(' or ') : '';
@@ -69,6 +80,8 @@ function judgeConda(module: string, found: FoundPackage, strong: DistributionCan
   if (strong.length && ships)
     return { provides: false, why: `conda-forge mapping: ships ${ships.join(', ')}${meant}` };
   if (strong.length) return { provides: false, why: `another package than the evidence names${meant}` };
+  const own = ownDistribution(module, ships);
+  if (own) return { provides: true, why: `conda-forge mapping: ships ${own}, the import's own name` };
   if (found.pythonPackage === false)
     return {
       provides: false,

@@ -271,7 +271,7 @@ describe.skipIf(Boolean(skip))(
         evidence: [{ line: 17, text: 'import notarealpackage_xyz' }],
       });
       const toast = wb.page.locator('.notifications-toasts', {
-        hasText: 'request for notarealpackage_xyz sent',
+        hasText: 'request for notarealpackage_xyz delivered to tcp:',
       });
       await toast.first().waitFor({ timeout: 30_000 });
       await wb.shot('request-sent');

@@ -138,7 +138,7 @@ describe.skipIf(skipLmod !== null)(
       expect(v.herbie.mirror[0].name).toBe('herbie-data');
       expect(v.totally_absent_pkg).toMatchObject({ guarded: null, code: 'pyrats.missing' });
       expect(v.totally_absent_pkg.action).toBe(
-        'Request totally_absent_pkg (conda: totally_absent_pkg) from the centre.',
+        'Request totally_absent_pkg (conda: totally-absent-pkg) from the centre.',
       );
       expect(v.another_absent_pkg.guarded).toBe('try');
       expect(v.another_absent_pkg.explanation).toMatch(/guarded by try\/except ImportError/);

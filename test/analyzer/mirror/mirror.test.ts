@@ -48,9 +48,10 @@ describe('mirror over HTTP', () => {
         versions: ['0.21.1', '0.22.0'],
         subdirs: ['linux-64'],
         pythonPackage: true,
-        // a bare name (no metadata, no table entry): a same-name match of a Python package
-        provides: 'probably',
-        why: 'same name, a Python package (conda-forge mapping: ships cartopy); no metadata or table entry says it provides `cartopy`',
+        // no metadata, no table entry, but conda-forge's mapping: the package ships the
+        // distribution named as the import itself
+        provides: true,
+        why: "conda-forge mapping: ships cartopy, the import's own name",
       },
     ]);
     const torch = await m.lookup(want('torch', 'pytorch'));

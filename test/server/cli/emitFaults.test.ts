@@ -81,7 +81,7 @@ describe.skipIf(missing)('pyrats emit: honest counts with a real syslog-ng', () 
         .split('\n')
         .map((l) => l.slice(l.indexOf(';message=')));
       const url = `${host.tcpUrl}?framing=octet-counting`;
-      const r = await cli(['emit', script, '--to', url, '--path-name', tag, '--quiet', '--timeout', '20000']);
+      const r = await cli(['emit', script, '--to', url, '--path-name', tag, '--quiet', '--timeout', '20s']);
       expect(r.err).toBe('');
       expect(r.out).toBe(
         `sent ${total} record(s) to ${url} (delivered: the log host closed the connection cleanly)\n`,

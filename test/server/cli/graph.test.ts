@@ -131,7 +131,7 @@ describe('pyrats graph', () => {
     // Each checked package says why, as pyrats check does.
     const xarray = (JSON.parse(r.stdout) as GraphPayload).graph.nodes.find((n) => n.rel === 'xarray')!;
     expect(xarray.note).toMatch(
-      /not in baseline .*the mirror has it: conda channel conda-forge \(2023\.1\.0, 2024\.1\.1\)/,
+      /not in baseline .*the mirror has it: conda channel conda-forge: xarray \(2023\.1\.0, 2024\.1\.1\) provides it/,
     );
   });
 

@@ -141,7 +141,8 @@ describe.skipIf(skip !== null)(`decoys on the mirror${skip ? ` (skipped: ${skip}
       attr: `mirror: Install it from the mirror: conda install -c ${conda} attrs=23.2.0`,
       eccodes: `mirror: Install it from the mirror: conda install -c ${conda} python-eccodes=1.6.1`,
       'mpl_toolkits.basemap': `mirror: Install it from the mirror: conda install -c ${conda} basemap=1.4.0`,
-      dask_jobqueue: `mirror: Probably: conda install -c ${conda} dask-jobqueue=0.8.5 (candidates: conda-forge dask-jobqueue; check that it provides 'dask_jobqueue')`,
+      // conda-forge's mapping: dask-jobqueue ships the distribution named as the import
+      dask_jobqueue: `mirror: Install it from the mirror: conda install -c ${conda} dask-jobqueue=0.8.5`,
     });
     expect(summary(v.get('yaml')!.mirror)).toEqual([
       'conda pyyaml true',
