@@ -39,6 +39,8 @@ export interface MirrorHitInfo {
   provides?: true | false | 'probably';
   /** The evidence for `provides`, in words. */
   why?: string;
+  /** The newest version that suits the baseline's Python (null: none does), when that Python is known. */
+  forPython?: { python: string; newest: string | null; newestNeeds?: string };
 }
 
 /** One import of a file with its verdict, as the server shows it in diagnostics and hovers. */

@@ -381,7 +381,7 @@ export class Checker {
     const memo = this.mirrorMemo.get(key);
     if (memo && Date.now() - memo.at < Math.max(this.options.mirrorTtlMs ?? 10 * 60 * 1000, 60_000))
       return memo.hits;
-    const p = this.mirror.lookup(candidates, module).then((hits) => {
+    const p = this.mirror.lookup(candidates, module, this.baseline?.pythonVersion).then((hits) => {
       for (const mp of this.mirror!.problems) {
         if (!this.problems.some((x) => x.source === mp.source && x.message === mp.message)) {
           this.problems.push({ area: 'mirror', source: mp.source, message: mp.message });

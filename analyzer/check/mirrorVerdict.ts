@@ -37,9 +37,19 @@ function place(h: MirrorHit): string {
   return `${h.kind === 'conda' ? 'conda channel' : 'PyPI index'} ${h.label}`;
 }
 
+/** What the baseline's Python may install, when the newest version does not suit it. */
+function pythonNote(h: MirrorHit): string {
+  const fit = h.forPython;
+  if (!fit || fit.newest === h.versions[h.versions.length - 1]) return '';
+  const needs = fit.newestNeeds ? ` (${h.versions[h.versions.length - 1]} needs ${fit.newestNeeds})` : '';
+  return fit.newest
+    ? `; for Python ${fit.python} the newest is ${fit.newest}${needs}`
+    : `; no version suits Python ${fit.python}${needs}`;
+}
+
 /** One hit in words: where, which versions, and whether it provides the import. */
 export function describeHit(h: MirrorHit): string {
-  const versions = h.versions.length ? ` (${h.versions.slice(-3).join(', ')})` : '';
+  const versions = h.versions.length ? ` (${h.versions.slice(-3).join(', ')}${pythonNote(h)})` : '';
   const verdict =
     h.provides === false
       ? 'does NOT provide it'
@@ -49,12 +59,25 @@ export function describeHit(h: MirrorHit): string {
   return `${place(h)}: ${h.name}${versions} ${verdict}${h.why ? ` — ${h.why}` : ''}`;
 }
 
-/** The install command for one hit (its newest version). */
+/** The version to install: the newest that suits the baseline's Python, else the newest (or null). */
+export function suitedVersion(h: Pick<MirrorHit, 'versions' | 'forPython'>): string | null {
+  return h.forPython?.newest ?? h.versions[h.versions.length - 1] ?? null;
+}
+
+/** The install command for one hit: its newest version that suits the baseline's Python. */
 export function installCommand(h: MirrorHit): string {
-  const v = h.versions.length ? h.versions[h.versions.length - 1] : '';
+  const v = suitedVersion(h) ?? '';
   return h.kind === 'conda'
     ? `conda install -c ${h.source} ${h.name}${v ? `=${v}` : ''}`
     : `pip install --index-url ${h.source} ${h.name}${v ? `==${v}` : ''}`;
+}
+
+/** A warning for an action whose package has no version for the baseline's Python. */
+function unsuited(h: MirrorHit): string {
+  const fit = h.forPython;
+  return fit && fit.newest === null
+    ? ` (but no version suits Python ${fit.python}${fit.newestNeeds ? `: it needs ${fit.newestNeeds}` : ''})`
+    : '';
 }
 
 /** Decides mirror vs missing from judged hits. */
@@ -74,7 +97,7 @@ export function mirrorOutcome(input: MirrorOutcomeInput): MirrorOutcome {
       return {
         kind: 'mirror',
         explanation: `'${module}' is not in ${bname}; the mirror has it: ${where}${stale}.${decoyNote}${guardNote}`,
-        action: `Install it from the mirror: ${installCommand(sure[0])}`,
+        action: `Install it from the mirror: ${installCommand(sure[0])}${unsuited(sure[0])}`,
       };
     const names = [...new Set(providers.map((p) => `${p.label} ${p.name}`))].join(', ');
     return {

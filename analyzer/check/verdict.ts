@@ -95,6 +95,18 @@ export interface MirrorHit {
   provides?: true | false | 'probably';
   /** The evidence for `provides`, in words. */
   why?: string;
+  /** The newest version that suits the baseline's Python (when the baseline's Python is known). */
+  forPython?: PythonFit;
+}
+
+/** Which version of a mirror package suits a Python version (see mirror/pythonFit.ts). */
+export interface PythonFit {
+  /** The Python version judged against (`3.11.4`). */
+  python: string;
+  /** The newest version whose builds or files admit it; null when none does. */
+  newest: string | null;
+  /** When the newest version overall does not suit: what it asks for (`python >=3.12`). */
+  newestNeeds?: string;
 }
 
 export interface BaselineHit {

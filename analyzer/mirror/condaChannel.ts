@@ -10,6 +10,7 @@
 import { formatAge, redactUrl, type CachedResponse, type HttpCache } from './httpCache';
 import { sortVersions } from '../baseline/pep440';
 import type { MirrorHit } from '../check/verdict';
+import { condaBuildPythonSpec, type PythonConstraints } from './pythonFit';
 
 /** Name → versions of one repodata.json. */
 export type SubdirIndex = Record<string, string[]>;
@@ -32,6 +33,11 @@ export interface ChannelIndex {
   index: SubdirIndex;
   /** Names with a build that depends on python / python_abi or is `noarch: python`, sorted. */
   python: string[];
+  /**
+   * For those names: version → the python constraints of its builds (see pythonFit.ts; '' = any
+   * Python), for "the newest version that suits the baseline's Python".
+   */
+  pythonSpecs: Record<string, Record<string, string[]>>;
 }
 
 export interface ParsedRepodata extends ChannelIndex {
@@ -53,6 +59,34 @@ function isPythonEntryText(entry: string): boolean {
   if (/"noarch"\s*:\s*"python"/.test(entry)) return true;
   const deps = /"depends"\s*:\s*\[([^\]]*)\]/.exec(entry);
   return deps !== null && /"python(?:_abi)?(?:\s[^"]*)?"/.test(deps[1]);
+}
+
+/** The `depends` strings of one flat entry's raw text (fast path). */
+function dependsOfText(entry: string): string[] {
+  const deps = /"depends"\s*:\s*\[([^\]]*)\]/.exec(entry);
+  return deps ? [...deps[1].matchAll(/"([^"\\]*)"/g)].map((m) => m[1]) : [];
+}
+
+/** Collects name → version → python constraints of the Python builds. */
+class PythonSpecs {
+  private readonly specs = new Map<string, Map<string, Set<string>>>();
+
+  add(name: string, version: string, depends: readonly string[]): void {
+    let byVersion = this.specs.get(name);
+    if (!byVersion) this.specs.set(name, (byVersion = new Map()));
+    let set = byVersion.get(version);
+    if (!set) byVersion.set(version, (set = new Set()));
+    set.add(condaBuildPythonSpec(depends));
+  }
+
+  toJSON(): Record<string, Record<string, string[]>> {
+    const out: Record<string, Record<string, string[]>> = {};
+    for (const [name, byVersion] of this.specs) {
+      out[name] = {};
+      for (const [version, set] of byVersion) out[name][version] = [...set];
+    }
+    return out;
+  }
 }
 
 /** Counts occurrences of one character (outside or inside strings alike). */
@@ -84,6 +118,7 @@ function scanRepodata(text: string): ParsedRepodata | null {
   if (countChar(t, '{') !== countChar(t, '}') || countChar(t, '[') !== countChar(t, ']')) return null;
   const sets = new Map<string, Set<string>>();
   const python = new Set<string>();
+  const specs = new PythonSpecs();
   let count = 0;
   for (let at = t.indexOf('"name"'); at >= 0; at = t.indexOf('"name"', at + 6)) {
     const colon = t.indexOf(':', at + 6);
@@ -106,7 +141,11 @@ function scanRepodata(text: string): ParsedRepodata | null {
     const inner = t.indexOf('{', open + 1);
     if (inner >= 0 && inner < close) return null;
     count++;
-    if (!python.has(name.value) && isPythonEntryText(t.slice(open, close))) python.add(name.value);
+    const entry = t.slice(open, close);
+    if (isPythonEntryText(entry)) {
+      python.add(name.value);
+      specs.add(name.value, version.value, dependsOfText(entry));
+    }
     let set = sets.get(name.value);
     if (!set) sets.set(name.value, (set = new Set()));
     set.add(version.value);
@@ -115,7 +154,14 @@ function scanRepodata(text: string): ParsedRepodata | null {
   const index: SubdirIndex = {};
   for (const [name, set] of sets) index[name] = [...set];
   const sub = /"subdir"\s*:\s*"([^"\\]*)"/.exec(t.slice(0, 4096));
-  return { index, python: [...python].sort(), count, skipped: 0, subdir: sub ? sub[1] : null };
+  return {
+    index,
+    python: [...python].sort(),
+    pythonSpecs: specs.toJSON(),
+    count,
+    skipped: 0,
+    subdir: sub ? sub[1] : null,
+  };
 }
 
 /**
@@ -140,6 +186,7 @@ export function parseRepodata(body: Buffer | string): ParsedRepodata {
   if (maps.length === 0) throw new Error("repodata has neither 'packages' nor 'packages.conda'");
   const sets = new Map<string, Set<string>>();
   const python = new Set<string>();
+  const specs = new PythonSpecs();
   let count = 0;
   let skipped = 0;
   for (const m of maps) {
@@ -154,7 +201,11 @@ export function parseRepodata(body: Buffer | string): ParsedRepodata {
         continue;
       }
       count++;
-      if (isPythonEntry(e.depends, e.noarch)) python.add(e.name);
+      if (isPythonEntry(e.depends, e.noarch)) {
+        python.add(e.name);
+        const depends = Array.isArray(e.depends) ? e.depends.filter((d) => typeof d === 'string') : [];
+        specs.add(e.name, e.version, depends);
+      }
       let s = sets.get(e.name);
       if (!s) sets.set(e.name, (s = new Set()));
       s.add(e.version);
@@ -168,6 +219,7 @@ export function parseRepodata(body: Buffer | string): ParsedRepodata {
   return {
     index,
     python: [...python].sort(),
+    pythonSpecs: specs.toJSON(),
     count,
     skipped,
     subdir: typeof info?.subdir === 'string' ? info.subdir : null,
@@ -197,13 +249,17 @@ export interface SubdirState {
 function readChannelIndex(cache: HttpCache, name: string, bodyId: string): ChannelIndex | null {
   const d = cache.readDerived<ChannelIndex>(name, bodyId);
   if (!d || typeof d.index !== 'object' || d.index === null || !Array.isArray(d.python)) return null;
+  if (typeof d.pythonSpecs !== 'object' || d.pythonSpecs === null) return null;
   return d;
 }
 
 /** One conda channel of the mirror. */
 export class CondaChannel {
   readonly label: string;
-  private readonly indexes = new Map<string, { index: SubdirIndex; python: Set<string> }>();
+  private readonly indexes = new Map<
+    string,
+    { index: SubdirIndex; python: Set<string>; pythonSpecs: ChannelIndex['pythonSpecs'] }
+  >();
   readonly states: SubdirState[] = [];
 
   constructor(readonly url: string) {
@@ -220,8 +276,8 @@ export class CondaChannel {
         const state: SubdirState = { subdir, url, ok: false };
         this.states.push(state);
         const ttl = opts.ttlMs ?? 10 * 60 * 1000;
-        // v2: the derived index also keeps which names are Python packages
-        const name = `conda-v2:${url}`;
+        // v3: the derived index also keeps which names are Python packages and their python constraints
+        const name = `conda-v3:${url}`;
         // Fast path: the cached body is current (or we are offline) and its compact index exists.
         const current = cache.currentBodyId(url, {
           accept: 'application/json',
@@ -261,9 +317,13 @@ export class CondaChannel {
             return;
           }
           const fresh = parsed as ReturnType<typeof parseRepodata> | null;
-          const kept: ChannelIndex = (fresh ? { index: fresh.index, python: fresh.python } : null) ??
+          const kept: ChannelIndex = fresh ??
             readChannelIndex(cache, name, res.bodyId) ?? { ...parseRepodata(res.body) };
-          const derived: ChannelIndex = { index: kept.index, python: kept.python };
+          const derived: ChannelIndex = {
+            index: kept.index,
+            python: kept.python,
+            pythonSpecs: kept.pythonSpecs,
+          };
           cache.writeDerived(name, res.bodyId, derived);
           this.keep(subdir, derived);
           Object.assign(state, {
@@ -294,7 +354,24 @@ export class CondaChannel {
   }
 
   private keep(subdir: string, derived: ChannelIndex): void {
-    this.indexes.set(subdir, { index: derived.index, python: new Set(derived.python) });
+    this.indexes.set(subdir, {
+      index: derived.index,
+      python: new Set(derived.python),
+      pythonSpecs: derived.pythonSpecs,
+    });
+  }
+
+  /** Version → python constraints of its builds across the loaded subdirs (see pythonFit.ts). */
+  pythonConstraints(name: string): PythonConstraints {
+    const out: PythonConstraints = new Map();
+    const key = name.toLowerCase();
+    for (const { pythonSpecs } of this.indexes.values()) {
+      const byVersion = pythonSpecs[key] ?? pythonSpecs[name];
+      if (!byVersion) continue;
+      for (const [version, specs] of Object.entries(byVersion))
+        out.set(version, [...new Set([...(out.get(version) ?? []), ...specs])]);
+    }
+    return out;
   }
 
   /** Every package name of the loaded subdirs. */

@@ -15,6 +15,7 @@ import { CondaChannel, platformSubdir } from './condaChannel';
 import { HttpCache, redactUrl } from './httpCache';
 import type { MirrorSource } from './mirrorConfig';
 import { PypiIndex } from './pypiSimple';
+import { condaSpecAdmits, fitForPython, requiresPythonAdmits, type PythonConstraints } from './pythonFit';
 
 export interface MirrorOptions {
   /** Cache root (HTTP bodies under `http/`, derived indexes under `derived/`); false: no disk cache. */
@@ -99,7 +100,11 @@ export class Mirror {
    * PEP 503 name and its `python-` binding; a PyPI index is asked candidate by candidate until one
    * provides the import.
    */
-  async lookup(given: MirrorCandidate[], module: string = given[0]?.pypi ?? ''): Promise<MirrorHit[]> {
+  async lookup(
+    given: MirrorCandidate[],
+    module: string = given[0]?.pypi ?? '',
+    python?: string | null,
+  ): Promise<MirrorHit[]> {
     const candidates: DistributionCandidate[] = given.map((c) => ({
       ...c,
       normalized: c.normalized ?? normalizeName(c.pypi),
@@ -113,6 +118,12 @@ export class Mirror {
         candidates,
       ),
     });
+    const fitted = (
+      hit: MirrorHit,
+      constraints: PythonConstraints,
+      admits: (spec: string, python: string) => boolean,
+    ): MirrorHit =>
+      python ? { ...hit, forPython: fitForPython(hit.versions, constraints, python, admits) } : hit;
     const hits: MirrorHit[] = [];
     const condaNames = [
       ...new Set(candidates.flatMap((c) => [c.conda.toLowerCase(), c.normalized, `python-${c.normalized}`])),
@@ -120,11 +131,15 @@ export class Mirror {
     for (const channel of this.channels) {
       for (const name of condaNames) {
         const hit = channel.lookup(name);
-        if (hit) hits.push(judged(hit));
+        if (hit) hits.push(fitted(judged(hit), channel.pythonConstraints(name), condaSpecAdmits));
       }
     }
     const perIndex = await Promise.all(
-      this.indexes.map((index) => this.askIndex(index, candidates, (h) => judged(h))),
+      this.indexes.map((index) =>
+        this.askIndex(index, candidates, (h) =>
+          fitted(judged(h), index.pythonConstraints(h.name), requiresPythonAdmits),
+        ),
+      ),
     );
     for (const h of perIndex) hits.push(...h);
     return hits

@@ -9,6 +9,7 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nameFromArchive, normalizeName } from '../baseline/pep508';
+import type { PythonConstraints } from './pythonFit';
 import { sortVersions } from '../baseline/pep440';
 import type { MirrorHit } from '../check/verdict';
 import { formatAge, redactUrl, type HttpCache } from './httpCache';
@@ -152,6 +153,19 @@ function isDirectory(fileUrl: string): boolean {
   }
 }
 
+/** Version → the `requires-python` of its files that are not yanked ('' = any Python). */
+export function requiresPythonByVersion(project: SimpleProject): PythonConstraints {
+  const out: PythonConstraints = new Map();
+  for (const f of project.files) {
+    const version = nameFromArchive(f.filename)?.version;
+    if (!version || f.yanked) continue;
+    const list = out.get(version) ?? [];
+    if (!list.includes(f.requiresPython ?? '')) list.push(f.requiresPython ?? '');
+    out.set(version, list);
+  }
+  return out;
+}
+
 /** One PyPI simple index of the mirror. */
 export class PypiIndex {
   readonly label: string;
@@ -160,6 +174,8 @@ export class PypiIndex {
     string,
     { at: number; answer: Promise<{ hit: MirrorHit | null; problem?: string; failed?: boolean }> }
   >();
+  /** requires-python per version of each project looked up (normalised name → constraints). */
+  private readonly constraints = new Map<string, PythonConstraints>();
 
   constructor(readonly url: string) {
     this.url = url.replace(/\/+$/, '');
@@ -174,6 +190,11 @@ export class PypiIndex {
   /** The project page URL for a distribution name. */
   projectUrl(name: string): string {
     return `${this.url}/${normalizeName(name)}/`;
+  }
+
+  /** Version → requires-python of a project this index has answered for (empty when unknown). */
+  pythonConstraints(name: string): PythonConstraints {
+    return this.constraints.get(normalizeName(name)) ?? new Map();
   }
 
   /** Looks one distribution up (memoised per instance for the TTL). Never throws. */
@@ -223,6 +244,7 @@ export class PypiIndex {
         ? `${url}: ${res.staleReason}; using the cached page from ${formatAge(res.ageMs)} ago`
         : undefined;
       if (!project.versions.length && !project.files.length) return { hit: null, problem };
+      this.constraints.set(key, requiresPythonByVersion(project));
       return {
         hit: {
           source: redactUrl(this.url),

@@ -26,6 +26,7 @@ import type {
   VerdictKind,
 } from '../protocol';
 import type { CheckResult } from './documents';
+import { suitedVersion } from '../../analyzer/check/mirrorVerdict';
 import { providingHits } from './inlayHints';
 import { lspSeverity, type PyratsSettings } from './settings';
 
@@ -239,7 +240,7 @@ function installCandidates(v: ImportVerdictInfo): MirrorInstallCandidate[] {
     kind: m.kind,
     source: m.source,
     label: m.label,
-    version: m.versions.at(-1) ?? null,
+    version: suitedVersion(m),
   }));
 }
 

@@ -77,6 +77,7 @@ function mirrorHitInfo(m: MirrorHit): MirrorHitInfo {
     versions: m.versions,
     ...(m.provides !== undefined ? { provides: m.provides } : {}),
     ...(m.why ? { why: m.why } : {}),
+    ...(m.forPython ? { forPython: m.forPython } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * imports get none. The hover (convert.ts) lists every source; a hint is the one-glance summary.
  */
 import { InlayHintKind, type InlayHint, type Range } from 'vscode-languageserver';
+import { suitedVersion } from '../../analyzer/check/mirrorVerdict';
 import type { ImportVerdictInfo, MirrorHitInfo } from '../protocol';
 
 /** The mirror sources that provide (or probably provide) the import, best first as the analyzer ordered them. */
@@ -29,7 +30,7 @@ export function inlayLabel(v: ImportVerdictInfo): string | null {
       const hit = providingHits(v)[0];
       if (!hit) return 'mirror';
       const probably = hit.provides === 'probably' ? ' (probably)' : '';
-      return `mirror: ${hit.label} ${hit.versions.at(-1)}${probably}`;
+      return `mirror: ${hit.label} ${suitedVersion(hit) ?? ''}${probably}`;
     }
     case 'missing':
       return 'missing';

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { VERDICT_ORDER, type MirrorHit, type Verdict, type VerdictKind } from '../verdict';
+import { suitedVersion } from '../mirrorVerdict';
 import type { CheckReport } from './checkReport';
 
 const headings: Record<VerdictKind, string> = {
@@ -56,7 +57,7 @@ function installCommands(rows: Verdict[]): string[] {
   for (const v of rows) {
     const h = v.mirror.find((m) => m.provides !== false);
     if (!h) continue;
-    const latest = h.versions[h.versions.length - 1];
+    const latest = suitedVersion(h);
     const spec = latest ? `${h.name}${h.kind === 'conda' ? '=' : '=='}${latest}` : h.name;
     const entry = bySource.get(h.source) ?? { kind: h.kind, specs: new Set<string>() };
     entry.specs.add(spec);
