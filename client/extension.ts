@@ -26,6 +26,7 @@ import { registerDashboardPanel } from './dashboardPanel';
 import { registerGraphPanel } from './graphPanel';
 import { registerInstallFromMirror } from './installFromMirror';
 import { InterpreterResolver } from './interpreter';
+import { registerShowConfiguration } from './showConfiguration';
 import { registerWhichModule } from './whichModule';
 import { registerRecordFeatures } from './records';
 import { registerRequestFeatures } from './requests';
@@ -173,6 +174,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
     registerGraphPanel(context, () => languageClient, { output, interpreter }),
     registerInstallFromMirror(output, interpreter),
     registerWhichModule(context, output, interpreter),
+    registerShowConfiguration(context),
   );
   registerDashboardPanel(context);
 

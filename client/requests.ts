@@ -18,6 +18,8 @@ import type {
   PackageCandidate as QuickFixPackage,
 } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
+import { configuredRequestDestinations } from './configView';
+import { configuredConfig } from './showConfiguration';
 
 const FILE_VERDICTS: typeof FileVerdictsRequest.method = 'pyrats/fileVerdicts';
 
@@ -220,15 +222,27 @@ export function registerRequestFeatures(
     return { candidates: new Map(), uri, baseline: null };
   }
 
-  async function requestPackages(args?: RequestPackagesArgs): Promise<void> {
-    const destinations = vscode.workspace
+  /** `pyrats.requests.destinations`, else the configuration's `[requests] to` (site or user file). */
+  async function requestDestinations(): Promise<string[]> {
+    const set = vscode.workspace
       .getConfiguration('pyrats.requests')
       .get<string[]>('destinations', [])
       .map((d) => d.trim())
       .filter(Boolean);
+    if (set.length) return set;
+    const config = await configuredConfig(context);
+    if (typeof config === 'string') {
+      output.warn(`PyRats: could not read the configuration for request destinations: ${config}`);
+      return [];
+    }
+    return configuredRequestDestinations(config);
+  }
+
+  async function requestPackages(args?: RequestPackagesArgs): Promise<void> {
+    const destinations = await requestDestinations();
     if (!destinations.length) {
       const choice = await vscode.window.showErrorMessage(
-        'PyRats: set pyrats.requests.destinations (udp://, tcp://, https:// or mailto:) to send package requests.',
+        'PyRats: no destination for package requests: set pyrats.requests.destinations (udp://, tcp://, https:// or mailto:), or [requests] to in the PyRats configuration (PyRats: Show Configuration).',
         'Open Settings',
       );
       if (choice)
@@ -303,6 +317,18 @@ export function registerRequestFeatures(
       title: 'PyRats: preferred source (optional)',
     });
     if (!source) return;
+    const fromSettings = vscode.workspace
+      .getConfiguration('pyrats.requests')
+      .get<string[]>('destinations', []);
+    if (!fromSettings.some((d) => d.trim())) {
+      // destinations the user did not set in VS Code: say where the request goes before it goes
+      const go = await vscode.window.showInformationMessage(
+        `PyRats: send the request for ${picked.map((c) => c.name).join(', ')} to ${destinations.join(', ')} (from the PyRats configuration)?`,
+        { modal: true },
+        'Send',
+      );
+      if (go !== 'Send') return;
+    }
 
     const redact = vscode.workspace.getConfiguration('pyrats.records', uri).get<string>('redact', 'none');
     const argv = [

@@ -1,0 +1,45 @@
+/**
+ * *PyRats: Show Configuration* (`pyrats.showConfiguration`): `pyrats config --json` for the active
+ * file's folder (or the first workspace folder), rendered as a Markdown preview. Also how the
+ * request feature learns the configured destinations (`configuredConfig`).
+ */
+import * as vscode from 'vscode';
+import { runPyratsCli } from './cliProcess';
+import { configMarkdown, parseConfigJson, type ConfigJson } from './configView';
+
+/** The folder whose configuration applies: the active file's workspace folder, else the first. */
+function configFolder(): string | undefined {
+  const uri =
+    vscode.window.activeTextEditor?.document.uri ?? vscode.window.activeNotebookEditor?.notebook.uri;
+  const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder?.uri.fsPath;
+}
+
+/** The effective configuration for `folder`, or a sentence saying why it could not be read. */
+export async function configuredConfig(
+  context: vscode.ExtensionContext,
+  folder: string | undefined = configFolder(),
+): Promise<ConfigJson | string> {
+  const run = await runPyratsCli(context, ['config', '--json', ...(folder ? [folder] : [])], {
+    cwd: folder,
+    timeoutMs: 30_000,
+  });
+  if (run.code !== 0) return run.error ?? (run.stderr.trim().split('\n').at(-1) || `exit status ${run.code}`);
+  return parseConfigJson(run.stdout);
+}
+
+export function registerShowConfiguration(context: vscode.ExtensionContext): vscode.Disposable {
+  return vscode.commands.registerCommand('pyrats.showConfiguration', async () => {
+    const folder = configFolder();
+    const config = await configuredConfig(context, folder);
+    if (typeof config === 'string') {
+      void vscode.window.showErrorMessage(`PyRats: Show Configuration: ${config}`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'markdown',
+      content: configMarkdown(folder ?? 'this window (no folder open)', config),
+    });
+    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  });
+}
