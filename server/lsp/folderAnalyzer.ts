@@ -12,6 +12,9 @@ import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
 import { Checker } from '../../analyzer/check/checker';
+import { readDeclarations } from '../../analyzer/declarations/declarations';
+import { writeScriptBlock } from '../../analyzer/declarations/pep723';
+import { planPin } from '../../analyzer/declarations/pin';
 import type { MirrorHit, Verdict } from '../../analyzer/check/verdict';
 import { markInstalledByNotebook } from '../../analyzer/check/notebookInstalls';
 import type { NotebookFacts } from '../../analyzer/notebook/readNotebook';
@@ -288,6 +291,27 @@ export class FolderAnalyzer {
     }
     const marked = installs.length ? out.map((v) => markInstalledByNotebook(v, installs)) : out;
     return this.checker.declare(marked, from, text.getText()).verdicts.map(toVerdictInfo);
+  }
+
+  /**
+   * The text with its PEP 723 block written as `pyrats pin` writes it against this folder's
+   * baseline (see analyzer/declarations/pin.ts), or null when there is no baseline, the script's own
+   * block is broken, or nothing would change.
+   */
+  async pinnedText(parsed: ParsedSource, text: TextDocument, file: string): Promise<string | null> {
+    if (!this.checker.baselineName || this.checker.fatal) return null;
+    const source = text.getText();
+    const declarations = readDeclarations(file, source);
+    if (declarations.problems.some((p) => p.file === file)) return null;
+    const verdicts = await this.checker.checkSites(parsed.importSites(text), file);
+    const declared = this.checker.declare(verdicts, file, source).verdicts;
+    const plan = planPin(declared, declarations, this.checker.pythonVersion);
+    try {
+      const pinned = writeScriptBlock(source, plan.dependencies, plan.requiresPython);
+      return pinned === source ? null : pinned;
+    } catch {
+      return null; // a block the writer cannot update: `pyrats pin` says why
+    }
   }
 
   /** Checks a file on disk; `problems` says why it was read only in part or not at all. */

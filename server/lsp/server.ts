@@ -20,6 +20,7 @@ import {
   type CancellationToken,
   type CodeAction,
   type CodeActionParams,
+  type Diagnostic,
   type Connection,
   type DidChangeNotebookDocumentParams,
   type DidOpenNotebookDocumentParams,
@@ -51,6 +52,7 @@ import { OpenDocument, type CheckResult } from './documents';
 import { OpenNotebooks } from './notebooks';
 import { maskIPythonCell } from '../../analyzer/notebook/ipythonSyntax';
 import { inlayHintsFor } from './inlayHints';
+import { pinAction, pinnableDiagnostics } from './pinAction';
 import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
 import { analyzerKey, DEFAULT_SETTINGS, normalizeSettings, type PyratsSettings } from './settings';
 import { ConfigFileWatcher, folderConfig, withConfig } from './configLayer';
@@ -627,7 +629,20 @@ export class PyratsLanguageServer {
     const doc = this.documents.get(params.textDocument.uri);
     const result = await this.currentResult(params.textDocument.uri, token);
     if (!result || !doc) return [];
-    return codeActionsFor(doc.uri, doc.text, result, params.range, params.context.diagnostics);
+    const actions = codeActionsFor(doc.uri, doc.text, result, params.range, params.context.diagnostics);
+    const pin = await this.pinActionFor(doc, params.context.diagnostics);
+    return pin ? [...actions, pin] : actions;
+  }
+
+  /** The "Add to the script's PEP 723 block" quick fix for a script file (not a notebook cell). */
+  private async pinActionFor(doc: OpenDocument, diagnostics: Diagnostic[]): Promise<CodeAction | null> {
+    const file = sourcePath(doc.uri);
+    const wanted = pinnableDiagnostics(diagnostics);
+    if (!file || doc.notebook || !wanted.length) return null;
+    const analyzer = await (await this.ensureFolder(this.folderUriFor(doc.uri))).analyzer;
+    if (!doc.parsed || !analyzer.owns(doc.parsed)) return null;
+    const pinned = await analyzer.pinnedText(doc.parsed, doc.text, file);
+    return pinAction(doc.text, pinned, analyzer.baselineName, wanted);
   }
 
   private async fileVerdicts(uri: string, token: CancellationToken): Promise<FileVerdictsResult> {

@@ -227,6 +227,8 @@ describe('pyrats language server over stdio', () => {
       'Request this package: notarealpackage_xyz',
       'Request all missing packages in this file (1)',
       'Show in dependency graph: notarealpackage_xyz',
+      // the script declares nothing yet: pinning writes a PEP 723 block (see pinAction.test.ts)
+      "Add to the script's PEP 723 block (pin against baseline.txt)",
     ]);
     expect(actions.every((a) => a.kind === 'quickfix')).toBe(true);
     expect(actions[0].command?.command).toBe('pyrats.requestPackages');
