@@ -63,7 +63,13 @@ export class PyratsStatusBar implements vscode.Disposable {
         const warn = c.missing > 0 ? '$(error)' : c.mirror > 0 ? '$(warning)' : '$(pass)';
         this.item.text = `${warn} PyRats: ${baseline} · ${c.missing} missing · ${c.mirror} mirror only · ${ok} ok${restricted}`;
         const md = new vscode.MarkdownString(undefined, true);
+        // links to these commands only: switch to another module version, or see where settings come from
+        md.isTrusted = { enabledCommands: ['pyrats.whichModule', 'pyrats.showConfiguration'] };
         md.appendMarkdown(`**Baseline:** ${baseline}\n\n`);
+        md.appendMarkdown(
+          '[Switch module…](command:pyrats.whichModule "Which module runs this script? Check every version and switch") · ' +
+            '[Configuration](command:pyrats.showConfiguration "PyRats: Show Configuration")\n\n',
+        );
         md.appendMarkdown(
           `missing everywhere: ${c.missing}  \nonly on the mirror: ${c.mirror}  \nin the baseline: ${c.baseline}  \n` +
             `standard library: ${c.stdlib + c.builtin}  \nlocal: ${c.local}\n\n`,

@@ -142,6 +142,14 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     expect(text).toContain(MODULE);
     expect(text).toContain(`1 missing · ${mirrorOnly} mirror only · ${5 + 3 - mirrorOnly} ok`);
     await wb.shot('status-bar');
+    // its tooltip links to switching the module and to the configuration
+    await item.hover();
+    const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Switch module' });
+    await hover.first().waitFor({ timeout: 30_000 });
+    const links = await hover.first().locator('a').allTextContents();
+    expect(links).toEqual(expect.arrayContaining(['Switch module…', 'Configuration']));
+    await wb.page.mouse.move(0, 0);
+    await wb.page.keyboard.press('Escape');
   });
 
   it('lists the imports in the Problems panel', async () => {
