@@ -11,7 +11,7 @@
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ExtractCache } from './extractCache';
 import type { NotebookReading } from '../notebook/notebookModule';
 import {
@@ -195,6 +195,9 @@ export class BatchExtractor {
   }
 
   private startWorker(script: string): void {
+    // loaded here, not at module level: ~3 ms of start-up that a run of one or two files never needs
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const worker = new Worker(script, { workerData: this.extractorOptions() });
     let readyNow!: () => void;
     const whenReady = new Promise<void>((resolve) => (readyNow = resolve));

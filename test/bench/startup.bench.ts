@@ -1,7 +1,9 @@
 /**
  * Start-up of the CLI as a whole process: `pyrats imports one-line.py` against `node -e 0`, run
  * alternately so both see the same machine load. Budget (issue 11): ratio ≤ 1.6. Also `pyrats
- * --version` (the launcher and the dispatch table alone) for the cost of loading before any command.
+ * --version` (the launcher and the dispatch table alone) for the cost of loading before any command,
+ * and the floor no tree-sitter CLI can go under on this Node: a bare script that loads web-tree-sitter,
+ * the Python grammar and parses the same line (no pyrats code), with the launcher's V8 flags.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,23 @@ function timed(args: string[], cwd: string): number {
   return ms;
 }
 
+/** The bare tree-sitter script: what every parse costs before any pyrats code runs. */
+function floorScript(repo: string): string {
+  const runtime = path.join(repo, 'node_modules', 'web-tree-sitter');
+  const grammar = path.join(repo, 'node_modules', 'tree-sitter-python', 'tree-sitter-python.wasm');
+  return `const { Parser, Language } = require(${JSON.stringify(path.join(runtime, 'tree-sitter.cjs'))});
+(async () => {
+  await Parser.init({ locateFile: () => ${JSON.stringify(path.join(runtime, 'tree-sitter.wasm'))} });
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(${JSON.stringify(grammar)}));
+  parser.parse(require('node:fs').readFileSync('one-line.py', 'utf8')).delete();
+})();
+`;
+}
+
+/** The V8 flags dist/cli.js sets before anything loads (see build.mjs). */
+const LAUNCHER_FLAGS = ['--wasm-tiering-budget=1000000000'];
+
 export const startupSuite: BenchSuite = {
   name: 'start-up: pyrats imports one-line.py vs node -e 0 (whole process)',
   async run(log) {
@@ -33,14 +52,17 @@ export const startupSuite: BenchSuite = {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-startup-bench-'));
     try {
       writeFileSync(path.join(tmp, 'one-line.py'), 'import os\n');
+      writeFileSync(path.join(tmp, 'floor.cjs'), floorScript(path.join(__dirname, '..')));
       const node: number[] = [];
       const imports: number[] = [];
       const version: number[] = [];
+      const floor: number[] = [];
       timed([cli, 'imports', 'one-line.py'], tmp); // the OS file cache, once
       for (let i = 0; i < ROUNDS; i++) {
         node.push(timed(['-e', '0'], tmp));
         imports.push(timed([cli, 'imports', 'one-line.py'], tmp));
         version.push(timed([cli, '--version'], tmp));
+        floor.push(timed([...LAUNCHER_FLAGS, 'floor.cjs'], tmp));
       }
       log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; median of ${ROUNDS}`);
       const row = (name: string, value: number, budget?: number): BenchRow => ({
@@ -56,6 +78,7 @@ export const startupSuite: BenchSuite = {
       return [
         row('pyrats imports one-line.py', median(imports), 1.6),
         row('pyrats --version', median(version)),
+        row('floor: bare web-tree-sitter load + parse of the same line (no pyrats code)', median(floor)),
       ];
     } finally {
       rmSync(tmp, { recursive: true, force: true });
