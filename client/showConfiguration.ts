@@ -28,18 +28,51 @@ export async function configuredConfig(
   return parseConfigJson(run.stdout);
 }
 
+/** Read-only documents holding the rendered configuration: closing one never asks to save it. */
+const SCHEME = 'pyrats-config';
+
+/** The Markdown shown for each folder, by document URI; refreshed on each Show Configuration. */
+class ConfigDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+
+  /** The document for `folder` now showing `markdown`. */
+  show(folder: string | undefined, markdown: string): vscode.Uri {
+    const uri = vscode.Uri.from({
+      scheme: SCHEME,
+      path: '/PyRats configuration.md',
+      query: new URLSearchParams({ folder: folder ?? '' }).toString(),
+    });
+    this.texts.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    return uri;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
 export function registerShowConfiguration(context: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.commands.registerCommand('pyrats.showConfiguration', async () => {
+  const documents = new ConfigDocuments();
+  const command = vscode.commands.registerCommand('pyrats.showConfiguration', async () => {
     const folder = configFolder();
     const config = await configuredConfig(context, folder);
     if (typeof config === 'string') {
       void vscode.window.showErrorMessage(`PyRats: Show Configuration: ${config}`);
       return;
     }
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'markdown',
-      content: configMarkdown(folder ?? 'this window (no folder open)', config),
-    });
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+    const uri = documents.show(folder, configMarkdown(folder ?? 'this window (no folder open)', config));
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
   });
+  return vscode.Disposable.from(
+    command,
+    documents,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
+  );
 }
