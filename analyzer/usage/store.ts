@@ -9,299 +9,44 @@
  * documented in the README ("Usage store schema"). It does not parse logs (analyzer/pyrats/logLine.ts)
  * or compute reports (queries.ts).
  */
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBInstance,
-  INTEGER,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
-import { dirModeFor, holdUmask, makePrivateDir, PRIVATE_FILE_MODE } from '../privateFiles';
+import { existsSync } from 'node:fs';
+import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { NodeInfo } from './derive';
 
-export const SCHEMA_VERSION = '1';
+import {
+  openLocked,
+  openPrivately,
+  StoreBusyError,
+  StoreWriteError,
+  storeWriteError,
+  WRITER_LOCK_WAIT_MS,
+  writerWaitingFile,
+} from './storeOpen';
+import {
+  COLUMN_TYPES,
+  HEAD_BYTES,
+  monthOfDay,
+  SCHEMA,
+  SCHEMA_VERSION,
+  type BulkTable,
+  type SourceState,
+  type StoredNode,
+} from './storeSchema';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta(key VARCHAR, value VARCHAR);
-CREATE TABLE IF NOT EXISTS sources(
-  source_id INTEGER, fingerprint VARCHAR, path VARCHAR, offset_bytes BIGINT, lines BIGINT,
-  records BIGINT, requests BIGINT, other_lines BIGINT, bad_lines BIGINT,
-  first_ingest TIMESTAMP, last_ingest TIMESTAMP);
-ALTER TABLE sources ADD COLUMN IF NOT EXISTS head_hex VARCHAR;
-CREATE TABLE IF NOT EXISTS bad_lines(source_id INTEGER, path VARCHAR, line_no BIGINT, reason VARCHAR, excerpt VARCHAR);
-CREATE TABLE IF NOT EXISTS strings(string_id INTEGER, value VARCHAR);
-CREATE TABLE IF NOT EXISTS packages(package_id INTEGER, package VARCHAR, kind VARCHAR, distribution VARCHAR);
-CREATE TABLE IF NOT EXISTS nodes(node_id INTEGER, root VARCHAR, rel VARCHAR, path VARCHAR, kind VARCHAR, package_id INTEGER, user_id INTEGER);
-CREATE TABLE IF NOT EXISTS records(
-  record_id BIGINT, source_id INTEGER, line_no INTEGER, received DOUBLE, day INTEGER, host_id INTEGER,
-  ts DOUBLE, created DOUBLE, python_id INTEGER, path_name_id INTEGER, level_no INTEGER, level_name_id INTEGER,
-  source_node_id INTEGER, user_id INTEGER, script BOOLEAN, n_targets INTEGER);
-CREATE TABLE IF NOT EXISTS targets(record_id BIGINT, node_id INTEGER);
-CREATE TABLE IF NOT EXISTS runs_daily(day INTEGER, host_id INTEGER, user_id INTEGER, script_node_id INTEGER, runs BIGINT);
-CREATE TABLE IF NOT EXISTS script_daily(day INTEGER, host_id INTEGER, user_id INTEGER, script_node_id INTEGER, package_id INTEGER, runs BIGINT);
-CREATE TABLE IF NOT EXISTS library_daily(day INTEGER, host_id INTEGER, src_package_id INTEGER, dst_package_id INTEGER, records BIGINT);
-CREATE TABLE IF NOT EXISTS runs_monthly(month_start INTEGER, month_end INTEGER, first_day INTEGER, last_day INTEGER,
-  host_id INTEGER, user_id INTEGER, script_node_id INTEGER, runs BIGINT);
-CREATE TABLE IF NOT EXISTS script_monthly(month_start INTEGER, month_end INTEGER, first_day INTEGER, last_day INTEGER,
-  host_id INTEGER, user_id INTEGER, script_node_id INTEGER, package_id INTEGER, runs BIGINT);
-CREATE TABLE IF NOT EXISTS library_monthly(month_start INTEGER, month_end INTEGER, first_day INTEGER, last_day INTEGER,
-  host_id INTEGER, src_package_id INTEGER, dst_package_id INTEGER, records BIGINT);
-CREATE TABLE IF NOT EXISTS requests(
-  request_id BIGINT, source_id INTEGER, line_no BIGINT, received DOUBLE, day INTEGER, host VARCHAR,
-  requester VARCHAR, package VARCHAR, reason VARCHAR, preferred VARCHAR, script VARCHAR, message VARCHAR,
-  request_key VARCHAR);
-CREATE TABLE IF NOT EXISTS pending_days(day INTEGER);
-CREATE TABLE IF NOT EXISTS request_status(package VARCHAR, status VARCHAR, changed TIMESTAMP, note VARCHAR);
-CREATE OR REPLACE VIEW records_v AS
-  SELECT r.record_id, s.path AS source_file, r.line_no,
-    make_timestamp(CAST(r.received * 1000000 AS BIGINT)) AS received, DATE '1970-01-01' + r.day AS day,
-    h.value AS host, make_timestamp(CAST(r.ts * 1000000 AS BIGINT)) AS ts, r.created,
-    py.value AS python, pn.value AS path_name, r.level_no, ln.value AS level_name,
-    n.root AS source_root, n.rel AS source_rel, u.value AS "user", r.script, r.n_targets
-  FROM records r
-  LEFT JOIN sources s USING (source_id)
-  LEFT JOIN strings h ON h.string_id = r.host_id
-  LEFT JOIN strings py ON py.string_id = r.python_id
-  LEFT JOIN strings pn ON pn.string_id = r.path_name_id
-  LEFT JOIN strings ln ON ln.string_id = r.level_name_id
-  LEFT JOIN strings u ON u.string_id = r.user_id
-  LEFT JOIN nodes n ON n.node_id = r.source_node_id;
-CREATE OR REPLACE VIEW targets_v AS
-  SELECT t.record_id, n.root AS target_root, n.rel AS target_rel, n.kind, p.package, p.distribution
-  FROM targets t JOIN nodes n USING (node_id) LEFT JOIN packages p USING (package_id);
-CREATE OR REPLACE VIEW script_usage_v AS
-  SELECT DATE '1970-01-01' + d.day AS day, h.value AS host, u.value AS "user", n.path AS script,
-    p.package, p.kind, p.distribution, d.runs
-  FROM script_daily d
-  LEFT JOIN strings h ON h.string_id = d.host_id
-  LEFT JOIN strings u ON u.string_id = d.user_id
-  LEFT JOIN nodes n ON n.node_id = d.script_node_id
-  LEFT JOIN packages p ON p.package_id = d.package_id;
-`;
-
-/** DuckDB's message when another process holds the file: `… lock … held in PROGRAM (PID N) …`. */
-const LOCK_CONFLICT = /Could not set lock on file .*?Conflicting lock is held in (.*?) \(PID (\d+)\)/s;
-
-/**
- * How long commands that write the store wait for another process (a dashboard query, a report,
- * another ingest) to let go of it.
- */
-export const WRITER_LOCK_WAIT_MS = 60_000;
-
-/** Thrown when another process holds the store (DuckDB allows one writer, and no reader meanwhile). */
-export class StoreBusyError extends Error {}
-
-/**
- * A write to the store failed (no space left, an I/O error, a lost lock): the batch in flight was not
- * committed, and nothing more may be written by this process — its dictionaries are ahead of the file.
- * The message is the cause and the file, e.g. `No space left on device: /data/usage.duckdb.wal`.
- */
-export class StoreWriteError extends Error {}
-
-/** A failed store write said as its cause and the file it concerns. */
-export function storeWriteError(storeFile: string, err: unknown): StoreWriteError {
-  if (err instanceof StoreWriteError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  const onFile = /file "([^"]+)": ([^\n]+)/.exec(message);
-  if (onFile) return new StoreWriteError(`${onFile[2].trim()}: ${onFile[1]}`);
-  const cause = message
-    .split('\n')[0]
-    .replace(/^(?:[A-Za-z]+ Error: )+/, '')
-    .replace(/^Failed to commit: /, '');
-  return new StoreWriteError(`${cause}: ${storeFile}`);
-}
-
-/** DuckDB's open errors said as what they mean for a store (its own words otherwise, one line). */
-function openProblem(file: string, message: string): Error {
-  let dir = false;
-  try {
-    dir = statSync(file).isDirectory();
-  } catch {
-    // absent: DuckDB says why it could not make it
-  }
-  if (dir) return new Error(`${file}: is a directory, not a usage store`);
-  if (/not a valid DuckDB database file/.test(message))
-    return new Error(`${file}: not a DuckDB file (a pyrats usage store is one)`);
-  return new Error(`${file}: ${message.replace(/^IO Error: /, '').split('\n')[0]}`);
-}
-
-/**
- * Opens the DuckDB file, waiting up to `waitMs` while another process holds its lock (polling); a
- * lock still held after that is a StoreBusyError naming the file and the holder's PID.
- */
-async function openLocked(
-  file: string,
-  config: Record<string, string>,
-  waitMs: number,
-): Promise<DuckDBInstance> {
-  const reader = config.access_mode === 'READ_ONLY';
-  const writer = reader ? waitingWriter(file) : null;
-  if (writer !== null)
-    throw new StoreBusyError(
-      `${file}: being written by another process (a pyrats ingest waiting to write it, PID ${writer}); ` +
-        'readers step aside until it has written — try again when it has finished',
-    );
-  let announced = false;
-  try {
-    return await openPolling(file, config, waitMs, () => {
-      // a writer that has to wait says so: readers then stop opening the store, and the read in
-      // progress is the last one it waits for (a stream of polls cannot starve it)
-      if (!reader && !announced && waitMs > 0) {
-        try {
-          writeFileSync(writerWaitingFile(file), `${process.pid}\n`, { mode: 0o600 });
-          announced = true;
-        } catch {
-          // a directory we cannot write: the wait is as before, readers are not told
-        }
-      }
-    });
-  } finally {
-    if (announced) rmSync(writerWaitingFile(file), { force: true });
-  }
-}
-
-/** The file beside the store that says a writer is waiting for it (its content: the writer's PID). */
-export function writerWaitingFile(file: string): string {
-  return `${file}.writer-waiting`;
-}
-
-/** The PID of another live process that has announced it waits to write the store, or null. */
-function waitingWriter(file: string): number | null {
-  let pid = 0;
-  try {
-    const marker = writerWaitingFile(file);
-    pid = Number(readFileSync(marker, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
-    // a marker older than any writer waits was left by a process that died (and its PID reused)
-    if (Date.now() - statSync(marker).mtimeMs > WRITER_LOCK_WAIT_MS + 10_000) return null;
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null; // alive, another user's
-  }
-}
-
-/** Opens the file, polling while another process holds its lock (`onConflict` on each conflict). */
-async function openPolling(
-  file: string,
-  config: Record<string, string>,
-  waitMs: number,
-  onConflict: () => void,
-): Promise<DuckDBInstance> {
-  const deadline = Date.now() + waitMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    try {
-      return await DuckDBInstance.create(file, config);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const m = LOCK_CONFLICT.exec(message);
-      if (!m) throw openProblem(file, message);
-      onConflict();
-      if (Date.now() + delay > deadline) {
-        const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s)` : '';
-        const holder =
-          config.access_mode === 'READ_ONLY'
-            ? 'being written by another process (a pyrats ingest or requests command'
-            : 'in use by another process (a pyrats ingest, requests, report, export or dashboard query';
-        throw new StoreBusyError(
-          `${file}: ${holder}, PID ${m[2]})${waited}; DuckDB allows one writer and no reader ` +
-            'meanwhile — try again when it has finished',
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
-
-/**
- * Before DuckDB opens `file`: a writable store's missing parent directories are made (0700, or
- * what `fileMode` implies), an explicit `fileMode` is applied to an existing store and its WAL, and
- * the umask is held so that the store, WAL and spill files DuckDB creates get the mode. Returns the
- * release of that umask (for close).
- */
-function openPrivately(file: string, opts: { readOnly?: boolean; fileMode?: number }): () => void {
-  const mode = opts.fileMode ?? PRIVATE_FILE_MODE;
-  if (!opts.readOnly) {
-    try {
-      makePrivateDir(path.dirname(file), dirModeFor(mode));
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new Error(`${file}: cannot make its directory (${e.code ?? e.message})`);
-    }
-    if (opts.fileMode !== undefined)
-      for (const f of [file, `${file}.wal`]) if (existsSync(f)) chmodSync(f, opts.fileMode);
-  }
-  return holdUmask(mode);
-}
-
-/** First and last day (days since 1970-01-01) of the calendar month holding `day`. */
-export function monthOfDay(day: number): [number, number] {
-  const d = new Date(day * 86_400_000);
-  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 86_400_000;
-  const end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / 86_400_000 - 1;
-  return [start, end];
-}
-
-export interface SourceState {
-  sourceId: number;
-  fingerprint: string;
-  path: string;
-  offsetBytes: number;
-  lines: number;
-  records: number;
-  requests: number;
-  otherLines: number;
-  badLines: number;
-  /**
-   * The input's first bytes read so far (at most HEAD_BYTES), hex: inputs whose first lines are the
-   * same (an empty line, a common header) are told apart by them. Null in stores of older versions.
-   */
-  headHex: string | null;
-}
-
-/** How many of an input's first bytes the store keeps to tell inputs with the same first line apart. */
-export const HEAD_BYTES = 4096;
-
-export interface StoredNode {
-  id: number;
-  kind: NodeInfo['kind'];
-  packageId: number | null;
-  userId: number | null;
-}
-
-/** Column types for bulk appends. */
-export const COLUMN_TYPES = {
-  records: [
-    BIGINT,
-    INTEGER,
-    INTEGER,
-    DOUBLE,
-    INTEGER,
-    INTEGER,
-    DOUBLE,
-    DOUBLE,
-    INTEGER,
-    INTEGER,
-    INTEGER,
-    INTEGER,
-    INTEGER,
-    INTEGER,
-    BOOLEAN,
-    INTEGER,
-  ],
-  targets: [BIGINT, INTEGER],
-  runs_daily: [INTEGER, INTEGER, INTEGER, INTEGER, BIGINT],
-  script_daily: [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, BIGINT],
-  library_daily: [INTEGER, INTEGER, INTEGER, INTEGER, BIGINT],
-} satisfies Record<string, DuckDBType[]>;
-
-export type BulkTable = keyof typeof COLUMN_TYPES;
+export {
+  COLUMN_TYPES,
+  HEAD_BYTES,
+  monthOfDay,
+  SCHEMA_VERSION,
+  StoreBusyError,
+  StoreWriteError,
+  storeWriteError,
+  WRITER_LOCK_WAIT_MS,
+  writerWaitingFile,
+  type BulkTable,
+  type SourceState,
+  type StoredNode,
+};
 
 const CHUNK_ROWS = 2048;
 

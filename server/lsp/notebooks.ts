@@ -8,6 +8,11 @@
 import { NotebookCellKind, type NotebookCell, type TextDocumentItem } from 'vscode-languageserver';
 import { maskIPythonCell } from '../../analyzer/notebook/ipythonSyntax';
 import type { NotebookFacts } from '../../analyzer/notebook/readNotebook';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { CancellationToken } from 'vscode-languageserver';
+import type { CheckResult, OpenDocument } from './documents';
+import type { FolderAnalyzer } from './folderAnalyzer';
+import { sourcePath } from './uris';
 
 export class OpenNotebooks {
   /** Cell URIs of each open notebook, in notebook order. */
@@ -60,5 +65,23 @@ export class OpenNotebooks {
       if (text !== undefined) out.push(...maskIPythonCell(text).installs.map((i) => ({ ...i, cell: index })));
     });
     return out;
+  }
+}
+
+/** Checks one notebook cell: IPython syntax masked, the notebook's own installs applied. */
+export async function checkNotebookCell(
+  doc: OpenDocument,
+  analyzer: FolderAnalyzer,
+  installs: NotebookFacts['installs'],
+  token: CancellationToken,
+): Promise<CheckResult['verdicts']> {
+  const masked = maskIPythonCell(doc.text.getText());
+  if (masked.code === null) return [];
+  const text = TextDocument.create(doc.uri, 'python', doc.version, masked.code);
+  const parsed = await analyzer.parse(text);
+  try {
+    return await analyzer.checkDocument(parsed, text, sourcePath(doc.uri), token, installs);
+  } finally {
+    parsed.dispose();
   }
 }

@@ -5,18 +5,15 @@
  * arrives; one analyzer per workspace folder, rebuilt when its settings change.
  * Conversions to LSP types live in convert.ts; the analyzer calls in folderAnalyzer.ts.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import {
   CancellationTokenSource,
-  CodeActionKind,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ErrorCodes,
   FileChangeType,
-  LSPErrorCodes,
   ResponseError,
-  TextDocumentSyncKind,
   type CancellationToken,
   type CodeAction,
   type CodeActionParams,
@@ -31,7 +28,6 @@ import {
   type InlayHintParams,
   type InitializeParams,
   type InitializeResult,
-  type ServerCapabilities,
   type WorkspaceFolder,
 } from 'vscode-languageserver';
 import {
@@ -41,20 +37,21 @@ import {
   RefreshMirrorIndexRequest,
   WorkspaceReportRequest,
   type FileVerdictsResult,
-  type VerdictCounts,
   type WorkspaceReportFolder,
   type WorkspaceReportResult,
 } from '../protocol';
 import { DEFAULT_MAX_BYTES } from '../../analyzer/extract/extractImports';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor, countVerdicts, diagnosticsFor, hoverFor, tooLargeDiagnostic } from './convert';
 import { OpenDocument, type CheckResult } from './documents';
-import { OpenNotebooks } from './notebooks';
-import { maskIPythonCell } from '../../analyzer/notebook/ipythonSyntax';
+import { checkNotebookCell, OpenNotebooks } from './notebooks';
+import { cancelled, untilCancelled } from './cancellation';
+import { isInside, sourcePath, uriToPath } from './uris';
+import { folderReport } from './workspaceReport';
 import { inlayHintsFor } from './inlayHints';
 import { pinAction, pinnableDiagnostics } from './pinAction';
-import { FolderAnalyzer, listPythonFiles } from './folderAnalyzer';
-import { analyzerKey, DEFAULT_SETTINGS, normalizeSettings, type PyratsSettings } from './settings';
+import { FolderAnalyzer } from './folderAnalyzer';
+import { analyzerKey, normalizeSettings, settingsSection, type PyratsSettings } from './settings';
+import { SERVER_CAPABILITIES } from './capabilities';
 import { ConfigFileWatcher, folderConfig, withConfig } from './configLayer';
 
 /** Analyzer and settings of one workspace folder (or of the directory of a file outside every folder). */
@@ -64,62 +61,6 @@ interface FolderState {
   settings: PyratsSettings;
   key: string;
   analyzer: Promise<FolderAnalyzer>;
-}
-
-function uriToPath(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The file a document's imports are resolved from: its path for `file:` URIs, the notebook's path
- * for a notebook cell (`vscode-notebook-cell:/dir/nb.ipynb#cell`: Jupyter runs cells in the notebook's
- * folder); undefined for documents that live nowhere (`untitled:`) or elsewhere.
- */
-function sourcePath(uri: string): string | undefined {
-  const file = uriToPath(uri);
-  if (file || !uri.startsWith('vscode-notebook-cell:')) return file;
-  try {
-    const notebook = decodeURIComponent(new URL(uri).pathname);
-    return path.isAbsolute(notebook) ? path.normalize(notebook) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** True when `file` is below the directory `dir`. */
-function isInside(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
-function cancelled(): ResponseError<void> {
-  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
-}
-
-/**
- * `promise`, or a RequestCancelled error as soon as the request is cancelled: building a folder's
- * analyzer can wait for a module command or a mirror up to their timeouts, and a dependency graph
- * can take seconds; the client must not wait for either once it has given up.
- */
-function untilCancelled<T>(promise: Promise<T>, token: CancellationToken): Promise<T> {
-  if (token.isCancellationRequested) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const sub = token.onCancellationRequested(() => reject(cancelled()));
-    promise.then(
-      (value) => {
-        sub.dispose();
-        resolve(value);
-      },
-      (err: unknown) => {
-        sub.dispose();
-        reject(err);
-      },
-    );
-  });
 }
 
 export class PyratsLanguageServer {
@@ -142,28 +83,6 @@ export class PyratsLanguageServer {
   private readonly configWatcher = new ConfigFileWatcher(() => void this.reloadSettings());
   /** After `shutdown`: requests fail with InvalidRequest (LSP), document notifications are ignored. */
   private shutDown = false;
-
-  capabilities(): ServerCapabilities {
-    return {
-      textDocumentSync: {
-        openClose: true,
-        change: TextDocumentSyncKind.Incremental,
-        save: { includeText: false },
-      },
-      // Jupyter notebooks: Python code cells, synced with their notebook (cell order, index)
-      notebookDocumentSync: {
-        notebookSelector: [
-          { notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] },
-          { notebook: { pattern: '**/*.ipynb' }, cells: [{ language: 'python' }] },
-        ],
-        save: true,
-      },
-      hoverProvider: true,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
-      inlayHintProvider: { resolveProvider: false },
-      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-    };
-  }
 
   register(connection: Connection): void {
     this.connection = connection;
@@ -214,7 +133,9 @@ export class PyratsLanguageServer {
     });
     connection.onDidChangeConfiguration((params) => {
       if (this.shutDown) return;
-      const pushed = this.settingsSection(params.settings, 'workspace/didChangeConfiguration settings');
+      const pushed = settingsSection(params.settings, 'workspace/didChangeConfiguration settings', (m) =>
+        this.connection.console.info(m),
+      );
       // kept by pulling clients too: the fallback when their answer for `pyrats` is null
       if (pushed !== undefined || !this.pullConfiguration) this.pushedSettings = pushed;
       void this.reloadSettings();
@@ -281,12 +202,14 @@ export class PyratsLanguageServer {
     this.watchFilesDynamically = Boolean(ws?.didChangeWatchedFiles?.dynamicRegistration);
     this.refreshInlayHints = Boolean(ws?.inlayHint?.refreshSupport);
     // Clients without `workspace/configuration` (e.g. Neovim 0.7's start_client) pass the section here.
-    const options = this.settingsSection(params.initializationOptions, 'initializationOptions');
+    const options = settingsSection(params.initializationOptions, 'initializationOptions', (m) =>
+      this.connection.console.info(m),
+    );
     if (options !== undefined) this.pushedSettings = options;
     this.initialFolders =
       params.workspaceFolders ??
       (params.rootUri ? [{ uri: params.rootUri, name: path.basename(params.rootUri) }] : []);
-    return { capabilities: this.capabilities(), serverInfo: { name: 'pyrats', version: '0.1.0' } };
+    return { capabilities: SERVER_CAPABILITIES, serverInfo: { name: 'pyrats', version: '0.1.0' } };
   }
 
   private async initialized(): Promise<void> {
@@ -322,18 +245,6 @@ export class PyratsLanguageServer {
    * The `pyrats` section of pushed settings ({pyrats: {...}}); the object itself when it holds
    * setting names at the top level (a common slip: init_options = {baseline = ...}), which is said.
    */
-  private settingsSection(value: unknown, where: string): unknown {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    const record = value as Record<string, unknown>;
-    if ('pyrats' in record) return record.pyrats;
-    const flat = Object.keys(record).filter((k) => k in DEFAULT_SETTINGS);
-    if (flat.length === 0) return undefined;
-    this.connection.console.info(
-      `pyrats: ${where} has ${flat.join(', ')} at the top level, not under "pyrats"; read as the pyrats settings`,
-    );
-    return record;
-  }
-
   private async settingsFor(folderUri: string): Promise<PyratsSettings> {
     const problems: string[] = [];
     let raw: unknown = this.pushedSettings;
@@ -499,26 +410,6 @@ export class PyratsLanguageServer {
     this.recheckOpen((d) => d.notebook === nb);
   }
 
-  /** Checks one notebook cell: IPython syntax masked, the notebook's own installs applied. */
-  private async checkCell(
-    doc: OpenDocument,
-    analyzer: FolderAnalyzer,
-    token: CancellationToken,
-  ): Promise<CheckResult['verdicts']> {
-    const masked = maskIPythonCell(doc.text.getText());
-    if (masked.code === null) return [];
-    const text = TextDocument.create(doc.uri, 'python', doc.version, masked.code);
-    const parsed = await analyzer.parse(text);
-    try {
-      const installs = this.notebooks.installs(doc.notebook!, (uri) =>
-        this.documents.get(uri)?.text.getText(),
-      );
-      return await analyzer.checkDocument(parsed, text, sourcePath(doc.uri), token, installs);
-    } finally {
-      parsed.dispose();
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
   // Checking
   // -------------------------------------------------------------------------------------------
@@ -561,8 +452,10 @@ export class PyratsLanguageServer {
         doc.parsed = undefined;
       }
       let verdicts: CheckResult['verdicts'];
-      if (doc.notebook) verdicts = await this.checkCell(doc, analyzer, cts.token);
-      else {
+      if (doc.notebook) {
+        const installs = this.notebooks.installs(doc.notebook, (u) => this.documents.get(u)?.text.getText());
+        verdicts = await checkNotebookCell(doc, analyzer, installs, cts.token);
+      } else {
         doc.parsed ??= await analyzer.parse(doc.text);
         verdicts = await analyzer.checkDocument(doc.parsed, doc.text, sourcePath(doc.uri), cts.token);
       }
@@ -674,48 +567,9 @@ export class PyratsLanguageServer {
     for (const uri of uris) {
       const folder = await this.ensureFolder(uri);
       const analyzer = await untilCancelled(folder.analyzer, token);
-      const counts: VerdictCounts = countVerdicts([]);
-      const report: WorkspaceReportFolder = {
-        uri,
-        baseline: analyzer.baselineName,
-        files: [],
-        counts,
-        skipped: [],
-        problems: [...analyzer.problems],
-      };
-      const listing = await listPythonFiles(folder.root, token);
-      for (const s of listing.skipped) {
-        report.skipped.push({ uri: pathToFileURL(s.path).toString(), reason: s.reason });
-        if (s.path === folder.root) report.problems.push(`${s.path}: ${s.reason}`);
-      }
-      let n = 0;
-      for (const file of listing.files) {
-        if (token.isCancellationRequested) throw cancelled();
-        // let cancellation and other messages through now and then
-        if (++n % 25 === 0) await new Promise((r) => setImmediate(r));
-        const fileUri = pathToFileURL(file).toString();
-        const open = this.documents.get(fileUri)?.last;
-        let imports;
-        try {
-          if (open) {
-            imports = open.verdicts;
-          } else {
-            const checked = await analyzer.checkFile(file, token);
-            imports = checked.imports;
-            if (checked.problems.length && imports.length === 0) {
-              report.skipped.push({ uri: fileUri, reason: checked.problems.join('; ') });
-              continue;
-            }
-          }
-        } catch (err) {
-          report.skipped.push({ uri: fileUri, reason: err instanceof Error ? err.message : String(err) });
-          continue;
-        }
-        const c = countVerdicts(imports);
-        for (const k of Object.keys(counts) as (keyof VerdictCounts)[]) counts[k] += c[k];
-        report.files.push({ uri: fileUri, imports });
-      }
-      folders.push(report);
+      folders.push(
+        await folderReport(uri, folder.root, analyzer, (f) => this.documents.get(f)?.last?.verdicts, token),
+      );
     }
     if (token.isCancellationRequested) throw cancelled();
     return { folders };

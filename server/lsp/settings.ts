@@ -179,3 +179,19 @@ export function analyzerKey(s: PyratsSettings): string {
     s.baselineTrusted,
   ]);
 }
+
+/**
+ * The pyrats settings in what a client sent: its `pyrats` section, or the object itself when it holds
+ * pyrats keys at the top level (some clients pass the section's contents; `log` says so).
+ */
+export function settingsSection(value: unknown, where: string, log: (message: string) => void): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  if ('pyrats' in record) return record.pyrats;
+  const flat = Object.keys(record).filter((k) => k in DEFAULT_SETTINGS);
+  if (flat.length === 0) return undefined;
+  log(
+    `pyrats: ${where} has ${flat.join(', ')} at the top level, not under "pyrats"; read as the pyrats settings`,
+  );
+  return record;
+}
