@@ -1,8 +1,8 @@
 /**
- * A stream of readers cannot starve the writer (issue 13 item 3): two loops open the store read-only,
- * query and close it back to back (as dashboard polls do, overlapping so that the file is nearly
- * always held) while `pyrats ingest` waits to write it. The ingest announces itself
- * (`FILE.writer-waiting`), the readers step aside, and the ingest gets in after the read in progress.
+ * Readers cannot starve the writer (issue 13 item 3): a reader holds the store when `pyrats ingest`
+ * starts, so the ingest has to wait; it announces itself (`FILE.writer-waiting`), every reader that
+ * comes meanwhile steps aside without touching the file (as dashboard polls would), and the ingest
+ * gets in as soon as the read in progress ends. Deterministic: each step waits for the one before.
  * A marker left by a process that is gone is ignored.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ async function records(db: string): Promise<number> {
 }
 
 describe('the writer is not starved by readers', () => {
-  it('an ingest gets the store while two reader loops keep opening it; they step aside meanwhile', async () => {
+  it('an ingest waiting for a reader announces itself; new readers step aside; it gets in after the read', async () => {
     const db = path.join(dir, 'usage.duckdb');
     copyFileSync(SAMPLE, path.join(dir, '20261125'));
     expect((await runBundledCli(['ingest', path.join(dir, '20261125'), '--db', db, '--quiet'])).code).toBe(0);
@@ -42,37 +42,40 @@ describe('the writer is not starved by readers', () => {
       path.join(dir, '20261126'),
       `Nov 26 00:00:01 hfe01 CRON[4242]: (root) CMD (true)\n${readFileSync(SAMPLE, 'utf8')}`,
     );
-    let stop = false;
-    const seen = { reads: 0, steppedAside: 0 };
-    const readerLoop = async () => {
-      while (!stop) {
+    // a reader holds the store when the ingest starts: the ingest must wait, and says so
+    const held = await UsageStore.open(db, { readOnly: true });
+    let released = false;
+    const release = () => {
+      if (!released) held.close();
+      released = true;
+    };
+    const seen = { steppedAside: 0, readsAfterMarker: 0 };
+    try {
+      const ingest = runBundledCli(['ingest', path.join(dir, '20261126'), '--db', db, '--quiet']);
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(writerWaitingFile(db))) {
+        if (Date.now() > deadline) throw new Error('the waiting ingest never wrote its marker');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // while it waits, every new reader steps aside (it never touches the file, so the ingest's wait
+      // ends with the read in progress): two readers, as dashboard polls would come
+      for (let i = 0; i < 2; i++) {
         try {
-          const store = await UsageStore.open(db, { readOnly: true });
-          try {
-            await store.rows(`SELECT count(*) FROM records`);
-            seen.reads++;
-          } finally {
-            store.close();
-          }
+          await UsageStore.open(db, { readOnly: true });
+          seen.readsAfterMarker++;
         } catch (err) {
           if (!(err instanceof StoreBusyError)) throw err;
           if (/waiting to write/.test(err.message)) seen.steppedAside++;
-          await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
-    };
-    const readers = [readerLoop(), readerLoop()];
-    try {
-      // the readers hold the file before the ingest starts
-      while (seen.reads < 4) await new Promise((resolve) => setTimeout(resolve, 10));
-      const ing = await runBundledCli(['ingest', path.join(dir, '20261126'), '--db', db, '--quiet']);
+      release(); // the read in progress ends; the ingest gets in
+      const ing = await ingest;
       expect(ing.stderr).toBe('');
       expect(ing.code).toBe(0);
     } finally {
-      stop = true;
-      await Promise.all(readers);
+      release();
     }
-    expect(seen.steppedAside).toBeGreaterThan(0);
+    expect(seen).toEqual({ steppedAside: 2, readsAfterMarker: 0 });
     expect(existsSync(writerWaitingFile(db))).toBe(false);
     expect(await records(db)).toBe(230);
   }, 180_000);
