@@ -27,6 +27,7 @@ import { registerGraphPanel } from './graphPanel';
 import { registerInstallFromMirror } from './installFromMirror';
 import { InterpreterResolver } from './interpreter';
 import { registerShowConfiguration } from './showConfiguration';
+import { registerPyratsView } from './pyratsView';
 import { registerWhichModule } from './whichModule';
 import { registerRecordFeatures } from './records';
 import { registerRequestFeatures } from './requests';
@@ -175,6 +176,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
     registerInstallFromMirror(output, interpreter),
     registerWhichModule(context, output, interpreter),
     registerShowConfiguration(context),
+    registerPyratsView({ context, client: () => languageClient, reportView }),
   );
   registerDashboardPanel(context);
 

@@ -1,6 +1,7 @@
 /**
  * *PyRats: Check Workspace Against Baseline*: asks the server for `pyrats/workspaceReport` (with a
- * cancellable progress notification) and shows it as a read-only Markdown document, grouped by verdict.
+ * cancellable progress notification) and shows it rendered (the Markdown preview of a read-only
+ * document), grouped by verdict; the PyRats view shows the same report (pyratsView.ts).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -129,13 +130,15 @@ export class ReportView implements vscode.TextDocumentContentProvider, vscode.Di
         }
       },
     );
-    if (!report) return;
+    if (report) await this.showRendered(report);
+  }
+
+  /** Shows `report` rendered: the Markdown preview of its read-only document (never raw source). */
+  async showRendered(report: WorkspaceReportResult): Promise<void> {
     const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: '/Workspace Report.md' });
     this.contents.set(uri.toString(), renderReport(report));
     this.changed.fire(uri);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
   }
 
   dispose(): void {

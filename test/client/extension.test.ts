@@ -213,24 +213,47 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     await wb.page.keyboard.press('Escape');
   });
 
-  it('checks the workspace against the baseline (report view)', async () => {
+  it('checks the workspace against the baseline (rendered report)', async () => {
     await wb.runCommand('PyRats: Check Workspace Against Baseline');
-    const tab = wb.page.locator('.tabs-container .tab', { hasText: 'Workspace Report' });
-    await tab.first().waitFor({ timeout: 60_000 });
-    // Monaco renders spaces as no-break spaces
-    const editorText = async () =>
-      (await wb.page.locator('.monaco-editor .view-lines').allTextContents()).map((t) =>
-        t.replace(/\u00a0/g, ' '),
-      );
+    // rendered as the Markdown preview, never as raw source
+    const preview = wb.page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+    const body = preview.locator('body');
     await waitFor(
-      'the report text',
-      async () => (await editorText()).some((t) => t.includes('Missing everywhere')),
-      30_000,
+      'the rendered report',
+      async () => /Missing everywhere/.test((await body.textContent({ timeout: 5_000 })) ?? ''),
+      60_000,
     );
-    const text = (await editorText()).find((t) => t.includes('Missing everywhere'))!;
+    const text = (await body.textContent()) ?? '';
     expect(text).toContain('notarealpackage_xyz');
     expect(text).toContain('Only on the mirror');
+    expect(await preview.locator('table').count()).toBeGreaterThan(0);
     await wb.shot('workspace-report');
+  });
+
+  it('lists the workspace imports by verdict in the PyRats view; a site opens its line', async () => {
+    await wb.runCommand('PyRats: Focus on Imports View');
+    const rows = wb.page.locator('[id="workbench.parts.sidebar"] .monaco-list-row');
+    const labels = async () => (await rows.allTextContents()).join('\n');
+    await waitFor('the verdict groups', async () => /Missing everywhere/.test(await labels()), 60_000);
+    const groups = await labels();
+    expect(groups).toMatch(/Missing everywhere\s*1 package · 1 import/);
+    expect(groups).toContain('In the baseline');
+    expect(groups).toContain('Local modules');
+    if (mirrorOnly) expect(groups).toContain('Only on the mirror');
+    // the urgent groups are open: their packages show at once
+    expect(groups).toContain('notarealpackage_xyz');
+    await wb.shot('pyrats-view');
+    await rows.filter({ hasText: 'notarealpackage_xyz' }).first().click();
+    const site = rows.filter({ hasText: 'analysis.py:17' }).first();
+    await site.waitFor({ timeout: 15_000 });
+    await site.click();
+    const position = wb.page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await waitFor(
+      'the cursor on line 17',
+      async () => /Ln 17,/.test((await position.textContent()) ?? ''),
+      15_000,
+    );
+    await wb.runCommand('View: Show Explorer'); // as the next steps expect
   });
 
   it('refreshes the mirror index and offers the baseline choices', async () => {
