@@ -30,9 +30,11 @@ import type { GraphNode, VerdictKind } from '../../analyzer/graph/dependencyGrap
 import type { SavedFile } from '../shared/bridge';
 import { cssColour, cssValue, isHighContrast, watchTheme } from '../shared/theme';
 import { toDot, toJson, toMermaid, toSvg, type Palette, type Point } from './exporters';
+import { packageLevelCollapsed, pathFromRoots, pathTargets } from './packageLevel';
 import type { GraphExportFormat, GraphPayload, GraphScope } from './messages';
 import {
   buildView,
+  clusterKey,
   clusterNodeId,
   clustersOf,
   resolveRoots,
@@ -52,6 +54,8 @@ export interface GraphViewState {
   collapsed?: string[];
   filter?: VerdictFilter;
   depth?: number | null;
+  /** Package hops shown from the scripts (null: all); a fresh view opens at 1, packages collapsed. */
+  packageDepth?: number | null;
   focusRoot?: string | null;
   search?: string;
   scope?: GraphScope;
@@ -88,6 +92,13 @@ export interface GraphView {
   state(): GraphViewState;
   setFilter(filter: Partial<VerdictFilter>): void;
   setDepth(depth: number | null): void;
+  /** Package hops shown from the scripts (null: every package of the closure). */
+  setPackageDepth(depth: number | null): void;
+  /**
+   * Shows and highlights the shortest import path from the scripts to `target` (a node id, a
+   * package or a module name; null clears it); returns the path's labels, empty when none.
+   */
+  showPath(target: string | null): string[];
   setSearch(query: string): void;
   toggleCluster(key: string, collapse?: boolean): void;
   collapseAll(): void;
@@ -123,6 +134,12 @@ interface SimLink extends SimulationLinkDatum<SimNode> {
 }
 
 const DEPTHS: (number | null)[] = [null, 1, 2, 3, 4, 5, 6, 8, 10];
+const PACKAGE_DEPTHS: [number | null, string][] = [
+  [1, 'direct'],
+  [2, '2 hops'],
+  [3, '3 hops'],
+  [null, 'all'],
+];
 const FRAME_BUDGET_MS = 9;
 const PRE_LAYOUT_BUDGET_MS = 300;
 /** Above this many nodes the layout skips collisions and settles faster. */
@@ -180,6 +197,8 @@ export function sanitizeState(raw: unknown): GraphViewState {
     };
   }
   if (r.depth === null || (finite(r.depth) && r.depth >= 0)) out.depth = r.depth as number | null;
+  if (r.packageDepth === null || (finite(r.packageDepth) && r.packageDepth >= 0))
+    out.packageDepth = r.packageDepth as number | null;
   if (r.focusRoot === null || typeof r.focusRoot === 'string') out.focusRoot = r.focusRoot as string | null;
   if (typeof r.search === 'string') out.search = r.search.slice(0, 500);
   if (r.scope === 'script' || r.scope === 'workspace') out.scope = r.scope;
@@ -230,6 +249,10 @@ class CanvasGraphView implements GraphView {
   private readonly collapsed: Set<string>;
   private filter: VerdictFilter;
   private depth: number | null;
+  private packageDepth: number | null;
+  /** Model ids of the path asked for (kept visible), and the view ids drawn highlighted. */
+  private pathModules: string[] = [];
+  private pathIds = new Set<string>();
   private focusRoot: string | null;
   private query: string;
   private scope: GraphScope | undefined;
@@ -298,6 +321,7 @@ class CanvasGraphView implements GraphView {
     scope: Selection<HTMLSelectElement, unknown, null, undefined>;
     focusRoot: Selection<HTMLSelectElement, unknown, null, undefined>;
     depth: Selection<HTMLSelectElement, unknown, null, undefined>;
+    packageDepth: Selection<HTMLSelectElement, unknown, null, undefined>;
     search: Selection<HTMLInputElement, unknown, null, undefined>;
     filters: Record<keyof VerdictFilter, Selection<HTMLInputElement, unknown, null, undefined>>;
   };
@@ -309,7 +333,12 @@ class CanvasGraphView implements GraphView {
   ) {
     this.payload = payload;
     const s = sanitizeState(options.initialState);
-    this.collapsed = new Set(s.collapsed ?? []);
+    // A fresh view opens at package level: the scripts' own files, each package they import one node.
+    const fresh = s.collapsed === undefined && s.packageDepth === undefined;
+    this.collapsed = new Set(
+      fresh ? packageLevelCollapsed(payload.graph, resolveRoots(payload.graph, payload.roots)) : s.collapsed,
+    );
+    this.packageDepth = fresh ? 1 : (s.packageDepth ?? null);
     this.filter = { hideStdlib: false, onlyThirdParty: false, onlyMissing: false, ...s.filter };
     this.depth = s.depth ?? null;
     this.focusRoot = s.focusRoot ?? null;
@@ -356,6 +385,17 @@ class CanvasGraphView implements GraphView {
     depth.on('change', () => {
       const v = depth.property('value') as string;
       this.setDepth(v ? Number(v) : null);
+    });
+    const packageDepth = field('Packages').append('select').attr('class', 'pg-package-depth');
+    packageDepth
+      .selectAll('option')
+      .data(PACKAGE_DEPTHS)
+      .join('option')
+      .attr('value', ([d]) => (d === null ? '' : String(d)))
+      .text(([, label]) => label);
+    packageDepth.on('change', () => {
+      const v = packageDepth.property('value') as string;
+      this.setPackageDepth(v ? Number(v) : null);
     });
     const searchBox = bar.append('span').attr('class', 'pg-search');
     const search = searchBox
@@ -408,6 +448,9 @@ class CanvasGraphView implements GraphView {
     >;
     button(actions, 'Collapse all', 'Show each package as one node', () => this.collapseAll());
     button(actions, 'Expand all', 'Show every module', () => this.expandAll());
+    button(actions, 'Path', 'Show the path from the script to the focused node or the first match (T)', () =>
+      this.showPathToSelection(),
+    ).attr('class', 'pg-path');
     button(actions, 'Fit', 'Fit the graph in the window (0)', () => this.fit());
     const legendToggle = button(actions, 'Legend', 'Show or hide the legend and the package list', () => {
       const side = this.root.select<HTMLElement>('.pg-side');
@@ -436,7 +479,7 @@ class CanvasGraphView implements GraphView {
         () => this.exportAs(format),
       ).attr('data-format', format);
     }
-    this.controls = { scope, focusRoot, depth, search, filters };
+    this.controls = { scope, focusRoot, depth, packageDepth, search, filters };
 
     this.problems = this.root.append('div').attr('class', 'pg-problems').attr('role', 'status');
     const main = this.root.append('div').attr('class', 'pg-main');
@@ -590,6 +633,7 @@ class CanvasGraphView implements GraphView {
     this.controls.focusRoot.property('value', this.focusRoot ?? '');
     select(this.controls.focusRoot.node()!.parentElement).attr('hidden', explicitRoots.length ? null : true);
     this.controls.depth.property('value', this.depth === null ? '' : String(this.depth));
+    this.controls.packageDepth.property('value', this.packageDepth === null ? '' : String(this.packageDepth));
     this.controls.search.property('value', this.query);
     for (const [k, box] of Object.entries(this.controls.filters))
       box.property('checked', this.filter[k as keyof VerdictFilter]);
@@ -658,9 +702,12 @@ class CanvasGraphView implements GraphView {
       roots: this.payload.roots,
       focusRoot: this.focusRoot,
       depth: this.depth,
+      packageDepth: this.packageDepth,
+      reveal: this.pathModules,
       filter: this.filter,
       collapsed: this.collapsed,
     });
+    this.pathIds = new Set(this.pathModules.map((id) => this.viewIdOfModule(id)));
     const memberIndex = new Map<string, number>();
     const known = (id: string) => this.positions.get(id);
     let placedNew = 0;
@@ -835,6 +882,43 @@ class CanvasGraphView implements GraphView {
     this.rebuild();
   }
 
+  setPackageDepth(depth: number | null): void {
+    this.packageDepth = depth;
+    this.controls.packageDepth.property('value', depth === null ? '' : String(depth));
+    this.rebuild();
+  }
+
+  showPath(target: string | null): string[] {
+    const graph = this.payload.graph;
+    const roots = resolveRoots(graph, this.payload.roots);
+    const start = this.focusRoot && roots.includes(this.focusRoot) ? [this.focusRoot] : roots;
+    this.pathModules = target === null ? [] : pathFromRoots(graph, start, pathTargets(graph, target));
+    this.rebuild();
+    const labels = [...new Set(this.pathModules.map((id) => this.viewIdOfModule(id)))].map((id) =>
+      nodeTitle(this.simById.get(id)!.v),
+    );
+    if (target !== null)
+      this.announce(
+        labels.length ? `Path: ${labels.join(' → ')}` : `No import path from the script to ${target}.`,
+      );
+    const last = this.pathModules[this.pathModules.length - 1];
+    if (last) this.focusNode(this.viewIdOfModule(last));
+    return labels;
+  }
+
+  private showPathToSelection(): void {
+    const target = this.focused?.id ?? this.matchOrder[0];
+    if (target) this.showPath(target);
+    else this.announce('Focus a node or search for one first, then ask for its path.');
+  }
+
+  /** The view node a model node is drawn as: itself, or its collapsed package. */
+  private viewIdOfModule(id: string): string {
+    if (this.simById.has(id)) return id;
+    const node = this.payload.graph.nodes.find((n) => n.id === id);
+    return node ? clusterNodeId(clusterKey(node)) : id;
+  }
+
   setSearch(query: string): void {
     this.query = query;
     if (this.controls.search.property('value') !== query) this.controls.search.property('value', query);
@@ -899,6 +983,8 @@ class CanvasGraphView implements GraphView {
 
   expandAll(): void {
     this.collapsed.clear();
+    this.packageDepth = null;
+    this.controls.packageDepth.property('value', '');
     this.rebuild();
   }
 
@@ -1159,7 +1245,13 @@ class CanvasGraphView implements GraphView {
     // Nodes, one path per verdict; dimmed when a search or a spotlight is on and they are not part of it.
     const visible = this.visibleNodes();
     const lit = (n: SimNode) =>
-      searching ? this.matches.has(n.id) : spot ? n === spot || (spotNeighbours?.has(n.id) ?? false) : true;
+      searching
+        ? this.matches.has(n.id)
+        : this.pathIds.size
+          ? this.pathIds.has(n.id)
+          : spot
+            ? n === spot || (spotNeighbours?.has(n.id) ?? false)
+            : true;
     for (const pass of [false, true]) {
       for (const verdict of VERDICTS) {
         ctx.globalAlpha = pass ? 1 : 0.22;
@@ -1197,6 +1289,7 @@ class CanvasGraphView implements GraphView {
     ring((n) => n.v.inCycle, c.cycle, manyCycles ? 1.2 : 2, 1);
     ring((n) => n.v.root, c.foreground, this.rootCount > MANY_ROOTS ? 1 : 2, 2.5);
     if (searching) ring((n) => this.matches.has(n.id), c.focus, 2.5, 3);
+    if (this.pathIds.size) ring((n) => this.pathIds.has(n.id), c.focus, 2.5, 3);
     if (this.focused) {
       ctx.setLineDash([3 * px, 2 * px]);
       ring((n) => n === this.focused, c.focus, 2.5, 5);
@@ -1460,7 +1553,12 @@ class CanvasGraphView implements GraphView {
       case 'y':
         this.stepCycle();
         break;
+      case 't':
+      case 'T':
+        this.showPathToSelection();
+        break;
       case 'Escape':
+        if (this.pathModules.length) this.showPath(null);
         this.focusNode(null);
         break;
       default:
@@ -1632,6 +1730,7 @@ class CanvasGraphView implements GraphView {
       collapsed: [...this.collapsed],
       filter: { ...this.filter },
       depth: this.depth,
+      packageDepth: this.packageDepth,
       focusRoot: this.focusRoot,
       search: this.query,
       scope: this.scope,

@@ -6,6 +6,7 @@
  * for the unit tests and in the webview alike.
  */
 import type { DependencyGraph, GraphNode, VerdictKind } from '../../analyzer/graph/dependencyGraph';
+import { packageDistances } from './packageLevel';
 
 export interface ViewNode {
   /** A module node keeps the graph's id; a cluster node is `cluster:` + its cluster key. */
@@ -60,6 +61,13 @@ export interface ViewOptions {
   filter?: Partial<VerdictFilter>;
   /** Cluster keys shown as one node. */
   collapsed?: Iterable<string>;
+  /**
+   * Maximum package hops from the roots (see packageDistances: imports within a package or into the
+   * scripts' own files do not count); null or undefined: unlimited.
+   */
+  packageDepth?: number | null;
+  /** Model node ids kept whatever the depths say (a path the user asked to see). */
+  reveal?: Iterable<string>;
 }
 
 export const VERDICTS: readonly VerdictKind[] = [
@@ -356,6 +364,12 @@ export function buildView(graph: DependencyGraph, options: ViewOptions = {}): Vi
   const rootSet = new Set(roots);
   const start = options.focusRoot && rootSet.has(options.focusRoot) ? [options.focusRoot] : roots;
   const reach = closure(graph, start, options.depth);
+  if (options.packageDepth !== null && options.packageDepth !== undefined) {
+    const hops = packageDistances(graph, start);
+    for (const id of [...reach.keys()])
+      if ((hops.get(id) ?? Infinity) > options.packageDepth) reach.delete(id);
+  }
+  for (const id of options.reveal ?? []) if (!reach.has(id)) reach.set(id, Infinity);
   const filter: VerdictFilter = {
     hideStdlib: false,
     onlyThirdParty: false,
