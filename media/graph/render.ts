@@ -695,7 +695,11 @@ class CanvasGraphView implements GraphView {
 
   /** Recomputes the view from the payload and the view settings, keeping positions. */
   /** `first`: the view opens; `data`: new data arrived; `view`: a filter, depth or collapse changed. */
-  private rebuild(reason: 'first' | 'data' | 'view' = 'view'): void {
+  /**
+   * Rebuilds the view. `data`: new data (an edit); `expand`: packages expanded or collapsed, or more
+   * packages shown — in both, what is already drawn stays pinned while the new nodes find their place.
+   */
+  private rebuild(reason: 'first' | 'data' | 'view' | 'expand' = 'view'): void {
     const first = reason === 'first';
     this.capturePositions();
     this.view = buildView(this.payload.graph, {
@@ -719,8 +723,9 @@ class CanvasGraphView implements GraphView {
       push(neighbourOf, e.to, e.from);
       push(neighbourOf, e.from, e.to);
     }
-    // New data (an edit): nodes already placed stay pinned while the new ones find their place.
-    const pin = reason === 'data';
+    // New data (an edit), an expansion: nodes already placed stay pinned while the new ones find their place.
+    const pin = reason === 'data' || reason === 'expand';
+    let appeared = 0;
     for (const v of this.view.nodes) {
       const anchor = this.anchors.get(v.cluster) ?? { x: 0, y: 0 };
       const old = previous.get(v.id);
@@ -756,7 +761,9 @@ class CanvasGraphView implements GraphView {
         vx: 0,
         vy: 0,
       };
-      if (pin && !isNew) {
+      const drawnBefore = previous.has(v.id);
+      if (!drawnBefore) appeared++;
+      if (pin && (reason === 'expand' ? drawnBefore : !isNew)) {
         node.fx = p.x;
         node.fy = p.y;
       }
@@ -798,7 +805,7 @@ class CanvasGraphView implements GraphView {
     // reload) where every node already has its place: no movement at all.
     const share = next.length ? placedNew / next.length : 0;
     this.simulation.alpha(Math.max(0.08, Math.min(1, share))).alphaTarget(0);
-    this.settled = reason !== 'view' && placedNew === 0;
+    this.settled = reason !== 'view' && (reason === 'expand' ? appeared : placedNew) === 0;
     if (this.settled) for (const n of next) n.fx = n.fy = undefined;
     if (reason === 'first' && share > 0.5) {
       const start = performance.now();
@@ -885,7 +892,7 @@ class CanvasGraphView implements GraphView {
   setPackageDepth(depth: number | null): void {
     this.packageDepth = depth;
     this.controls.packageDepth.property('value', depth === null ? '' : String(depth));
-    this.rebuild();
+    this.rebuild('expand');
   }
 
   showPath(target: string | null): string[] {
@@ -893,16 +900,17 @@ class CanvasGraphView implements GraphView {
     const roots = resolveRoots(graph, this.payload.roots);
     const start = this.focusRoot && roots.includes(this.focusRoot) ? [this.focusRoot] : roots;
     this.pathModules = target === null ? [] : pathFromRoots(graph, start, pathTargets(graph, target));
-    this.rebuild();
+    this.rebuild('expand');
     const labels = [...new Set(this.pathModules.map((id) => this.viewIdOfModule(id)))].map((id) =>
       nodeTitle(this.simById.get(id)!.v),
     );
+    // focus the end of the path first: focusing announces the node, the path is what the user asked for
+    const last = this.pathModules[this.pathModules.length - 1];
+    if (last) this.focusNode(this.viewIdOfModule(last));
     if (target !== null)
       this.announce(
         labels.length ? `Path: ${labels.join(' → ')}` : `No import path from the script to ${target}.`,
       );
-    const last = this.pathModules[this.pathModules.length - 1];
-    if (last) this.focusNode(this.viewIdOfModule(last));
     return labels;
   }
 
@@ -930,7 +938,7 @@ class CanvasGraphView implements GraphView {
   }
 
   private recomputeMatches(): void {
-    this.matchOrder = searchNodes(this.view, this.query);
+    this.matchOrder = searchNodes(this.view, this.query, this.payload.graph);
     this.matches = new Set(this.matchOrder);
     this.matchCount.text(
       this.query.trim() ? `${this.matchOrder.length} match${this.matchOrder.length === 1 ? '' : 'es'}` : '',
@@ -965,7 +973,7 @@ class CanvasGraphView implements GraphView {
       if (c) this.collapsedAt.set(key, c);
       this.collapsed.add(key);
     } else this.collapsed.delete(key);
-    this.rebuild();
+    this.rebuild('expand');
     if (this.focused?.v.cluster === key) this.focusNode(this.focused.id);
   }
 
@@ -985,7 +993,7 @@ class CanvasGraphView implements GraphView {
     this.collapsed.clear();
     this.packageDepth = null;
     this.controls.packageDepth.property('value', '');
-    this.rebuild();
+    this.rebuild('expand');
   }
 
   // ---- drawing ------------------------------------------------------------------------------

@@ -7,6 +7,9 @@
  */
 import type { DependencyGraph, GraphNode, VerdictKind } from '../../analyzer/graph/dependencyGraph';
 import { packageDistances } from './packageLevel';
+import { clusterKey, clusterNodeId, effectiveVerdict, moduleLabel, topLevelName } from './nodeNames';
+
+export { clusterKey, clusterNodeId, effectiveVerdict, moduleLabel, topLevelName };
 
 export interface ViewNode {
   /** A module node keeps the graph's id; a cluster node is `cluster:` + its cluster key. */
@@ -117,49 +120,6 @@ const THIRD_PARTY = new Set<VerdictKind>([
 
 export function isThirdParty(verdict: VerdictKind): boolean {
   return THIRD_PARTY.has(verdict);
-}
-
-const SITE_DIR = /(^|\/)(site|dist)-packages(\/|$)/;
-const STDLIB_DIR = /(^|[\\/])lib[\\/]python\d+(\.\d+)?[\\/]?$|(^|[\\/])Lib[\\/]?$/;
-
-/**
- * The node's verdict, or when the checker has not given one, what its root says: a site- or
- * dist-packages root is third party, a `lib/pythonX.Y` root the standard library, a read source local.
- */
-export function effectiveVerdict(node: GraphNode): VerdictKind {
-  if (node.verdict) return node.verdict;
-  if (SITE_DIR.test(node.root)) return 'unknown';
-  if (STDLIB_DIR.test(node.root)) return 'stdlib';
-  if (node.source) return 'local';
-  return 'unknown';
-}
-
-/** Top-level name of a relative path: `numpy/core/x.py` → `numpy`, `six.py` → `six`, `_ssl.cpython-311.so` → `_ssl`. */
-export function topLevelName(rel: string): string {
-  const first = rel.split(/[\\/]/)[0] ?? rel;
-  return first.split('.')[0] || first;
-}
-
-/** The cluster a node belongs to: the model's cluster (package or distribution) or its top-level name. */
-export function clusterKey(node: GraphNode): string {
-  return node.cluster ?? topLevelName(node.rel);
-}
-
-export function clusterNodeId(key: string): string {
-  return `cluster:${key}`;
-}
-
-/** A module-like label from a relative path: `numpy/core/__init__.py` → `numpy.core`. */
-export function moduleLabel(rel: string): string {
-  const parts = rel.split(/[\\/]/).filter(Boolean);
-  if (!parts.length) return rel;
-  const last = parts[parts.length - 1];
-  if (/^__init__\./.test(last) && parts.length > 1) parts.pop();
-  else
-    parts[parts.length - 1] = last
-      .replace(/\.(py[cwi]?|so|pyd)$/, '')
-      .replace(/\.cpython-[^.]*$|\.abi3$/, '');
-  return parts.join('.');
 }
 
 /** The roots to start from: the given ids that exist, else every node nothing imports, else every node. */
@@ -469,15 +429,23 @@ export function buildView(graph: DependencyGraph, options: ViewOptions = {}): Vi
  * Nodes matching a search: every whitespace-separated term must occur (case-insensitively) in the
  * node's label, root, relative path, cluster or file. An empty query matches nothing.
  */
-export function searchNodes(view: ViewGraph, query: string): string[] {
+export function searchNodes(view: ViewGraph, query: string, graph?: DependencyGraph): string[] {
   const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (!terms.length) return [];
+  const hit = (hay: string) => terms.every((t) => hay.includes(t));
+  const byId = graph && new Map(graph.nodes.map((n) => [n.id, n]));
   return view.nodes
     .filter((n) => {
       const hay = [n.label, n.cluster, n.node?.root ?? '', n.node?.rel ?? '', n.node?.file ?? '']
         .join('\n')
         .toLowerCase();
-      return terms.every((t) => hay.includes(t));
+      if (hit(hay)) return true;
+      // a collapsed package matches when one of its modules does (found at package level too)
+      if (n.kind !== 'cluster' || !byId) return false;
+      return (n.members ?? []).some((id) => {
+        const m = byId.get(id);
+        return m !== undefined && hit(`${moduleLabel(m.rel)}\n${m.rel}`.toLowerCase());
+      });
     })
     .map((n) => n.id);
 }

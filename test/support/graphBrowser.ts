@@ -87,13 +87,24 @@ export async function newGraphContext(
   return context;
 }
 
-/** Opens a standalone page and waits for its first frame; collects page errors into `errors`. */
+/**
+ * Opens a standalone page and waits for its first frame; collects page errors into `errors`.
+ * A page opens at package level (the scripts' own files, one node per package); `everyModule` opens
+ * it as a user who chose *Expand all* and *Packages: all* before, so the first layout has every module
+ * of the closure (what the checks of drawing, colours, search and export look at).
+ */
 export async function openGraphPage(
   context: BrowserContext,
   file: string,
   errors: string[] = [],
+  options: { everyModule?: boolean } = {},
 ): Promise<Page> {
   const page = await context.newPage();
+  if (options.everyModule)
+    await page.addInitScript((key) => {
+      if (sessionStorage.getItem(key) === null)
+        sessionStorage.setItem(key, JSON.stringify({ view: { collapsed: [], packageDepth: null } }));
+    }, graphStateKey(file));
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -101,6 +112,11 @@ export async function openGraphPage(
   await page.goto(`file://${file}`);
   await page.waitForSelector('.pg-root[data-rendered="true"]', { timeout: 30_000 });
   return page;
+}
+
+/** Where a standalone page keeps its view state (sessionStorage). */
+export function graphStateKey(file: string): string {
+  return `pyrats-graph:${new URL(`file://${file}`).pathname}`;
 }
 
 export async function waitSettled(page: Page, timeoutMs = 60_000): Promise<void> {
