@@ -7,9 +7,8 @@
  * preview, and an edit to the site file applies without a restart.
  * Screenshots go to test/artifacts/config-e2e/.
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   E2E_TEST_TIMEOUT_MS,
@@ -36,13 +35,12 @@ let wb: Workbench;
 
 /** The site file: a baseline relative to it, the fixture's conda channel, Debian's python3. */
 function writeSiteConfig(baselineFile: string): void {
-  const mirror = pathToFileURL(path.join(FIXTURE, 'mirror', 'conda-forge')).toString();
   writeFileSync(
     siteFile,
     [
       '# the centre-wide configuration (PYRATS_SITE_CONFIG)',
       `baseline = "file:${baselineFile}"`,
-      `mirrors = ["${mirror}"]`,
+      'mirrors = ["conda:mirror/conda-forge"]  # relative to this file',
       'python = "/usr/bin/python3"',
       '',
     ].join('\n'),
@@ -56,6 +54,8 @@ beforeAll(async () => {
   // two baselines beside the site file; the file names the first, the edit switches to the second
   writeFileSync(path.join(tmp, 'site-baseline.txt'), 'numpy==1.24.2\n');
   writeFileSync(path.join(tmp, 'wider-baseline.txt'), 'numpy==1.24.2\nscipy==1.10.1\n');
+  // the fixture's conda channel beside the site file, named relative to it
+  cpSync(path.join(FIXTURE, 'mirror'), path.join(tmp, 'mirror'), { recursive: true });
   siteFile = path.join(tmp, 'site-config.toml');
   writeSiteConfig('site-baseline.txt');
   // no pyrats.* settings anywhere: only the cache folder, so the run leaves nothing behind
@@ -119,7 +119,7 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     expect(text).toContain(`${path.basename(siteFile)}:2`);
     expect(text).toContain('/usr/bin/python3');
     expect(text).toContain('conda-forge');
-    await wb.shot('show-configuration');
+    await wb.shot('show-configuration', { publish: 'show-configuration' });
   });
 
   it('applies an edit to the site file without a restart', { timeout: 120_000 }, async () => {
@@ -132,8 +132,16 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       async () => /wider-baseline\.txt/.test((await item.textContent()) ?? ''),
       90_000,
     );
-    await waitFor('scipy now in the baseline', async () => !/scipy:/.test(await problems()), 30_000);
-    expect(await problems()).toContain('notarealpackage_xyz: missing everywhere');
+    // the panel filled again for the new baseline: what is still missing, and scipy no longer
+    await waitFor(
+      'scipy now in the baseline',
+      async () => {
+        const now = await problems();
+        return now.includes('notarealpackage_xyz: missing everywhere') && !/scipy:/.test(now);
+      },
+      30_000,
+    );
+    expect(await problems()).toMatch(/notarealpackage_xyz: missing everywhere.*wider-baseline\.txt/);
     await wb.shot('site-configuration-edited');
   });
 });

@@ -162,7 +162,7 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     expect(all).toContain(`not in baseline ${MODULE}`);
     if (!importable('cartopy')) expect(all).toContain('cartopy.crs: only on the mirror');
     expect(all).toContain('pyrats.missing');
-    await wb.shot('problems-panel');
+    await wb.shot('problems-panel', { publish: 'problems-and-status-bar' });
   });
 
   it('explains an import on hover: where it resolves and the baseline version', async () => {
@@ -191,7 +191,7 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     expect(text).toContain('conda-forge');
     expect(text).toContain('0.22.0, 0.23.0');
     expect(text).toContain('guarded by');
-    await wb.shot('hover-mirror');
+    await wb.shot('hover-mirror', { publish: 'hover-mirror-only' });
     await wb.page.keyboard.press('Escape');
   });
 
@@ -209,7 +209,7 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     // only what is missing everywhere (issue 18): the mirror-only imports are not requested
     expect(text).toContain('Request all missing packages in this file (1)');
     expect(text).toContain('Show in dependency graph: notarealpackage_xyz');
-    await wb.shot('quick-fixes');
+    await wb.shot('quick-fixes', { publish: 'quick-fixes' });
     await wb.page.keyboard.press('Escape');
   });
 
@@ -242,7 +242,7 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
     if (mirrorOnly) expect(groups).toContain('Only on the mirror');
     // the urgent groups are open: their packages show at once
     expect(groups).toContain('notarealpackage_xyz');
-    await wb.shot('pyrats-view');
+    await wb.shot('pyrats-view', { publish: 'pyrats-view' });
     await rows.filter({ hasText: 'notarealpackage_xyz' }).first().click();
     const site = rows.filter({ hasText: 'analysis.py:17' }).first();
     await site.waitFor({ timeout: 15_000 });

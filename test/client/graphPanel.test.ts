@@ -93,7 +93,7 @@ describe.skipIf(skip)('dependency graph panel in VS Code', { timeout: E2E_TEST_T
     expect(seen.stats.cycles).toBeGreaterThan(0);
     expect(seen.themeClass).toMatch(/vscode-(dark|light|high-contrast)/);
     expect(seen.background.toLowerCase()).toBe(seen.vscodeBackground.toLowerCase().slice(0, 7));
-    await wb.shot('graph-panel');
+    await wb.shot('graph-panel', { publish: 'graph-package-level' });
   });
 
   it('opens the file of a clicked module in the editor', async () => {

@@ -162,7 +162,16 @@ export async function packageExtension(outFile: string): Promise<string> {
   const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
   await run(
     process.execPath,
-    [vsce, 'package', '--allow-missing-repository', '--skip-license', '-o', outFile],
+    // the README's pictures stay relative: the installed extension shows them from its own folder
+    [
+      vsce,
+      'package',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--no-rewrite-relative-links',
+      '-o',
+      outFile,
+    ],
     {
       cwd: REPO,
       timeout: 5 * 60_000,
@@ -203,6 +212,16 @@ export async function finishE2e(
   await wb?.close();
   await cs?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+
+/** The README's pictures, taken by the e2e suites (`npm run screenshots` refreshes them). */
+export const SCREENSHOTS_DIR = path.join(REPO, 'media', 'screenshots');
+
+/** Copies a screenshot to media/screenshots/<name>.png when PYRATS_UPDATE_SCREENSHOTS=1. */
+export function publishScreenshot(file: string, name: string): void {
+  if (process.env.PYRATS_UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  copyFileSync(file, path.join(SCREENSHOTS_DIR, `${name}.png`));
 }
 
 export async function freePort(): Promise<number> {
@@ -384,8 +403,12 @@ export function installedExtensionDir(cs: CodeServer, id = 'pyrats-lens.pyrats-l
 export interface Workbench {
   page: Page;
   context: BrowserContext;
-  /** Saves a full-window screenshot `<artifactsDir>/<NN>-<name>.png` and returns its path. */
-  shot(name: string): Promise<string>;
+  /**
+   * Saves a full-window screenshot `<artifactsDir>/<NN>-<name>.png` and returns its path. With
+   * `publish`, and PYRATS_UPDATE_SCREENSHOTS=1 (`npm run screenshots`), also as the README's picture
+   * `media/screenshots/<publish>.png`.
+   */
+  shot(name: string, options?: { publish?: string }): Promise<string>;
   /** Opens a file of the workspace from the Explorer (a path relative to the folder, `/`-separated). */
   openFile(relative: string): Promise<void>;
   /** Runs a command from the palette by its title (e.g. `PyRats: Show Output`). */
@@ -418,9 +441,10 @@ export async function openWorkbench(
   const wb: Workbench = {
     page,
     context,
-    async shot(name) {
+    async shot(name, options) {
       const file = path.join(artifactsDir, `${String(++n).padStart(2, '0')}-${name}.png`);
       await page.screenshot({ path: file });
+      if (options?.publish) publishScreenshot(file, options.publish);
       return file;
     },
     async openFile(relative) {
