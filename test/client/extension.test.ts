@@ -7,7 +7,7 @@
  * The untrusted-workspace scenario uses a `file:` baseline (module commands never run there).
  * Screenshots of each step go to test/artifacts/client-e2e/.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -254,6 +254,41 @@ describe.skipIf(Boolean(skip))(title, { timeout: E2E_TEST_TIMEOUT_MS }, () => {
       15_000,
     );
     await wb.runCommand('View: Show Explorer'); // as the next steps expect
+  });
+
+  it('exports the workspace report as SARIF from the PyRats view (pyrats check)', async () => {
+    await wb.runCommand('PyRats: Export the Workspace Report as SARIF…');
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // the save dialog suggests pyrats-report.sarif in the workspace folder
+    await waitFor(
+      'the suggested file name',
+      async () => (await input.inputValue()).endsWith('.sarif'),
+      10_000,
+    );
+    await wb.page.keyboard.press('Enter');
+    const file = path.join(ws, 'pyrats-report.sarif');
+    const sarif = await waitFor(
+      'the SARIF file',
+      () => {
+        if (!existsSync(file)) return undefined;
+        try {
+          return JSON.parse(readFileSync(file, 'utf8')) as {
+            version: string;
+            runs: { results: { ruleId: string; message: { text: string } }[] }[];
+          };
+        } catch {
+          return undefined; // still being written
+        }
+      },
+      90_000,
+    );
+    expect(sarif!.version).toBe('2.1.0');
+    const results = sarif!.runs.flatMap((r) => r.results);
+    expect(
+      results.some((r) => r.ruleId === 'pyrats.missing' && r.message.text.includes('notarealpackage_xyz')),
+    ).toBe(true);
+    rmSync(file);
   });
 
   it('refreshes the mirror index and offers the baseline choices', async () => {
