@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { VERDICT_ORDER } from './importTree';
 import type {
   ImportVerdictInfo,
   VerdictKind,
@@ -15,15 +16,6 @@ import type {
 
 export const REPORT_SCHEME = 'pyrats-report';
 const WORKSPACE_REPORT: typeof WorkspaceReportRequest.method = 'pyrats/workspaceReport';
-
-const ORDER: { kind: VerdictKind; title: string }[] = [
-  { kind: 'missing', title: 'Missing everywhere' },
-  { kind: 'mirror', title: 'Only on the mirror' },
-  { kind: 'baseline', title: 'In the baseline' },
-  { kind: 'local', title: 'Local modules' },
-  { kind: 'stdlib', title: 'Standard library' },
-  { kind: 'builtin', title: 'Built into the interpreter' },
-];
 
 /** Escapes what would break the Markdown tables or inject HTML (names keep their underscores). */
 function escape(s: string): string {
@@ -60,7 +52,7 @@ export function renderReport(report: WorkspaceReportResult): string {
         group.set(key, entry);
       }
     }
-    for (const { kind, title } of ORDER) {
+    for (const { kind, title } of VERDICT_ORDER) {
       const group = byKind.get(kind);
       if (!group || group.size === 0) continue;
       out.push(
