@@ -38,6 +38,11 @@ export interface BatchOptions {
   notebookReading?: NotebookReading;
   /** The bundled worker script; default `extractWorker.js` beside this bundle, or `$PYRATS_EXTRACT_WORKER`. */
   workerScript?: string;
+  /**
+   * Write the on-disk cache once, after dispose() has returned (on the next turn of the event loop),
+   * instead of after every batch: a command's output is not held up by the cache write. Default false.
+   */
+  deferCacheWrite?: boolean;
 }
 
 /**
@@ -145,7 +150,7 @@ export class BatchExtractor {
       todo.sort((a, b) => b.facts.size - a.facts.size);
       await this.run(todo, results);
     }
-    this.cache?.flush();
+    if (!this.options.deferCacheWrite) this.cache?.flush();
     return results;
   }
 
@@ -245,9 +250,11 @@ export class BatchExtractor {
     })();
   }
 
-  /** Writes the cache and stops the workers. */
+  /** Writes the cache (now, or just after this returns with `deferCacheWrite`) and stops the workers. */
   async dispose(): Promise<void> {
-    this.cache?.flush();
+    const cache = this.cache;
+    if (this.options.deferCacheWrite) setImmediate(() => cache?.flush());
+    else cache?.flush();
     const workers = this.workers.splice(0);
     await Promise.all(
       workers.map((w) => {
