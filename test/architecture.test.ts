@@ -2,7 +2,7 @@
  * Enforces the import boundaries of DESIGN.md section 3 on every TypeScript source file:
  * which top-level folder may import which, and which npm packages each may use.
  */
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,80 @@ function violations(folder: string): string[] {
   }
   return problems;
 }
+
+/** The source files `file` imports from its own tree (relative specs that name a .ts file). */
+function localImports(file: string): string[] {
+  const out: string[] = [];
+  for (const { spec } of importsOf(file)) {
+    if (!spec.startsWith('.')) continue;
+    const base = path.resolve(path.dirname(file), spec);
+    for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')])
+      if (candidate.endsWith('.ts') && existsSync(candidate)) {
+        out.push(candidate);
+        break;
+      }
+  }
+  return out;
+}
+
+/** Import cycles among the files below `folder` (type imports count too), as lists of files. */
+function importCycles(files: string[]): string[][] {
+  const graph = new Map(files.map((f) => [f, localImports(f).filter((t) => files.includes(t))]));
+  // Tarjan's strongly connected components (recursive: a few hundred files)
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(path.relative(repo, w));
+      } while (w !== v);
+      if (component.length > 1 || graph.get(v)!.includes(v)) cycles.push(component.sort());
+    }
+  };
+  for (const f of files) if (!index.has(f)) visit(f);
+  return cycles;
+}
+
+describe('one-way arrows (issue 19): no module imports one that imports it back', () => {
+  for (const folder of Object.keys(rules)) {
+    it(`${folder}/ has no import cycles`, () => {
+      expect(importCycles(tsFiles(path.join(repo, folder)))).toEqual([]);
+    });
+  }
+
+  it('finds a cycle (the check itself can fail)', () => {
+    const a = path.join(repo, 'analyzer', '__cycle_probe_a__.ts');
+    const b = path.join(repo, 'analyzer', '__cycle_probe_b__.ts');
+    writeFileSync(a, "import type { B } from './__cycle_probe_b__';\nexport type A = B;\n");
+    writeFileSync(b, "import type { A } from './__cycle_probe_a__';\nexport type B = A | 1;\n");
+    try {
+      expect(importCycles([a, b])).toEqual([
+        ['analyzer/__cycle_probe_a__.ts', 'analyzer/__cycle_probe_b__.ts'],
+      ]);
+    } finally {
+      rmSync(a);
+      rmSync(b);
+    }
+  });
+});
 
 describe('import boundaries (DESIGN.md section 3)', () => {
   for (const folder of Object.keys(rules)) {

@@ -6,7 +6,7 @@
  * A cheap pre-check skips the scan for ordinary files; the scan itself skips strings and comments.
  * It does not check anything else about the source.
  */
-import type { SourceProblem } from './extractImports';
+import type { SourceProblem } from './sourceProblem';
 
 export const MAX_BRACKET_DEPTH = 200;
 export const MAX_INDENT_LEVELS = 99;

@@ -8,7 +8,7 @@
  * It only detects; it does not parse Python 2 or extract anything.
  */
 import type { Node } from 'web-tree-sitter';
-import type { SourceProblem } from './extractImports';
+import type { SourceProblem } from './sourceProblem';
 
 /** Query patterns; each capture name is `py2.<what>`. */
 export const PYTHON2_QUERY_PATTERNS = `

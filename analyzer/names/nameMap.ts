@@ -13,22 +13,15 @@
  * It never looks at the network or the file system.
  */
 import type { Environment } from '../env/environment';
+import { cleanDistributionName } from './distributionName';
+
+export { cleanDistributionName };
 import { condaForgePackageFor, condaForgeShips } from './condaForgeMapping';
 import { condaByPypi, knownImports, type KnownImport } from './knownNames';
 
 /** PEP 503 normalised name: lower case, runs of `-`, `_`, `.` become one `-`. */
 export function normalizeName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
-
-/**
- * A distribution name as it should be shown and looked up: Debian renames the metadata of its
- * variant builds (`h5py._debian_h5py_serial`, seen normalised as `h5py.-debian-h5py-serial`); the
- * distribution is the part before the Debian suffix.
- */
-export function cleanDistributionName(name: string): string {
-  const m = /^(.+?)[._-]+_?debian[._-]/i.exec(name);
-  return m ? m[1] : name;
 }
 
 /**

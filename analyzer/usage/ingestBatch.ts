@@ -6,7 +6,7 @@
 import type { NodePair, ParsedLogLine } from '../pyrats/logLine';
 import { REQUEST_FORMAT, validateRequest } from '../requests/packageRequest';
 import type { NodeDeriver } from './derive';
-import type { IngestOptions } from './ingest';
+import type { IngestOptions } from './ingestTypes';
 import {
   boundRequestFields,
   boundTargets,

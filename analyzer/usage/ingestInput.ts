@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { parseLogLine } from '../pyrats/logLine';
-import type { IngestOptions, InputReport } from './ingest';
+import type { IngestOptions, InputReport } from './ingestTypes';
 import type { IngestRun } from './ingestBatch';
 import { firstInvalidUtf8, type OpenedInput } from './ingestRead';
 import { HEAD_BYTES, type SourceState } from './store';
