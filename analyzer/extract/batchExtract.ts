@@ -40,7 +40,8 @@ export interface BatchOptions {
   workerScript?: string;
   /**
    * Write the on-disk cache once, after dispose() has returned (on the next turn of the event loop),
-   * instead of after every batch: a command's output is not held up by the cache write. Default false.
+   * instead of after every batch: a command's output is not held up by the cache write. The command
+   * then awaits extractCacheWritten() before it ends. Default false.
    */
   deferCacheWrite?: boolean;
 }
@@ -253,8 +254,16 @@ export class BatchExtractor {
   /** Writes the cache (now, or just after this returns with `deferCacheWrite`) and stops the workers. */
   async dispose(): Promise<void> {
     const cache = this.cache;
-    if (this.options.deferCacheWrite) setImmediate(() => cache?.flush());
-    else cache?.flush();
+    if (this.options.deferCacheWrite && cache) {
+      const written = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          cache.flush();
+          resolve();
+        }),
+      );
+      pendingCacheWrites.add(written);
+      void written.then(() => pendingCacheWrites.delete(written));
+    } else cache?.flush();
     const workers = this.workers.splice(0);
     await Promise.all(
       workers.map((w) => {
@@ -265,6 +274,14 @@ export class BatchExtractor {
     this.local?.dispose();
     this.local = undefined;
   }
+}
+
+/** Cache writes deferred by disposed extractors (deferCacheWrite), not yet done. */
+const pendingCacheWrites = new Set<Promise<void>>();
+
+/** Resolves when every deferred cache write has been done (a command awaits it before it ends). */
+export async function extractCacheWritten(): Promise<void> {
+  await Promise.all([...pendingCacheWrites]);
 }
 
 /** Extracts `files` once (cache, workers, then cleanup); one result per file, in order. */

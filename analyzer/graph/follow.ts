@@ -88,8 +88,7 @@ const key = (p: RelPair) => `${p[0]}\0${p[1]}`;
 
 /** The default extraction: the extract stage's batch extractor (worker threads, optional on-disk cache). */
 function defaultExtractFiles(options: BatchOptions): { extract: ExtractFiles; dispose: () => Promise<void> } {
-  // the closure is complete before its cache is written: the caller prints while the shards are saved
-  const batch = new BatchExtractor({ deferCacheWrite: true, ...options });
+  const batch = new BatchExtractor(options);
   return {
     extract: async (files) => {
       const results = await batch.extract(files);

@@ -5,6 +5,7 @@
  */
 import { loadEnvironment, saveEnvironment, type Environment } from '../../../analyzer/env/environment';
 import { introspectInterpreter } from '../../../analyzer/env/introspect';
+import { extractCacheWritten } from '../../../analyzer/extract/batchExtract';
 import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
 import { toDot, toJson, toMermaid, toRecords, toSfood } from '../../../analyzer/graph/formats';
 import {
@@ -150,11 +151,14 @@ export const depsCommand: CliCommand = {
         // records are what PyRats sends for a notebook exported as a script (nbconvert --to script)
         extraction: {
           cache: !values['no-cache'],
+          // the cache is written after the output (below), not before it
+          deferCacheWrite: true,
           ...(format === 'records' ? { notebookReading: 'script' } : {}),
         },
       });
     } catch (err) {
       io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);
+      await extractCacheWritten();
       return EXIT.failure;
     }
     let status: number = EXIT.ok;
@@ -168,6 +172,7 @@ export const depsCommand: CliCommand = {
       }
     }
     render(result, format, io);
+    await extractCacheWritten();
     return status;
   },
 };
