@@ -32,8 +32,6 @@ import { cssColour, cssValue, isHighContrast, watchTheme } from '../shared/theme
 import { toDot, toJson, toMermaid, toSvg, type Palette, type Point } from './exporters';
 import { packageLevelCollapsed, pathFromRoots, pathTargets } from './packageLevel';
 import { sanitizeState, type GraphViewState } from './viewState';
-
-export { sanitizeState, type GraphViewState };
 import type { GraphExportFormat, GraphPayload, GraphScope } from './messages';
 import {
   buildView,
@@ -51,6 +49,8 @@ import {
   type ViewGraph,
   type ViewNode,
 } from './transforms';
+
+export { sanitizeState, type GraphViewState };
 
 export interface GraphViewOptions {
   /** A module node with a file was activated (click, Enter). */
@@ -644,11 +644,11 @@ class CanvasGraphView implements GraphView {
     return best ?? this.simById.get(clusterNodeId(select.split('.')[0]));
   }
 
-  /** Recomputes the view from the payload and the view settings, keeping positions. */
-  /** `first`: the view opens; `data`: new data arrived; `view`: a filter, depth or collapse changed. */
   /**
-   * Rebuilds the view. `data`: new data (an edit); `expand`: packages expanded or collapsed, or more
-   * packages shown — in both, what is already drawn stays pinned while the new nodes find their place.
+   * Recomputes the view from the payload and the view settings, keeping positions. `first`: the view
+   * opens; `data`: new data arrived (an edit); `view`: a filter or depth changed; `expand`: packages
+   * expanded or collapsed, more packages or a path shown. After `data` and `expand`, what is already
+   * drawn stays pinned while the new nodes find their place.
    */
   private rebuild(reason: 'first' | 'data' | 'view' | 'expand' = 'view'): void {
     const first = reason === 'first';
@@ -662,7 +662,6 @@ class CanvasGraphView implements GraphView {
       filter: this.filter,
       collapsed: this.collapsed,
     });
-    this.pathIds = new Set(this.pathModules.map((id) => this.viewIdOfModule(id)));
     const memberIndex = new Map<string, number>();
     const known = (id: string) => this.positions.get(id);
     let placedNew = 0;
@@ -727,6 +726,7 @@ class CanvasGraphView implements GraphView {
       }
     this.sim = next;
     this.simById = new Map(next.map((n) => [n.id, n]));
+    this.pathIds = new Set(this.pathModules.map((id) => this.viewIdOfModule(id)));
     this.links = this.view.edges.map((e) => ({
       e,
       source: this.simById.get(e.from)!,
@@ -942,9 +942,7 @@ class CanvasGraphView implements GraphView {
 
   expandAll(): void {
     this.collapsed.clear();
-    this.packageDepth = null;
-    this.controls.packageDepth.property('value', '');
-    this.rebuild('expand');
+    this.setPackageDepth(null);
   }
 
   // ---- drawing ------------------------------------------------------------------------------
