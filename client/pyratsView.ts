@@ -8,12 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type {
-  VerdictKind,
-  WorkspaceReportParams,
-  WorkspaceReportRequest,
-  WorkspaceReportResult,
-} from '../server/protocol';
+import type { VerdictKind, WorkspaceReportResult } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
 import {
   buildImportTree,
@@ -23,10 +18,9 @@ import {
   type PackageNode,
   type VerdictNode,
 } from './importTree';
-import type { ReportView } from './reportView';
+import { fetchWorkspaceReport, type ReportView } from './reportView';
 
 export const IMPORTS_VIEW = 'pyrats.imports';
-const WORKSPACE_REPORT: typeof WorkspaceReportRequest.method = 'pyrats/workspaceReport';
 
 type Item =
   | { type: 'verdict'; node: VerdictNode }
@@ -144,10 +138,9 @@ export function registerPyratsView(deps: PyratsViewDeps): vscode.Disposable {
       view.message = 'The PyRats language server is not running.';
       return undefined;
     }
-    return vscode.window.withProgress({ location: { viewId: IMPORTS_VIEW } }, async () => {
-      const params: WorkspaceReportParams = {};
-      return client.sendRequest<WorkspaceReportResult>(WORKSPACE_REPORT, params);
-    });
+    return vscode.window.withProgress({ location: { viewId: IMPORTS_VIEW } }, (_progress, token) =>
+      fetchWorkspaceReport(client, token),
+    );
   };
   const show = (report: WorkspaceReportResult | undefined) => {
     if (!report) return;

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { VERDICT_ORDER } from './importTree';
+import { MarkdownDocuments } from './markdownDocuments';
 import type {
   ImportVerdictInfo,
   VerdictKind,
@@ -83,22 +84,26 @@ export function renderReport(report: WorkspaceReportResult): string {
   return out.join('\n');
 }
 
-export class ReportView implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private readonly registration: vscode.Disposable;
+/**
+ * The workspace report from the language server (`pyrats/workspaceReport`, every folder), or a
+ * RequestCancelled error once `token` is cancelled. The report command and the PyRats view ask here.
+ */
+export function fetchWorkspaceReport(
+  client: LanguageClient,
+  token: vscode.CancellationToken,
+): Promise<WorkspaceReportResult> {
+  // (always with a token: without one, jsonrpc would send the trailing `undefined` as a parameter)
+  const params: WorkspaceReportParams = {};
+  return client.sendRequest<WorkspaceReportResult>(WORKSPACE_REPORT, params, token);
+}
 
-  constructor(private readonly client: () => LanguageClient | undefined) {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this);
-  }
+export class ReportView implements vscode.Disposable {
+  private readonly documents = new MarkdownDocuments(
+    REPORT_SCHEME,
+    'Run "PyRats: Check Workspace Against Baseline" to fill this report.',
+  );
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return (
-      this.contents.get(uri.toString()) ??
-      'Run "PyRats: Check Workspace Against Baseline" to fill this report.'
-    );
-  }
+  constructor(private readonly client: () => LanguageClient | undefined) {}
 
   async checkWorkspace(): Promise<void> {
     const client = this.client();
@@ -114,8 +119,7 @@ export class ReportView implements vscode.TextDocumentContentProvider, vscode.Di
       },
       async (_progress, token) => {
         try {
-          const params: WorkspaceReportParams = {};
-          return await client.sendRequest<WorkspaceReportResult>(WORKSPACE_REPORT, params, token);
+          return await fetchWorkspaceReport(client, token);
         } catch (err) {
           if (token.isCancellationRequested) return undefined;
           throw err;
@@ -126,15 +130,11 @@ export class ReportView implements vscode.TextDocumentContentProvider, vscode.Di
   }
 
   /** Shows `report` rendered: the Markdown preview of its read-only document (never raw source). */
-  async showRendered(report: WorkspaceReportResult): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: '/Workspace Report.md' });
-    this.contents.set(uri.toString(), renderReport(report));
-    this.changed.fire(uri);
-    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  showRendered(report: WorkspaceReportResult): Promise<void> {
+    return this.documents.show('/Workspace Report.md', renderReport(report));
   }
 
   dispose(): void {
-    this.registration.dispose();
-    this.changed.dispose();
+    this.documents.dispose();
   }
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { runPyratsCli } from './cliProcess';
 import { configMarkdown, parseConfigJson, type ConfigJson } from './configView';
+import { MarkdownDocuments } from './markdownDocuments';
 
 /** The folder whose configuration applies: the active file's workspace folder, else the first. */
 function configFolder(): string | undefined {
@@ -28,38 +29,8 @@ export async function configuredConfig(
   return parseConfigJson(run.stdout);
 }
 
-/** Read-only documents holding the rendered configuration: closing one never asks to save it. */
-const SCHEME = 'pyrats-config';
-
-/** The Markdown shown for each folder, by document URI; refreshed on each Show Configuration. */
-class ConfigDocuments implements vscode.TextDocumentContentProvider {
-  private readonly texts = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '';
-  }
-
-  /** The document for `folder` now showing `markdown`. */
-  show(folder: string | undefined, markdown: string): vscode.Uri {
-    const uri = vscode.Uri.from({
-      scheme: SCHEME,
-      path: '/PyRats configuration.md',
-      query: new URLSearchParams({ folder: folder ?? '' }).toString(),
-    });
-    this.texts.set(uri.toString(), markdown);
-    this.changed.fire(uri);
-    return uri;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
-}
-
 export function registerShowConfiguration(context: vscode.ExtensionContext): vscode.Disposable {
-  const documents = new ConfigDocuments();
+  const documents = new MarkdownDocuments('pyrats-config');
   const command = vscode.commands.registerCommand('pyrats.showConfiguration', async () => {
     const folder = configFolder();
     const config = await configuredConfig(context, folder);
@@ -67,12 +38,13 @@ export function registerShowConfiguration(context: vscode.ExtensionContext): vsc
       void vscode.window.showErrorMessage(`PyRats: Show Configuration: ${config}`);
       return;
     }
-    const uri = documents.show(folder, configMarkdown(folder ?? 'this window (no folder open)', config));
-    await vscode.commands.executeCommand('markdown.showPreview', uri);
+    const markdown = configMarkdown(folder ?? 'this window (no folder open)', config);
+    // one document per folder
+    await documents.show(
+      '/PyRats configuration.md',
+      markdown,
+      new URLSearchParams({ folder: folder ?? '' }).toString(),
+    );
   });
-  return vscode.Disposable.from(
-    command,
-    documents,
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
-  );
+  return vscode.Disposable.from(command, documents);
 }
