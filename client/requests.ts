@@ -222,24 +222,27 @@ export function registerRequestFeatures(
     return { candidates: new Map(), uri, baseline: null };
   }
 
-  /** `pyrats.requests.destinations`, else the configuration's `[requests] to` (site or user file). */
-  async function requestDestinations(): Promise<string[]> {
+  /**
+   * `pyrats.requests.destinations`, else the configuration's `[requests] to` (site or user file);
+   * `fromConfiguration` says the user did not set them in VS Code.
+   */
+  async function requestDestinations(): Promise<{ destinations: string[]; fromConfiguration: boolean }> {
     const set = vscode.workspace
       .getConfiguration('pyrats.requests')
       .get<string[]>('destinations', [])
       .map((d) => d.trim())
       .filter(Boolean);
-    if (set.length) return set;
+    if (set.length) return { destinations: set, fromConfiguration: false };
     const config = await configuredConfig(context);
     if (typeof config === 'string') {
       output.warn(`PyRats: could not read the configuration for request destinations: ${config}`);
-      return [];
+      return { destinations: [], fromConfiguration: true };
     }
-    return configuredRequestDestinations(config);
+    return { destinations: configuredRequestDestinations(config), fromConfiguration: true };
   }
 
   async function requestPackages(args?: RequestPackagesArgs): Promise<void> {
-    const destinations = await requestDestinations();
+    const { destinations, fromConfiguration } = await requestDestinations();
     if (!destinations.length) {
       const choice = await vscode.window.showErrorMessage(
         'PyRats: no destination for package requests: set pyrats.requests.destinations (udp://, tcp://, https:// or mailto:), or [requests] to in the PyRats configuration (PyRats: Show Configuration).',
@@ -317,10 +320,7 @@ export function registerRequestFeatures(
       title: 'PyRats: preferred source (optional)',
     });
     if (!source) return;
-    const fromSettings = vscode.workspace
-      .getConfiguration('pyrats.requests')
-      .get<string[]>('destinations', []);
-    if (!fromSettings.some((d) => d.trim())) {
+    if (fromConfiguration) {
       // destinations the user did not set in VS Code: say where the request goes before it goes
       const go = await vscode.window.showInformationMessage(
         `PyRats: send the request for ${picked.map((c) => c.name).join(', ')} to ${destinations.join(', ')} (from the PyRats configuration)?`,

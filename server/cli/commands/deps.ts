@@ -141,38 +141,40 @@ export const depsCommand: CliCommand = {
       if (values['save-env']) saveEnvironment(e, values['save-env']);
       return e;
     });
-    let result: FollowResult;
     try {
-      result = await followDependencies(positionals, env, {
-        profile: values.profile,
-        follow: !values['no-follow'],
-        internal: values.internal,
-        external: values.external,
-        // records are what PyRats sends for a notebook exported as a script (nbconvert --to script)
-        extraction: {
-          cache: !values['no-cache'],
-          // the cache is written after the output (below), not before it
-          deferCacheWrite: true,
-          ...(format === 'records' ? { notebookReading: 'script' } : {}),
-        },
-      });
-    } catch (err) {
-      io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);
-      await extractCacheWritten();
-      return EXIT.failure;
-    }
-    let status: number = EXIT.ok;
-    for (const p of result.problems) {
-      const fatal = p.kind === 'missing' || p.kind === 'not-python';
-      if (fatal) status = EXIT.failure;
-      if (fatal || !values.quiet) {
-        io.stderr.write(
-          `pyrats deps: ${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}\n`,
-        );
+      let result: FollowResult;
+      try {
+        result = await followDependencies(positionals, env, {
+          profile: values.profile,
+          follow: !values['no-follow'],
+          internal: values.internal,
+          external: values.external,
+          // records are what PyRats sends for a notebook exported as a script (nbconvert --to script)
+          extraction: {
+            cache: !values['no-cache'],
+            // the cache is written after the output (finally, below), not before it
+            deferCacheWrite: true,
+            ...(format === 'records' ? { notebookReading: 'script' } : {}),
+          },
+        });
+      } catch (err) {
+        io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);
+        return EXIT.failure;
       }
+      let status: number = EXIT.ok;
+      for (const p of result.problems) {
+        const fatal = p.kind === 'missing' || p.kind === 'not-python';
+        if (fatal) status = EXIT.failure;
+        if (fatal || !values.quiet) {
+          io.stderr.write(
+            `pyrats deps: ${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}\n`,
+          );
+        }
+      }
+      render(result, format, io);
+      return status;
+    } finally {
+      await extractCacheWritten();
     }
-    render(result, format, io);
-    await extractCacheWritten();
-    return status;
   },
 };
