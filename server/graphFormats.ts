@@ -3,9 +3,20 @@
  * graph files (a DependencyGraph, a graph payload, or the graph view's own JSON export), and Graphviz
  * dot and Mermaid text with nodes coloured by verdict and grouped by package (as snakefood's
  * sfood-cluster groups them). The interactive view's exports (current filters and collapsed
- * packages applied) live in media/graph/exporters.ts.
+ * packages applied) live in media/graph/exporters.ts; both are written by analyzer/graph/writers.ts
+ * and name nodes by analyzer/graph/nodeNames.ts, so a node looks the same in each.
  */
 import type { GraphEdge, GraphNode, VerdictKind } from '../analyzer/graph/dependencyGraph';
+import { clusterKey, effectiveVerdict, moduleLabel } from '../analyzer/graph/nodeNames';
+import {
+  dotString,
+  FILLED_DOT_STATEMENTS,
+  numberNodes,
+  PRINT_COLOURS,
+  weightPen,
+  writeDot,
+  writeMermaid,
+} from '../analyzer/graph/writers';
 import type { GraphPayload } from './protocol';
 
 const VERDICTS = new Set<VerdictKind>([
@@ -19,19 +30,6 @@ const VERDICTS = new Set<VerdictKind>([
   'undeclared',
   'unknown',
 ]);
-
-/** The same colours as the graph view's printable palette. */
-const COLOURS: Record<VerdictKind, string> = {
-  local: '#0e7a0d',
-  stdlib: '#5a6b7b',
-  builtin: '#8c9aa8',
-  baseline: '#0063b1',
-  mirror: '#c77c02',
-  missing: '#d13438',
-  conflict: '#a4262c',
-  undeclared: '#5c2d91',
-  unknown: '#8e5bb5',
-};
 
 export interface ParsedGraph {
   payload: GraphPayload;
@@ -109,96 +107,65 @@ export function parseGraphDocument(doc: unknown, where: string): ParsedGraph {
   return { payload, problems };
 }
 
-function dotString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
-
-function clusterOf(n: GraphNode): string {
-  return n.cluster ?? n.rel.split('/')[0].split('.')[0];
-}
-
-function label(n: GraphNode): string {
-  const parts = n.rel.split('/').filter(Boolean);
-  if (parts.length > 1 && /^__init__\./.test(parts[parts.length - 1])) parts.pop();
-  else if (parts.length)
-    parts[parts.length - 1] = parts[parts.length - 1].replace(/\.(py[cwi]?|so|pyd)$/, '');
-  return parts.join('.') || n.rel;
-}
-
-function verdictOf(n: GraphNode): VerdictKind {
-  return n.verdict ?? (n.source ? 'local' : 'unknown');
+/** The payload's nodes grouped by package (cluster key), in first-seen order. */
+function byPackage(nodes: GraphNode[]): [string, GraphNode[]][] {
+  const groups = new Map<string, GraphNode[]>();
+  for (const n of nodes) {
+    const key = clusterKey(n);
+    const list = groups.get(key);
+    if (list) list.push(n);
+    else groups.set(key, [n]);
+  }
+  return [...groups];
 }
 
 /** Graphviz dot: one subgraph cluster per package, nodes filled by verdict, scripts outlined. */
 export function payloadToDot(payload: GraphPayload): string {
   const { nodes, edges } = payload.graph;
-  const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
+  const ids = numberNodes(nodes.map((n) => n.id));
   const roots = new Set(payload.roots ?? []);
-  const byCluster = new Map<string, GraphNode[]>();
-  for (const n of nodes) {
-    const c = clusterOf(n);
-    const list = byCluster.get(c);
-    if (list) list.push(n);
-    else byCluster.set(c, [n]);
-  }
-  const lines = [
-    `digraph ${dotString(payload.title)} {`,
-    '  rankdir=LR;',
-    '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, fontcolor="#ffffff"];',
-    '  edge [color="#8a8a8a", arrowsize=0.6];',
-  ];
-  let i = 0;
-  for (const [cluster, members] of byCluster) {
-    const indent = members.length > 1 ? '    ' : '  ';
-    if (members.length > 1)
-      lines.push(`  subgraph cluster_${i++} {`, `    label=${dotString(cluster)};`, '    style=dashed;');
-    for (const n of members) {
-      const attrs = [
-        `label=${dotString(label(n))}`,
-        `fillcolor="${COLOURS[verdictOf(n)]}"`,
-        `tooltip=${dotString(n.file ?? `${n.root}/${n.rel}`)}`,
-      ];
-      if (roots.has(n.id)) attrs.push('penwidth=2.5', 'color="#000000"');
-      lines.push(`${indent}${ids.get(n.id)} [${attrs.join(', ')}];`);
-    }
-    if (members.length > 1) lines.push('  }');
-  }
-  for (const e of edges) {
-    const w =
-      e.weight && e.weight > 1
-        ? ` [penwidth=${Math.min(6, 1 + Math.log2(e.weight)).toFixed(2)}, label="${e.weight}"]`
-        : '';
-    lines.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)}${w};`);
-  }
-  lines.push('}', '');
-  return lines.join('\n');
-}
-
-function mermaidText(s: string): string {
-  return s.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+  const node = (n: GraphNode) => ({
+    id: ids.get(n.id)!,
+    attrs: [
+      `label=${dotString(moduleLabel(n.rel) || n.rel)}`,
+      `fillcolor="${PRINT_COLOURS.verdict[effectiveVerdict(n)]}"`,
+      `tooltip=${dotString(n.file ?? `${n.root}/${n.rel}`)}`,
+      ...(roots.has(n.id) ? ['penwidth=2.5', 'color="#000000"'] : []),
+    ],
+  });
+  return writeDot({
+    name: dotString(payload.title),
+    statements: FILLED_DOT_STATEMENTS,
+    groups: byPackage(nodes).map(([key, members]) =>
+      members.length > 1
+        ? { label: key, attrs: ['style=dashed'], nodes: members.map(node) }
+        : { nodes: members.map(node) },
+    ),
+    edges: edges.map((e) => ({
+      from: ids.get(e.from)!,
+      to: ids.get(e.to)!,
+      attrs: e.weight && e.weight > 1 ? [`penwidth=${weightPen(e.weight)}`, `label="${e.weight}"`] : [],
+    })),
+  });
 }
 
 /** Mermaid flowchart: one subgraph per package, a class per verdict. */
 export function payloadToMermaid(payload: GraphPayload): string {
   const { nodes, edges } = payload.graph;
-  const ids = new Map(nodes.map((n, i) => [n.id, `n${i}`]));
-  const byCluster = new Map<string, GraphNode[]>();
-  for (const n of nodes) {
-    const list = byCluster.get(clusterOf(n));
-    if (list) list.push(n);
-    else byCluster.set(clusterOf(n), [n]);
-  }
-  const lines = ['---', `title: ${JSON.stringify(payload.title)}`, '---', 'flowchart LR'];
-  let i = 0;
-  for (const [cluster, members] of byCluster) {
-    const inner = members.map((n) => `${ids.get(n.id)}["${mermaidText(label(n))}"]:::${verdictOf(n)}`);
-    if (members.length > 1)
-      lines.push(`  subgraph c${i++}["${mermaidText(cluster)}"]`, ...inner.map((l) => `    ${l}`), '  end');
-    else lines.push(`  ${inner[0]}`);
-  }
-  for (const e of edges) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
-  for (const [v, colour] of Object.entries(COLOURS))
-    lines.push(`  classDef ${v} fill:${colour},color:#ffffff,stroke:${colour}`);
-  lines.push('');
-  return lines.join('\n');
+  const ids = numberNodes(nodes.map((n) => n.id));
+  const node = (n: GraphNode) => ({
+    id: ids.get(n.id)!,
+    text: moduleLabel(n.rel) || n.rel,
+    cls: effectiveVerdict(n),
+  });
+  return writeMermaid({
+    title: payload.title,
+    diagram: 'flowchart LR',
+    groups: byPackage(nodes).map(([key, members]) => ({
+      label: members.length > 1 ? key : undefined,
+      nodes: members.map(node),
+    })),
+    edges: edges.map((e) => ({ from: ids.get(e.from)!, to: ids.get(e.to)! })),
+    classes: PRINT_COLOURS.verdict,
+  });
 }

@@ -15,10 +15,15 @@ interface Rule {
   folders: string[];
   /** Files that may be imported with `import type` only. */
   typeOnlyFiles?: string[];
+  /** Files of other folders that may be imported value-level (pure modules shared with the browser). */
+  sharedFiles?: string[];
   /** npm packages allowed (prefix match on the package name). */
   packages: (pkg: string) => boolean;
   nodeBuiltins: boolean;
 }
+
+/** Engine modules the webview bundles use as they are (one rule for the CLI, the server and the view). */
+const MEDIA_SHARED = ['analyzer/graph/writers.ts', 'analyzer/graph/nodeNames.ts'];
 
 const forbiddenInAnalyzer = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-jsonrpc'];
 
@@ -44,6 +49,7 @@ const rules: Record<string, Rule> = {
   media: {
     folders: ['media'],
     typeOnlyFiles: ['server/protocol.ts', 'analyzer/graph/dependencyGraph.ts', 'analyzer/usage/answers.ts'],
+    sharedFiles: MEDIA_SHARED,
     packages: (p) => p === 'd3' || p.startsWith('d3-'),
     nodeBuiltins: false,
   },
@@ -89,6 +95,7 @@ function violations(folder: string): string[] {
         if (rule.folders.includes(top)) continue;
         const targetFile = target.endsWith('.ts') ? target : `${target}.ts`;
         if (typeOnly && rule.typeOnlyFiles?.includes(targetFile)) continue;
+        if (rule.sharedFiles?.includes(targetFile)) continue;
         problems.push(`${where}: ${folder}/ may not import from ${top}/`);
       } else if (builtins.has(spec)) {
         if (!rule.nodeBuiltins) problems.push(`${where}: ${folder}/ runs in a browser, no Node built-ins`);
@@ -192,4 +199,41 @@ describe('import boundaries (DESIGN.md section 3)', () => {
       rmSync(probe);
     }
   });
+
+  it('keeps the engine modules the webview bundles browser-safe: no packages, no Node built-ins, no other engine code', () => {
+    const problems = sharedProblems(MEDIA_SHARED);
+    expect(problems).toEqual([]);
+    // the check itself can fail: a shared file that imports node:fs and the follow loop
+    const probe = path.join(repo, 'analyzer', 'graph', '__shared_probe__.ts');
+    writeFileSync(probe, "import { readFileSync } from 'node:fs';\nimport { follow } from './follow';\n");
+    try {
+      const found = sharedProblems([...MEDIA_SHARED, 'analyzer/graph/__shared_probe__.ts']);
+      expect(found).toHaveLength(2);
+    } finally {
+      rmSync(probe);
+    }
+  });
 });
+
+/** What a file shared with the browser imports that it may not: anything but each other and types. */
+function sharedProblems(shared: string[]): string[] {
+  const problems: string[] = [];
+  for (const rel of shared) {
+    const file = path.join(repo, rel);
+    for (const { spec, typeOnly } of importsOf(file)) {
+      if (!spec.startsWith('.')) {
+        problems.push(
+          `${rel} imports '${spec}': shared with the webview, it may import no package or built-in`,
+        );
+        continue;
+      }
+      const target = path.relative(repo, path.resolve(path.dirname(file), spec));
+      const targetFile = target.endsWith('.ts') ? target : `${target}.ts`;
+      if (!typeOnly && !shared.includes(targetFile))
+        problems.push(
+          `${rel} imports '${spec}': shared with the webview, it may import other code type-only`,
+        );
+    }
+  }
+  return problems;
+}

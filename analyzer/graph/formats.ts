@@ -10,6 +10,7 @@ import { nodeId, type DependencyGraph, type GraphNode, type VerdictKind } from '
 import type { FollowResult, FollowSource } from './follow';
 import { comparePairs, type RelPair } from './roots';
 import { isNotebookPath } from '../notebook/readNotebook';
+import { dotString, numberNodes, writeDot, writeMermaid } from './writers';
 
 /** The PyRats records of a follow result, in send order (over-long messages split). */
 export function toRecords(result: FollowResult, opts: RecordOptions = {}): RecordsResult {
@@ -109,45 +110,38 @@ export function toDependencyGraph(result: FollowResult): DependencyGraph {
   return { nodes: [...nodes.values()], edges };
 }
 
-function dotString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
-
 /** Graphviz dot: one cluster per root, nodes labelled by their relative path. */
 export function toDot(result: FollowResult): string {
   const g = toDependencyGraph(result);
   const byRoot = new Map<string, GraphNode[]>();
   for (const n of g.nodes) byRoot.set(n.root, [...(byRoot.get(n.root) ?? []), n]);
-  const ids = new Map(g.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ['digraph dependencies {', '  rankdir=LR;', '  node [shape=box, fontsize=10];'];
-  let c = 0;
-  for (const [root, members] of [...byRoot.entries()].sort((a, b) =>
-    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
-  )) {
-    lines.push(`  subgraph cluster_${c++} {`, `    label=${dotString(root)};`);
-    for (const n of members) {
-      const style = n.source ? '' : ', style=dashed';
-      lines.push(
-        `    ${ids.get(n.id)} [label=${dotString(n.rel)}, tooltip=${dotString(`${n.root}/${n.rel}`)}${style}];`,
-      );
-    }
-    lines.push('  }');
-  }
-  for (const e of g.edges) lines.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)};`);
-  lines.push('}');
-  return `${lines.join('\n')}\n`;
-}
-
-function mermaidText(s: string): string {
-  return `"${s.replace(/"/g, '#quot;').replace(/[<>]/g, (ch) => (ch === '<' ? '#lt;' : '#gt;'))}"`;
+  const ids = numberNodes(g.nodes.map((n) => n.id));
+  const roots = [...byRoot.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return writeDot({
+    name: 'dependencies',
+    statements: ['rankdir=LR', 'node [shape=box, fontsize=10]'],
+    groups: roots.map(([root, members]) => ({
+      label: root,
+      nodes: members.map((n) => ({
+        id: ids.get(n.id)!,
+        attrs: [
+          `label=${dotString(n.rel)}`,
+          `tooltip=${dotString(`${n.root}/${n.rel}`)}`,
+          ...(n.source ? [] : ['style=dashed']),
+        ],
+      })),
+    })),
+    edges: g.edges.map((e) => ({ from: ids.get(e.from)!, to: ids.get(e.to)! })),
+  });
 }
 
 /** Mermaid flowchart: nodes labelled by relative path, edges as arrows. */
 export function toMermaid(result: FollowResult): string {
   const g = toDependencyGraph(result);
-  const ids = new Map(g.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ['graph LR'];
-  for (const n of g.nodes) lines.push(`  ${ids.get(n.id)}[${mermaidText(n.rel)}]`);
-  for (const e of g.edges) lines.push(`  ${ids.get(e.from)} --> ${ids.get(e.to)}`);
-  return `${lines.join('\n')}\n`;
+  const ids = numberNodes(g.nodes.map((n) => n.id));
+  return writeMermaid({
+    diagram: 'graph LR',
+    groups: [{ nodes: g.nodes.map((n) => ({ id: ids.get(n.id)!, text: n.rel })) }],
+    edges: g.edges.map((e) => ({ from: ids.get(e.from)!, to: ids.get(e.to)! })),
+  });
 }

@@ -1,9 +1,19 @@
 /**
  * Text exports of the graph view as it stands (filters and collapsed clusters applied): Graphviz
- * dot, Mermaid flowchart, JSON (a DependencyGraph plus view fields, loadable by `pyrats graph
- * --from-json`), and SVG of the current viewport. Pure string building, no DOM.
+ * dot, Mermaid flowchart (written by analyzer/graph/writers.ts, as `pyrats graph` writes them), JSON
+ * (a DependencyGraph plus view fields, loadable by `pyrats graph --from-json`), and SVG of the
+ * current viewport. Pure string building, no DOM.
  */
 import type { VerdictKind } from '../../analyzer/graph/dependencyGraph';
+import {
+  dotString,
+  FILLED_DOT_STATEMENTS,
+  numberNodes,
+  PRINT_COLOURS,
+  weightPen,
+  writeDot,
+  writeMermaid,
+} from '../../analyzer/graph/writers';
 import { VERDICT_LABELS, type ViewGraph, type ViewNode } from './transforms';
 
 export interface Point {
@@ -22,90 +32,75 @@ export interface Palette {
 
 /** Colours used where no theme applies (dot, Mermaid): readable on white. */
 export const PRINT_PALETTE: Palette = {
-  background: '#ffffff',
-  foreground: '#1f1f1f',
-  edge: '#8a8a8a',
-  cycle: '#d13438',
-  verdict: {
-    local: '#0e7a0d',
-    stdlib: '#5a6b7b',
-    builtin: '#8c9aa8',
-    baseline: '#0063b1',
-    mirror: '#c77c02',
-    missing: '#d13438',
-    conflict: '#a4262c',
-    undeclared: '#5c2d91',
-    unknown: '#8e5bb5',
-  },
+  background: PRINT_COLOURS.background,
+  foreground: PRINT_COLOURS.foreground,
+  edge: PRINT_COLOURS.edge,
+  cycle: PRINT_COLOURS.cycle,
+  verdict: { ...PRINT_COLOURS.verdict },
   fontFamily: 'system-ui, sans-serif',
 };
-
-function dotString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-}
 
 function nodeTitle(n: ViewNode): string {
   return n.kind === 'cluster' ? `${n.label} (${n.members!.length} modules)` : n.label;
 }
 
 export function toDot(view: ViewGraph, title = 'dependencies'): string {
-  // Graph ids hold a NUL between root and path, which Graphviz cannot take: number the nodes.
-  const ids = new Map(view.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = [
-    `digraph ${dotString(title)} {`,
-    '  rankdir=LR;',
-    '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, fontcolor="#ffffff"];',
-    '  edge [color="#8a8a8a", arrowsize=0.6];',
-  ];
-  for (const n of view.nodes) {
+  const ids = numberNodes(view.nodes.map((n) => n.id));
+  const cycle = dotString(PRINT_PALETTE.cycle);
+  const nodes = view.nodes.map((n) => {
+    const where = n.node ? (n.node.file ?? `${n.node.root}/${n.node.rel}`) : n.cluster;
     const attrs = [
       `label=${dotString(nodeTitle(n))}`,
       `fillcolor=${dotString(PRINT_PALETTE.verdict[n.verdict])}`,
-      `tooltip=${dotString(`${VERDICT_LABELS[n.verdict]}: ${n.node ? (n.node.file ?? `${n.node.root}/${n.node.rel}`) : n.cluster}`)}`,
+      `tooltip=${dotString(`${VERDICT_LABELS[n.verdict]}: ${where}`)}`,
     ];
     if (n.kind === 'cluster') attrs.push('shape=box3d');
     if (n.root) attrs.push('penwidth=2.5');
-    if (n.inCycle) attrs.push(`color=${dotString(PRINT_PALETTE.cycle)}`, 'penwidth=2');
-    lines.push(`  ${ids.get(n.id)} [${attrs.join(', ')}];`);
-  }
-  for (const e of view.edges) {
+    if (n.inCycle) attrs.push(`color=${cycle}`, 'penwidth=2');
+    return { id: ids.get(n.id)!, attrs };
+  });
+  const edges = view.edges.map((e) => {
     const attrs: string[] = [];
-    if (e.weight > 1)
-      attrs.push(`penwidth=${Math.min(6, 1 + Math.log2(e.weight)).toFixed(2)}`, `label="${e.weight}"`);
+    if (e.weight > 1) attrs.push(`penwidth=${weightPen(e.weight)}`, `label="${e.weight}"`);
     if (e.implied) attrs.push('style=dashed');
-    if (e.inCycle) attrs.push(`color=${dotString(PRINT_PALETTE.cycle)}`);
-    lines.push(`  ${ids.get(e.from)} -> ${ids.get(e.to)}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
-  }
-  lines.push('}', '');
-  return lines.join('\n');
-}
-
-function mermaidText(s: string): string {
-  // Mermaid labels are quoted strings; entity codes keep quotes and markup characters literal.
-  return s.replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+    if (e.inCycle) attrs.push(`color=${cycle}`);
+    return { from: ids.get(e.from)!, to: ids.get(e.to)!, attrs };
+  });
+  return writeDot({
+    name: dotString(title),
+    statements: FILLED_DOT_STATEMENTS,
+    groups: [{ nodes }],
+    edges,
+  });
 }
 
 export function toMermaid(view: ViewGraph, title = 'dependencies'): string {
-  const ids = new Map(view.nodes.map((n, i) => [n.id, `n${i}`]));
-  const lines = ['---', `title: ${JSON.stringify(title)}`, '---', 'flowchart LR'];
-  for (const n of view.nodes) {
-    const label = mermaidText(nodeTitle(n));
-    const shape = n.kind === 'cluster' ? `[["${label}"]]` : `["${label}"]`;
-    lines.push(`  ${ids.get(n.id)}${shape}:::${n.verdict}`);
-  }
-  view.edges.forEach((e) => {
-    const arrow = e.implied ? '-.->' : '-->';
-    const label = e.weight > 1 ? `|${e.weight}|` : '';
-    lines.push(`  ${ids.get(e.from)} ${arrow}${label} ${ids.get(e.to)}`);
-  });
+  const ids = numberNodes(view.nodes.map((n) => n.id));
   const cycleEdges = view.edges.map((e, i) => (e.inCycle ? i : -1)).filter((i) => i >= 0);
-  if (cycleEdges.length)
-    lines.push(`  linkStyle ${cycleEdges.join(',')} stroke:${PRINT_PALETTE.cycle},stroke-width:2px`);
-  for (const [verdict, colour] of Object.entries(PRINT_PALETTE.verdict)) {
-    lines.push(`  classDef ${verdict} fill:${colour},color:#ffffff,stroke:${colour}`);
-  }
-  lines.push('');
-  return lines.join('\n');
+  return writeMermaid({
+    title,
+    diagram: 'flowchart LR',
+    groups: [
+      {
+        nodes: view.nodes.map((n) => ({
+          id: ids.get(n.id)!,
+          text: nodeTitle(n),
+          shape: n.kind === 'cluster' ? 'subroutine' : 'box',
+          cls: n.verdict,
+        })),
+      },
+    ],
+    edges: view.edges.map((e) => ({
+      from: ids.get(e.from)!,
+      to: ids.get(e.to)!,
+      dashed: e.implied,
+      label: e.weight > 1 ? String(e.weight) : undefined,
+    })),
+    styles: cycleEdges.length
+      ? [`linkStyle ${cycleEdges.join(',')} stroke:${PRINT_PALETTE.cycle},stroke-width:2px`]
+      : [],
+    classes: PRINT_PALETTE.verdict,
+  });
 }
 
 /** The view as JSON: a DependencyGraph (nodes, edges) plus view fields and positions. */

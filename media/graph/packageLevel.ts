@@ -6,7 +6,7 @@
  * Pure: no DOM, runs in Node for the unit tests and in the webview alike.
  */
 import type { DependencyGraph, GraphNode } from '../../analyzer/graph/dependencyGraph';
-import { clusterKey, effectiveVerdict, moduleLabel } from './nodeNames';
+import { clusterKey, effectiveVerdict, moduleLabel } from '../../analyzer/graph/nodeNames';
 
 /** Packages opened by default: the scripts' own; every other package starts as one node. */
 function ownPackages(graph: DependencyGraph, roots: readonly string[]): Set<string> {

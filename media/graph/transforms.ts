@@ -7,7 +7,13 @@
  */
 import type { DependencyGraph, GraphNode, VerdictKind } from '../../analyzer/graph/dependencyGraph';
 import { packageDistances } from './packageLevel';
-import { clusterKey, clusterNodeId, effectiveVerdict, moduleLabel, topLevelName } from './nodeNames';
+import {
+  clusterKey,
+  clusterNodeId,
+  effectiveVerdict,
+  moduleLabel,
+  topLevelName,
+} from '../../analyzer/graph/nodeNames';
 
 export { clusterKey, clusterNodeId, effectiveVerdict, moduleLabel, topLevelName };
 

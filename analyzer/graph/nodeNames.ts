@@ -1,8 +1,10 @@
 /**
- * What a graph node is called in the view: its verdict when the model has none (from where it lives),
- * its package (cluster) key and the cluster node's id, and a module-like label from its path. Pure.
+ * What a graph node is called wherever a graph is shown or written (the view, `pyrats graph`, the
+ * exports): its verdict when the model has none (from where it lives), its package (cluster) key and
+ * the cluster node's id, and a module-like label from its path. Pure, no Node built-ins: the webview
+ * bundle uses it too.
  */
-import type { GraphNode, VerdictKind } from '../../analyzer/graph/dependencyGraph';
+import type { GraphNode, VerdictKind } from './dependencyGraph';
 
 const SITE_DIR = /(^|\/)(site|dist)-packages(\/|$)/;
 const STDLIB_DIR = /(^|[\\/])lib[\\/]python\d+(\.\d+)?[\\/]?$|(^|[\\/])Lib[\\/]?$/;
