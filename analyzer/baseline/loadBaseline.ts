@@ -49,6 +49,7 @@ import {
 import { linuxMarkers, type MarkerEnvironment } from './pep508';
 import { decodeDescriptionFile, parseRequirementsText } from './requirementsFile';
 import { writePrivateFile } from '../privateFiles';
+import { ioProblem } from '../ioErrors';
 
 export interface LoadBaselineOptions {
   /** Extra module paths for `module:` specs (added after those in the spec). Also $PYRATS_MODULE_USE. */
@@ -200,9 +201,7 @@ function readText(file: string): string {
   try {
     st = statSync(file);
   } catch (err) {
-    throw new Error(
-      `baseline file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
+    throw new Error(`baseline file ${file}: ${ioProblem(err)}`);
   }
   if (!st.isFile()) throw new Error(`baseline file ${file}: not a regular file`);
   if (st.size > 64 * 1024 * 1024) throw new Error(`baseline file ${file}: larger than 64 MB`);

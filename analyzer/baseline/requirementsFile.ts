@@ -19,6 +19,7 @@ import {
   pinnedVersion,
   type MarkerEnvironment,
 } from './pep508';
+import { ioProblem } from '../ioErrors';
 
 export type RequirementLine =
   | {
@@ -340,10 +341,9 @@ function readInto(
     if (st.size > max) throw new Error(`larger than ${max} bytes`);
     text = decodeDescriptionFile(readFileSync(file));
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
     out.problems.push({
       source: file,
-      message: `cannot read requirements file${where}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
+      message: `cannot read requirements file${where}: ${ioProblem(err)}`,
     });
     return;
   }

@@ -6,6 +6,7 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cleanDistributionName } from '../names/distributionName';
+import { ioProblem } from '../ioErrors';
 
 /** Largest snapshot read (a real one is well under 1 MB). */
 const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
@@ -111,10 +112,7 @@ export function loadEnvironment(file: string): Environment {
     if (st.size > MAX_SNAPSHOT_BYTES) throw new Error(`larger than ${MAX_SNAPSHOT_BYTES} bytes`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(
-      `cannot read environment snapshot ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
-    );
+    throw new Error(`cannot read environment snapshot ${file}: ${ioProblem(err)}`);
   }
   let data: unknown;
   try {

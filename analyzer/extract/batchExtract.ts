@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ExtractCache } from './extractCache';
+import { ioProblem } from '../ioErrors';
 import type { NotebookReading } from '../notebook/notebookModule';
 import {
   factsOf,
   ImportExtractor,
-  ioMessage,
   type ExtractorOptions,
   type ExtractResult,
   type FileFacts,
@@ -140,7 +140,7 @@ export class BatchExtractor {
       try {
         facts = factsOf(statSync(file));
       } catch (err) {
-        results[index] = ioFailure(ioMessage(err));
+        results[index] = ioFailure(ioProblem(err));
         continue;
       }
       const hit = facts.regular ? this.cache?.get(file, facts.size, facts.mtimeMs) : undefined;

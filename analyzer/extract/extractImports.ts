@@ -25,6 +25,7 @@ import { fromStatementSites, importStatementSites, type PendingSite } from './st
 import { candidateRanges, firstSyntaxError } from './syntaxProblems';
 import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
 import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
+import { ioProblem } from '../ioErrors';
 import { cellLine, sitesInCells } from '../notebook/notebookModule';
 import {
   isNotebookPath,
@@ -373,7 +374,7 @@ export class ImportExtractor {
     try {
       st = await stat(file);
     } catch (err) {
-      return failed({ kind: 'io', message: ioMessage(err) });
+      return failed({ kind: 'io', message: ioProblem(err) });
     }
     const notebook = isNotebookPath(file);
     const refused = this.refuse(factsOf(st), notebook);
@@ -383,7 +384,7 @@ export class ImportExtractor {
     try {
       bytes = await readFile(file);
     } catch (err) {
-      return failed({ kind: 'io', message: ioMessage(err) });
+      return failed({ kind: 'io', message: ioProblem(err) });
     }
     return notebook ? this.extractNotebookBytes(bytes) : this.extractBytesChecked(bytes, compiled);
   }
@@ -402,7 +403,7 @@ export class ImportExtractor {
       compiled = !isNotebookPath(file) && this.trustPycache && compiledByCPython(file, st.size, st.mtimeMs);
       bytes = readFileSync(file);
     } catch (err) {
-      return failed({ kind: 'io', message: ioMessage(err) });
+      return failed({ kind: 'io', message: ioProblem(err) });
     }
     return isNotebookPath(file)
       ? this.extractNotebookBytes(bytes)
@@ -466,32 +467,4 @@ export interface FileFacts {
 
 export function factsOf(st: Stats): FileFacts {
   return { size: st.size, mtimeMs: st.mtimeMs, regular: st.isFile() };
-}
-
-/**
- * A file name that is not valid UTF-8 is listed with U+FFFD in place of its bad bytes, and that
- * name cannot be opened again: "no such file" for a file that is there.
- */
-const UNDECODABLE_NAME = '\uFFFD';
-export const NOT_UTF8_NAME = 'no such file: its name is not valid UTF-8 (rename it to read it)';
-
-/** A short message for a file-system error (`ENOENT` → "no such file"). */
-export function ioMessage(err: unknown): string {
-  const e = err as NodeJS.ErrnoException | undefined;
-  const code = e?.code;
-  switch (code) {
-    case 'ENOENT':
-      return typeof e?.path === 'string' && e.path.includes(UNDECODABLE_NAME)
-        ? NOT_UTF8_NAME
-        : 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
 }

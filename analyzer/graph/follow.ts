@@ -15,7 +15,8 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../env/environment';
 import { BatchExtractor, type BatchOptions } from '../extract/batchExtract';
-import { NOT_UTF8_NAME, type ExtractResult } from '../extract/extractImports';
+import type { ExtractResult } from '../extract/extractImports';
+import { ioProblem } from '../ioErrors';
 import type { ImportSite } from '../extract/importSite';
 import { FsCache } from '../resolve/fsCache';
 import { ModuleFinder } from '../resolve/moduleFinder';
@@ -133,7 +134,7 @@ function notebookRuns(
       problem: {
         file: notebook,
         kind: 'io',
-        message: `cell ${run.cell + 1}: %run ${run.target}: ${fs.exists(file) ? 'not a Python file or notebook' : 'no such file'}`,
+        message: `cell ${run.cell + 1}: %run ${run.target}: ${fs.exists(file) ? 'not a Python file or notebook' : 'no such file or directory'}`,
         line: run.line,
       },
     };
@@ -167,19 +168,7 @@ export function describeUnusablePath(p: string): string {
   try {
     st = statSync(p);
   } catch (err) {
-    switch ((err as NodeJS.ErrnoException).code) {
-      case 'ENOENT':
-        return p.includes('\uFFFD') ? NOT_UTF8_NAME : 'no such file or directory';
-      case 'ELOOP':
-        return 'too many levels of symbolic links';
-      case 'EACCES':
-      case 'EPERM':
-        return 'permission denied';
-      case 'ENOTDIR':
-        return 'no such file or directory (a parent is not a directory)';
-      default:
-        return (err as Error).message;
-    }
+    return ioProblem(err, { path: p });
   }
   if (st.isFile() || st.isDirectory()) return `permission denied (cannot list ${path.dirname(p)})`;
   const what = st.isFIFO()

@@ -21,10 +21,10 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { IngestRun } from './ingestBatch';
 import { InputReader } from './ingestInput';
-import { ioProblem, openInput, plainFileFingerprint, type OpenedInput } from './ingestRead';
+import { inputProblem, openInput, plainFileFingerprint, type OpenedInput } from './ingestRead';
 import { StoreWriteError, storeWriteError, type SourceState, type UsageStore } from './store';
 
-export { ioProblem } from './ingestRead';
+export { inputProblem } from './ingestRead';
 
 import type { IngestOptions, InputReport } from './ingestTypes';
 
@@ -115,7 +115,7 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
 
 function failed(report: InputReport, err: unknown): InputReport {
   report.status = 'failed';
-  report.error = ioProblem(err);
+  report.error = inputProblem(err);
   return report;
 }
 

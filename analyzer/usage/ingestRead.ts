@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { errnoPhrase, ioProblem } from '../ioErrors';
 import { HEAD_BYTES } from './store';
 
 /** An input being read: its decompressed bytes, its size and mtime (files), the bytes read so far. */
@@ -104,20 +105,13 @@ async function* gunzipIfNeeded(src: AsyncIterable<Buffer | string>): AsyncGenera
     yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
 }
 
-const IO_PROBLEMS: Record<string, string> = {
-  ENOENT: 'no such file or broken symbolic link',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'a component of the path is not a directory',
-  ELOOP: 'too many symbolic links',
-  EIO: 'input/output error',
-};
-
-/** An error as one short phrase: file-system errors by what they mean, not Node's `CODE: …, open 'x'`. */
-export function ioProblem(err: unknown): string {
+/**
+ * A read error of an input as one short phrase: file-system errors by what they mean with their code
+ * (`no such file or directory (ENOENT)`), not Node's `CODE: …, open 'x'`; gzip errors in words.
+ */
+export function inputProblem(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && IO_PROBLEMS[e.code]) return `${IO_PROBLEMS[e.code]} (${e.code})`;
+  if (e && typeof e.code === 'string' && errnoPhrase(e.code)) return ioProblem(err, { code: true });
   if (e && typeof e.code === 'string' && e.code === 'Z_BUF_ERROR')
     return 'truncated gzip data (unexpected end of file)';
   if (e && typeof e.code === 'string' && e.code.startsWith('Z_')) return `not valid gzip data (${e.message})`;

@@ -12,6 +12,7 @@ import type { CancellationToken, RemoteConsole } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Parser } from 'web-tree-sitter';
 import { Checker } from '../../analyzer/check/checker';
+import { ioProblem } from '../../analyzer/ioErrors';
 import { readDeclarations } from '../../analyzer/declarations/declarations';
 import { writeScriptBlock } from '../../analyzer/declarations/pep723';
 import { planPin } from '../../analyzer/declarations/pin';
@@ -125,14 +126,6 @@ const SKIP_DIRS = new Set([
 ]);
 export const MAX_REPORT_FILES = 20_000;
 
-const LIST_ERRORS: Record<string, string> = {
-  ENOENT: 'does not exist (ENOENT)',
-  ENOTDIR: 'is not a directory (ENOTDIR)',
-  EACCES: 'permission denied (EACCES)',
-  EPERM: 'operation not permitted (EPERM)',
-  ELOOP: 'has a symbolic link loop (ELOOP)',
-};
-
 /** The `.py` files under `root` (hidden directories and virtual environments skipped), capped. */
 export async function listPythonFiles(
   root: string,
@@ -147,9 +140,8 @@ export async function listPythonFiles(
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code ? (LIST_ERRORS[code] ?? code) : String(err);
-      skipped.push({ path: dir, reason: dir === root ? `workspace folder ${why}` : `cannot list: ${why}` });
+      const why = ioProblem(err, { path: dir, code: true });
+      skipped.push({ path: dir, reason: dir === root ? `workspace folder: ${why}` : `cannot list: ${why}` });
       continue;
     }
     if (entries.some((e) => e.name === 'pyvenv.cfg') && dir !== root) continue;

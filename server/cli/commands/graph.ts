@@ -22,6 +22,7 @@ import {
   refuseEmptyValues,
 } from '../command';
 import { targetEnvironment } from './deps';
+import { ioProblem } from '../../../analyzer/ioErrors';
 
 const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -113,8 +114,7 @@ async function readGraphFile(file: string, io: CliIO): Promise<GraphPayload> {
     try {
       st = statSync(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(`${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new Error(`${file}: ${ioProblem(err)}`);
     }
     if (st.isDirectory()) throw new Error(`${file}: is a directory`);
     if (st.size > MAX_JSON_BYTES)

@@ -14,7 +14,7 @@ import {
 } from '../../../analyzer/usage/derive';
 import {
   ingestInputs,
-  ioProblem,
+  inputProblem,
   type IngestProgress,
   type InputReport,
 } from '../../../analyzer/usage/ingest';
@@ -206,7 +206,7 @@ export const ingestCommand: CliCommand = {
       try {
         text = readFileSync(f, 'utf8');
       } catch (err) {
-        throw new Error(`--name-map ${f}: ${ioProblem(err)}`);
+        throw new Error(`--name-map ${f}: ${inputProblem(err)}`);
       }
       config.distributions = parseDistributionMap(text, f);
       nameMapText = text;

@@ -1,6 +1,7 @@
 /** `pyrats mirror-page --out FILE` — the mirror's index page (installers, opt-out, pip and conda set-up). */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ioProblem } from '../../../analyzer/ioErrors';
 import { mergePackages, renderMirrorPage } from '../../../analyzer/requests/mirrorLists';
 import { EXIT, parseCommandArgs, UsageError, type CliCommand } from '../command';
 import { mirrorPackages } from './mirror-lists';
@@ -65,15 +66,13 @@ out and named; the page is still written).
       }
       for (const name of names) {
         if (name.startsWith('.')) continue;
+        const file = path.join(values.installers, name);
         let st;
         try {
-          st = statSync(path.join(values.installers, name));
+          st = statSync(file);
         } catch (err) {
           // a broken link, or a file removed meanwhile: left out, said, the page still written
-          const e = err as NodeJS.ErrnoException;
-          io.stderr.write(
-            `pyrats mirror-page: ${path.join(values.installers, name)}: left out (${e.code === 'ENOENT' ? 'no such file or broken symbolic link' : e.message})\n`,
-          );
+          io.stderr.write(`pyrats mirror-page: ${file}: left out (${ioProblem(err, { path: file })})\n`);
           skipped++;
           continue;
         }

@@ -53,7 +53,7 @@ describe('bad input directory', () => {
     expect(await msg('python2.py')).toBe('Python 2 syntax at line 4: print statement');
     expect(await msg('broken.py')).toMatch(/^syntax error at line 3/);
     expect(await msg('directory.py')).toBe('not a regular file');
-    expect(await msg('no-such-file.py')).toBe('no such file');
+    expect(await msg('no-such-file.py')).toBe('no such file or directory');
   });
 
   it('reports problem lines zero-based, like ranges', async () => {

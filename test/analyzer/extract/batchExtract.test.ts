@@ -62,7 +62,7 @@ describe('extractFiles', () => {
       ).toEqual(exp.problems);
     }
     expect(inThread[files.indexOf(path.join(bad.dir, 'missing.py'))].problems).toEqual([
-      { kind: 'io', message: 'no such file' },
+      { kind: 'io', message: 'no such file or directory' },
     ]);
   });
 

@@ -62,7 +62,7 @@ const cases: [string, string][] = [
   ['pipe.py', 'pipe.py: not a regular file or directory (a named pipe)'],
   ['/dev/null', '/dev/null: not a regular file or directory (a device)'],
   ['loop-a.py', 'loop-a.py: too many levels of symbolic links'],
-  ['script.py/x.py', 'script.py/x.py: no such file or directory (a parent is not a directory)'],
+  ['script.py/x.py', 'script.py/x.py: a component of the path is not a directory'],
 ];
 
 describe('scripts that are not files', () => {
@@ -113,7 +113,7 @@ describe('--env that is not a regular file', () => {
     const dir = await run(['deps', 'script.py', '--env', '.']);
     expect(dir.stderr).toBe('pyrats deps: cannot read environment snapshot .: is a directory\n');
     const missing = await run(['deps', 'script.py', '--env', 'nope.json']);
-    expect(missing.stderr).toBe('pyrats deps: cannot read environment snapshot nope.json: no such file\n');
+    expect(missing.stderr).toBe('pyrats deps: cannot read environment snapshot nope.json: no such file or directory\n');
     expect([dir.code, missing.code]).toEqual([3, 3]);
   }, 90_000);
 });
@@ -127,7 +127,7 @@ describe('graph --from-json that is not a regular file', () => {
     const dir = await run(['graph', '--from-json', '.', '--format', 'json']);
     expect(dir.stderr).toBe('pyrats graph: .: is a directory\n');
     const missing = await run(['graph', '--from-json', 'nope.json', '--format', 'json']);
-    expect(missing.stderr).toBe('pyrats graph: nope.json: no such file\n');
+    expect(missing.stderr).toBe('pyrats graph: nope.json: no such file or directory\n');
     expect([dir.code, missing.code]).toEqual([3, 3]);
   }, 90_000);
 

@@ -105,7 +105,7 @@ describe('pyrats imports', () => {
       `${name('nested_parens.py')}:2: syntax: too many nested parentheses at line 2 (CPython allows 200)`,
       `${name('python2.py')}:4: python2: Python 2 syntax at line 4: print statement`,
       `${name('unknown_cookie.py')}:1: decode: unknown encoding 'klingon-9' in the coding cookie on line 1`,
-      `${missing}: io: no such file`,
+      `${missing}: io: no such file or directory`,
     ]);
     // directory.py is a directory: walked (it is empty), not reported; the rest is analysed
     expect(out).toContain(`${name('good.py')}:6  import   numpy  as np  guarded:try`);

@@ -39,7 +39,7 @@ describe('pyrats ingest: unreadable inputs', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toContain(`${path.join(logs, '20261125')}: new, 115 lines: 115 records`);
     expect(r.stderr).toBe(
-      `pyrats ingest: ${path.join(logs, 'current')}: no such file or broken symbolic link (ENOENT)\n`,
+      `pyrats ingest: ${path.join(logs, 'current')}: broken symbolic link: its target does not exist (ENOENT)\n`,
     );
     const report = await runBundledCli(['report', '--db', db, '--format', 'json']);
     expect(JSON.parse(report.stdout).totals.records).toBe(115);
@@ -59,7 +59,7 @@ describe('pyrats ingest: unreadable inputs', () => {
     expect(r.code).toBe(3);
     expect(r.stderr.split('\n')).toEqual([
       `pyrats ingest: ${cut}: truncated gzip data (unexpected end of file)`,
-      `pyrats ingest: ${path.join(dir, 'nosuch')}: no such file or broken symbolic link (ENOENT)`,
+      `pyrats ingest: ${path.join(dir, 'nosuch')}: no such file or directory (ENOENT)`,
       '',
     ]);
     // the complete lines before the cut are kept
@@ -82,7 +82,7 @@ describe('pyrats ingest: unreadable inputs', () => {
     ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(
-      `pyrats mirror-page: ${path.join(inst, 'Miniforge3-latest-Linux-x86_64.sh')}: left out (no such file or broken symbolic link)\n`,
+      `pyrats mirror-page: ${path.join(inst, 'Miniforge3-latest-Linux-x86_64.sh')}: left out (broken symbolic link: its target does not exist)\n`,
     );
     expect(readFileSync(out, 'utf8')).toContain('Miniforge3-24.11.0-0-Linux-x86_64.sh');
   });
@@ -162,7 +162,7 @@ describe('pyrats ingest: unreadable inputs', () => {
     ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(
-      `pyrats ingest: --name-map ${path.join(dir, 'map.txt')}: no such file or broken symbolic link (ENOENT)\n`,
+      `pyrats ingest: --name-map ${path.join(dir, 'map.txt')}: no such file or directory (ENOENT)\n`,
     );
   });
 });
