@@ -26,6 +26,7 @@ import {
   type UsageFilter,
 } from '../../analyzer/usage/queries';
 import { StoreBusyError, UsageStore } from '../../analyzer/usage/store';
+import { sourcesWithBadLines, storeCoverage } from '../../analyzer/usage/storeContents';
 import { DashboardAuth, loopbackHost, newToken } from './dashboardAuth';
 
 export interface DashboardServerOptions {
@@ -130,22 +131,8 @@ function intParam(q: URLSearchParams, name: string, def: number, max: number): n
 export async function answerApi(store: UsageStore, route: string, q: URLSearchParams): Promise<unknown> {
   const f = filterFrom(q);
   switch (route) {
-    case 'meta': {
-      const [range] = await store.rows<{ first: number | null; last: number | null }>(
-        `SELECT min(day)::INTEGER AS first, max(day)::INTEGER AS last FROM runs_daily`,
-      );
-      const hosts = await store.rows<{ host: string }>(
-        `SELECT DISTINCT s.value AS host FROM runs_daily d JOIN strings s ON s.string_id = d.host_id ORDER BY host`,
-      );
-      const iso = (d: number | null) =>
-        d === null ? null : new Date(d * 86_400_000).toISOString().slice(0, 10);
-      return {
-        store: path.basename(store.file),
-        firstDay: iso(range.first),
-        lastDay: iso(range.last),
-        hosts: hosts.map((h) => h.host),
-      };
-    }
+    case 'meta':
+      return { store: path.basename(store.file), ...(await storeCoverage(store)) };
     case 'summary': {
       const top = intParam(q, 'top', 50, 10_000);
       return {
@@ -191,9 +178,7 @@ export async function answerApi(store: UsageStore, route: string, q: URLSearchPa
     case 'requests':
       return listQueue(store);
     case 'bad-lines':
-      return store.rows(
-        `SELECT path, bad_lines::DOUBLE AS bad, lines::DOUBLE AS lines FROM sources WHERE bad_lines > 0 ORDER BY path`,
-      );
+      return sourcesWithBadLines(store);
     default:
       throw new HttpError(404, `no API '${route}'`);
   }
