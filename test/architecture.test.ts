@@ -15,6 +15,11 @@ interface Rule {
   folders: string[];
   /** Files that may be imported with `import type` only. */
   typeOnlyFiles?: string[];
+  /**
+   * Files of other folders that may be imported value-level: each must itself import types only
+   * (checked below), so it brings no code of its folder along.
+   */
+  sharedFiles?: string[];
   /** npm packages allowed (prefix match on the package name). */
   packages: (pkg: string) => boolean;
   nodeBuiltins: boolean;
@@ -44,6 +49,8 @@ const rules: Record<string, Rule> = {
   media: {
     folders: ['media'],
     typeOnlyFiles: ['server/protocol.ts', 'analyzer/graph/dependencyGraph.ts', 'analyzer/usage/answers.ts'],
+    // the dashboard API's routes, parameters and answer types (the page builds its calls with them)
+    sharedFiles: ['server/dashboard/dashboardApi.ts'],
     packages: (p) => p === 'd3' || p.startsWith('d3-'),
     nodeBuiltins: false,
   },
@@ -89,6 +96,7 @@ function violations(folder: string): string[] {
         if (rule.folders.includes(top)) continue;
         const targetFile = target.endsWith('.ts') ? target : `${target}.ts`;
         if (typeOnly && rule.typeOnlyFiles?.includes(targetFile)) continue;
+        if (rule.sharedFiles?.includes(targetFile)) continue;
         problems.push(`${where}: ${folder}/ may not import from ${top}/`);
       } else if (builtins.has(spec)) {
         if (!rule.nodeBuiltins) problems.push(`${where}: ${folder}/ runs in a browser, no Node built-ins`);
@@ -98,6 +106,13 @@ function violations(folder: string): string[] {
     }
   }
   return problems;
+}
+
+/** The imports of `file` that are not `import type` / `export type`: code it brings along. */
+function valueImports(file: string): string[] {
+  return importsOf(file)
+    .filter((i) => !i.typeOnly)
+    .map((i) => `${path.relative(repo, file)} imports '${i.spec}' value-level`);
 }
 
 /** The source files `file` imports from its own tree (relative specs that name a .ts file). */
@@ -180,6 +195,33 @@ describe('import boundaries (DESIGN.md section 3)', () => {
       expect(violations(folder)).toEqual([]);
     });
   }
+
+  for (const [folder, rule] of Object.entries(rules))
+    for (const shared of rule.sharedFiles ?? [])
+      it(`${shared}, imported by ${folder}/, imports types only`, () => {
+        expect(valueImports(path.join(repo, shared))).toEqual([]);
+      });
+
+  it('catches a shared file that imports code, and a server file media may not import', () => {
+    const probe = path.join(repo, 'media', '__shared_probe__.ts');
+    writeFileSync(
+      probe,
+      "import { apiPath } from '../server/dashboard/dashboardApi';\n" +
+        "import { answerApi } from '../server/dashboard/dashboardAnswers';\n" +
+        "import type { UsageStore } from '../analyzer/usage/store';\n" +
+        "import path from 'node:path';\n",
+    );
+    try {
+      const found = violations('media').filter((v) => v.includes('__shared_probe__'));
+      expect(found).toHaveLength(3);
+      expect(found.some((v) => v.includes('dashboardApi'))).toBe(false);
+      expect(found.some((v) => v.includes("'../server/dashboard/dashboardAnswers'"))).toBe(true);
+      expect(found.some((v) => v.includes("'../analyzer/usage/store'"))).toBe(true);
+      expect(valueImports(probe)).toHaveLength(3);
+    } finally {
+      rmSync(probe);
+    }
+  });
 
   it('catches a forbidden import (the check itself can fail)', () => {
     const probe = path.join(repo, 'analyzer', '__boundary_probe__.ts');
