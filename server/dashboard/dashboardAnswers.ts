@@ -43,6 +43,7 @@ export class HttpError extends Error {
   }
 }
 
+/** The usage filter of a call (FILTER_PARAMS); a date that is not one, or `since` after `until`, is a 400. */
 function filterFrom(q: URLSearchParams): UsageFilter {
   const f: UsageFilter = {};
   for (const k of ['since', 'until'] as const) {
@@ -63,6 +64,7 @@ function filterFrom(q: URLSearchParams): UsageFilter {
   return f;
 }
 
+/** A count parameter: its default when absent or empty, else a whole number 0..max (else a 400). */
 function countParam(q: URLSearchParams, name: string, spec: CountParam): number {
   const v = q.get(name);
   if (v === null || v === '') return spec.default;
