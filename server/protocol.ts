@@ -298,7 +298,7 @@ export type GraphHostMessage =
 export type DashboardViewMessage =
   /** The page has loaded and listens. */
   | { type: 'ready' }
-  /** One JSON API call, e.g. `summary?since=2026-01-01` (paths of `pyrats dashboard --help`); answered by `apiResult` with the same id. */
+  /** One JSON API call, e.g. `summary?since=2026-01-01` (built by `apiPath`, server/dashboard/dashboardApi.ts); answered by `apiResult` with the same id. */
   | { type: 'api'; id: number; path: string }
   /** Save an export (CSV, PNG); the host asks where. */
   | { type: 'export'; fileName: string; mime: string; data: string; encoding: 'utf8' | 'base64' };

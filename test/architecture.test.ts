@@ -15,15 +15,26 @@ interface Rule {
   folders: string[];
   /** Files that may be imported with `import type` only. */
   typeOnlyFiles?: string[];
-  /** Files of other folders that may be imported value-level (pure modules shared with the browser). */
+  /**
+   * Files of other folders that may be imported value-level: each must itself import types only
+   * (checked below), so it brings no code of its folder along.
+   */
   sharedFiles?: string[];
   /** npm packages allowed (prefix match on the package name). */
   packages: (pkg: string) => boolean;
   nodeBuiltins: boolean;
 }
 
-/** Engine modules the webview bundles use as they are (one rule for the CLI, the server and the view). */
-const MEDIA_SHARED = ['analyzer/graph/writers.ts', 'analyzer/graph/nodeNames.ts'];
+/**
+ * What the webview bundles use as it is: the graph writers and node names (one rule for the CLI,
+ * the server and the view), and the dashboard API's routes, parameters and answer types (the page
+ * builds its calls with them).
+ */
+const MEDIA_SHARED = [
+  'analyzer/graph/writers.ts',
+  'analyzer/graph/nodeNames.ts',
+  'server/dashboard/dashboardApi.ts',
+];
 
 const forbiddenInAnalyzer = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-jsonrpc'];
 
@@ -107,6 +118,13 @@ function violations(folder: string): string[] {
   return problems;
 }
 
+/** The imports of `file` that are not `import type` / `export type`: code it brings along. */
+function valueImports(file: string): string[] {
+  return importsOf(file)
+    .filter((i) => !i.typeOnly)
+    .map((i) => `${path.relative(repo, file)} imports '${i.spec}' value-level`);
+}
+
 /** The source files `file` imports from its own tree (relative specs that name a .ts file). */
 function localImports(file: string): string[] {
   const out: string[] = [];
@@ -188,6 +206,33 @@ describe('import boundaries (DESIGN.md section 3)', () => {
     });
   }
 
+  for (const [folder, rule] of Object.entries(rules))
+    for (const shared of rule.sharedFiles ?? [])
+      it(`${shared}, imported by ${folder}/, imports types only`, () => {
+        expect(valueImports(path.join(repo, shared))).toEqual([]);
+      });
+
+  it('catches a shared file that imports code, and a server file media may not import', () => {
+    const probe = path.join(repo, 'media', '__shared_probe__.ts');
+    writeFileSync(
+      probe,
+      "import { apiPath } from '../server/dashboard/dashboardApi';\n" +
+        "import { answerApi } from '../server/dashboard/dashboardAnswers';\n" +
+        "import type { UsageStore } from '../analyzer/usage/store';\n" +
+        "import path from 'node:path';\n",
+    );
+    try {
+      const found = violations('media').filter((v) => v.includes('__shared_probe__'));
+      expect(found).toHaveLength(3);
+      expect(found.some((v) => v.includes('dashboardApi'))).toBe(false);
+      expect(found.some((v) => v.includes("'../server/dashboard/dashboardAnswers'"))).toBe(true);
+      expect(found.some((v) => v.includes("'../analyzer/usage/store'"))).toBe(true);
+      expect(valueImports(probe)).toHaveLength(3);
+    } finally {
+      rmSync(probe);
+    }
+  });
+
   it('catches a forbidden import (the check itself can fail)', () => {
     const probe = path.join(repo, 'analyzer', '__boundary_probe__.ts');
     writeFileSync(probe, "import * as vscode from 'vscode';\nimport { x } from '../client/extension';\n");
@@ -199,41 +244,4 @@ describe('import boundaries (DESIGN.md section 3)', () => {
       rmSync(probe);
     }
   });
-
-  it('keeps the engine modules the webview bundles browser-safe: no packages, no Node built-ins, no other engine code', () => {
-    const problems = sharedProblems(MEDIA_SHARED);
-    expect(problems).toEqual([]);
-    // the check itself can fail: a shared file that imports node:fs and the follow loop
-    const probe = path.join(repo, 'analyzer', 'graph', '__shared_probe__.ts');
-    writeFileSync(probe, "import { readFileSync } from 'node:fs';\nimport { follow } from './follow';\n");
-    try {
-      const found = sharedProblems([...MEDIA_SHARED, 'analyzer/graph/__shared_probe__.ts']);
-      expect(found).toHaveLength(2);
-    } finally {
-      rmSync(probe);
-    }
-  });
 });
-
-/** What a file shared with the browser imports that it may not: anything but each other and types. */
-function sharedProblems(shared: string[]): string[] {
-  const problems: string[] = [];
-  for (const rel of shared) {
-    const file = path.join(repo, rel);
-    for (const { spec, typeOnly } of importsOf(file)) {
-      if (!spec.startsWith('.')) {
-        problems.push(
-          `${rel} imports '${spec}': shared with the webview, it may import no package or built-in`,
-        );
-        continue;
-      }
-      const target = path.relative(repo, path.resolve(path.dirname(file), spec));
-      const targetFile = target.endsWith('.ts') ? target : `${target}.ts`;
-      if (!typeOnly && !shared.includes(targetFile))
-        problems.push(
-          `${rel} imports '${spec}': shared with the webview, it may import other code type-only`,
-        );
-    }
-  }
-  return problems;
-}

@@ -112,3 +112,19 @@ export interface MissingReport {
   /** Greedy what-if: add, one at a time, the package that newly covers the most users (then runs). */
   whatIf: CoverStep[];
 }
+
+/** The days and hosts of the store's script records (its daily rows). */
+export interface StoreCoverage {
+  firstDay: string | null;
+  lastDay: string | null;
+  hosts: string[];
+}
+
+/** An ingested input with lines the ingest could not read. */
+export interface SourceBadLines {
+  path: string;
+  /** Lines not read. */
+  bad: number;
+  /** All its lines. */
+  lines: number;
+}

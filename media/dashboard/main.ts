@@ -8,13 +8,17 @@
 import '../graph/graph.css';
 import './dashboard.css';
 import { select } from 'd3';
-import type { DashboardHostMessage, GraphPayload } from '../../server/protocol';
+import type { DashboardAnswers, UsageFilter } from '../../server/dashboard/dashboardApi';
+import type { DashboardHostMessage } from '../../server/protocol';
 import { renderGraph, type GraphView } from '../graph/render';
 import { connectHost, type SavedFile } from '../shared/bridge';
 import { bridgeSource, httpSource, type DataSource } from './api';
 import { barChart, svgToPngBase64, trendChart } from './charts';
 import { dataTable, type TableView } from './table';
-import type { DrillDown, Meta, PackageRow, RequestRow, Summary } from './types';
+
+/** The summary's parts as the page asks for them, one call each (so without the filter). */
+type Summary = Omit<DashboardAnswers['summary'], 'filter'>;
+type DrillDown = DashboardAnswers['package'];
 
 declare global {
   interface Window {
@@ -106,17 +110,16 @@ addPngButton(charts.tools, 'packages-by-users', () => usersChart.node()!);
 addPngButton(charts.tools, 'packages-by-imports', () => importsChart.node()!);
 addPngButton(trend.tools, 'trend', () => trendBox.node()!);
 
-function query(extra: Record<string, string> = {}): string {
-  const p = new URLSearchParams();
+/** The filter form's values (empty fields left out). */
+function filter(): UsageFilter {
+  const f: UsageFilter = {};
   const since = (document.getElementById('pd-since') as HTMLInputElement).value;
   const until = (document.getElementById('pd-until') as HTMLInputElement).value;
-  if (since) p.set('since', since);
-  if (until) p.set('until', until);
-  for (const o of (document.getElementById('pd-hosts') as HTMLSelectElement).selectedOptions)
-    p.append('host', o.value);
-  for (const [k, v] of Object.entries(extra)) p.set(k, v);
-  const s = p.toString();
-  return s ? `?${s}` : '';
+  if (since) f.since = since;
+  if (until) f.until = until;
+  const hosts = [...(document.getElementById('pd-hosts') as HTMLSelectElement).selectedOptions];
+  if (hosts.length) f.hosts = hosts.map((o) => o.value);
+  return f;
 }
 
 // ---- tables ----
@@ -163,7 +166,7 @@ tablesSec.tools
     });
   });
 
-const packagesTable = addTab<PackageRow>('Packages', (el) =>
+const packagesTable = addTab<Summary['packages'][number]>('Packages', (el) =>
   dataTable(
     el,
     [
@@ -231,7 +234,7 @@ const bundlesTable = addTab<Summary['bundles'][number]>('Bundles', (el) =>
     { label: 'bundles' },
   ),
 );
-const requestsTable = addTab<RequestRow>('Requests', (el) =>
+const requestsTable = addTab<DashboardAnswers['requests'][number]>('Requests', (el) =>
   dataTable(
     el,
     [
@@ -252,7 +255,7 @@ async function showPackage(name: string): Promise<void> {
   drillBody.selectAll('*').remove();
   drillBody.append('p').text(`Loading ${name}…`);
   try {
-    const d = await source.get<DrillDown>(`package${query({ name })}`);
+    const d = await source.get('package', { ...filter(), name });
     drillBody.selectAll('*').remove();
     drill.s.select('h2').text(`Package ${d.package}`);
     drillBody
@@ -314,7 +317,7 @@ async function showPackage(name: string): Promise<void> {
 // ---- graph ----
 let graphView: GraphView | undefined;
 async function loadGraph(): Promise<void> {
-  const payload = await source.get<GraphPayload>(`graph${query()}`);
+  const payload = await source.get('graph', filter());
   if (graphView) graphView.update(payload);
   else
     graphView = renderGraph(graphBox.node()!, payload, {
@@ -329,13 +332,13 @@ async function load(): Promise<void> {
   status.text('Loading…');
   try {
     const [totals, packages, monthly, hosts, scripts, pairs, bundles] = await Promise.all([
-      source.get<Summary['totals']>(`totals${query()}`),
-      source.get<Summary['packages']>(`packages${query()}`),
-      source.get<Summary['monthly']>(`monthly${query({ top: '8' })}`),
-      source.get<Summary['hosts']>(`hosts${query()}`),
-      source.get<Summary['scripts']>(`scripts${query({ top: '500' })}`),
-      source.get<Summary['coUsage']>(`co-usage${query({ top: '500' })}`),
-      source.get<Summary['bundles']>(`bundles${query({ top: '500' })}`),
+      source.get('totals', filter()),
+      source.get('packages', filter()),
+      source.get('monthly', { ...filter(), top: 8 }),
+      source.get('hosts', filter()),
+      source.get('scripts', { ...filter(), top: 500 }),
+      source.get('co-usage', { ...filter(), top: 500 }),
+      source.get('bundles', { ...filter(), top: 500 }),
     ]);
     const summary: Summary = { totals, packages, monthly, hosts, scripts, coUsage: pairs, bundles };
     const t = summary.totals;
@@ -370,7 +373,7 @@ async function load(): Promise<void> {
     hostsTable.setRows(summary.hosts);
     coTable.setRows(summary.coUsage);
     bundlesTable.setRows(summary.bundles);
-    requestsTable.setRows(await source.get<RequestRow[]>('requests'));
+    requestsTable.setRows(await source.get('requests'));
     await loadGraph();
     status.text('');
     window.pyratsDashboard = { ...window.pyratsDashboard, ready: true, summary };
@@ -399,7 +402,7 @@ host.onMessage((raw) => {
 async function start(): Promise<void> {
   if (host.kind === 'vscode') host.post({ type: 'ready' });
   try {
-    const meta = await source.get<Meta>('meta');
+    const meta = await source.get('meta');
     storeName.text(meta.store);
     hostSelect.attr('size', Math.min(4, Math.max(1, meta.hosts.length)));
     hostSelect

@@ -1,31 +1,18 @@
 /**
  * The usage dashboard's local HTTP server (`pyrats dashboard`, and the VS Code panel's data source):
- * serves the dashboard page and bundle, and a read-only JSON API over one usage store. Listens on
- * 127.0.0.1 or on a unix socket (mode 0600) only, answers GET/HEAD only, checks the Host header (no
- * DNS rebinding), wants the token on every request (dashboardAuth.ts), and sends a strict
- * Content-Security-Policy: log content reaches the page only as JSON and is rendered as text.
+ * serves the dashboard page and bundle, and a read-only JSON API over one usage store (its routes:
+ * dashboardApi.ts; their answers: dashboardAnswers.ts). Listens on 127.0.0.1 or on a unix socket
+ * (mode 0600) only, answers GET/HEAD only, checks the Host header (no DNS rebinding), wants the token
+ * on every request (dashboardAuth.ts), and sends a strict Content-Security-Policy: log content
+ * reaches the page only as JSON and is rendered as text.
  */
 import { chmodSync, existsSync, lstatSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { holdUmask, PRIVATE_FILE_MODE } from '../../analyzer/privateFiles';
-import { listQueue } from '../../analyzer/requests/queue';
-import {
-  aggregatedGraph,
-  byHost,
-  coUsage,
-  packageBundles,
-  dayNumber,
-  drillDown,
-  monthlyTrend,
-  packageUsage,
-  resolvePackage,
-  topScripts,
-  totals,
-  type UsageFilter,
-} from '../../analyzer/usage/queries';
 import { StoreBusyError, UsageStore } from '../../analyzer/usage/store';
+import { answerApi, HttpError } from './dashboardAnswers';
 import { DashboardAuth, loopbackHost, newToken } from './dashboardAuth';
 
 export interface DashboardServerOptions {
@@ -52,15 +39,6 @@ export interface DashboardServer {
   socketPath?: string;
   token: string;
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Finds the bundled dashboard assets: dist/media beside dist/cli.js, or the repo's dist/media. */
@@ -97,106 +75,6 @@ export function dashboardPage(title: string): string {
 </body>
 </html>
 `;
-}
-
-function filterFrom(q: URLSearchParams): UsageFilter {
-  const f: UsageFilter = {};
-  for (const k of ['since', 'until'] as const) {
-    const v = q.get(k);
-    if (!v) continue;
-    try {
-      dayNumber(v);
-    } catch (err) {
-      throw new HttpError(400, `${k}: ${(err as Error).message}`);
-    }
-    f[k] = v;
-  }
-  if (f.since && f.until && f.since > f.until) throw new HttpError(400, 'since is after until');
-  const hosts = q.getAll('host').filter(Boolean);
-  if (hosts.length) f.hosts = hosts;
-  if (q.get('stdlib') === '1') f.includeStdlib = true;
-  return f;
-}
-
-function intParam(q: URLSearchParams, name: string, def: number, max: number): number {
-  const v = q.get(name);
-  if (v === null || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new HttpError(400, `${name}: a whole number 0..${max}`);
-  return n;
-}
-
-/** Runs one API call against the store; the JSON-ready answer. */
-export async function answerApi(store: UsageStore, route: string, q: URLSearchParams): Promise<unknown> {
-  const f = filterFrom(q);
-  switch (route) {
-    case 'meta': {
-      const [range] = await store.rows<{ first: number | null; last: number | null }>(
-        `SELECT min(day)::INTEGER AS first, max(day)::INTEGER AS last FROM runs_daily`,
-      );
-      const hosts = await store.rows<{ host: string }>(
-        `SELECT DISTINCT s.value AS host FROM runs_daily d JOIN strings s ON s.string_id = d.host_id ORDER BY host`,
-      );
-      const iso = (d: number | null) =>
-        d === null ? null : new Date(d * 86_400_000).toISOString().slice(0, 10);
-      return {
-        store: path.basename(store.file),
-        firstDay: iso(range.first),
-        lastDay: iso(range.last),
-        hosts: hosts.map((h) => h.host),
-      };
-    }
-    case 'summary': {
-      const top = intParam(q, 'top', 50, 10_000);
-      return {
-        filter: f,
-        totals: await totals(store, f),
-        packages: await packageUsage(store, f),
-        monthly: await monthlyTrend(store, f, 8),
-        hosts: await byHost(store, f),
-        scripts: await topScripts(store, f, top),
-        coUsage: await coUsage(store, f, top),
-        bundles: await packageBundles(store, f, { limit: top }),
-      };
-    }
-    // the parts of the summary, one query each (the page asks for them in parallel)
-    case 'totals':
-      return totals(store, f);
-    case 'packages':
-      return packageUsage(store, f);
-    case 'monthly':
-      return monthlyTrend(store, f, intParam(q, 'top', 8, 100));
-    case 'hosts':
-      return byHost(store, f);
-    case 'scripts':
-      return topScripts(store, f, intParam(q, 'top', 500, 10_000));
-    case 'co-usage':
-      return coUsage(store, f, intParam(q, 'top', 500, 10_000));
-    case 'bundles':
-      return packageBundles(store, f, { limit: intParam(q, 'top', 500, 10_000) });
-    case 'package': {
-      const name = q.get('name');
-      if (!name) throw new HttpError(400, 'name: required');
-      const [found] = await resolvePackage(store, name);
-      if (found === undefined) throw new HttpError(404, `no package '${name.slice(0, 100)}' in the store`);
-      return drillDown(store, found, f);
-    }
-    case 'graph': {
-      const graph = await aggregatedGraph(store, f, {
-        maxScripts: intParam(q, 'scripts', 100, 5000),
-        maxPackages: intParam(q, 'packages', 150, 5000),
-      });
-      return { graph, title: 'aggregated usage graph' };
-    }
-    case 'requests':
-      return listQueue(store);
-    case 'bad-lines':
-      return store.rows(
-        `SELECT path, bad_lines::DOUBLE AS bad, lines::DOUBLE AS lines FROM sources WHERE bad_lines > 0 ORDER BY path`,
-      );
-    default:
-      throw new HttpError(404, `no API '${route}'`);
-  }
 }
 
 /**
