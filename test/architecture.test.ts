@@ -2,7 +2,7 @@
  * Enforces the import boundaries of DESIGN.md section 3 on every TypeScript source file:
  * which top-level folder may import which, and which npm packages each may use.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -195,6 +195,93 @@ describe('one-way arrows (issue 19): no module imports one that imports it back'
     } finally {
       rmSync(a);
       rmSync(b);
+    }
+  });
+});
+
+/**
+ * The engine's stages in pipeline order: a stage may import itself, the stages before it and the
+ * shared files directly in analyzer/ (which import only each other), never a later stage, type
+ * imports included. A new folder must be placed here.
+ */
+const STAGE_ORDER = [
+  'parse',
+  'notebook',
+  'extract',
+  'env',
+  'names',
+  'baseline',
+  'declarations',
+  'resolve',
+  'pyrats',
+  'graph',
+  'mirror',
+  'check',
+  'config',
+  'usage',
+  'requests',
+];
+
+/** Imports in analyzer/ that run back up the stage order (or name a stage missing from it). */
+function backArrows(files: string[]): string[] {
+  const analyzer = path.join(repo, 'analyzer');
+  const stageOf = (file: string) => {
+    const parts = path.relative(analyzer, file).split(path.sep);
+    return parts.length > 1 ? parts[0] : null;
+  };
+  const problems: string[] = [];
+  for (const file of files) {
+    const from = stageOf(file);
+    if (from !== null && !STAGE_ORDER.includes(from))
+      problems.push(`analyzer/${from}/ is not in STAGE_ORDER`);
+    for (const target of localImports(file)) {
+      const to = stageOf(target);
+      if (to === from) continue;
+      const back = to !== null && (from === null || STAGE_ORDER.indexOf(to) > STAGE_ORDER.indexOf(from));
+      if (back)
+        problems.push(
+          `${path.relative(repo, file)} imports ${path.relative(repo, target)}: ${from ?? 'a shared file'} comes before ${to}`,
+        );
+    }
+  }
+  return [...new Set(problems)];
+}
+
+describe('stage order in analyzer/ (issue 19): no stage imports a later one', () => {
+  it(`follows ${STAGE_ORDER.join(' → ')}`, () => {
+    expect(backArrows(tsFiles(path.join(repo, 'analyzer')))).toEqual([]);
+  });
+
+  it('finds a back arrow, a shared file that imports a stage, and an unplaced stage (the check itself can fail)', () => {
+    const probes = {
+      back: path.join(repo, 'analyzer', 'mirror', '__stage_probe__.ts'),
+      shared: path.join(repo, 'analyzer', '__stage_probe__.ts'),
+    };
+    writeFileSync(
+      probes.back,
+      "import type { Verdict } from '../check/verdict';\nexport type V = Verdict;\n",
+    );
+    writeFileSync(
+      probes.shared,
+      "import type { Verdict } from './check/verdict';\nexport type V = Verdict;\n",
+    );
+    try {
+      const found = backArrows(Object.values(probes));
+      expect(found).toHaveLength(2);
+      expect(found[0]).toMatch(/mirror comes before check/);
+      expect(found[1]).toMatch(/a shared file comes before check/);
+      const renamed = path.join(repo, 'analyzer', '__unplaced_probe__');
+      mkdirSync(renamed);
+      writeFileSync(path.join(renamed, 'x.ts'), 'export const x = 1;\n');
+      try {
+        expect(backArrows([path.join(renamed, 'x.ts')])).toEqual([
+          'analyzer/__unplaced_probe__/ is not in STAGE_ORDER',
+        ]);
+      } finally {
+        rmSync(renamed, { recursive: true });
+      }
+    } finally {
+      for (const p of Object.values(probes)) rmSync(p);
     }
   });
 });

@@ -5,7 +5,7 @@
  * Pure data plus (de)serialisation with validation. It does not run interpreters or resolve imports.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cleanDistributionName } from '../names/distributionName';
+import { cleanDistributionName } from './distributionName';
 import { ioProblem } from '../ioErrors';
 
 /** Largest snapshot read (a real one is well under 1 MB). */

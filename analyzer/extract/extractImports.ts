@@ -26,7 +26,8 @@ import { candidateRanges, firstSyntaxError } from './syntaxProblems';
 import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
 import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
 import { ioProblem } from '../ioErrors';
-import { cellLine, sitesInCells } from '../notebook/notebookModule';
+import { cellLine } from '../notebook/notebookModule';
+import { sitesInCells } from './notebookSites';
 import {
   isNotebookPath,
   notebookFacts,

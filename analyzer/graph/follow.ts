@@ -22,7 +22,7 @@ import { FsCache } from '../resolve/fsCache';
 import { ModuleFinder } from '../resolve/moduleFinder';
 import { resolveCompat, resolvePython } from '../resolve/resolveImport';
 import type { ResolutionProfile, ResolutionStatus } from '../resolve/resolution';
-import { comparePython, findRoots, isPython, iterPyFiles, relfile, type RelPair } from './roots';
+import { comparePython, findRoots, isPython, iterPyFiles, relfile, type RelPair } from '../resolve/roots';
 
 /** Extracts a batch of files; must return a result for every file asked. */
 export type ExtractFiles = (files: string[]) => Promise<Map<string, ExtractResult>>;

@@ -8,7 +8,7 @@ import { buildRecords, type RecordOptions, type RecordsResult } from '../pyrats/
 import { pythonRepr } from '../pyrats/pythonRepr';
 import { nodeId, type DependencyGraph, type GraphNode, type VerdictKind } from './dependencyGraph';
 import type { FollowResult, FollowSource } from './follow';
-import { comparePairs, type RelPair } from './roots';
+import { comparePairs, type RelPair } from '../resolve/roots';
 import { isNotebookPath } from '../notebook/readNotebook';
 import { dotString, numberNodes, writeDot, writeMermaid } from './writers';
 

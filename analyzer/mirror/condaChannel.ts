@@ -9,7 +9,7 @@
  */
 import { formatAge, redactUrl, type CachedResponse, type HttpCache } from './httpCache';
 import { sortVersions } from '../baseline/pep440';
-import type { MirrorHit } from '../check/verdict';
+import type { MirrorHit } from './mirrorHit';
 import { condaBuildPythonSpec, type PythonConstraints } from './pythonFit';
 
 /** Name → versions of one repodata.json. */

@@ -8,7 +8,7 @@
  * only, so one hanging server costs one timeout, not one per import.
  * Does not decide verdicts (see ../check).
  */
-import type { MirrorHit } from '../check/verdict';
+import type { MirrorHit } from './mirrorHit';
 import { normalizeName, type DistributionCandidate } from '../names/nameMap';
 import { judgeProvider, providerRank } from '../names/providerEvidence';
 import { CondaChannel, platformSubdir } from './condaChannel';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { nameFromArchive, normalizeName } from '../baseline/pep508';
 import type { PythonConstraints } from './pythonFit';
 import { sortVersions } from '../baseline/pep440';
-import type { MirrorHit } from '../check/verdict';
+import type { MirrorHit } from './mirrorHit';
 import { formatAge, redactUrl, type HttpCache } from './httpCache';
 
 export const SIMPLE_ACCEPT =

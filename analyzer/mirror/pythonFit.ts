@@ -7,7 +7,7 @@
  * Pure: no I/O.
  */
 import { compareVersions, satisfies } from '../baseline/pep440';
-import type { PythonFit } from '../check/verdict';
+import type { PythonFit } from './mirrorHit';
 
 /** Python versions constraint per package version: the alternatives (builds, files); '' = any. */
 export type PythonConstraints = Map<string, string[]>;

@@ -13,7 +13,7 @@
  * It never looks at the network or the file system.
  */
 import type { Environment } from '../env/environment';
-import { cleanDistributionName } from './distributionName';
+import { cleanDistributionName } from '../env/distributionName';
 
 export { cleanDistributionName };
 import { condaForgePackageFor, condaForgeShips } from './condaForgeMapping';

@@ -1,14 +1,13 @@
 /**
  * A notebook's code as one Python module: the code cells in order (IPython syntax masked, cell
  * magics skipped, see ipythonSyntax.ts) joined into one text, with the map from the text's lines
- * back to cells, so import sites found in the text can be placed in their cell. Two readings:
+ * back to cells, so import sites found in the text can be placed in their cell (extract/notebookSites.ts). Two readings:
  * `kernel` (what the kernel runs: `%%time` bodies included) for checks and the editor, and
  * `script` (what `jupyter nbconvert --to script` writes: every cell-magic body becomes a string
  * argument of `get_ipython().run_cell_magic`, so its imports are not imports) for PyRats records.
  *
  * It does not parse Python or read files.
  */
-import type { ImportSite, SourceRange } from '../extract/importSite';
 import { maskIPythonCell, type NotebookInstall, type NotebookRun } from './ipythonSyntax';
 import { isPythonLanguage, type Notebook } from './notebookCells';
 
@@ -78,13 +77,6 @@ function segmentAt(module: NotebookModule, line: number): CellSegment {
   return module.segments[lo];
 }
 
-function shift(range: SourceRange, by: number): SourceRange {
-  return {
-    start: { line: range.start.line - by, character: range.start.character },
-    end: { line: range.end.line - by, character: range.end.character },
-  };
-}
-
 /** Where a zero-based line of the module text is: its cell, the cell's id, the line within the cell. */
 export function cellLine(
   module: NotebookModule,
@@ -92,18 +84,4 @@ export function cellLine(
 ): { cell: number; cellId?: string; line: number } {
   const seg = segmentAt(module, line);
   return { cell: seg.cell, ...(seg.cellId ? { cellId: seg.cellId } : {}), line: line - seg.firstLine };
-}
-
-/** Sites found in the module text, placed in their cells (ranges within the cell, `cell` set). */
-export function sitesInCells(module: NotebookModule, sites: ImportSite[]): ImportSite[] {
-  return sites.map((site) => {
-    const seg = segmentAt(module, site.statementRange.start.line);
-    return {
-      ...site,
-      range: shift(site.range, seg.firstLine),
-      statementRange: shift(site.statementRange, seg.firstLine),
-      cell: seg.cell,
-      ...(seg.cellId ? { cellId: seg.cellId } : {}),
-    };
-  });
 }

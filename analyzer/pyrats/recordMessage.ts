@@ -8,7 +8,7 @@
  * each made of complete edge tuples and shorter than the limit (optionally also bounded in UTF-8
  * bytes, for datagram size). It does not build log lines or datagrams (syslogRecord.ts does).
  */
-import { comparePairs, type RelPair } from '../graph/roots';
+import { comparePairs, type RelPair } from '../resolve/roots';
 import { pythonRepr } from './pythonRepr';
 
 /** PyRats drops messages of this many characters or more. */

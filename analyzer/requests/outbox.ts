@@ -34,7 +34,7 @@ import {
   retryDelayMs,
   type OutboxEntry,
 } from './outboxEntry';
-import type { PackageRequest } from './packageRequest';
+import type { PackageRequest } from '../pyrats/packageRequest';
 import { readCapped } from './readCapped';
 import {
   deliverRequest,

@@ -5,7 +5,7 @@
  * it. Entries written by older versions (no `nextAttempt`, `firstAttempt: null`) are accepted.
  * Reading, moving and writing the files is outbox.ts's job.
  */
-import { validateRequest, type PackageRequest } from './packageRequest';
+import { validateRequest, type PackageRequest } from '../pyrats/packageRequest';
 import { parseRequestSink } from './requestSinks';
 
 export interface OutboxEntry {

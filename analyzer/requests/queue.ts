@@ -7,31 +7,10 @@
  * Reads and writes only the store's `requests` / `request_status` tables; it does not fetch mirror
  * indexes (the caller passes a predicate) or write mirror configuration (mirrorLists.ts).
  */
+import type { QueueEntry, RequestStatus } from '../usage/answers';
 import type { UsageStore } from '../usage/store';
 
-export const REQUEST_STATUSES = ['new', 'approved', 'rejected', 'mirrored'] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-
-export interface QueueEntry {
-  /** PEP 503-normalised name. */
-  package: string;
-  /** Names as the requesters spelled them. */
-  spellings: string[];
-  status: RequestStatus;
-  /** Distinct requesters (user, or host when the user is unknown). */
-  requesters: number;
-  /** Distinct requests (by request id). */
-  requests: number;
-  reasons: string[];
-  preferred: string[];
-  users: string[];
-  hosts: string[];
-  firstRequested: string;
-  lastRequested: string;
-  /** When the status was last changed, and the admin's note. */
-  changed: string | null;
-  note: string | null;
-}
+export { REQUEST_STATUSES, type QueueEntry, type RequestStatus } from '../usage/answers';
 
 export function normalizePackageName(name: string): string {
   return name

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { distributionsByModule, type Distribution, type Environment } from '../env/environment';
 import type { ImportSite } from '../extract/importSite';
-import { findRoots, relfile } from '../graph/roots';
+import { findRoots, relfile } from './roots';
 import { FsCache } from './fsCache';
 import { ModuleFinder, type ModuleSpec } from './moduleFinder';
 import type { Resolution, ResolutionProfile, ResolutionStatus } from './resolution';

@@ -128,3 +128,28 @@ export interface SourceBadLines {
   /** All its lines. */
   lines: number;
 }
+
+/** The admin's request queue (requests/queue.ts builds it from the store's request tables). */
+export const REQUEST_STATUSES = ['new', 'approved', 'rejected', 'mirrored'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export interface QueueEntry {
+  /** PEP 503-normalised name. */
+  package: string;
+  /** Names as the requesters spelled them. */
+  spellings: string[];
+  status: RequestStatus;
+  /** Distinct requesters (user, or host when the user is unknown). */
+  requesters: number;
+  /** Distinct requests (by request id). */
+  requests: number;
+  reasons: string[];
+  preferred: string[];
+  users: string[];
+  hosts: string[];
+  firstRequested: string;
+  lastRequested: string;
+  /** When the status was last changed, and the admin's note. */
+  changed: string | null;
+  note: string | null;
+}

@@ -4,7 +4,7 @@
  * (IngestRun). A failed commit is a StoreWriteError and ends the run. Does not read or parse input.
  */
 import type { NodePair, ParsedLogLine } from '../pyrats/logLine';
-import { REQUEST_FORMAT, validateRequest } from '../requests/packageRequest';
+import { REQUEST_FORMAT, validateRequest } from '../pyrats/packageRequest';
 import type { NodeDeriver } from './derive';
 import type { IngestOptions } from './ingestTypes';
 import {

@@ -5,7 +5,7 @@
  * chosen section. Runs queries (queries.ts) but parses no flags and prints nothing itself.
  */
 import { escapeControls } from '../terminalText';
-import type { QueueEntry } from '../requests/queue';
+import type { QueueEntry } from './answers';
 import {
   byHost,
   coUsage,

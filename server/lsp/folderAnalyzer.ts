@@ -15,7 +15,7 @@ import { Checker } from '../../analyzer/check/checker';
 import { ioProblem } from '../../analyzer/ioErrors';
 import { readDeclarations } from '../../analyzer/declarations/declarations';
 import { writeScriptBlock } from '../../analyzer/declarations/pep723';
-import { planPin } from '../../analyzer/declarations/pin';
+import { planPin } from '../../analyzer/check/pin';
 import type { MirrorHit, Verdict } from '../../analyzer/check/verdict';
 import { markInstalledByNotebook } from '../../analyzer/check/notebookInstalls';
 import type { NotebookFacts } from '../../analyzer/notebook/readNotebook';
@@ -287,7 +287,7 @@ export class FolderAnalyzer {
 
   /**
    * The text with its PEP 723 block written as `pyrats pin` writes it against this folder's
-   * baseline (see analyzer/declarations/pin.ts), or null when there is no baseline, the script's own
+   * baseline (see analyzer/check/pin.ts), or null when there is no baseline, the script's own
    * block is broken, or nothing would change.
    */
   async pinnedText(parsed: ParsedSource, text: TextDocument, file: string): Promise<string | null> {

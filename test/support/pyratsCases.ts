@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { comparePairs, type RelPair } from '../../analyzer/graph/roots';
+import { comparePairs, type RelPair } from '../../analyzer/resolve/roots';
 import { joinTokens, edgeToken, type PyRatsRecord } from '../../analyzer/pyrats/recordMessage';
 
 export const CASES_DIR = path.resolve(__dirname, '../fixtures/pyrats-cases');

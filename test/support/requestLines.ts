@@ -2,7 +2,7 @@
  * Log lines of package requests as syslog-ng writes them (BSD header + the PyRatsRequest record line
  * built with the project's own request model and record formatter), for queue and report tests.
  */
-import { createPackageRequest, requestToJson, REQUEST_LOGGER } from '../../analyzer/requests/packageRequest';
+import { createPackageRequest, requestToJson, REQUEST_LOGGER } from '../../analyzer/pyrats/packageRequest';
 import { formatRecordLine } from '../../analyzer/pyrats/syslogRecord';
 
 export function requestLine(o: {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Checker } from '../../../analyzer/check/checker';
 import { readDeclarations } from '../../../analyzer/declarations/declarations';
 import { writeScriptBlock } from '../../../analyzer/declarations/pep723';
-import { planPin } from '../../../analyzer/declarations/pin';
+import { planPin } from '../../../analyzer/check/pin';
 import { parseDuration } from '../../../analyzer/config/duration';
 import {
   EXIT,

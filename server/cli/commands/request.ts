@@ -30,7 +30,7 @@ import {
   createPackageRequest,
   requestToJson,
   type RequestedPackage,
-} from '../../../analyzer/requests/packageRequest';
+} from '../../../analyzer/pyrats/packageRequest';
 import {
   parseRequestSink,
   requestDatagram,

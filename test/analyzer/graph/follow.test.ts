@@ -13,7 +13,7 @@ import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { nodeId } from '../../../analyzer/graph/dependencyGraph';
 import { followDependencies } from '../../../analyzer/graph/follow';
 import { toDependencyGraph, toRecords, toSfood } from '../../../analyzer/graph/formats';
-import type { RelPair } from '../../../analyzer/graph/roots';
+import type { RelPair } from '../../../analyzer/resolve/roots';
 import { PYRATS_MESSAGE_LIMIT } from '../../../analyzer/pyrats/recordMessage';
 
 let env: Environment;

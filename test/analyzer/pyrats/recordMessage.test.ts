@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { RelPair } from '../../../analyzer/graph/roots';
+import type { RelPair } from '../../../analyzer/resolve/roots';
 import {
   buildRecords,
   PYRATS_MESSAGE_LIMIT,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareEntries, parseOutboxEntry, retryDelayMs } from '../../../analyzer/requests/outboxEntry';
-import { createPackageRequest } from '../../../analyzer/requests/packageRequest';
+import { createPackageRequest } from '../../../analyzer/pyrats/packageRequest';
 
 const request = createPackageRequest({
   user: 'jdoe',

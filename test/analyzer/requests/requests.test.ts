@@ -29,7 +29,7 @@ import {
   requestToJson,
   validateRequest,
   type PackageRequest,
-} from '../../../analyzer/requests/packageRequest';
+} from '../../../analyzer/pyrats/packageRequest';
 import { mailtoLink, parseRequestSink, requestDatagram } from '../../../analyzer/requests/requestSinks';
 import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 

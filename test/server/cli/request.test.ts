@@ -7,7 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRequestMessage, type PackageRequest } from '../../../analyzer/requests/packageRequest';
+import { parseRequestMessage, type PackageRequest } from '../../../analyzer/pyrats/packageRequest';
 import { main } from '../../../server/cli/main';
 import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';
 import { captureCli } from '../../support/cliCapture';

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRequestMessage } from '../../../analyzer/requests/packageRequest';
+import { parseRequestMessage } from '../../../analyzer/pyrats/packageRequest';
 import { main } from '../../../server/cli/main';
 import { captureCli } from '../../support/cliCapture';
 import { startSyslogNg, stopSyslogNg, syslogNgMissing, type SyslogNgHost } from '../../support/syslogNg';

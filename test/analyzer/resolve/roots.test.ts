@@ -24,7 +24,7 @@ import {
   isPython,
   iterPyFiles,
   relfile,
-} from '../../../analyzer/graph/roots';
+} from '../../../analyzer/resolve/roots';
 import { FsCache } from '../../../analyzer/resolve/fsCache';
 
 let tmp: string;

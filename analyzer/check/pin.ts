@@ -6,8 +6,8 @@
  * try/except ImportError are optional and not pinned. Pure: verdicts in, strings out (pep723.ts writes).
  */
 import { normalizeName } from '../baseline/pep508';
-import type { Verdict } from '../check/verdict';
-import type { Declarations } from './declarations';
+import type { Verdict } from './verdict';
+import type { Declarations } from '../declarations/declarations';
 
 export interface PinPlan {
   dependencies: string[];

@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { FsCache } from '../resolve/fsCache';
+import type { FsCache } from './fsCache';
 
 /** A PyRats node: `[root, rel]`. */
 export type RelPair = [root: string, rel: string];
