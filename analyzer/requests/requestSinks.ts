@@ -22,7 +22,12 @@ import {
   type SendResult,
   type SyslogTarget,
 } from '../pyrats/syslogTransport';
-import { REQUEST_LOGGER, requestToJson, summariseRequest, type PackageRequest } from '../pyrats/packageRequest';
+import {
+  REQUEST_LOGGER,
+  requestToJson,
+  summariseRequest,
+  type PackageRequest,
+} from '../pyrats/packageRequest';
 import { postWebhook } from './webhook';
 
 export type RequestSink =
