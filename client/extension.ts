@@ -16,11 +16,10 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import type {
+import {
   FileSummaryNotification,
-  FileSummaryParams,
   RefreshMirrorIndexRequest,
-  RefreshMirrorIndexResult,
+  type RefreshMirrorIndexResult,
 } from '../server/protocol';
 import { registerDashboardPanel } from './dashboardPanel';
 import { registerGraphPanel } from './graphPanel';
@@ -34,9 +33,6 @@ import { registerRequestFeatures } from './requests';
 import { ReportView } from './reportView';
 import { selectBaseline } from './selectBaseline';
 import { PyratsStatusBar } from './statusBar';
-
-const FILE_SUMMARY: typeof FileSummaryNotification.method = 'pyrats/fileSummary';
-const REFRESH_MIRROR: typeof RefreshMirrorIndexRequest.method = 'pyrats/refreshMirrorIndex';
 
 /** What other client modules get from the extension (the running client, the output channel). */
 export interface PyratsContext {
@@ -116,7 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
         e.newState === State.Running ? 'running' : e.newState === State.Stopped ? 'stopped' : 'starting',
       );
     });
-    client.onNotification(FILE_SUMMARY, (summary: FileSummaryParams) => statusBar.update(summary));
+    client.onNotification(FileSummaryNotification.type, (summary) => statusBar.update(summary));
     languageClient = client;
     await client.start();
   };
@@ -134,8 +130,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pyrats
             title: 'PyRats: refreshing the mirror index',
             cancellable: true,
           },
-          (_progress, token) =>
-            languageClient!.sendRequest<RefreshMirrorIndexResult>(REFRESH_MIRROR, {}, token),
+          (_progress, token) => languageClient!.sendRequest(RefreshMirrorIndexRequest.type, {}, token),
         );
       } catch (err) {
         // cancelled: the server stops waiting for us but finishes the refresh and re-checks open files

@@ -9,18 +9,17 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type {
-  DependencyGraphParams,
+import {
   DependencyGraphRequest,
-  GraphHostMessage,
-  GraphPayload,
-  GraphScope,
-  GraphViewMessage,
-  ShowDependencyGraphArgs,
+  type DependencyGraphParams,
+  type GraphHostMessage,
+  type GraphPayload,
+  type GraphScope,
+  type GraphViewMessage,
+  type ShowDependencyGraphArgs,
 } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
 
-const DEPENDENCY_GRAPH: typeof DependencyGraphRequest.method = 'pyrats/dependencyGraph';
 const VIEW_TYPE = 'pyrats.dependencyGraph';
 const METHOD_NOT_FOUND = -32601;
 const REFRESH_DELAY_MS = 400;
@@ -309,7 +308,7 @@ class GraphPanelHost implements vscode.WebviewPanelSerializer {
     if (client?.isRunning()) {
       const params: DependencyGraphParams = { uri: source.uri, scope: source.scope };
       try {
-        return await client.sendRequest<GraphPayload>(DEPENDENCY_GRAPH, params);
+        return await client.sendRequest(DependencyGraphRequest.type, params);
       } catch (err) {
         if ((err as { code?: number }).code !== METHOD_NOT_FOUND) throw err;
       }

@@ -7,16 +7,15 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { VERDICT_ORDER } from './importTree';
 import { MarkdownDocuments } from './markdownDocuments';
-import type {
-  ImportVerdictInfo,
-  VerdictKind,
-  WorkspaceReportParams,
+import {
   WorkspaceReportRequest,
-  WorkspaceReportResult,
+  type ImportVerdictInfo,
+  type VerdictKind,
+  type WorkspaceReportParams,
+  type WorkspaceReportResult,
 } from '../server/protocol';
 
 export const REPORT_SCHEME = 'pyrats-report';
-const WORKSPACE_REPORT: typeof WorkspaceReportRequest.method = 'pyrats/workspaceReport';
 
 /** Escapes what would break the Markdown tables or inject HTML (names keep their underscores). */
 function escape(s: string): string {
@@ -92,9 +91,8 @@ export function fetchWorkspaceReport(
   client: LanguageClient,
   token: vscode.CancellationToken,
 ): Promise<WorkspaceReportResult> {
-  // (always with a token: without one, jsonrpc would send the trailing `undefined` as a parameter)
   const params: WorkspaceReportParams = {};
-  return client.sendRequest<WorkspaceReportResult>(WORKSPACE_REPORT, params, token);
+  return client.sendRequest(WorkspaceReportRequest.type, params, token);
 }
 
 export class ReportView implements vscode.Disposable {

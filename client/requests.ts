@@ -10,23 +10,22 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type {
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
   FileVerdictsRequest,
-  FileVerdictsResult,
-  ImportVerdictInfo,
-  RequestPackagesArgs,
-  PackageCandidate as QuickFixPackage,
+  type FileVerdictsResult,
+  type ImportVerdictInfo,
+  type RequestPackagesArgs,
+  type PackageCandidate as QuickFixPackage,
 } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
 import { configuredRequestDestinations } from './configView';
 import { configuredConfig } from './showConfiguration';
 
-const FILE_VERDICTS: typeof FileVerdictsRequest.method = 'pyrats/fileVerdicts';
-
 export interface RequestFeatureDeps {
   output: vscode.LogOutputChannel;
   /** The running language client, when there is one (for the current file's verdicts). */
-  client(): { sendRequest(method: string, params: unknown): Promise<unknown> } | undefined;
+  client(): LanguageClient | undefined;
   /** The target interpreter for a file; default `python3`. */
   interpreter?: (uri?: vscode.Uri) => string;
 }
@@ -209,9 +208,7 @@ export function registerRequestFeatures(
     const client = deps.client();
     if (uri && client) {
       try {
-        const result = (await client.sendRequest(FILE_VERDICTS, {
-          uri: uri.toString(),
-        })) as FileVerdictsResult;
+        const result = await client.sendRequest(FileVerdictsRequest.type, { uri: uri.toString() });
         const doc = await vscode.workspace.openTextDocument(uri);
         const lines = (n: number) => (n < doc.lineCount ? doc.lineAt(n).text : '');
         return { candidates: fromVerdicts(result, lines), uri, baseline: result.baseline };

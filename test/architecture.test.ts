@@ -13,12 +13,19 @@ const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:
 interface Rule {
   /** Folders (top level) whose files may be imported, value-level. */
   folders: string[];
+  /** Files of other folders that may be imported, value-level (they bundle with this folder). */
+  runtimeFiles?: string[];
   /** Files that may be imported with `import type` only. */
   typeOnlyFiles?: string[];
   /** npm packages allowed (prefix match on the package name). */
   packages: (pkg: string) => boolean;
   nodeBuiltins: boolean;
 }
+
+/** The one file of server/ the client bundles (DESIGN section 3). */
+const PROTOCOL = 'server/protocol.ts';
+/** What PROTOCOL may import at run time: the message classes only, no server library. */
+const protocolPackages = ['vscode-jsonrpc'];
 
 const forbiddenInAnalyzer = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-jsonrpc'];
 
@@ -37,7 +44,8 @@ const rules: Record<string, Rule> = {
   },
   client: {
     folders: ['client'],
-    typeOnlyFiles: ['server/protocol.ts'],
+    // the message namespaces (`X.type`, `X.method`); protocol.ts itself imports only vscode-jsonrpc
+    runtimeFiles: [PROTOCOL],
     packages: (p) => p === 'vscode' || p.startsWith('vscode-languageclient'),
     nodeBuiltins: true,
   },
@@ -88,6 +96,7 @@ function violations(folder: string): string[] {
         const top = target.split(path.sep)[0];
         if (rule.folders.includes(top)) continue;
         const targetFile = target.endsWith('.ts') ? target : `${target}.ts`;
+        if (rule.runtimeFiles?.includes(targetFile)) continue;
         if (typeOnly && rule.typeOnlyFiles?.includes(targetFile)) continue;
         problems.push(`${where}: ${folder}/ may not import from ${top}/`);
       } else if (builtins.has(spec)) {
@@ -98,6 +107,13 @@ function violations(folder: string): string[] {
     }
   }
   return problems;
+}
+
+/** Run-time imports of `file` (the protocol file) other than `protocolPackages`. */
+function protocolViolations(file: string): string[] {
+  return importsOf(file)
+    .filter(({ spec, typeOnly }) => !typeOnly && !protocolPackages.includes(spec))
+    .map(({ spec }) => `${path.relative(repo, file)} imports '${spec}' at run time`);
 }
 
 /** The source files `file` imports from its own tree (relative specs that name a .ts file). */
@@ -180,6 +196,44 @@ describe('import boundaries (DESIGN.md section 3)', () => {
       expect(violations(folder)).toEqual([]);
     });
   }
+
+  it(`${PROTOCOL} imports at run time only ${protocolPackages.join(', ')} (the client bundles it)`, () => {
+    expect(protocolViolations(path.join(repo, PROTOCOL))).toEqual([]);
+  });
+
+  it('catches a protocol file that imports the server library (the check itself can fail)', () => {
+    const probe = path.join(repo, 'server', '__protocol_probe__.ts');
+    writeFileSync(
+      probe,
+      "import { RequestType } from 'vscode-jsonrpc';\n" +
+        "import type { Connection } from 'vscode-languageserver';\n" +
+        "import { createConnection } from 'vscode-languageserver/node';\n",
+    );
+    try {
+      expect(protocolViolations(probe)).toEqual([
+        "server/__protocol_probe__.ts imports 'vscode-languageserver/node' at run time",
+      ]);
+    } finally {
+      rmSync(probe);
+    }
+  });
+
+  it('lets the client import the protocol file, and no other server file (the check itself can fail)', () => {
+    const probe = path.join(repo, 'client', '__boundary_probe__.ts');
+    writeFileSync(
+      probe,
+      "import { FileSummaryNotification } from '../server/protocol';\n" +
+        "import { x } from '../server/lsp/server';\n",
+    );
+    try {
+      const found = violations('client').filter((v) => v.includes('__boundary_probe__'));
+      expect(found).toEqual([
+        "client/__boundary_probe__.ts imports '../server/lsp/server': client/ may not import from server/",
+      ]);
+    } finally {
+      rmSync(probe);
+    }
+  });
 
   it('catches a forbidden import (the check itself can fail)', () => {
     const probe = path.join(repo, 'analyzer', '__boundary_probe__.ts');
