@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { Ctx } from './ctx';
 import { VERDICT_ORDER } from './importTree';
 import { MarkdownDocuments } from './markdownDocuments';
 import {
@@ -101,10 +102,10 @@ export class ReportView implements vscode.Disposable {
     'Run "PyRats: Check Workspace Against Baseline" to fill this report.',
   );
 
-  constructor(private readonly client: () => LanguageClient | undefined) {}
+  constructor(private readonly ctx: Ctx) {}
 
   async checkWorkspace(): Promise<void> {
-    const client = this.client();
+    const client = this.ctx.client();
     if (!client) {
       void vscode.window.showErrorMessage('PyRats: the language server is not running.');
       return;
