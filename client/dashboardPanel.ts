@@ -13,6 +13,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { DashboardHostMessage, DashboardViewMessage } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
+import type { Ctx } from './ctx';
 
 const VIEW_TYPE = 'pyrats.usageDashboard';
 const API_PATH = /^[a-z-]+(\?[\w%&=.+-]*)?$/;
@@ -145,7 +146,9 @@ function html(webview: vscode.Webview, context: vscode.ExtensionContext, title: 
 </html>`;
 }
 
-async function openDashboard(context: vscode.ExtensionContext): Promise<void> {
+/** *PyRats: Open Usage Dashboard* (`pyrats.openUsageDashboard`). */
+export async function openDashboard(ctx: Ctx): Promise<void> {
+  const context = ctx.extension;
   const db = await chooseStore(context);
   if (!db) return;
   let server: DashboardProcess;
@@ -192,11 +195,4 @@ async function openDashboard(context: vscode.ExtensionContext): Promise<void> {
   server.child.on('exit', () => post({ type: 'error', message: 'the dashboard server stopped' }));
   panel.onDidDispose(() => server.child.kill());
   context.subscriptions.push({ dispose: () => server.child.kill() });
-}
-
-/** Registers *PyRats: Open Usage Dashboard* (`pyrats.openUsageDashboard`). Called from extension.ts. */
-export function registerDashboardPanel(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('pyrats.openUsageDashboard', () => openDashboard(context)),
-  );
 }

@@ -8,32 +8,23 @@
  * Python file refreshes the graph with positions kept.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import type {
-  DependencyGraphParams,
+import {
   DependencyGraphRequest,
-  GraphHostMessage,
-  GraphPayload,
-  GraphScope,
-  GraphViewMessage,
-  ShowDependencyGraphArgs,
+  type DependencyGraphParams,
+  type GraphHostMessage,
+  type GraphPayload,
+  type GraphScope,
+  type GraphViewMessage,
+  type ShowDependencyGraphArgs,
 } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
+import type { Ctx } from './ctx';
 
-const DEPENDENCY_GRAPH: typeof DependencyGraphRequest.method = 'pyrats/dependencyGraph';
 const VIEW_TYPE = 'pyrats.dependencyGraph';
 const METHOD_NOT_FOUND = -32601;
 const REFRESH_DELAY_MS = 400;
 /** Largest export the panel writes (an SVG or PNG of a big view is a few MB). */
 const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
-
-export interface GraphPanelOptions {
-  output?: vscode.LogOutputChannel;
-  /** The target interpreter for a file (used when the graph comes from the CLI). */
-  interpreter?: (uri?: vscode.Uri) => string;
-}
-
-type ClientSource = LanguageClient | (() => LanguageClient | undefined);
 
 interface PanelSource {
   uri: string;
@@ -95,9 +86,9 @@ class GraphPanel {
   ) {
     panel.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(host.context.extensionUri, 'dist', 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(host.ctx.extension.extensionUri, 'dist', 'media')],
     };
-    panel.webview.html = pageHtml(panel.webview, host.context.extensionUri);
+    panel.webview.html = pageHtml(panel.webview, host.ctx.extension.extensionUri);
     this.setTitle();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: GraphViewMessage) => void this.onMessage(m)),
@@ -147,7 +138,7 @@ class GraphPanel {
           (message.encoding === 'utf8' || message.encoding === 'base64')
         ) {
           await this.save(message);
-        } else this.host.output?.warn('graph: ignored a malformed export from the page');
+        } else this.host.ctx.output.warn('graph: ignored a malformed export from the page');
         break;
       case 'requestGraph':
         if (message.scope === 'script' || message.scope === 'workspace') {
@@ -162,7 +153,7 @@ class GraphPanel {
   private async open(file: string): Promise<void> {
     // Only files the graph holds: the page's messages are not trusted blindly.
     if (!this.files.has(file)) {
-      this.host.output?.warn(`graph: refused to open ${file}: not a node of the graph`);
+      this.host.ctx.output.warn(`graph: refused to open ${file}: not a node of the graph`);
       return;
     }
     const uri = vscode.Uri.file(file);
@@ -227,7 +218,7 @@ class GraphPanel {
         this.select = undefined;
       } catch (err) {
         const text = err instanceof Error ? err.message : String(err);
-        this.host.output?.error(`graph: ${text}`);
+        this.host.ctx.output.error(`graph: ${text}`);
         this.post({ type: 'error', message: `Cannot build the dependency graph: ${text}` });
       }
     };
@@ -242,15 +233,22 @@ class GraphPanel {
   }
 }
 
-class GraphPanelHost implements vscode.WebviewPanelSerializer {
+/**
+ * *PyRats: Show Dependency Graph* (`pyrats.showDependencyGraph`, `show`; arguments: none = the
+ * active editor, a file Uri, or `ShowDependencyGraphArgs` from a code action) and the panel
+ * serializer (registered when made, at activation).
+ */
+export class GraphPanelHost implements vscode.WebviewPanelSerializer, vscode.Disposable {
   private current: GraphPanel | undefined;
+  private readonly serializer: vscode.Disposable;
 
-  constructor(
-    readonly context: vscode.ExtensionContext,
-    private readonly client: () => LanguageClient | undefined,
-    readonly output: vscode.LogOutputChannel | undefined,
-    private readonly interpreter: ((uri?: vscode.Uri) => string) | undefined,
-  ) {}
+  constructor(readonly ctx: Ctx) {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, this);
+  }
+
+  dispose(): void {
+    this.serializer.dispose();
+  }
 
   async show(arg?: ShowDependencyGraphArgs | vscode.Uri): Promise<void> {
     let uri: vscode.Uri | undefined;
@@ -279,7 +277,7 @@ class GraphPanelHost implements vscode.WebviewPanelSerializer {
     }
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Dependency graph', vscode.ViewColumn.Beside, {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'media')],
     });
     this.current = new GraphPanel(panel, source, select, this);
   }
@@ -305,11 +303,11 @@ class GraphPanelHost implements vscode.WebviewPanelSerializer {
 
   /** The graph from the language server, or from the CLI when the server lacks the request. */
   async fetch(source: PanelSource): Promise<GraphPayload> {
-    const client = this.client();
+    const client = this.ctx.client();
     if (client?.isRunning()) {
       const params: DependencyGraphParams = { uri: source.uri, scope: source.scope };
       try {
-        return await client.sendRequest<GraphPayload>(DEPENDENCY_GRAPH, params);
+        return await client.sendRequest(DependencyGraphRequest.type, params);
       } catch (err) {
         if ((err as { code?: number }).code !== METHOD_NOT_FOUND) throw err;
       }
@@ -325,34 +323,13 @@ class GraphPanelHost implements vscode.WebviewPanelSerializer {
       args.push('--workspace', folder ?? vscode.Uri.joinPath(uri, '..').fsPath);
     else args.push(uri.fsPath);
     // The resolver already ignores interpreters named by an untrusted workspace's settings.
-    const python = this.interpreter?.(uri);
+    const python = this.ctx.interpreter(uri);
     if (python) args.push('--python', python);
-    const run = await runPyratsCli(this.context, args, { cwd: folder, timeoutMs: 120_000 });
+    const run = await runPyratsCli(this.ctx.extension, args, { cwd: folder, timeoutMs: 120_000 });
     if (run.error) throw new Error(run.error);
     if (!run.stdout.trim())
       throw new Error(run.stderr.trim() || `pyrats graph exited with status ${run.code}`);
-    if (run.stderr.trim()) this.output?.warn(`pyrats graph: ${run.stderr.trim()}`);
+    if (run.stderr.trim()) this.ctx.output.warn(`pyrats graph: ${run.stderr.trim()}`);
     return JSON.parse(run.stdout) as GraphPayload;
   }
-}
-
-/**
- * Registers *PyRats: Show Dependency Graph* (`pyrats.showDependencyGraph`; arguments: none = the
- * active editor, a file Uri, or `ShowDependencyGraphArgs` from a code action) and the panel
- * serializer. `client` is the running language client, or a function returning it.
- */
-export function registerGraphPanel(
-  context: vscode.ExtensionContext,
-  client: ClientSource,
-  options: GraphPanelOptions = {},
-): vscode.Disposable {
-  const getClient = typeof client === 'function' ? client : () => client;
-  const host = new GraphPanelHost(context, getClient, options.output, options.interpreter);
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand(
-      'pyrats.showDependencyGraph',
-      (arg?: ShowDependencyGraphArgs | vscode.Uri) => host.show(arg),
-    ),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, host),
-  );
 }

@@ -7,9 +7,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import type { VerdictKind, WorkspaceReportResult } from '../server/protocol';
 import { runPyratsCli } from './cliProcess';
+import type { Ctx } from './ctx';
 import {
   buildImportTree,
   VERDICT_ORDER,
@@ -18,7 +18,7 @@ import {
   type PackageNode,
   type VerdictNode,
 } from './importTree';
-import { fetchWorkspaceReport, type ReportView } from './reportView';
+import { fetchWorkspaceReport, ReportView } from './reportView';
 
 export const IMPORTS_VIEW = 'pyrats.imports';
 
@@ -121,74 +121,98 @@ function viewMessage(report: WorkspaceReportResult, filter: ImportTreeFilter): s
   return parts.join(' · ');
 }
 
-export interface PyratsViewDeps {
-  context: vscode.ExtensionContext;
-  client: () => LanguageClient | undefined;
-  reportView: ReportView;
-}
+/**
+ * The view and its title actions (`pyrats.view.*`, one method each); made at activation. The report
+ * is fetched when the view first shows, and on refresh.
+ */
+export class PyratsView implements vscode.Disposable {
+  private readonly tree = new ImportsTree();
+  private readonly view: vscode.TreeView<Item>;
+  private readonly subscriptions: vscode.Disposable[];
 
-/** Registers the view and its title actions. */
-export function registerPyratsView(deps: PyratsViewDeps): vscode.Disposable {
-  const tree = new ImportsTree();
-  const view = vscode.window.createTreeView(IMPORTS_VIEW, { treeDataProvider: tree, showCollapseAll: true });
+  constructor(private readonly ctx: Ctx) {
+    this.view = vscode.window.createTreeView(IMPORTS_VIEW, {
+      treeDataProvider: this.tree,
+      showCollapseAll: true,
+    });
+    this.subscriptions = [
+      this.view,
+      this.tree,
+      this.view.onDidChangeVisibility((e) => {
+        if (e.visible && !this.tree.report) void this.refresh();
+      }),
+    ];
+  }
 
-  const fetchReport = async (): Promise<WorkspaceReportResult | undefined> => {
-    const client = deps.client();
+  private async fetchReport(): Promise<WorkspaceReportResult | undefined> {
+    const client = this.ctx.client();
     if (!client) {
-      view.message = 'The PyRats language server is not running.';
+      this.view.message = 'The PyRats language server is not running.';
       return undefined;
     }
     return vscode.window.withProgress({ location: { viewId: IMPORTS_VIEW } }, (_progress, token) =>
       fetchWorkspaceReport(client, token),
     );
-  };
-  const show = (report: WorkspaceReportResult | undefined) => {
-    if (!report) return;
-    tree.report = report;
-    view.message = viewMessage(report, tree.filter);
-    tree.update();
-  };
-  const refresh = async () => {
-    try {
-      show(await fetchReport());
-    } catch (err) {
-      view.message = `The workspace could not be checked: ${err instanceof Error ? err.message : String(err)}`;
-    }
-  };
+  }
 
-  const filter = async () => {
+  private show(report: WorkspaceReportResult | undefined): void {
+    if (!report) return;
+    this.tree.report = report;
+    this.view.message = viewMessage(report, this.tree.filter);
+    this.tree.update();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.show(await this.fetchReport());
+    } catch (err) {
+      this.view.message = `The workspace could not be checked: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  async filter(): Promise<void> {
     const text = await vscode.window.showInputBox({
       title: 'PyRats: filter the imports (1/2)',
       prompt: 'Text in the package, the module or the file name (empty: any)',
-      value: tree.filter.text ?? '',
+      value: this.tree.filter.text ?? '',
     });
     if (text === undefined) return;
-    const current = new Set(tree.filter.kinds ?? []);
+    const current = new Set(this.tree.filter.kinds ?? []);
     const picked = await vscode.window.showQuickPick(
       VERDICT_ORDER.map((v) => ({ label: v.title, verdict: v.kind, picked: current.has(v.kind) })),
       { title: 'PyRats: filter the imports (2/2): only these verdicts (none: all)', canPickMany: true },
     );
     if (picked === undefined) return;
-    tree.filter = { text: text.trim() || undefined, kinds: picked.map((p) => p.verdict) };
-    show(tree.report);
-  };
+    this.tree.filter = { text: text.trim() || undefined, kinds: picked.map((p) => p.verdict) };
+    this.show(this.tree.report);
+  }
 
-  const checkWithBaseline = async () => {
+  clearFilter(): void {
+    this.tree.filter = {};
+    this.show(this.tree.report);
+  }
+
+  async checkWithBaseline(): Promise<void> {
     const before = vscode.workspace.getConfiguration('pyrats').get<string>('baseline') ?? '';
     await vscode.commands.executeCommand('pyrats.selectBaseline');
     const after = vscode.workspace.getConfiguration('pyrats').get<string>('baseline') ?? '';
     if (after === before) return;
     // the server re-reads its settings when told of the change: ask until the report names the new one
     const names = (r?: WorkspaceReportResult) => r?.folders.map((f) => f.baseline).join('\n');
-    const old = names(tree.report);
+    const old = names(this.tree.report);
     for (let i = 0; i < 20; i++) {
-      const report = await fetchReport();
-      if (names(report) !== old || i === 19) return show(report);
+      const report = await this.fetchReport();
+      if (names(report) !== old || i === 19) return this.show(report);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-  };
+  }
 
-  const exportAs = async (format: 'sarif' | 'json') => {
+  async openReport(): Promise<void> {
+    const report = this.tree.report ?? (await this.fetchReport());
+    if (report) await this.ctx.feature(ReportView).showRendered(report);
+  }
+
+  async exportAs(format: 'sarif' | 'json'): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return void vscode.window.showErrorMessage('PyRats: open a folder to export its report.');
     const target = await vscode.window.showSaveDialog({
@@ -197,29 +221,12 @@ export function registerPyratsView(deps: PyratsViewDeps): vscode.Disposable {
       filters: format === 'sarif' ? { SARIF: ['sarif', 'json'] } : { JSON: ['json'] },
     });
     if (!target) return;
-    await exportReport(deps.context, folder, format, target);
-  };
+    await exportReport(this.ctx.extension, folder, format, target);
+  }
 
-  return vscode.Disposable.from(
-    view,
-    tree,
-    vscode.commands.registerCommand('pyrats.view.refresh', refresh),
-    vscode.commands.registerCommand('pyrats.view.filter', filter),
-    vscode.commands.registerCommand('pyrats.view.clearFilter', () => {
-      tree.filter = {};
-      show(tree.report);
-    }),
-    vscode.commands.registerCommand('pyrats.view.checkWithBaseline', checkWithBaseline),
-    vscode.commands.registerCommand('pyrats.view.openReport', async () => {
-      const report = tree.report ?? (await fetchReport());
-      if (report) await deps.reportView.showRendered(report);
-    }),
-    vscode.commands.registerCommand('pyrats.view.exportSarif', () => exportAs('sarif')),
-    vscode.commands.registerCommand('pyrats.view.exportJson', () => exportAs('json')),
-    view.onDidChangeVisibility((e) => {
-      if (e.visible && !tree.report) void refresh();
-    }),
-  );
+  dispose(): void {
+    for (const d of this.subscriptions) d.dispose();
+  }
 }
 
 /**

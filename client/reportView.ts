@@ -5,18 +5,18 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { Ctx } from './ctx';
 import { VERDICT_ORDER } from './importTree';
 import { MarkdownDocuments } from './markdownDocuments';
-import type {
-  ImportVerdictInfo,
-  VerdictKind,
-  WorkspaceReportParams,
+import {
   WorkspaceReportRequest,
-  WorkspaceReportResult,
+  type ImportVerdictInfo,
+  type VerdictKind,
+  type WorkspaceReportParams,
+  type WorkspaceReportResult,
 } from '../server/protocol';
 
 export const REPORT_SCHEME = 'pyrats-report';
-const WORKSPACE_REPORT: typeof WorkspaceReportRequest.method = 'pyrats/workspaceReport';
 
 /** Escapes what would break the Markdown tables or inject HTML (names keep their underscores). */
 function escape(s: string): string {
@@ -92,9 +92,8 @@ export function fetchWorkspaceReport(
   client: LanguageClient,
   token: vscode.CancellationToken,
 ): Promise<WorkspaceReportResult> {
-  // (always with a token: without one, jsonrpc would send the trailing `undefined` as a parameter)
   const params: WorkspaceReportParams = {};
-  return client.sendRequest<WorkspaceReportResult>(WORKSPACE_REPORT, params, token);
+  return client.sendRequest(WorkspaceReportRequest.type, params, token);
 }
 
 export class ReportView implements vscode.Disposable {
@@ -103,10 +102,10 @@ export class ReportView implements vscode.Disposable {
     'Run "PyRats: Check Workspace Against Baseline" to fill this report.',
   );
 
-  constructor(private readonly client: () => LanguageClient | undefined) {}
+  constructor(private readonly ctx: Ctx) {}
 
   async checkWorkspace(): Promise<void> {
-    const client = this.client();
+    const client = this.ctx.client();
     if (!client) {
       void vscode.window.showErrorMessage('PyRats: the language server is not running.');
       return;

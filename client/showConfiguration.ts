@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { runPyratsCli } from './cliProcess';
+import type { Ctx } from './ctx';
 import { configMarkdown, parseConfigJson, type ConfigJson } from './configView';
 import { MarkdownDocuments } from './markdownDocuments';
 
@@ -29,22 +30,29 @@ export async function configuredConfig(
   return parseConfigJson(run.stdout);
 }
 
-export function registerShowConfiguration(context: vscode.ExtensionContext): vscode.Disposable {
-  const documents = new MarkdownDocuments('pyrats-config');
-  const command = vscode.commands.registerCommand('pyrats.showConfiguration', async () => {
+/** *PyRats: Show Configuration* (`pyrats.showConfiguration`, `show`): one read-only document per folder. */
+export class ConfigurationView implements vscode.Disposable {
+  private readonly documents = new MarkdownDocuments('pyrats-config');
+
+  constructor(private readonly ctx: Ctx) {}
+
+  async show(): Promise<void> {
     const folder = configFolder();
-    const config = await configuredConfig(context, folder);
+    const config = await configuredConfig(this.ctx.extension, folder);
     if (typeof config === 'string') {
       void vscode.window.showErrorMessage(`PyRats: Show Configuration: ${config}`);
       return;
     }
     const markdown = configMarkdown(folder ?? 'this window (no folder open)', config);
     // one document per folder
-    await documents.show(
+    await this.documents.show(
       '/PyRats configuration.md',
       markdown,
       new URLSearchParams({ folder: folder ?? '' }).toString(),
     );
-  });
-  return vscode.Disposable.from(command, documents);
+  }
+
+  dispose(): void {
+    this.documents.dispose();
+  }
 }

@@ -2,13 +2,16 @@
  * Every custom message between the pyrats language server and its clients, defined once.
  *
  * Each message has its `Params` / `Result` types and a `namespace X { method; type }`, with a comment
- * saying who sends it. The VS Code client imports this file with `import type` only (DESIGN section 3):
- * it names a method by its string literal, typed as `typeof X.method`, so a renamed method fails to
- * compile on both sides. Webview message types may live here too. Add entries; do not reshape
- * existing ones.
+ * saying who sends it. Both sides use the namespaces as values (`X.type`, `X.method`): the server
+ * and the VS Code client import this file, so a renamed method fails to compile on both sides. It
+ * imports only `vscode-jsonrpc` (the message classes, the same copy vscode-languageserver and
+ * vscode-languageclient use), never the server library, so the client bundle gets no server code
+ * (DESIGN section 3; test/architecture.test.ts checks it). The webviews import its types only.
+ * Webview message types may live here too. Add entries; do not reshape existing ones.
  */
 /* eslint-disable @typescript-eslint/no-namespace -- DESIGN section 7: one `namespace X { method; type }` per message */
-import { NotificationType, RequestType } from 'vscode-languageserver';
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { DependencyGraph } from '../analyzer/graph/dependencyGraph';
 
 // ---------------------------------------------------------------------------------------------
 // Shared wire shapes
@@ -244,7 +247,7 @@ export type GraphScope = 'script' | 'workspace';
 
 /** What the graph view draws (webview, standalone `pyrats graph` page). */
 export interface GraphPayload {
-  graph: import('../analyzer/graph/dependencyGraph').DependencyGraph;
+  graph: DependencyGraph;
   /** Shown in the toolbar and used for export file names. */
   title: string;
   /** Ids of the scripts the graph was followed from. */

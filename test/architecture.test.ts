@@ -16,8 +16,9 @@ interface Rule {
   /** Files that may be imported with `import type` only. */
   typeOnlyFiles?: string[];
   /**
-   * Files of other folders that may be imported value-level: each must itself import types only
-   * (checked below), so it brings no code of its folder along.
+   * Files of other folders that may be imported value-level (they bundle with this folder): each
+   * must itself import types only, or for the protocol file only vscode-jsonrpc (checked below), so
+   * it brings no code of its folder along.
    */
   sharedFiles?: string[];
   /** npm packages allowed (prefix match on the package name). */
@@ -35,6 +36,10 @@ const MEDIA_SHARED = [
   'analyzer/graph/nodeNames.ts',
   'server/dashboard/dashboardApi.ts',
 ];
+/** The one file of server/ the client bundles (DESIGN section 3). */
+const PROTOCOL = 'server/protocol.ts';
+/** What PROTOCOL may import at run time: the message classes only, no server library. */
+const protocolPackages = ['vscode-jsonrpc'];
 
 const forbiddenInAnalyzer = ['vscode', 'vscode-languageserver', 'vscode-languageclient', 'vscode-jsonrpc'];
 
@@ -53,7 +58,8 @@ const rules: Record<string, Rule> = {
   },
   client: {
     folders: ['client'],
-    typeOnlyFiles: ['server/protocol.ts'],
+    // the message namespaces (`X.type`, `X.method`); protocol.ts itself imports only vscode-jsonrpc
+    sharedFiles: [PROTOCOL],
     packages: (p) => p === 'vscode' || p.startsWith('vscode-languageclient'),
     nodeBuiltins: true,
   },
@@ -123,6 +129,13 @@ function valueImports(file: string): string[] {
   return importsOf(file)
     .filter((i) => !i.typeOnly)
     .map((i) => `${path.relative(repo, file)} imports '${i.spec}' value-level`);
+}
+
+/** Run-time imports of `file` (the protocol file) other than `protocolPackages`. */
+function protocolViolations(file: string): string[] {
+  return importsOf(file)
+    .filter(({ spec, typeOnly }) => !typeOnly && !protocolPackages.includes(spec))
+    .map(({ spec }) => `${path.relative(repo, file)} imports '${spec}' at run time`);
 }
 
 /** The source files `file` imports from its own tree (relative specs that name a .ts file). */
@@ -293,11 +306,10 @@ describe('import boundaries (DESIGN.md section 3)', () => {
     });
   }
 
-  for (const [folder, rule] of Object.entries(rules))
-    for (const shared of rule.sharedFiles ?? [])
-      it(`${shared}, imported by ${folder}/, imports types only`, () => {
-        expect(valueImports(path.join(repo, shared))).toEqual([]);
-      });
+  for (const shared of MEDIA_SHARED)
+    it(`${shared}, imported by media/, imports types only`, () => {
+      expect(valueImports(path.join(repo, shared))).toEqual([]);
+    });
 
   it('catches a shared file that imports code, and a server file media may not import', () => {
     const probe = path.join(repo, 'media', '__shared_probe__.ts');
@@ -315,6 +327,44 @@ describe('import boundaries (DESIGN.md section 3)', () => {
       expect(found.some((v) => v.includes("'../server/dashboard/dashboardAnswers'"))).toBe(true);
       expect(found.some((v) => v.includes("'../analyzer/usage/store'"))).toBe(true);
       expect(valueImports(probe)).toHaveLength(3);
+    } finally {
+      rmSync(probe);
+    }
+  });
+
+  it(`${PROTOCOL} imports at run time only ${protocolPackages.join(', ')} (the client bundles it)`, () => {
+    expect(protocolViolations(path.join(repo, PROTOCOL))).toEqual([]);
+  });
+
+  it('catches a protocol file that imports the server library (the check itself can fail)', () => {
+    const probe = path.join(repo, 'server', '__protocol_probe__.ts');
+    writeFileSync(
+      probe,
+      "import { RequestType } from 'vscode-jsonrpc';\n" +
+        "import type { Connection } from 'vscode-languageserver';\n" +
+        "import { createConnection } from 'vscode-languageserver/node';\n",
+    );
+    try {
+      expect(protocolViolations(probe)).toEqual([
+        "server/__protocol_probe__.ts imports 'vscode-languageserver/node' at run time",
+      ]);
+    } finally {
+      rmSync(probe);
+    }
+  });
+
+  it('lets the client import the protocol file, and no other server file (the check itself can fail)', () => {
+    const probe = path.join(repo, 'client', '__boundary_probe__.ts');
+    writeFileSync(
+      probe,
+      "import { FileSummaryNotification } from '../server/protocol';\n" +
+        "import { x } from '../server/lsp/server';\n",
+    );
+    try {
+      const found = violations('client').filter((v) => v.includes('__boundary_probe__'));
+      expect(found).toEqual([
+        "client/__boundary_probe__.ts imports '../server/lsp/server': client/ may not import from server/",
+      ]);
     } finally {
       rmSync(probe);
     }
