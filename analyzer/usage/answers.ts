@@ -113,6 +113,18 @@ export interface MissingReport {
   whatIf: CoverStep[];
 }
 
+/** The store's answers for one filter: what the report and the dashboard's summary show. */
+export interface UsageOverview {
+  totals: UsageTotals;
+  packages: PackageUsage[];
+  monthly: MonthlyPoint[];
+  hosts: HostUsage[];
+  scripts: ScriptUsage[];
+  coUsage: CoUsage[];
+  /** Sets of 3–4 packages the same scripts import together, by distinct users. */
+  bundles: PackageBundle[];
+}
+
 /** The days and hosts of the store's script records (its daily rows). */
 export interface StoreCoverage {
   firstDay: string | null;

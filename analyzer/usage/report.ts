@@ -5,7 +5,7 @@
  * chosen section. Runs queries (queries.ts) but parses no flags and prints nothing itself.
  */
 import { escapeControls } from '../terminalText';
-import type { QueueEntry } from './answers';
+import type { QueueEntry, UsageOverview } from './answers';
 import {
   byHost,
   coUsage,
@@ -15,30 +15,15 @@ import {
   packageUsage,
   topScripts,
   totals,
-  type CoUsage,
-  type HostUsage,
   type MissingReport,
-  type MonthlyPoint,
-  type PackageBundle,
   type PackageDrillDown,
-  type PackageUsage,
-  type ScriptUsage,
   type UsageFilter,
-  type UsageTotals,
 } from './queries';
 import type { UsageStore } from './store';
 
-export interface UsageReport {
+export interface UsageReport extends UsageOverview {
   generated: string;
   filter: UsageFilter;
-  totals: UsageTotals;
-  packages: PackageUsage[];
-  monthly: MonthlyPoint[];
-  hosts: HostUsage[];
-  scripts: ScriptUsage[];
-  coUsage: CoUsage[];
-  /** Sets of 3–4 packages the same scripts import together, by distinct users. */
-  bundles: PackageBundle[];
   missing?: MissingReport;
   drillDown?: PackageDrillDown;
   requests?: QueueEntry[];

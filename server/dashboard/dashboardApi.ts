@@ -20,6 +20,7 @@ import type {
   ScriptUsage,
   SourceBadLines,
   StoreCoverage,
+  UsageOverview,
   UsageTotals,
 } from '../../analyzer/usage/answers';
 import type { UsageFilter } from '../../analyzer/usage/usageFilter';
@@ -73,15 +74,8 @@ export interface DashboardMeta extends StoreCoverage {
 }
 
 /** `summary`: the filter as the server read it, and the store's answers for it. */
-export interface DashboardSummary {
+export interface DashboardSummary extends UsageOverview {
   filter: UsageFilter;
-  totals: UsageTotals;
-  packages: PackageUsage[];
-  monthly: MonthlyPoint[];
-  hosts: HostUsage[];
-  scripts: ScriptUsage[];
-  coUsage: CoUsage[];
-  bundles: PackageBundle[];
 }
 
 /** `graph`: what the graph view draws (a GraphPayload of server/protocol.ts). */
