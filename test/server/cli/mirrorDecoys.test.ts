@@ -78,11 +78,11 @@ interface JsonVerdict {
   mirror: Hit[];
 }
 
-async function check(tree: string): Promise<Map<string, JsonVerdict>> {
+async function check(tree: string, script = 'script.py'): Promise<Map<string, JsonVerdict>> {
   const r = await captureCli((io) =>
     checkCommand.run(
       [
-        path.join(dir, 'script.py'),
+        path.join(dir, script),
         '--baseline',
         `file:${path.join(dir, 'requirements.txt')}`,
         '--python',
@@ -171,5 +171,19 @@ describe.skipIf(skip !== null)(`decoys on the mirror${skip ? ` (skipped: ${skip}
     for (const m of ['yaml', 'sklearn', 'serial', 'jwt', 'attr', 'eccodes'])
       expect(v.get(m)!.mirror.map((h) => h.provides)).toEqual([false]);
     expect(v.get('attr')!.explanation).toContain('Not providers: conda-forge `attr`');
+  });
+
+  it('pyrats check on an import nothing provides: missing, with the mirror names closest to it to try', async () => {
+    writeFileSync(path.join(dir, 'typos.py'), 'import matplotlb\nimport dask_jobqueu\nimport zzzzqx\n');
+    const v = await check('both', 'typos.py');
+    expect(Object.fromEntries([...v].map(([m, x]) => [m, x.kind]))).toEqual({
+      matplotlb: 'missing',
+      dask_jobqueu: 'missing',
+      zzzzqx: 'missing',
+    });
+    expect(v.get('matplotlb')!.explanation).toContain('Names on the mirror to try: matplotlib.');
+    expect(v.get('dask_jobqueu')!.explanation).toContain('Names on the mirror to try: dask-jobqueue.');
+    // nothing near it on the mirror: no list, "missing" stands alone
+    expect(v.get('zzzzqx')!.explanation).not.toContain('to try');
   });
 });
