@@ -520,7 +520,7 @@ export class Checker {
       nearest:
         providing || !this.mirror
           ? []
-          : this.mirror.nearestNames(
+          : await this.mirror.nearestNames(
               module,
               hits.map((h) => h.name),
             ),

@@ -149,27 +149,41 @@ export class Mirror {
   }
 
   /**
-   * Names on the conda channels closest to `module` (same name with dashes, a `python-`/`py-`
-   * prefix, or at most two edits away), for "what to try" when nothing provides it; `exclude`: names
-   * already judged (the decoys).
+   * Names on the mirror closest to `module` (same name with dashes, a `python-`/`py-` prefix, or at
+   * most two edits away), for "what to try" when nothing provides it: the conda channels' names and
+   * every project the PyPI indexes list (their root pages, read only now). `exclude`: names already
+   * judged (the decoys).
    */
-  nearestNames(module: string, exclude: string[] = [], limit = 5): string[] {
+  async nearestNames(module: string, exclude: string[] = [], limit = 5): Promise<string[]> {
     const want = module
       .split('.')[0]
       .toLowerCase()
       .replace(/[-_.]+/g, '-');
-    const scored = new Map<string, number>();
-    for (const channel of this.channels) {
-      for (const name of channel.names()) {
-        const bare = name.replace(/^(python|py)-/, '');
-        const d = Math.min(editDistance(want, name), editDistance(want, bare) + 1);
-        if (d <= 2 && !scored.has(name) && !exclude.includes(name)) scored.set(name, d);
-      }
-    }
-    return [...scored]
-      .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+    const excluded = new Set(exclude.map((n) => normalizeName(n)));
+    /** Normalised name → the name as the mirror spells it (conda first) and its distance. */
+    const scored = new Map<string, { name: string; d: number }>();
+    const consider = (name: string) => {
+      const key = normalizeName(name);
+      if (scored.has(key) || excluded.has(key)) return;
+      const bare = key.replace(/^(python|py)-/, '');
+      const d = Math.min(editDistance(want, key), editDistance(want, bare) + 1);
+      if (d <= 2) scored.set(key, { name, d });
+    };
+    for (const channel of this.channels) for (const name of channel.names()) consider(name);
+    const listed = await Promise.all(
+      this.indexes.map((index) =>
+        index.projectNames(this.cache, {
+          offline: this.opts.offline || this.down.has(index.url),
+          ttlMs: this.opts.ttlMs,
+          timeoutMs: this.opts.timeoutMs ?? 15_000,
+        }),
+      ),
+    );
+    for (const names of listed) for (const name of names ?? []) consider(name);
+    return [...scored.values()]
+      .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
       .slice(0, limit)
-      .map(([name]) => name);
+      .map((s) => s.name);
   }
 
   /**

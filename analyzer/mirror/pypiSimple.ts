@@ -1,6 +1,7 @@
 /**
  * PyPI "simple" repositories on the mirror, one project at a time (`<index>/<normalised-name>/`; the
- * root list is never downloaded): asks for PEP 691 JSON and accepts PEP 503 HTML (content negotiation
+ * root list of every project is read only to suggest names when nothing provides an import, see
+ * `projectNames`): asks for PEP 691 JSON and accepts PEP 503 HTML (content negotiation
  * by `Accept`, parsing by the answer's content type, sniffing when a static server sends neither).
  * Versions come from PEP 691 `versions` when present, else from wheel / sdist file names; versions
  * whose every file is yanked are left out. Not-found (404) means "not on this index".
@@ -123,6 +124,36 @@ export function parseSimpleHtml(body: string, project: string, pageUrl: string):
   return { name: project, versions: versionsFromFiles(project, files), files, format: 'html' };
 }
 
+/**
+ * The project names of an index's root page: PEP 691 `projects[].name`, or the text of each PEP 503
+ * anchor. Throws when the body is neither.
+ */
+export function parseSimpleRoot(body: string, contentType: string): string[] {
+  const ct = contentType.toLowerCase();
+  const json = ct.includes('json') || (!ct.includes('html') && body.trimStart().startsWith('{'));
+  if (json) {
+    let data: { projects?: unknown };
+    try {
+      data = JSON.parse(body) as { projects?: unknown };
+    } catch (err) {
+      throw new Error(`simple index JSON is not valid JSON: ${(err as Error).message}`);
+    }
+    if (!Array.isArray(data?.projects))
+      throw new Error("simple index JSON has no 'projects' list (not a root page)");
+    return (data.projects as { name?: unknown }[])
+      .map((p) => p?.name)
+      .filter((n): n is string => typeof n === 'string' && n !== '');
+  }
+  if (body.trim() && !/<\s*(html|a|body|!doctype)\b/i.test(body))
+    throw new Error('simple index page is not HTML');
+  const names: string[] = [];
+  for (const m of body.matchAll(/<a\b[^>]*>([\s\S]*?)<\/a\s*>/gi)) {
+    const name = decodeHtml(m[1].replace(/<[^>]*>/g, '')).trim();
+    if (name) names.push(name);
+  }
+  return names;
+}
+
 /** Parses a project page by its content type (sniffing when the type says neither). */
 export function parseSimpleProject(
   body: string,
@@ -176,6 +207,8 @@ export class PypiIndex {
   >();
   /** requires-python per version of each project looked up (normalised name → constraints). */
   private readonly constraints = new Map<string, PythonConstraints>();
+  /** The root page's project names, with when they were asked. */
+  private root: { at: number; answer: Promise<string[] | null> } | undefined;
 
   constructor(readonly url: string) {
     this.url = url.replace(/\/+$/, '');
@@ -195,6 +228,37 @@ export class PypiIndex {
   /** Version → requires-python of a project this index has answered for (empty when unknown). */
   pythonConstraints(name: string): PythonConstraints {
     return this.constraints.get(normalizeName(name)) ?? new Map();
+  }
+
+  /**
+   * Every project the index lists (its root page), for suggesting names when nothing provides an
+   * import: fetched through the cache at most once per TTL, null when it cannot be read. Never throws.
+   */
+  projectNames(cache: HttpCache, opts: IndexLookupOptions = {}): Promise<string[] | null> {
+    const ttl = Math.max(opts.ttlMs ?? 10 * 60 * 1000, 60_000);
+    if (!this.root || Date.now() - this.root.at >= ttl) {
+      const url = `${this.url}/`;
+      let parsed: string[] | null = null;
+      const answer = cache
+        .get(url, {
+          accept: SIMPLE_ACCEPT,
+          offline: opts.offline,
+          ttlMs: opts.ttlMs,
+          timeoutMs: opts.timeoutMs,
+          maxBytes: opts.maxBytes ?? 256 * 1024 * 1024,
+          validate: (body, ct) => {
+            parsed = parseSimpleRoot(body.toString('utf8'), ct);
+          },
+        })
+        .then((res) =>
+          res.status === 200
+            ? ((parsed as string[] | null) ?? parseSimpleRoot(res.body.toString('utf8'), res.contentType))
+            : null,
+        )
+        .catch(() => null);
+      this.root = { at: Date.now(), answer };
+    }
+    return this.root.answer;
   }
 
   /** Looks one distribution up (memoised per instance for the TTL). Never throws. */

@@ -100,7 +100,7 @@ export const mirrorCommand: CliCommand = {
             .map((x) => redactUrl(x.url));
       const nearest = hits.some((h) => h.provides !== false)
         ? []
-        : mirror.nearestNames(
+        : await mirror.nearestNames(
             name,
             hits.map((h) => h.name),
           );

@@ -7,6 +7,7 @@ import {
   decodeHtml,
   parseSimpleHtml,
   parseSimpleJson,
+  parseSimpleRoot,
   parseSimpleProject,
 } from '../../../analyzer/mirror/pypiSimple';
 
@@ -91,6 +92,29 @@ describe('PEP 503 HTML', () => {
         'https://m/',
       ).format,
     ).toBe('html');
+  });
+});
+
+describe('the root list of an index (for names to try)', () => {
+  it('reads every project name from PEP 691 JSON and PEP 503 HTML, the same for the same index', () => {
+    const json = parseSimpleRoot(
+      read('pep691-json/simple-root.v1.json'),
+      'application/vnd.pypi.simple.v1+json',
+    );
+    const html = parseSimpleRoot(read('pep503-html/warehouse-rendered-simple-root.html'), 'text/html');
+    expect(json).toEqual(html);
+    expect(json).toContain('ruamel.yaml');
+    expect(json).toContain('netCDF4');
+    // pip's own root page, sniffed without a content type
+    expect(
+      parseSimpleRoot(read('pep503-html/pip-tests-packages3-root-index.html'), '').length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('refuses what is not a root page, naming the problem', () => {
+    expect(() => parseSimpleRoot('{"files": []}', 'application/json')).toThrow(/no 'projects' list/);
+    expect(() => parseSimpleRoot('{"projects": [', 'application/json')).toThrow(/not valid JSON/);
+    expect(() => parseSimpleRoot('just text', '')).toThrow(/not HTML/);
   });
 });
 

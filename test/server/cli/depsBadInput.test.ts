@@ -113,7 +113,9 @@ describe('--env that is not a regular file', () => {
     const dir = await run(['deps', 'script.py', '--env', '.']);
     expect(dir.stderr).toBe('pyrats deps: cannot read environment snapshot .: is a directory\n');
     const missing = await run(['deps', 'script.py', '--env', 'nope.json']);
-    expect(missing.stderr).toBe('pyrats deps: cannot read environment snapshot nope.json: no such file or directory\n');
+    expect(missing.stderr).toBe(
+      'pyrats deps: cannot read environment snapshot nope.json: no such file or directory\n',
+    );
     expect([dir.code, missing.code]).toEqual([3, 3]);
   }, 90_000);
 });

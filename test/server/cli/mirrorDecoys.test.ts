@@ -173,16 +173,22 @@ describe.skipIf(skip !== null)(`decoys on the mirror${skip ? ` (skipped: ${skip}
     expect(v.get('attr')!.explanation).toContain('Not providers: conda-forge `attr`');
   });
 
-  it('pyrats check on an import nothing provides: missing, with the mirror names closest to it to try', async () => {
-    writeFileSync(path.join(dir, 'typos.py'), 'import matplotlb\nimport dask_jobqueu\nimport zzzzqx\n');
+  it('pyrats check on an import nothing provides: missing, with the names closest to it on the conda channel and the PyPI index to try', async () => {
+    writeFileSync(
+      path.join(dir, 'typos.py'),
+      'import matplotlb\nimport dask_jobqueu\nimport metpi\nimport zzzzqx\n',
+    );
     const v = await check('both', 'typos.py');
     expect(Object.fromEntries([...v].map(([m, x]) => [m, x.kind]))).toEqual({
       matplotlb: 'missing',
       dask_jobqueu: 'missing',
+      metpi: 'missing',
       zzzzqx: 'missing',
     });
     expect(v.get('matplotlb')!.explanation).toContain('Names on the mirror to try: matplotlib.');
     expect(v.get('dask_jobqueu')!.explanation).toContain('Names on the mirror to try: dask-jobqueue.');
+    // only the PyPI index's root list has it (read now, spelled as it lists it)
+    expect(v.get('metpi')!.explanation).toContain('Names on the mirror to try: MetPy.');
     // nothing near it on the mirror: no list, "missing" stands alone
     expect(v.get('zzzzqx')!.explanation).not.toContain('to try');
   });

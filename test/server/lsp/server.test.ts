@@ -977,7 +977,9 @@ describe('a workspace folder that does not exist', () => {
       expect(report.folders[0].skipped).toEqual([
         { uri: fileUri(gone), reason: 'workspace folder: no such file or directory (ENOENT)' },
       ]);
-      expect(report.folders[0].problems).toContain(`${gone}: workspace folder: no such file or directory (ENOENT)`);
+      expect(report.folders[0].problems).toContain(
+        `${gone}: workspace folder: no such file or directory (ENOENT)`,
+      );
       // a folder that is not a file: URI is refused (it was reported as the server's working directory)
       for (const folderUri of ['untitled:Untitled-1', 'not a uri', 42]) {
         const err = await s.connection.sendRequest('pyrats/workspaceReport', { folderUri }).then(
