@@ -1,6 +1,6 @@
 /**
  * `file:` baselines in encodings and shapes a user really hands over (fixtures in
- * test/fixtures/hardening-cli/baseline, see its README): a UTF-16 `pip freeze` from Windows
+ * test/fixtures/baseline/bad-files, see its README): a UTF-16 `pip freeze` from Windows
  * PowerShell, JSON with a UTF-8 BOM, a binary file given as the baseline or included with `-r`, JSON
  * cut short or of an unknown shape.
  * Each is read as what it is or refused with a clear reason; none silently becomes an empty baseline.
@@ -13,7 +13,7 @@ import { BaselineLookup } from '../../../analyzer/baseline/baseline';
 import { loadBaseline } from '../../../analyzer/baseline/loadBaseline';
 import { decodeDescriptionFile, readRequirementsFile } from '../../../analyzer/baseline/requirementsFile';
 
-const fixtures = path.resolve(__dirname, '../../fixtures/hardening-cli/baseline');
+const fixtures = path.resolve(__dirname, '../../fixtures/baseline/bad-files');
 const f = (name: string): string => path.join(fixtures, name);
 
 let tmp: string;

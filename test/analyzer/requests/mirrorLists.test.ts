@@ -43,7 +43,7 @@ describe('mirror package lists', () => {
     expect(merged.conda).not.toContain('black');
     expect(() => parseBaseList('ok\nnot ok\n', 'base.txt')).toThrow(/base.txt:2:/);
     // every bad line at once, with the name to write instead of a requirement specifier
-    const file = path.resolve(__dirname, '../../fixtures/hardening-usage/base-with-specifiers.list');
+    const file = path.resolve(__dirname, '../../fixtures/mirror/lists/base-with-specifiers.list');
     expect(() => parseBaseList(readFileSync(file, 'utf8'), 'base.list')).toThrow(
       [
         '3 bad lines in the base list, nothing written:',

@@ -1,5 +1,5 @@
 /**
- * Modules of a package named like standard-library modules (test/fixtures/hardening-cli/shadowing:
+ * Modules of a package named like standard-library modules (test/fixtures/resolve/shadowing:
  * mylib/collections.py, mylib/types.py, as in matplotlib). Checked file by file (`pyrats check mylib/`,
  * the editor), each module is the "script", but its own directory must not hide the standard library:
  * `import collections.abc` in mylib/core.py is the standard library's, as when Python imports the
@@ -15,7 +15,7 @@ import { introspectInterpreter } from '../../../analyzer/env/introspect';
 import { ImportExtractor } from '../../../analyzer/extract/extractImports';
 import { createModuleFinder, resolveImport } from '../../../analyzer/resolve/resolveImport';
 
-const root = path.resolve(__dirname, '../../fixtures/hardening-cli/shadowing');
+const root = path.resolve(__dirname, '../../fixtures/resolve/shadowing');
 const core = path.join(root, 'mylib/core.py');
 let env: Environment;
 let extractor: ImportExtractor;

@@ -17,7 +17,7 @@ import { totals } from '../../../analyzer/usage/queries';
 import { HEAD_BYTES, UsageStore } from '../../../analyzer/usage/store';
 
 const repo = path.resolve(__dirname, '../../..');
-const fixtures = path.join(repo, 'test/fixtures/hardening-usage/same-first-line');
+const fixtures = path.join(repo, 'test/fixtures/usage/same-first-line');
 const sample = path.join(repo, 'test/fixtures/usage/syslog-pyrats-sample.log');
 const deriver = new NodeDeriver(defaultDeriveConfig());
 

@@ -248,7 +248,7 @@ describe('pyrats ingest / report / export / requests / mirror-lists / mirror-pag
     expect(missing.stderr).toBe(
       `pyrats mirror-lists: ${path.join(dir, 'no.list')}: cannot read the base list (ENOENT)\n`,
     );
-    const bad = path.join(REPO, 'test/fixtures/hardening-usage/base-with-specifiers.list');
+    const bad = path.join(REPO, 'test/fixtures/mirror/lists/base-with-specifiers.list');
     const r = await cli(['mirror-lists', '--db', db, '--base', bad, '--out', out]);
     expect(r.code).toBe(3);
     expect(r.stderr.split('\n').filter((l) => l.startsWith(`${bad}:`))).toHaveLength(3);
