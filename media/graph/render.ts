@@ -402,19 +402,15 @@ class CanvasGraphView implements GraphView {
       this.chrome.tooltip.attr('hidden', true);
       return;
     }
-    this.showTooltip(n);
-    if (e) {
-      const rect = this.chrome.canvas.getBoundingClientRect();
-      this.placeTooltip(e.clientX - rect.left, e.clientY - rect.top);
-    }
+    const rect = e && this.chrome.canvas.getBoundingClientRect();
+    this.showTooltip(n, rect && { x: e.clientX - rect.left, y: e.clientY - rect.top });
   }
 
-  private showTooltip(n: SimNode): void {
-    fillTooltip(this.chrome.tooltip, n, nodeDetails(n, this.view), this.stage.colours);
-  }
-
-  private placeTooltip(x: number, y: number): void {
-    placeTooltip(this.chrome.tooltip.node()!, x, y, this.stage.camera.width, this.stage.camera.height);
+  /** The node's details, beside `at` (canvas pixels) when given, else where the tooltip is. */
+  private showTooltip(n: SimNode, at?: { x: number; y: number }): void {
+    const { tooltip } = this.chrome;
+    fillTooltip(tooltip, n, nodeDetails(n, this.view), this.stage.colours);
+    if (at) placeTooltip(tooltip.node()!, at.x, at.y, this.stage.camera.width, this.stage.camera.height);
   }
 
   private activate(n: SimNode): void {
@@ -442,9 +438,7 @@ class CanvasGraphView implements GraphView {
       // Keyboard focus shows the details beside the node; a click already has the hover's.
       if (reveal) {
         this.stage.camera.reveal(n);
-        this.showTooltip(n);
-        const p = this.screenPosition(n.id)!;
-        this.placeTooltip(p.x, p.y);
+        this.showTooltip(n, this.screenPosition(n.id)!);
       }
     } else this.chrome.tooltip.attr('hidden', true);
     this.requestDraw();
