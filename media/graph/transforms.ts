@@ -86,6 +86,8 @@ export const VERDICTS: readonly VerdictKind[] = [
   'baseline',
   'mirror',
   'missing',
+  'conflict',
+  'undeclared',
   'unknown',
 ];
 

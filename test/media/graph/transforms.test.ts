@@ -12,6 +12,8 @@ import {
   searchNodes,
   stronglyConnectedComponents,
   verdictCounts,
+  VERDICT_LABELS,
+  VERDICTS,
 } from '../../../media/graph/transforms';
 import { syntheticGraph } from '../../support/syntheticGraph';
 
@@ -80,6 +82,36 @@ describe('labels, clusters and verdicts', () => {
     expect(effectiveVerdict(node(STD, 'os.py'))).toBe('stdlib');
     expect(effectiveVerdict(node(P, 'main.py'))).toBe('local');
     expect(effectiveVerdict(node(SITE, 'x.py', { verdict: 'mirror' }))).toBe('mirror');
+  });
+});
+
+describe('every verdict is drawn', () => {
+  it('VERDICTS (what is painted, coloured and counted in the legend) holds every verdict a node can carry', () => {
+    // a node the checker calls `conflict` or `undeclared` was left out of the canvas and the legend
+    expect([...VERDICTS].sort()).toEqual(Object.keys(VERDICT_LABELS).sort());
+    const graph: DependencyGraph = {
+      nodes: [
+        { id: nodeId('/w', 'run.py'), root: '/w', rel: 'run.py', source: true, verdict: 'local' },
+        {
+          id: nodeId('/s', 'numpy/__init__.py'),
+          root: '/s',
+          rel: 'numpy/__init__.py',
+          source: false,
+          verdict: 'conflict',
+        },
+        {
+          id: nodeId('/s', 'tqdm/__init__.py'),
+          root: '/s',
+          rel: 'tqdm/__init__.py',
+          source: false,
+          verdict: 'undeclared',
+        },
+      ],
+      edges: [],
+    };
+    graph.edges = graph.nodes.slice(1).map((n) => ({ from: graph.nodes[0].id, to: n.id }));
+    const counts = verdictCounts(buildView(graph, { roots: [graph.nodes[0].id] }));
+    expect([counts.conflict, counts.undeclared]).toEqual([1, 1]);
   });
 });
 
