@@ -7,7 +7,7 @@
  * and name nodes by analyzer/graph/nodeNames.ts, so a node looks the same in each.
  */
 import type { GraphEdge, GraphNode, VerdictKind } from '../analyzer/graph/dependencyGraph';
-import { clusterKey, effectiveVerdict, moduleLabel } from '../analyzer/graph/nodeNames';
+import { clusterKey, effectiveVerdict, GRAPH_VERDICTS, moduleLabel } from '../analyzer/graph/nodeNames';
 import {
   dotString,
   FILLED_DOT_STATEMENTS,
@@ -19,17 +19,7 @@ import {
 } from '../analyzer/graph/writers';
 import type { GraphPayload } from './protocol';
 
-const VERDICTS = new Set<VerdictKind>([
-  'stdlib',
-  'builtin',
-  'local',
-  'baseline',
-  'mirror',
-  'missing',
-  'conflict',
-  'undeclared',
-  'unknown',
-]);
+const VERDICTS = new Set<VerdictKind>(GRAPH_VERDICTS);
 
 export interface ParsedGraph {
   payload: GraphPayload;

@@ -6,6 +6,19 @@
  */
 import type { GraphNode, VerdictKind } from './dependencyGraph';
 
+/** Every verdict a graph node can carry, in the order the view draws and lists them. */
+export const GRAPH_VERDICTS: readonly VerdictKind[] = [
+  'local',
+  'stdlib',
+  'builtin',
+  'baseline',
+  'mirror',
+  'missing',
+  'conflict',
+  'undeclared',
+  'unknown',
+];
+
 const SITE_DIR = /(^|\/)(site|dist)-packages(\/|$)/;
 const STDLIB_DIR = /(^|[\\/])lib[\\/]python\d+(\.\d+)?[\\/]?$|(^|[\\/])Lib[\\/]?$/;
 

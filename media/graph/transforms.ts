@@ -11,6 +11,7 @@ import {
   clusterKey,
   clusterNodeId,
   effectiveVerdict,
+  GRAPH_VERDICTS,
   moduleLabel,
   topLevelName,
 } from '../../analyzer/graph/nodeNames';
@@ -79,17 +80,8 @@ export interface ViewOptions {
   reveal?: Iterable<string>;
 }
 
-export const VERDICTS: readonly VerdictKind[] = [
-  'local',
-  'stdlib',
-  'builtin',
-  'baseline',
-  'mirror',
-  'missing',
-  'conflict',
-  'undeclared',
-  'unknown',
-];
+/** The verdicts in drawing and legend order. */
+export const VERDICTS: readonly VerdictKind[] = GRAPH_VERDICTS;
 
 /** Human names of the verdicts, for the legend and tooltips. */
 export const VERDICT_LABELS: Record<VerdictKind, string> = {
