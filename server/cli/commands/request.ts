@@ -29,6 +29,7 @@ import {
   PREFERRED_SOURCE,
   createPackageRequest,
   requestToJson,
+  type PackageRequest,
   type RequestedPackage,
 } from '../../../analyzer/pyrats/packageRequest';
 import {
@@ -316,34 +317,219 @@ function printListing(io: CliIO, listing: OutboxListing, outboxDir: string): voi
   }
 }
 
+function parseRequestArgs(args: string[]) {
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      reason: { type: 'string' },
+      source: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      script: { type: 'string' },
+      baseline: { type: 'string' },
+      mirror: { type: 'string', multiple: true },
+      python: { type: 'string' },
+      'packages-json': { type: 'string' },
+      redact: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+      outbox: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      retry: { type: 'boolean' },
+      list: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+}
+
+type RequestFlags = ReturnType<typeof parseRequestArgs>['values'];
+
+/** `--header 'Name: value'` for webhooks. */
+function webhookHeaders(headers: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of headers ?? []) {
+    const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(h);
+    if (!m) throw new UsageError(`--header '${h}': expected 'Name: value'`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+function redactOptions(o: RequestFlags): RedactOptions {
+  try {
+    return { mode: parseRedactMode(o.redact ?? 'home'), homes: defaultHomes() };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** `--list`: what waits in the outbox; exit 1 when an entry was malformed. */
+function listOutbox(io: CliIO, outbox: RequestOutbox, outboxDir: string, json: boolean): number {
+  const listing = outbox.list();
+  if (json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, ...listing }, null, 1)}\n`);
+  else printListing(io, listing, outboxDir);
+  reportBadEntries(io, listing);
+  return listing.bad.length ? EXIT.failure : EXIT.ok;
+}
+
+/** `--retry`: delivers what waits; exit 1 while anything is still waiting or was malformed. */
+async function retryDeliveries(
+  io: CliIO,
+  outbox: RequestOutbox,
+  outboxDir: string,
+  delivery: DeliveryOptions,
+  json: boolean,
+): Promise<number> {
+  const result = await retryOutbox(outbox, delivery);
+  if (json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, ...result }, null, 1)}\n`);
+  else {
+    if (!result.results.length) io.stdout.write(`nothing waiting in ${outboxDir}\n`);
+    printResults(io, result.results, outboxDir);
+    if (result.results.length) io.stdout.write(`${result.remaining} still waiting\n`);
+  }
+  reportBadEntries(io, result);
+  return result.remaining || result.bad.length ? EXIT.failure : EXIT.ok;
+}
+
+/** Checks what a new request names; returns whether the packages come from checking a script. */
+function checkNewRequest(o: RequestFlags, positionals: string[], input: PackagesInput | null): boolean {
+  for (const n of positionals) {
+    if (!DISTRIBUTION_NAME.test(n)) throw new UsageError(`'${n}' is not a distribution name`);
+  }
+  const checking = Boolean(o.script && (o.baseline || o.mirror?.length));
+  if (!positionals.length && !input?.packages.length && !checking) {
+    throw new UsageError(
+      'name at least one package (or give --script with --baseline/--mirror to request what is missing)',
+    );
+  }
+  if (o.source && !PREFERRED_SOURCE.test(o.source)) {
+    throw new UsageError(`--source ${o.source}: use pypi or conda:CHANNEL`);
+  }
+  return checking;
+}
+
+/** Where the request goes: `--to`, PYRATS_REQUEST_TO or the configuration. */
+function requestSinks(sinkTexts: string[]): RequestSink[] {
+  if (!sinkTexts.length) {
+    throw new UsageError(
+      'no destination: give --to SINK or set PYRATS_REQUEST_TO (or [requests] to in the configuration)',
+    );
+  }
+  try {
+    return sinkTexts.map(parseRequestSink);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * The packages of a new request: from `--packages-json`, then the names given, with evidence from
+ * `--script` (checked against a baseline or mirror when one is given). Null: nothing to request.
+ */
+async function requestedPackages(
+  io: CliIO,
+  o: RequestFlags,
+  positionals: string[],
+  input: PackagesInput | null,
+  checking: boolean,
+  redact: RedactOptions,
+): Promise<RequestedPackage[] | null> {
+  const packages: RequestedPackage[] = (input?.packages ?? []).map((p) => ({
+    ...p,
+    evidence: (p.evidence ?? []).map((e) => ({ ...e, file: redactPath(e.file, redact) })),
+    imports: p.imports ?? [],
+    mirror: p.mirror ?? [],
+    baselineVersion: p.baselineVersion ?? null,
+  }));
+  const given = new Set(packages.map((p) => normalizeName(p.name)));
+  const names = positionals.filter((n) => !given.has(normalizeName(n)));
+  if (checking) {
+    const found = await packagesFromCheck(
+      o.script!,
+      names,
+      { baseline: o.baseline, mirrors: o.mirror ?? [], python: o.python },
+      redact,
+    );
+    for (const p of found.problems) io.stderr.write(`pyrats request: ${p}\n`);
+    if (!found.packages.length) {
+      io.stdout.write(`nothing to request: every import of ${o.script} is provided by the baseline\n`);
+      return null;
+    }
+    packages.push(...found.packages);
+  } else if (o.script) {
+    const { packages: found, problems } = await evidenceFromScript(o.script, names, redact);
+    for (const p of problems) io.stderr.write(`pyrats request: ${p}\n`);
+    packages.push(...found);
+  } else {
+    for (const name of names) {
+      packages.push({ name, imports: [], evidence: [], baselineVersion: null, mirror: [] });
+    }
+  }
+  return packages;
+}
+
+/** `--dry-run`: the request and what each destination would get, nothing sent. */
+function printDryRun(
+  io: CliIO,
+  request: PackageRequest,
+  sinks: RequestSink[],
+  delivery: DeliveryOptions,
+  json: boolean,
+): void {
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ request, destinations: sinks.map((s) => s.url) }, null, 1)}\n`);
+    return;
+  }
+  io.stdout.write(`request (not sent):\n${JSON.stringify(request, null, 2)}\n\nwould send to:\n`);
+  for (const s of sinks) {
+    if (s.kind === 'syslog') {
+      const line = requestDatagram(request, delivery.recordHeader).toString('utf8').replace(/\0$/, '');
+      io.stdout.write(`  ${s.url}: ${line}\n`);
+    } else if (s.kind === 'webhook')
+      io.stdout.write(`  ${s.url}: POST application/json ${requestToJson(request)}\n`);
+    else io.stdout.write(`  ${s.url}: an e-mail link with the request\n`);
+  }
+}
+
+/** Writes the request to the outbox, delivers it and says how it went; exit 1 when some is queued. */
+async function submitAndReport(
+  io: CliIO,
+  request: PackageRequest,
+  sinks: RequestSink[],
+  outbox: RequestOutbox,
+  outboxDir: string,
+  delivery: DeliveryOptions,
+  json: boolean,
+): Promise<number> {
+  let submitted;
+  try {
+    submitted = await submitRequest(request, sinks, outbox, delivery);
+  } catch (err) {
+    throw new Error(`could not write the outbox ${outboxDir} (nothing was sent): ${(err as Error).message}`);
+  }
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ request, outbox: outboxDir, ...submitted }, null, 1)}\n`);
+  } else {
+    io.stdout.write(`request ${request.id} for ${request.packages.map((p) => p.name).join(', ')}\n`);
+    printResults(io, submitted.results, outboxDir);
+  }
+  const listing = outbox.list();
+  reportBadEntries(io, listing);
+  const waiting = listing.entries.filter((e) => e.request.id !== request.id).length;
+  if (waiting && !json) {
+    io.stdout.write(
+      `${waiting} earlier delivery(ies) still waiting; send them with: pyrats request --retry\n`,
+    );
+  }
+  return submitted.queued ? EXIT.failure : EXIT.ok;
+}
+
 export const requestCommand: CliCommand = {
   name: 'request',
   summary: 'ask the centre for missing packages (syslog record, webhook or e-mail)',
   help: HELP,
   async run(args, io) {
-    const parsed = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        reason: { type: 'string' },
-        source: { type: 'string' },
-        to: { type: 'string', multiple: true },
-        script: { type: 'string' },
-        baseline: { type: 'string' },
-        mirror: { type: 'string', multiple: true },
-        python: { type: 'string' },
-        'packages-json': { type: 'string' },
-        redact: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        timeout: { type: 'string' },
-        outbox: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        retry: { type: 'boolean' },
-        list: { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    });
-    const { values: o, positionals } = parsed;
+    const { values: o, positionals } = parseRequestArgs(args);
     const outboxDir = o.outbox ? path.resolve(o.outbox) : defaultOutboxDir();
     const outbox = new RequestOutbox(outboxDir);
     const config = loadCliConfig(
@@ -353,107 +539,27 @@ export const requestCommand: CliCommand = {
       o.script ? [o.script] : [],
     );
     const timeoutMs = legacyTimeout(o.timeout, io, 'request') ?? config.values.timeout ?? 5000;
-    const webhookHeaders: Record<string, string> = {};
-    for (const h of o.header ?? []) {
-      const m = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(h);
-      if (!m) throw new UsageError(`--header '${h}': expected 'Name: value'`);
-      webhookHeaders[m[1]] = m[2];
-    }
-    let redact: RedactOptions;
-    try {
-      redact = { mode: parseRedactMode(o.redact ?? 'home'), homes: defaultHomes() };
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const headers = webhookHeaders(o.header);
+    const redact = redactOptions(o);
     const delivery: DeliveryOptions = {
       recordHeader: {
         pathName: redactPath(bundlePath(), redact),
         python: redactPath(o.python ?? 'python3', redact),
       },
       timeoutMs,
-      webhookHeaders,
+      webhookHeaders: headers,
     };
-
-    if (o.list) {
-      const listing = outbox.list();
-      if (o.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, ...listing }, null, 1)}\n`);
-      else printListing(io, listing, outboxDir);
-      reportBadEntries(io, listing);
-      return listing.bad.length ? EXIT.failure : EXIT.ok;
-    }
-
-    if (o.retry) {
-      const result = await retryOutbox(outbox, delivery);
-      if (o.json) io.stdout.write(`${JSON.stringify({ outbox: outboxDir, ...result }, null, 1)}\n`);
-      else {
-        if (!result.results.length) io.stdout.write(`nothing waiting in ${outboxDir}\n`);
-        printResults(io, result.results, outboxDir);
-        if (result.results.length) io.stdout.write(`${result.remaining} still waiting\n`);
-      }
-      reportBadEntries(io, result);
-      return result.remaining || result.bad.length ? EXIT.failure : EXIT.ok;
-    }
+    if (o.list) return listOutbox(io, outbox, outboxDir, Boolean(o.json));
+    if (o.retry) return retryDeliveries(io, outbox, outboxDir, delivery, Boolean(o.json));
 
     // A new request.
     const input = o['packages-json'] ? await readPackagesJson(o['packages-json'], io) : null;
-    for (const n of positionals) {
-      if (!DISTRIBUTION_NAME.test(n)) throw new UsageError(`'${n}' is not a distribution name`);
-    }
-    const checking = Boolean(o.script && (o.baseline || o.mirror?.length));
-    if (!positionals.length && !input?.packages.length && !checking) {
-      throw new UsageError(
-        'name at least one package (or give --script with --baseline/--mirror to request what is missing)',
-      );
-    }
-    if (o.source && !PREFERRED_SOURCE.test(o.source)) {
-      throw new UsageError(`--source ${o.source}: use pypi or conda:CHANNEL`);
-    }
-    const sinkTexts = config.values['requests.to'];
-    if (!sinkTexts.length) {
-      throw new UsageError(
-        'no destination: give --to SINK or set PYRATS_REQUEST_TO (or [requests] to in the configuration)',
-      );
-    }
-    let sinks: RequestSink[];
-    try {
-      sinks = sinkTexts.map(parseRequestSink);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-
-    const packages: RequestedPackage[] = (input?.packages ?? []).map((p) => ({
-      ...p,
-      evidence: (p.evidence ?? []).map((e) => ({ ...e, file: redactPath(e.file, redact) })),
-      imports: p.imports ?? [],
-      mirror: p.mirror ?? [],
-      baselineVersion: p.baselineVersion ?? null,
-    }));
+    const checking = checkNewRequest(o, positionals, input);
+    const sinks = requestSinks(config.values['requests.to']);
+    const packages = await requestedPackages(io, o, positionals, input, checking, redact);
+    if (!packages) return EXIT.ok;
     const scriptPath = o.script ?? input?.script ?? null;
-    const given = new Set(packages.map((p) => normalizeName(p.name)));
-    const names = positionals.filter((n) => !given.has(normalizeName(n)));
-    if (checking) {
-      const found = await packagesFromCheck(
-        o.script!,
-        names,
-        { baseline: o.baseline, mirrors: o.mirror ?? [], python: o.python },
-        redact,
-      );
-      for (const p of found.problems) io.stderr.write(`pyrats request: ${p}\n`);
-      if (!found.packages.length) {
-        io.stdout.write(`nothing to request: every import of ${o.script} is provided by the baseline\n`);
-        return EXIT.ok;
-      }
-      packages.push(...found.packages);
-    } else if (o.script) {
-      const { packages: found, problems } = await evidenceFromScript(o.script, names, redact);
-      for (const p of problems) io.stderr.write(`pyrats request: ${p}\n`);
-      packages.push(...found);
-    } else {
-      for (const name of names) {
-        packages.push({ name, imports: [], evidence: [], baselineVersion: null, mirror: [] });
-      }
-    }
-    let request;
+    let request: PackageRequest;
     try {
       request = createPackageRequest({
         user: currentUser(),
@@ -468,46 +574,10 @@ export const requestCommand: CliCommand = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-
     if (o['dry-run']) {
-      if (o.json) {
-        io.stdout.write(`${JSON.stringify({ request, destinations: sinks.map((s) => s.url) }, null, 1)}\n`);
-        return EXIT.ok;
-      }
-      io.stdout.write(`request (not sent):\n${JSON.stringify(request, null, 2)}\n\nwould send to:\n`);
-      for (const s of sinks) {
-        if (s.kind === 'syslog') {
-          const line = requestDatagram(request, delivery.recordHeader).toString('utf8').replace(/\0$/, '');
-          io.stdout.write(`  ${s.url}: ${line}\n`);
-        } else if (s.kind === 'webhook')
-          io.stdout.write(`  ${s.url}: POST application/json ${requestToJson(request)}\n`);
-        else io.stdout.write(`  ${s.url}: an e-mail link with the request\n`);
-      }
+      printDryRun(io, request, sinks, delivery, Boolean(o.json));
       return EXIT.ok;
     }
-
-    let submitted;
-    try {
-      submitted = await submitRequest(request, sinks, outbox, delivery);
-    } catch (err) {
-      throw new Error(
-        `could not write the outbox ${outboxDir} (nothing was sent): ${(err as Error).message}`,
-      );
-    }
-    if (o.json) {
-      io.stdout.write(`${JSON.stringify({ request, outbox: outboxDir, ...submitted }, null, 1)}\n`);
-    } else {
-      io.stdout.write(`request ${request.id} for ${request.packages.map((p) => p.name).join(', ')}\n`);
-      printResults(io, submitted.results, outboxDir);
-    }
-    const listing = outbox.list();
-    reportBadEntries(io, listing);
-    const waiting = listing.entries.filter((e) => e.request.id !== request.id).length;
-    if (waiting && !o.json) {
-      io.stdout.write(
-        `${waiting} earlier delivery(ies) still waiting; send them with: pyrats request --retry\n`,
-      );
-    }
-    return submitted.queued ? EXIT.failure : EXIT.ok;
+    return submitAndReport(io, request, sinks, outbox, outboxDir, delivery, Boolean(o.json));
   },
 };
