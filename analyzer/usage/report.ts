@@ -86,16 +86,8 @@ function clean(s: string | null): string | null {
   return s === null ? null : escapeControls(s);
 }
 
-export function renderText(r: UsageReport, top = 20): string {
-  const out: string[] = [];
-  const t = r.totals;
-  const range = `${r.filter.since ?? t.firstDay ?? '…'} .. ${r.filter.until ?? t.lastDay ?? '…'}`;
-  out.push(`PyRats usage ${range}${r.filter.hosts?.length ? ` on ${r.filter.hosts.join(', ')}` : ''}`);
-  out.push(
-    `${t.records} records, ${t.scriptRecords} script records (runs), ${t.users} users, ${t.scripts} scripts, ` +
-      `${t.hosts} hosts, ${t.thirdPartyPackages} third-party packages`,
-  );
-  out.push('');
+/** The packages table (top N) and the two bar charts. */
+function packageSections(out: string[], r: UsageReport, top: number): void {
   const p = r.packages.slice(0, top);
   out.push(
     table(
@@ -129,6 +121,10 @@ export function renderText(r: UsageReport, top = 20): string {
       byImports.map((x) => ({ label: clean(x.package)!, value: x.imports })),
     ),
   );
+}
+
+/** Trend per month, hosts, most-run scripts, co-usage and bundles, each when it has rows. */
+function groupSections(out: string[], r: UsageReport): void {
   if (r.monthly.length) {
     out.push('', 'Trend per month (top packages)');
     out.push(
@@ -186,6 +182,10 @@ export function renderText(r: UsageReport, top = 20): string {
       ),
     );
   }
+}
+
+/** What is missing from the baseline, coverage today, and the greedy what-if. */
+function missingSection(out: string[], r: UsageReport, top: number): void {
   if (r.missing) {
     const m = r.missing;
     out.push('', `Missing from baseline ${clean(m.baseline)} (ranked by users)`);
@@ -206,6 +206,10 @@ export function renderText(r: UsageReport, top = 20): string {
       ),
     );
   }
+}
+
+/** One package in detail: by user, script and host, and its package neighbours. */
+function drillDownSection(out: string[], r: UsageReport): void {
   if (r.drillDown) {
     const d = r.drillDown;
     out.push(
@@ -245,6 +249,10 @@ export function renderText(r: UsageReport, top = 20): string {
         `Imports packages: ${d.importsPackages.map((x) => `${clean(x.package)} (${x.records})`).join(', ')}`,
       );
   }
+}
+
+/** The request queue and the lines the ingest could not read. */
+function queueSections(out: string[], r: UsageReport): void {
   if (r.requests?.length) {
     out.push('', 'Requests');
     out.push(
@@ -265,6 +273,23 @@ export function renderText(r: UsageReport, top = 20): string {
     out.push('', 'Unreadable lines at ingest (pyrats ingest lists them by line):');
     for (const b of r.badLines) out.push(`  ${clean(b.path)}: ${b.count}`);
   }
+}
+
+export function renderText(r: UsageReport, top = 20): string {
+  const out: string[] = [];
+  const t = r.totals;
+  const range = `${r.filter.since ?? t.firstDay ?? '…'} .. ${r.filter.until ?? t.lastDay ?? '…'}`;
+  out.push(`PyRats usage ${range}${r.filter.hosts?.length ? ` on ${r.filter.hosts.join(', ')}` : ''}`);
+  out.push(
+    `${t.records} records, ${t.scriptRecords} script records (runs), ${t.users} users, ${t.scripts} scripts, ` +
+      `${t.hosts} hosts, ${t.thirdPartyPackages} third-party packages`,
+  );
+  out.push('');
+  packageSections(out, r, top);
+  groupSections(out, r);
+  missingSection(out, r, top);
+  drillDownSection(out, r);
+  queueSections(out, r);
   return `${out.join('\n')}\n`;
 }
 
