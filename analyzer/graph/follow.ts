@@ -181,50 +181,130 @@ export function describeUnusablePath(p: string): string {
   return `not a regular file or directory (${what})`;
 }
 
-/** Runs the follow loop for `scripts` (paths as typed, relative to the working directory). */
-export async function followDependencies(
-  scripts: string[],
-  environment: Environment | Promise<Environment>,
-  opts: FollowOptions = {},
-): Promise<FollowResult> {
-  const fs = opts.fs ?? new FsCache();
-  const profile = opts.profile ?? 'compat';
-  const follow = opts.follow ?? true;
-  const problems: FollowProblem[] = [];
-  const unresolved: FollowResult['unresolved'] = [];
-  const maxFiles = opts.maxFiles ?? 100_000;
+/** The extraction of a follow: one batch per round, the seeds started before the interpreter is known. */
+interface Extraction {
+  extract: (files: string[]) => Promise<Map<string, ExtractResult>>;
+  release?: () => Promise<void>;
+}
 
-  let extract = opts.extractFiles;
-  let release: (() => Promise<void>) | undefined;
-  if (!extract) {
-    const d = defaultExtractFiles(opts.extraction ?? {});
-    extract = d.extract;
-    release = d.dispose;
-  }
-  /** The files of a round whose imports are read (compat: an `__init__.py` stands for its directory). */
-  const toExtract = (round: string[], processed: ReadonlySet<string>): string[] => {
-    const todo = new Set<string>();
-    for (const fn of round) {
-      if (processed.has(fn)) continue;
-      const node = profile === 'compat' && path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
-      if (isPython(fs, node)) todo.add(fn);
+/** What the loop needs to place a file's imports in the closure. */
+interface ClosureContext {
+  fs: FsCache;
+  finder: ModuleFinder;
+  profile: ResolutionProfile;
+  rootSet: ReadonlySet<string>;
+  opts: FollowOptions;
+  problems: FollowProblem[];
+  unresolved: FollowResult['unresolved'];
+}
+
+/** What the follow loop has found so far: a source per (root, rel), the edges, the files done. */
+class Closure {
+  readonly sources = new Map<string, FollowSource>();
+  readonly edges = new Map<string, FollowEdge>();
+  readonly processed = new Set<string>();
+
+  constructor(private readonly c: ClosureContext) {}
+
+  /** Takes one file of a round into the closure; the files its imports lead to go into `next`. */
+  visit(fn: string, result: ExtractResult | undefined, next: Set<string>): void {
+    const { fs, opts, problems } = this.c;
+    this.processed.add(fn);
+    const node = path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
+    const from = relfile(fs, node);
+    if (opts.internal && !this.c.rootSet.has(from[0])) return;
+    const src: FollowSource = this.sources.get(key(from)) ?? {
+      from,
+      file: node,
+      targets: [],
+      analysed: false,
+    };
+    this.sources.set(key(from), src);
+    const targetKeys = new Set(src.targets.map((t) => (t ? key(t) : '')));
+    const addTarget = (t: RelPair | null) => {
+      const k = t ? key(t) : '';
+      if (!targetKeys.has(k)) {
+        targetKeys.add(k);
+        src.targets.push(t);
+      }
+    };
+    if (!opts.external) addTarget(null);
+    if (!result) return;
+    for (const p of result.problems) {
+      problems.push({
+        file: fn,
+        kind: p.kind,
+        message: p.message,
+        ...(p.line !== undefined ? { line: p.line } : {}),
+      });
     }
-    return [...todo];
-  };
-  // the seeds are parsed while the interpreter is being introspected
-  const seeds = iterPyFiles(fs, scripts, maxFiles + 1);
-  const seedTodo = toExtract(seeds.slice(0, maxFiles), new Set());
-  const seedExtraction = seedTodo.length ? extract(seedTodo) : undefined;
-  seedExtraction?.catch(() => undefined); // a failure surfaces where it is awaited
-  let env: Environment;
-  try {
-    env = await environment;
-  } catch (err) {
-    await seedExtraction?.catch(() => undefined);
-    await release?.();
-    throw err;
+    if (!result.syntaxOk) return;
+    src.analysed = true;
+    this.followImports(fn, from, result, addTarget, next);
+    for (const run of notebookRuns(fs, fn, result)) {
+      if ('problem' in run) {
+        problems.push(run.problem);
+        continue;
+      }
+      const to = relfile(fs, run.file);
+      addTarget(to);
+      this.addEdge({ from, to, file: run.file, status: 'local' });
+      next.add(run.file);
+    }
   }
 
+  /** The file's resolved imports: targets and edges, and (unless the profile stops there) what to read next. */
+  private followImports(
+    fn: string,
+    from: RelPair,
+    result: ExtractResult,
+    addTarget: (t: RelPair) => void,
+    next: Set<string>,
+  ): void {
+    const { fs, opts, profile, rootSet } = this.c;
+    for (const dep of resolveAll(result.sites, fn, this.c.finder, profile, this.c.unresolved)) {
+      const x = path.basename(dep.file) === '__init__.py' ? path.dirname(dep.file) : dep.file;
+      if (profile === 'compat' && path.basename(path.dirname(x)).startsWith('python')) continue;
+      const to = relfile(fs, x);
+      const into = rootSet.has(to[0]);
+      if ((opts.internal && !into) || (opts.external && into)) continue;
+      addTarget(to);
+      const e: FollowEdge = { from, to, file: dep.file, status: dep.status };
+      if (dep.distribution) e.distribution = dep.distribution;
+      this.addEdge(e);
+      if (profile === 'python' && (dep.status === 'stdlib' || !dep.file.endsWith('.py'))) continue;
+      next.add(dep.file);
+    }
+  }
+
+  /** The first edge between two nodes is kept. */
+  private addEdge(e: FollowEdge): void {
+    const ek = `${key(e.from)}\0${key(e.to)}`;
+    if (!this.edges.has(ek)) this.edges.set(ek, e);
+  }
+}
+
+/** The files of a round whose imports are read (compat: an `__init__.py` stands for its directory). */
+function filesToExtract(
+  fs: FsCache,
+  profile: ResolutionProfile,
+  round: string[],
+  processed: ReadonlySet<string>,
+): string[] {
+  const todo = new Set<string>();
+  for (const fn of round) {
+    if (processed.has(fn)) continue;
+    const node = profile === 'compat' && path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
+    if (isPython(fs, node)) todo.add(fn);
+  }
+  return [...todo];
+}
+
+/**
+ * The package roots of the scripts, with a problem for each directory outside every root and each
+ * unusable input, and the leading search paths (compat: the roots; python: each script's folder).
+ */
+function scriptRoots(fs: FsCache, scripts: string[], profile: ResolutionProfile, problems: FollowProblem[]) {
   const { roots, rootless } = findRoots(fs, scripts);
   for (const d of rootless) {
     problems.push({
@@ -237,7 +317,6 @@ export async function followDependencies(
     const problem = unusableInput(fs, s);
     if (problem) problems.push(problem);
   }
-  const rootSet = new Set(roots);
   let leading = roots;
   if (profile === 'python') {
     leading = [];
@@ -247,19 +326,53 @@ export async function followDependencies(
       if (!leading.includes(dir)) leading.push(dir);
     }
   }
-  const finder = new ModuleFinder(env, { fs, leadingPaths: leading });
+  return { roots, leading };
+}
 
-  const sources = new Map<string, FollowSource>();
-  const edges = new Map<string, FollowEdge>();
-  const processed = new Set<string>();
+/** Runs the follow loop for `scripts` (paths as typed, relative to the working directory). */
+export async function followDependencies(
+  scripts: string[],
+  environment: Environment | Promise<Environment>,
+  opts: FollowOptions = {},
+): Promise<FollowResult> {
+  const fs = opts.fs ?? new FsCache();
+  const profile = opts.profile ?? 'compat';
+  const problems: FollowProblem[] = [];
+  const unresolved: FollowResult['unresolved'] = [];
+  const maxFiles = opts.maxFiles ?? 100_000;
+  const extraction: Extraction = opts.extractFiles
+    ? { extract: opts.extractFiles }
+    : (({ extract, dispose }) => ({ extract, release: dispose }))(defaultExtractFiles(opts.extraction ?? {}));
+  // the seeds are parsed while the interpreter is being introspected
+  const seeds = iterPyFiles(fs, scripts, maxFiles + 1);
+  const seedTodo = filesToExtract(fs, profile, seeds.slice(0, maxFiles), new Set());
+  const seedExtraction = seedTodo.length ? extraction.extract(seedTodo) : undefined;
+  seedExtraction?.catch(() => undefined); // a failure surfaces where it is awaited
+  let env: Environment;
+  try {
+    env = await environment;
+  } catch (err) {
+    await seedExtraction?.catch(() => undefined);
+    await extraction.release?.();
+    throw err;
+  }
+  const { roots, leading } = scriptRoots(fs, scripts, profile, problems);
+  const closure = new Closure({
+    fs,
+    finder: new ModuleFinder(env, { fs, leadingPaths: leading }),
+    profile,
+    rootSet: new Set(roots),
+    opts,
+    problems,
+    unresolved,
+  });
   let filesRead = 0;
-
   try {
     let round = seeds;
     let first = true;
     while (round.length) {
-      if (processed.size + round.length > maxFiles) {
-        round = round.slice(0, Math.max(0, maxFiles - processed.size));
+      if (closure.processed.size + round.length > maxFiles) {
+        round = round.slice(0, Math.max(0, maxFiles - closure.processed.size));
         problems.push({
           file: scripts.join(' '),
           kind: 'limit',
@@ -267,91 +380,27 @@ export async function followDependencies(
         });
       }
       // extract every file of this round in one batch
-      const todo = first ? seedTodo : toExtract(round, processed);
+      const todo = first ? seedTodo : filesToExtract(fs, profile, round, closure.processed);
       let extracted = new Map<string, ExtractResult>();
       if (todo.length) {
-        extracted = await (first && seedExtraction ? seedExtraction : extract(todo));
+        extracted = await (first && seedExtraction ? seedExtraction : extraction.extract(todo));
         filesRead += todo.length;
       }
       first = false;
-
       const next = new Set<string>();
-      for (const fn of round) {
-        if (processed.has(fn)) continue;
-        processed.add(fn);
-        const node = path.basename(fn) === '__init__.py' ? path.dirname(fn) : fn;
-        const result = extracted.get(fn);
-        const from = relfile(fs, node);
-        if (opts.internal && !rootSet.has(from[0])) continue;
-        const src: FollowSource = sources.get(key(from)) ?? {
-          from,
-          file: node,
-          targets: [],
-          analysed: false,
-        };
-        sources.set(key(from), src);
-        const targetKeys = new Set(src.targets.map((t) => (t ? key(t) : '')));
-        const addTarget = (t: RelPair | null) => {
-          const k = t ? key(t) : '';
-          if (!targetKeys.has(k)) {
-            targetKeys.add(k);
-            src.targets.push(t);
-          }
-        };
-        if (!opts.external) addTarget(null);
-        if (!result) continue;
-        for (const p of result.problems) {
-          problems.push({
-            file: fn,
-            kind: p.kind,
-            message: p.message,
-            ...(p.line !== undefined ? { line: p.line } : {}),
-          });
-        }
-        if (!result.syntaxOk) continue;
-        src.analysed = true;
-
-        for (const dep of resolveAll(result.sites, fn, finder, profile, unresolved)) {
-          const x = path.basename(dep.file) === '__init__.py' ? path.dirname(dep.file) : dep.file;
-          if (profile === 'compat' && path.basename(path.dirname(x)).startsWith('python')) continue;
-          const to = relfile(fs, x);
-          const into = rootSet.has(to[0]);
-          if ((opts.internal && !into) || (opts.external && into)) continue;
-          addTarget(to);
-          const ek = `${key(from)}\0${key(to)}`;
-          if (!edges.has(ek)) {
-            const e: FollowEdge = { from, to, file: dep.file, status: dep.status };
-            if (dep.distribution) e.distribution = dep.distribution;
-            edges.set(ek, e);
-          }
-          if (profile === 'python' && (dep.status === 'stdlib' || !dep.file.endsWith('.py'))) continue;
-          next.add(dep.file);
-        }
-        for (const run of notebookRuns(fs, fn, result)) {
-          if ('problem' in run) {
-            problems.push(run.problem);
-            continue;
-          }
-          const to = relfile(fs, run.file);
-          addTarget(to);
-          const ek = `${key(from)}\0${key(to)}`;
-          if (!edges.has(ek)) edges.set(ek, { from, to, file: run.file, status: 'local' });
-          next.add(run.file);
-        }
-      }
-      if (!follow || problems.some((p) => p.kind === 'limit')) break;
-      round = [...next].filter((f) => !processed.has(f)).sort(comparePython);
+      for (const fn of round) if (!closure.processed.has(fn)) closure.visit(fn, extracted.get(fn), next);
+      if (!(opts.follow ?? true) || problems.some((p) => p.kind === 'limit')) break;
+      round = [...next].filter((f) => !closure.processed.has(f)).sort(comparePython);
     }
   } finally {
-    await release?.();
+    await extraction.release?.();
   }
-
   return {
     profile,
     scripts,
     roots,
-    sources: [...sources.values()],
-    edges: [...edges.values()],
+    sources: [...closure.sources.values()],
+    edges: [...closure.edges.values()],
     problems,
     unresolved,
     filesRead,
