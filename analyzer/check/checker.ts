@@ -83,6 +83,53 @@ export interface FileCheck {
   notebook?: NotebookFacts;
 }
 
+type MakeVerdict = (
+  kind: VerdictKind,
+  explanation: string,
+  action: string,
+  extra?: Partial<Verdict>,
+) => Verdict;
+
+/** One import site being judged, with what is known of it so far. */
+interface SiteQuestion {
+  site: ImportSite;
+  module: string;
+  topLevel: string;
+  resolution: Resolution;
+  /** ` (path)` of the resolved file, or ''. */
+  where: string;
+  candidates: DistributionCandidate[];
+  make: MakeVerdict;
+}
+
+/** Verdicts the resolution alone decides: relative imports, builtins, the standard library, own code. */
+function resolvedVerdict(
+  site: ImportSite,
+  module: string,
+  topLevel: string,
+  resolution: Resolution,
+  where: string,
+  make: MakeVerdict,
+): Verdict | undefined {
+  if (site.level > 0 || (!module && site.kind !== 'dynamic')) {
+    return make(
+      'local',
+      resolution.status === 'unresolved'
+        ? `Relative import that does not resolve: ${resolution.reason ?? 'no such module'}.`
+        : `Relative import within the script's own package${where}.`,
+      resolution.status === 'unresolved' ? 'Check that the module exists next to the script.' : '',
+    );
+  }
+  if (resolution.status === 'builtin')
+    return make('builtin', `'${topLevel}' is compiled into the interpreter.`, '');
+  if (resolution.status === 'stdlib')
+    return make('stdlib', `'${module}' is part of the standard library${where}.`, '');
+  if (resolution.status === 'local')
+    return make('local', `'${module}' is the script's own code or on PYTHONPATH${where}.`, '');
+
+  return undefined;
+}
+
 function dottedModule(site: ImportSite): string {
   if (site.kind === 'from' && site.module && site.name) return site.module;
   return site.module ?? site.name ?? '';
@@ -415,12 +462,7 @@ export class Checker {
       candidates: [] as Verdict['candidates'],
       mirror: [] as MirrorHit[],
     };
-    const make = (
-      kind: VerdictKind,
-      explanation: string,
-      action: string,
-      extra: Partial<Verdict> = {},
-    ): Verdict => ({
+    const make: MakeVerdict = (kind, explanation, action, extra = {}) => ({
       ...base,
       kind,
       explanation,
@@ -429,23 +471,8 @@ export class Checker {
       ...extra,
     });
     const where = resolution.file ? ` (${resolution.file})` : '';
-    if (site.level > 0 || (!module && site.kind !== 'dynamic')) {
-      return make(
-        'local',
-        resolution.status === 'unresolved'
-          ? `Relative import that does not resolve: ${resolution.reason ?? 'no such module'}.`
-          : `Relative import within the script's own package${where}.`,
-        resolution.status === 'unresolved' ? 'Check that the module exists next to the script.' : '',
-      );
-    }
-    if (resolution.status === 'builtin')
-      return make('builtin', `'${topLevel}' is compiled into the interpreter.`, '');
-    if (resolution.status === 'stdlib')
-      return make('stdlib', `'${module}' is part of the standard library${where}.`, '');
-    if (resolution.status === 'local')
-      return make('local', `'${module}' is the script's own code or on PYTHONPATH${where}.`, '');
-
-    const baselineHasEnv = Boolean(this.baseline?.environment);
+    const resolved = resolvedVerdict(site, module, topLevel, resolution, where, make);
+    if (resolved) return resolved;
     const candidates = this.names.candidates(module);
     base.candidates = candidates.map((c) => ({
       pypi: c.pypi,
@@ -453,12 +480,28 @@ export class Checker {
       source: c.source,
       ...(c.cite ? { cite: c.cite } : {}),
     }));
-    const bname = this.baseline ? `baseline ${this.baseline.name}` : 'the baseline';
-    const loadHint =
-      this.baseline?.kind === 'module' && this.baseline.spec.startsWith('module:')
-        ? `module load ${this.baseline.name}`
-        : '';
+    const q: SiteQuestion = { site, module, topLevel, resolution, where, candidates, make };
+    return this.baselineVerdict(q) ?? (await this.mirrorVerdict(q));
+  }
 
+  /** "baseline NAME" for explanations, or "the baseline". */
+  private get baselinePhrase(): string {
+    return this.baseline ? `baseline ${this.baseline.name}` : 'the baseline';
+  }
+
+  /** `module load NAME` when the baseline is an environment module, else ''. */
+  private get loadHint(): string {
+    return this.baseline?.kind === 'module' && this.baseline.spec.startsWith('module:')
+      ? `module load ${this.baseline.name}`
+      : '';
+  }
+
+  /** In the baseline: installed there (its environment resolved it), or listed by it; else undefined. */
+  private baselineVerdict(q: SiteQuestion): Verdict | undefined {
+    const { module, topLevel, resolution, where, candidates, make } = q;
+    const baselineHasEnv = Boolean(this.baseline?.environment);
+    const bname = this.baselinePhrase;
+    const loadHint = this.loadHint;
     if (resolution.status === 'thirdParty' && baselineHasEnv) {
       const dist = resolution.distribution;
       const entry = dist ? this.lookup?.get(dist.name) : this.baselineEntry(candidates);
@@ -502,6 +545,13 @@ export class Checker {
       );
     }
 
+    return undefined;
+  }
+
+  /** Not in the baseline: what the mirror has (or that nothing has it, with names to try). */
+  private async mirrorVerdict(q: SiteQuestion): Promise<Verdict> {
+    const { site, module, candidates, make } = q;
+    const bname = this.baselinePhrase;
     const hits = await this.mirrorLookup(module, candidates);
     const guardNote =
       site.guarded === 'try'
