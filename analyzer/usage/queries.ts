@@ -416,7 +416,8 @@ export async function aggregatedGraph(
   const ids = [...keep].join(',');
   const lib = await store.rows<{ s: number; t: number; w: number }>(
     `SELECT d.src_package_id AS s, d.dst_package_id AS t, sum(d.records)::DOUBLE AS w FROM ${w.library} d
-     WHERE ${w.sql} AND d.src_package_id IN (${ids}) AND d.dst_package_id IN (${ids}) GROUP BY ALL`,
+     WHERE ${w.sql} AND d.src_package_id IN (${ids}) AND d.dst_package_id IN (${ids}) GROUP BY ALL
+     ORDER BY s, t`,
     w.params,
   );
   for (const e of lib) graph.edges.push({ from: pkgNode.get(e.s)!, to: pkgNode.get(e.t)!, weight: e.w });
@@ -446,7 +447,7 @@ export async function aggregatedGraph(
       const edges = await store.rows<{ s: number; t: number; w: number }>(
         `SELECT d.script_node_id AS s, d.package_id AS t, sum(d.runs)::DOUBLE AS w FROM ${w.script} d
          WHERE ${w.sql} AND d.script_node_id IN (${scripts.map((s) => s.node_id).join(',')}) AND d.package_id IN (${ids})
-         GROUP BY ALL`,
+         GROUP BY ALL ORDER BY s, t`,
         w.params,
       );
       for (const e of edges) graph.edges.push({ from: sNode.get(e.s)!, to: pkgNode.get(e.t)!, weight: e.w });

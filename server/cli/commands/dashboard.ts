@@ -40,7 +40,8 @@ and CSV / PNG export. Everything taken from the logs is displayed as text.
 
 JSON API (same filters: since=YYYY-MM-DD, until=YYYY-MM-DD, host=H repeatable, stdlib=1):
   /api/meta  /api/totals  /api/packages  /api/monthly  /api/hosts  /api/scripts  /api/co-usage
-  /api/summary (all of the previous six)  /api/package?name=N  /api/graph  /api/requests  /api/bad-lines
+  /api/bundles  /api/summary (all of the previous seven)  /api/package?name=N  /api/graph
+  /api/requests  /api/bad-lines
 
 Options:
   --db FILE           the usage store (required)

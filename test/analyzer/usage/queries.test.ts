@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDeriveConfig, NodeDeriver } from '../../../analyzer/usage/derive';
 import { ingestInputs } from '../../../analyzer/usage/ingest';
 import {
+  aggregatedGraph,
   byHost,
   dayNumber,
   drillDown,
@@ -179,5 +180,15 @@ describe('usage queries', () => {
       expect(raw.length).toBeGreaterThan(5);
       expect(ours, `${since}..${until}`).toEqual(raw);
     }
+  });
+});
+
+describe('aggregated graph', () => {
+  it('gives the same graph, edges in the same order, every time it is asked', async () => {
+    const first = await aggregatedGraph(store, {});
+    expect(first.edges.length).toBeGreaterThan(10);
+    const key = (e: { from: string; to: string }) => `${e.from}\0${e.to}`;
+    for (let i = 0; i < 3; i++)
+      expect((await aggregatedGraph(store, {})).edges.map(key)).toEqual(first.edges.map(key));
   });
 });
