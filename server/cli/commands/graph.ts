@@ -8,6 +8,7 @@ import type { Environment } from '../../../analyzer/env/environment';
 import { Checker } from '../../../analyzer/check/checker';
 import { unusableInput } from '../../../analyzer/graph/follow';
 import { FsCache } from '../../../analyzer/resolve/fsCache';
+import type { ResolutionProfile } from '../../../analyzer/resolve/resolution';
 import { buildGraphPayload } from '../../graphData';
 import { parseGraphDocument, payloadToDot, payloadToMermaid } from '../../graphFormats';
 import { graphPageHtml, loadGraphAssets } from '../../graphPage';
@@ -133,119 +134,148 @@ async function readGraphFile(file: string, io: CliIO): Promise<GraphPayload> {
   return payload;
 }
 
+function parseGraphArgs(args: string[]) {
+  return parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      workspace: { type: 'boolean', default: false },
+      'from-json': { type: 'string' },
+      python: { type: 'string' },
+      env: { type: 'string' },
+      profile: { type: 'string', default: 'compat' },
+      title: { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      mirror: { type: 'string', multiple: true },
+      'no-mirror': { type: 'boolean', default: false },
+      ...SOURCE_OPTIONS,
+      'no-check': { type: 'boolean', default: false },
+    },
+  });
+}
+
+type GraphFlags = ReturnType<typeof parseGraphArgs>['values'];
+
+/** Refuses contradictory options; returns the output format and whether verdicts are checked. */
+function checkGraphArgs(values: GraphFlags, positionals: string[]): { format: Format; checking: boolean } {
+  refuseEmptyValues(values);
+  const format = formatFor(values.output, values.format);
+  if (values['from-json'] && positionals.length)
+    throw new UsageError('give SCRIPTs or --from-json, not both');
+  if (!values['from-json'] && !positionals.length) throw new UsageError('no SCRIPT given');
+  // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+  if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
+  if (values.profile !== 'compat' && values.profile !== 'python') {
+    throw new UsageError(`unknown profile '${values.profile}' (use compat or python)`);
+  }
+  if (values.env && values.python) throw new UsageError('--env and --python exclude each other');
+  if (values['no-mirror'] && values.mirror?.length)
+    throw new UsageError('--no-mirror and --mirror exclude each other');
+  const checking = !values['no-check'] && !values['from-json'];
+  if (!checking && (values.baseline || values.mirror?.length)) {
+    throw new UsageError('--baseline and --mirror need the check (not with --no-check or --from-json)');
+  }
+  return { format, checking };
+}
+
+/** The graph from --from-json, or the interpreter for the scripts; null once it said why neither. */
+async function graphInput(
+  io: CliIO,
+  values: GraphFlags,
+): Promise<{ payload: GraphPayload } | { env: Environment } | null> {
+  try {
+    if (values['from-json']) {
+      const payload = await readGraphFile(values['from-json'], io);
+      if (values.title) payload.title = values.title;
+      return { payload };
+    }
+    return { env: await targetEnvironment(values) };
+  } catch (err) {
+    io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
+    return null;
+  }
+}
+
+/**
+ * The graph of the scripts' follow closure, with verdicts when checking. `status` is 1 when an input
+ * was unusable or the baseline asked for could not be loaded (the graph is still drawn).
+ */
+async function scriptsPayload(
+  io: CliIO,
+  values: GraphFlags,
+  positionals: string[],
+  checking: boolean,
+  env: Environment,
+): Promise<{ payload: GraphPayload; status: number }> {
+  const config = checking
+    ? loadCliConfig(io, 'graph', flagOverrides({ ...values, python: undefined }), positionals).values
+    : null;
+  const checker = config
+    ? await Checker.create({
+        baseline: config.baseline ?? undefined,
+        mirrors: config.mirrors ?? [],
+        python: values.python ?? env.executable,
+        offline: config.offline,
+        cacheDir: values['no-cache'] ? false : (config.cache_dir ?? undefined),
+        moduleUse: config.module_use,
+        moduleInit: config.module_init ?? undefined,
+        mirrorTimeoutMs: config.timeout ?? undefined,
+      })
+    : undefined;
+  let payload: GraphPayload;
+  try {
+    for (const p of checker?.problems ?? []) io.stderr.write(`pyrats graph: ${p.area}: ${p.message}\n`);
+    payload = await buildGraphPayload({
+      inputs: positionals,
+      env,
+      scope: values.workspace ? 'workspace' : 'script',
+      profile: values.profile as ResolutionProfile,
+      ...(checker && !checker.fatal ? { checker } : {}),
+      ...(values.title ? { title: values.title } : {}),
+    });
+  } finally {
+    checker?.dispose();
+  }
+  for (const p of payload.problems ?? []) io.stderr.write(`pyrats graph: ${p}\n`);
+  const fs = new FsCache();
+  // the graph is drawn without verdicts when the baseline asked for could not be loaded
+  const failed = positionals.some((p) => unusableInput(fs, p)) || checker?.fatal;
+  return { payload, status: failed ? EXIT.failure : EXIT.ok };
+}
+
+/** The payload in the output format. */
+function renderGraphAs(format: Format, payload: GraphPayload): string {
+  switch (format) {
+    case 'html':
+      return graphPageHtml(payload, loadGraphAssets());
+    case 'dot':
+      return payloadToDot(payload);
+    case 'mermaid':
+      return payloadToMermaid(payload);
+    case 'json':
+      return `${JSON.stringify(payload, null, 2)}\n`;
+  }
+}
+
 export const graphCommand: CliCommand = {
   name: 'graph',
   summary: 'dependency graph of scripts as a self-contained interactive HTML page, dot, Mermaid or JSON',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    const parsed = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        format: { type: 'string' },
-        workspace: { type: 'boolean', default: false },
-        'from-json': { type: 'string' },
-        python: { type: 'string' },
-        env: { type: 'string' },
-        profile: { type: 'string', default: 'compat' },
-        title: { type: 'string' },
-        'no-cache': { type: 'boolean', default: false },
-        baseline: { type: 'string' },
-        mirror: { type: 'string', multiple: true },
-        'no-mirror': { type: 'boolean', default: false },
-        ...SOURCE_OPTIONS,
-        'no-check': { type: 'boolean', default: false },
-      },
-    });
-    const { values, positionals } = parsed;
-    refuseEmptyValues(values);
-    const format = formatFor(values.output, values.format);
-    if (values['from-json'] && positionals.length)
-      throw new UsageError('give SCRIPTs or --from-json, not both');
-    if (!values['from-json'] && !positionals.length) throw new UsageError('no SCRIPT given');
-    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
-    if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
-    if (values.profile !== 'compat' && values.profile !== 'python') {
-      throw new UsageError(`unknown profile '${values.profile}' (use compat or python)`);
-    }
-    if (values.env && values.python) throw new UsageError('--env and --python exclude each other');
-    if (values['no-mirror'] && values.mirror?.length)
-      throw new UsageError('--no-mirror and --mirror exclude each other');
-    const checking = !values['no-check'] && !values['from-json'];
-    if (!checking && (values.baseline || values.mirror?.length)) {
-      throw new UsageError('--baseline and --mirror need the check (not with --no-check or --from-json)');
-    }
-
-    let payload: GraphPayload;
-    let status: number = EXIT.ok;
-    if (values['from-json']) {
-      try {
-        payload = await readGraphFile(values['from-json'], io);
-      } catch (err) {
-        io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
-        return EXIT.failure;
-      }
-      if (values.title) payload.title = values.title;
-    } else {
-      let env: Environment;
-      try {
-        env = await targetEnvironment(values);
-      } catch (err) {
-        io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
-        return EXIT.failure;
-      }
-      const config = checking
-        ? loadCliConfig(io, 'graph', flagOverrides({ ...values, python: undefined }), positionals).values
-        : null;
-      const checker = config
-        ? await Checker.create({
-            baseline: config.baseline ?? undefined,
-            mirrors: config.mirrors ?? [],
-            python: values.python ?? env.executable,
-            offline: config.offline,
-            cacheDir: values['no-cache'] ? false : (config.cache_dir ?? undefined),
-            moduleUse: config.module_use,
-            moduleInit: config.module_init ?? undefined,
-            mirrorTimeoutMs: config.timeout ?? undefined,
-          })
-        : undefined;
-      try {
-        for (const p of checker?.problems ?? []) io.stderr.write(`pyrats graph: ${p.area}: ${p.message}\n`);
-        payload = await buildGraphPayload({
-          inputs: positionals,
-          env,
-          scope: values.workspace ? 'workspace' : 'script',
-          profile: values.profile,
-          ...(checker && !checker.fatal ? { checker } : {}),
-          ...(values.title ? { title: values.title } : {}),
-        });
-      } finally {
-        checker?.dispose();
-      }
-      for (const p of payload.problems ?? []) io.stderr.write(`pyrats graph: ${p}\n`);
-      const fs = new FsCache();
-      if (positionals.some((p) => unusableInput(fs, p))) status = EXIT.failure;
-      // the graph is drawn without verdicts, but the baseline asked for could not be loaded
-      if (checker?.fatal) status = EXIT.failure;
-    }
-
+    const { values, positionals } = parseGraphArgs(args);
+    const { format, checking } = checkGraphArgs(values, positionals);
+    const input = await graphInput(io, values);
+    if (!input) return EXIT.failure;
+    const { payload, status } =
+      'payload' in input
+        ? { payload: input.payload, status: EXIT.ok as number }
+        : await scriptsPayload(io, values, positionals, checking, input.env);
     let text: string;
     try {
-      switch (format) {
-        case 'html':
-          text = graphPageHtml(payload, loadGraphAssets());
-          break;
-        case 'dot':
-          text = payloadToDot(payload);
-          break;
-        case 'mermaid':
-          text = payloadToMermaid(payload);
-          break;
-        case 'json':
-          text = `${JSON.stringify(payload, null, 2)}\n`;
-          break;
-      }
+      text = renderGraphAs(format, payload);
     } catch (err) {
       io.stderr.write(`pyrats graph: ${(err as Error).message}\n`);
       return EXIT.failure;
