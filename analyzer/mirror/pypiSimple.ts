@@ -13,7 +13,7 @@ import { nameFromArchive, normalizeName } from '../baseline/pep508';
 import type { PythonConstraints } from './pythonFit';
 import { sortVersions } from '../baseline/pep440';
 import type { MirrorHit } from './mirrorHit';
-import { formatAge, redactUrl, type HttpCache } from './httpCache';
+import { formatAge, redactUrl, type FetchOptions, type HttpCache } from './httpCache';
 
 export const SIMPLE_ACCEPT =
   'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
@@ -197,6 +197,22 @@ export function requiresPythonByVersion(project: SimpleProject): PythonConstrain
   return out;
 }
 
+/** How long an index's answers are kept in memory: the cache TTL, and within one run at least a minute. */
+function memoTtl(opts: IndexLookupOptions): number {
+  return Math.max(opts.ttlMs ?? 10 * 60 * 1000, 60_000);
+}
+
+/** The fetch options of an index page: negotiated PEP 691/503, the lookup's budget, `maxBytes` by default. */
+function pageFetch(opts: IndexLookupOptions, maxBytes: number): FetchOptions {
+  return {
+    accept: SIMPLE_ACCEPT,
+    offline: opts.offline,
+    ttlMs: opts.ttlMs,
+    timeoutMs: opts.timeoutMs,
+    maxBytes: opts.maxBytes ?? maxBytes,
+  };
+}
+
 /** One PyPI simple index of the mirror. */
 export class PypiIndex {
   readonly label: string;
@@ -235,17 +251,12 @@ export class PypiIndex {
    * import: fetched through the cache at most once per TTL, null when it cannot be read. Never throws.
    */
   projectNames(cache: HttpCache, opts: IndexLookupOptions = {}): Promise<string[] | null> {
-    const ttl = Math.max(opts.ttlMs ?? 10 * 60 * 1000, 60_000);
-    if (!this.root || Date.now() - this.root.at >= ttl) {
+    if (!this.root || Date.now() - this.root.at >= memoTtl(opts)) {
       const url = `${this.url}/`;
       let parsed: string[] | null = null;
       const answer = cache
         .get(url, {
-          accept: SIMPLE_ACCEPT,
-          offline: opts.offline,
-          ttlMs: opts.ttlMs,
-          timeoutMs: opts.timeoutMs,
-          maxBytes: opts.maxBytes ?? 256 * 1024 * 1024,
+          ...pageFetch(opts, 256 * 1024 * 1024),
           validate: (body, ct) => {
             parsed = parseSimpleRoot(body.toString('utf8'), ct);
           },
@@ -270,7 +281,7 @@ export class PypiIndex {
     const key = normalizeName(name);
     const m = this.memo.get(key);
     // Within one run (a minute) a name is asked once even with a zero TTL.
-    if (m && Date.now() - m.at < Math.max(opts.ttlMs ?? 10 * 60 * 1000, 60_000)) return m.answer;
+    if (m && Date.now() - m.at < memoTtl(opts)) return m.answer;
     const answer = this.fetchProject(cache, key, opts);
     this.memo.set(key, { at: Date.now(), answer });
     return answer;
@@ -285,11 +296,7 @@ export class PypiIndex {
     let parsed: SimpleProject | null = null;
     try {
       const res = await cache.get(url, {
-        accept: SIMPLE_ACCEPT,
-        offline: opts.offline,
-        ttlMs: opts.ttlMs,
-        timeoutMs: opts.timeoutMs,
-        maxBytes: opts.maxBytes ?? 64 * 1024 * 1024,
+        ...pageFetch(opts, 64 * 1024 * 1024),
         validate: (body, ct) => {
           parsed = parseSimpleProject(body.toString('utf8'), ct, key, url);
         },

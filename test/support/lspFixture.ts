@@ -2,6 +2,8 @@
  * What the language-server tests share: the fixture workspace and mirror (test/fixtures/lsp), the
  * settings a test client sends, and small readers of diagnostics.
  */
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
@@ -9,6 +11,14 @@ import { REPO } from './lspClient';
 
 export const LSP_FIXTURE = path.join(REPO, 'test', 'fixtures', 'lsp');
 export const LSP_MIRROR = pathToFileURL(path.join(LSP_FIXTURE, 'mirror', 'conda-forge')).toString();
+
+/** A copy of the fixture workspace in a new temp dir, with a cache dir beside it; remove `tmp` after. */
+export function copyLspWorkspace(): { tmp: string; ws: string; cacheDir: string } {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lsp-'));
+  const ws = path.join(tmp, 'workspace');
+  cpSync(path.join(LSP_FIXTURE, 'workspace'), ws, { recursive: true });
+  return { tmp, ws, cacheDir: path.join(tmp, 'cache') };
+}
 
 /** The settings of the fixture workspace copied to `ws` (baseline.txt there), with `extra` on top. */
 export function lspSettings(

@@ -6,10 +6,8 @@
  * its edges (big and several workspaces, clients that push settings, trust, positions, odd URIs,
  * life cycle) is in serverEdgeCases.test.ts.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {} from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CodeActionRequest,
@@ -30,10 +28,7 @@ import type {
   RequestPackagesArgs,
 } from '../../../server/protocol';
 import { fileUri, startLspSession, type LspSession } from '../../support/lspClient';
-import { byCode, lineOf, LSP_FIXTURE, LSP_MIRROR, lspSettings, msg } from '../../support/lspFixture';
-
-const FIXTURE = LSP_FIXTURE;
-const MIRROR = LSP_MIRROR;
+import { byCode, lineOf, LSP_MIRROR, lspSettings, msg, copyLspWorkspace } from '../../support/lspFixture';
 
 let tmp: string;
 let ws: string;
@@ -43,10 +38,7 @@ let cacheDir: string;
 const settings = (extra: Record<string, unknown> = {}) => lspSettings(ws, cacheDir, extra);
 
 beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lsp-'));
-  ws = path.join(tmp, 'workspace');
-  cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
-  cacheDir = path.join(tmp, 'cache');
+  ({ tmp, ws, cacheDir } = copyLspWorkspace());
 });
 
 afterAll(async () => {
@@ -264,7 +256,7 @@ describe('pyrats language server over stdio', () => {
         module: 'xarray',
         name: 'xarray',
         kind: 'conda',
-        source: MIRROR,
+        source: LSP_MIRROR,
         label: 'conda-forge',
         version: '2024.1.1',
       },

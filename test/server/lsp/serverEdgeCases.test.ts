@@ -5,9 +5,8 @@
  * answers, UTF-16 positions, documents that are not files, differently encoded URIs, a folder that
  * does not exist, life cycle and out-of-order messages.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +24,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { GraphPayload, WorkspaceReportResult } from '../../../server/protocol';
 import { fileUri, startLspSession, type LspSession } from '../../support/lspClient';
-import { byCode, LSP_FIXTURE, lspSettings } from '../../support/lspFixture';
-
-const FIXTURE = LSP_FIXTURE;
+import { byCode, lspSettings, copyLspWorkspace } from '../../support/lspFixture';
 
 let tmp: string;
 let ws: string;
@@ -36,10 +33,7 @@ let cacheDir: string;
 const settings = (extra: Record<string, unknown> = {}) => lspSettings(ws, cacheDir, extra);
 
 beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'pyrats-lsp-'));
-  ws = path.join(tmp, 'workspace');
-  cpSync(path.join(FIXTURE, 'workspace'), ws, { recursive: true });
-  cacheDir = path.join(tmp, 'cache');
+  ({ tmp, ws, cacheDir } = copyLspWorkspace());
 });
 
 afterAll(() => {
