@@ -14,7 +14,7 @@ import { judgeProvider, providerRank } from '../names/providerEvidence';
 import { CondaChannel, platformSubdir } from './condaChannel';
 import { HttpCache, redactUrl } from './httpCache';
 import type { MirrorSource } from './mirrorConfig';
-import { PypiIndex } from './pypiSimple';
+import { PypiIndex, type IndexLookupOptions } from './pypiSimple';
 import { condaSpecAdmits, fitForPython, requiresPythonAdmits, type PythonConstraints } from './pythonFit';
 
 export interface MirrorOptions {
@@ -171,19 +171,23 @@ export class Mirror {
     };
     for (const channel of this.channels) for (const name of channel.names()) consider(name);
     const listed = await Promise.all(
-      this.indexes.map((index) =>
-        index.projectNames(this.cache, {
-          offline: this.opts.offline || this.down.has(index.url),
-          ttlMs: this.opts.ttlMs,
-          timeoutMs: this.opts.timeoutMs ?? 15_000,
-        }),
-      ),
+      this.indexes.map((index) => index.projectNames(this.cache, this.lookupOptions(index))),
     );
     for (const names of listed) for (const name of names ?? []) consider(name);
     return [...scored.values()]
       .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
       .slice(0, limit)
       .map((s) => s.name);
+  }
+
+  /** How `index` is asked now: from the cache only when offline or once it failed; the run's budget. */
+  private lookupOptions(index: PypiIndex): IndexLookupOptions & { offline: boolean } {
+    return {
+      offline: !!this.opts.offline || this.down.has(index.url),
+      ttlMs: this.opts.ttlMs,
+      timeoutMs: this.opts.timeoutMs ?? 15_000,
+      maxBytes: this.opts.maxBytes,
+    };
   }
 
   /**
@@ -197,13 +201,9 @@ export class Mirror {
   ): Promise<MirrorHit[]> {
     const found: MirrorHit[] = [];
     for (const c of candidates) {
-      const offline = this.opts.offline || this.down.has(index.url);
-      const r = await index.lookup(this.cache, c.pypi, {
-        offline,
-        ttlMs: this.opts.ttlMs,
-        timeoutMs: this.opts.timeoutMs ?? 15_000,
-        maxBytes: this.opts.maxBytes,
-      });
+      const options = this.lookupOptions(index);
+      const offline = options.offline;
+      const r = await index.lookup(this.cache, c.pypi, options);
       if (r.problem && !(offline && /offline and not in the cache/.test(r.problem))) {
         this.report(index.url, r.problem);
       }

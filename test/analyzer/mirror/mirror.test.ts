@@ -200,6 +200,23 @@ describe('mirror over HTTP', () => {
     expect(await big.lookup(want('cartopy'))).toEqual([]);
   });
 
+  it("suggests names from the PyPI index's root list, which the size cap bounds too", async () => {
+    const decoys = await startMirrorServer(path.resolve(__dirname, '../../fixtures/mirror-decoys'));
+    try {
+      const sources = [pypi(`${decoys.url}/ok/both/simple`)];
+      const open = await Mirror.open(sources, { cacheDir: false, subdirs });
+      expect(await open.nearestNames('metpi')).toEqual(['MetPy']);
+      // the root list (about 300 bytes) is over a 200-byte cap: no names from it, as for a project page
+      const capped = await Mirror.open(sources, { cacheDir: false, subdirs, maxBytes: 200 });
+      expect(await capped.nearestNames('metpi')).toEqual([]);
+      expect(decoys.requests.filter((r) => r.path === '/ok/both/simple/').map((r) => r.status)).toEqual([
+        200, 200,
+      ]);
+    } finally {
+      await decoys.close();
+    }
+  });
+
   it('a channel without the platform subdir is fine; a channel with none of them is reported', async () => {
     const m = await Mirror.open(
       [conda(`${server.url}/ok/conda/main`), conda(`${server.url}/ok/conda/nowhere`)],
