@@ -23,6 +23,8 @@ const nodeEntries = [
   ['test/bench/main.ts', 'bench.js'],
   // one parser per worker thread for batch extraction (analyzer/extract/batchExtract.ts)
   ['analyzer/extract/extractWorker.ts', 'extractWorker.js'],
+  // ingest's parse stage, off the thread that writes the store (analyzer/usage/ingestParsing.ts)
+  ['analyzer/usage/ingestWorker.ts', 'ingestWorker.js'],
 ];
 /** Browser-side bundles (webviews, also served by `pyrats dashboard` / `pyrats graph`). */
 const browserEntries = [

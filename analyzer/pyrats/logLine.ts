@@ -575,10 +575,13 @@ export function parseLogLine(line: string, opts: ParseOptions): ParsedLogLine {
     };
   }
   if (opts.messageCache) {
-    // Copies: slices of the line would keep the whole chunk of text they were cut from alive.
+    // Copies: slices of the line would keep the whole chunk of text they were cut from alive. The
+    // copies are returned too, so every line with this message gets the same arrays.
     const own = (x: string) => (' ' + x).slice(1);
     const pair = (p: NodePair): NodePair => [own(p[0]), own(p[1])];
-    opts.messageCache.set(own(f.message), { source: pair(m.source), targets: m.targets.map(pair) });
+    const entry = { source: pair(m.source), targets: m.targets.map(pair) };
+    opts.messageCache.set(own(f.message), entry);
+    return { kind: 'record', header, fields: f, source: entry.source, targets: entry.targets };
   }
   return { kind: 'record', header, fields: f, source: m.source, targets: m.targets };
 }

@@ -28,7 +28,7 @@ export { inputProblem } from './ingestRead';
 
 import type { IngestOptions, InputReport } from './ingestTypes';
 
-export type { BadLine, IngestOptions, IngestProgress, InputReport } from './ingestTypes';
+export type { BadLine, IngestOptions, IngestProgress, InputReport, ParseStats } from './ingestTypes';
 
 /** Reference date for year inference: YYYYMMDD in the file name, else its mtime, else now. */
 export function referenceDateFor(file: string, mtime: Date | null, now: Date): Date {
@@ -53,8 +53,13 @@ export async function ingestInputs(
 ): Promise<InputReport[]> {
   const reports: InputReport[] = [];
   const run = new IngestRun(store, opts);
-  for (const p of paths) reports.push(await ingestOne(p, opts, run));
+  try {
+    for (const p of paths) reports.push(await ingestOne(p, opts, run));
+  } finally {
+    await run.parsing.close();
+  }
   await run.commit();
+  await run.settle();
   // The daily aggregates were appended batch by batch: one row per key again, for the days touched
   // (and any left over by an interrupted run), and the monthly rollups of their months rebuilt.
   try {
@@ -107,7 +112,11 @@ async function ingestOne(p: string, opts: IngestOptions, run: IngestRun): Promis
   } catch (err) {
     if (err instanceof StoreWriteError) throw err; // the store cannot take more: stop the run
     failed(report, err);
-    if (reader.state) await reader.commit(true); // keep the complete lines read before the input failed
+    if (reader.state) {
+      // keep the complete lines read before the input failed
+      await reader.drain();
+      await reader.commit(true);
+    }
   }
   report.toByte = reader.consumed;
   return report;

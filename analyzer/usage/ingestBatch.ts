@@ -3,10 +3,13 @@
  * (BatchWriter), and the run that commits each batch with the inputs' new offsets in one transaction
  * (IngestRun). A failed commit is a StoreWriteError and ends the run. Does not read or parse input.
  */
-import type { NodePair, ParsedLogLine } from '../pyrats/logLine';
+import type { NodePair } from '../pyrats/logLine';
 import { REQUEST_FORMAT, validateRequest } from '../pyrats/packageRequest';
 import type { NodeDeriver } from './derive';
 import type { IngestOptions } from './ingestTypes';
+import { RecordRows } from './batchColumns';
+import { PieceTables, type RecordLine, type RequestLine } from './ingestParse';
+import { locateIngestWorker, openPieceParsing, type PieceParsing } from './ingestParsing';
 import {
   boundRequestFields,
   boundTargets,
@@ -68,18 +71,19 @@ interface Aggregate {
   packages: Map<number, number>;
 }
 
+type Aggregates = Map<number, Map<number, Aggregate>>;
+
 /**
- * Counts one record into `m`: outer key the script node (runs; its user is the node's) or the source
- * package (library), inner key day and host as one number.
+ * The aggregate of one record in `m`, created with `key` when new: outer key the script node (runs;
+ * its user is the node's) or the source package (library), inner key day and host as one number.
  */
-function aggregate(
-  m: Map<number, Map<number, Aggregate>>,
+function aggregateOf(
+  m: Aggregates,
   outer: number,
   day: number,
   hostId: number,
-  key: () => (number | null)[],
-  packages: number[],
-): void {
+  key: (number | null)[] | null,
+): Aggregate | undefined {
   let inner = m.get(outer);
   if (inner === undefined) {
     inner = new Map();
@@ -87,13 +91,20 @@ function aggregate(
   }
   const k = day * 1e7 + hostId; // exact: day < 1e6, host ids < 1e7
   let a = inner.get(k);
-  if (a === undefined) {
-    a = { key: key(), count: 0, packages: new Map() };
+  if (a === undefined && key !== null) {
+    a = { key, count: 0, packages: new Map() };
     inner.set(k, a);
   }
+  return a;
+}
+
+/** Counts one record, importing `packages`, into its aggregate. */
+function countInto(a: Aggregate, packages: number[]): void {
   a.count++;
   for (const pk of packages) a.packages.set(pk, (a.packages.get(pk) ?? 0) + 1);
 }
+
+const STORED = Object.freeze({ stored: true, problem: null });
 
 interface Resolved {
   src: StoredNode;
@@ -105,12 +116,11 @@ interface Resolved {
 
 /** Accumulates one batch of parsed lines as column arrays and aggregate maps. */
 export class BatchWriter {
-  rec: (number | boolean | bigint | null)[][] = Array.from({ length: 16 }, () => []);
-  tgt: (number | bigint)[][] = [[], []];
+  private rows = new RecordRows();
   /** Script runs per (day, host, script): the count, and per package id the runs importing it. */
-  runs = new Map<number, Map<number, Aggregate>>();
+  runs: Aggregates = new Map();
   /** Library records per (day, host, source package): per destination package id the records. */
-  library = new Map<number, Map<number, Aggregate>>();
+  library: Aggregates = new Map();
   /** Stored nodes of a parsed message, by its (cached, shared) targets array. */
   private readonly resolved = new WeakMap<NodePair[], Resolved>();
 
@@ -165,60 +175,55 @@ export class BatchWriter {
   /**
    * Adds a record; returns what the bounds cut or why it was not stored (`stored` false), if anything.
    */
-  addRecord(
-    p: Extract<ParsedLogLine, { kind: 'record' }>,
-    sourceId: number,
-    lineNo: number,
-  ): { stored: boolean; problem: string | null } {
-    const h = p.header;
-    const refused = sourceProblem(p.source) ?? hostProblem(h.host);
+  addRecord(p: RecordLine, sourceId: number, lineNo: number): { stored: boolean; problem: string | null } {
+    const refused = sourceProblem(p.source) ?? hostProblem(p.host);
     if (refused) return { stored: false, problem: refused };
     const store = this.store;
     const id = store.newRecordId();
-    const bigId = BigInt(id);
-    const day = Math.floor(h.received / DAY_MS);
+    const day = Math.floor(p.received / DAY_MS);
     this.days.add(day);
     this.batchDays.add(day);
-    const hostId = this.cachedId(3, h.host);
+    const hostId = this.cachedId(3, p.host);
     const r = this.resolve(p.source, p.targets);
     const src = r.src;
     const script = src.kind === 'local';
     const userId = src.userId;
-    const c = this.rec;
-    c[0].push(bigId);
-    c[1].push(sourceId);
-    c[2].push(lineNo);
-    c[3].push(h.received / 1000);
-    c[4].push(day);
-    c[5].push(hostId);
-    c[6].push(p.fields.tsMillis / 1000);
-    c[7].push(p.fields.logRecordCreationTime);
-    c[8].push(this.cachedId(0, p.fields.python));
-    c[9].push(this.cachedId(1, p.fields.pathName));
-    c[10].push(p.fields.levelNo);
-    c[11].push(this.cachedId(2, p.fields.levelName));
-    c[12].push(src.id);
-    c[13].push(userId);
-    c[14].push(script);
-    c[15].push(r.targets.length);
-    const pkgs = r.packages;
-    const tgtIds = this.tgt[0];
-    const tgtNodes = this.tgt[1];
+    const rows = this.rows;
+    rows.recordId.push(id);
+    rows.sourceId.push(sourceId);
+    rows.lineNo.push(lineNo);
+    rows.received.push(p.received / 1000);
+    rows.day.push(day);
+    rows.hostId.push(hostId);
+    rows.ts.push(p.tsMillis / 1000);
+    rows.created.push(p.logRecordCreationTime);
+    rows.pythonId.push(this.cachedId(0, p.python));
+    rows.pathNameId.push(this.cachedId(1, p.pathName));
+    rows.levelNo.push(p.levelNo);
+    rows.levelNameId.push(this.cachedId(2, p.levelName));
+    rows.sourceNodeId.push(src.id);
+    rows.userId.push(userId);
+    rows.script.push(script);
+    rows.nTargets.push(r.targets.length);
     for (const t of r.targets) {
-      tgtIds.push(bigId);
-      tgtNodes.push(t);
+      rows.targetRecordId.push(id);
+      rows.targetNodeId.push(t);
     }
-    if (script) aggregate(this.runs, src.id, day, hostId, () => [day, hostId, userId, src.id], pkgs);
-    else if (src.packageId !== null && pkgs.length)
-      aggregate(this.library, src.packageId, day, hostId, () => [day, hostId, src.packageId], pkgs);
-    return { stored: true, problem: r.limited };
+    const pkgs = r.packages;
+    if (script) {
+      const a = aggregateOf(this.runs, src.id, day, hostId, null);
+      countInto(a ?? aggregateOf(this.runs, src.id, day, hostId, [day, hostId, userId, src.id])!, pkgs);
+    } else if (src.packageId !== null && pkgs.length) {
+      const a = aggregateOf(this.library, src.packageId, day, hostId, null);
+      countInto(
+        a ?? aggregateOf(this.library, src.packageId, day, hostId, [day, hostId, src.packageId])!,
+        pkgs,
+      );
+    }
+    return r.limited === null ? STORED : { stored: true, problem: r.limited };
   }
 
-  addRequest(
-    p: Extract<ParsedLogLine, { kind: 'request' }>,
-    sourceId: number,
-    lineNo: number,
-  ): { stored: boolean; problem: string | null } {
+  addRequest(p: RequestLine, sourceId: number, lineNo: number): { stored: boolean; problem: string | null } {
     const invalid = validateRequest(p.request);
     if (invalid.length)
       return { stored: false, problem: `not a valid ${REQUEST_FORMAT} request: ${invalid.join('; ')}` };
@@ -226,15 +231,15 @@ export class BatchWriter {
     const f = bounded.fields;
     const cut = bounded.problems.length ? bounded.problems.join('; ') : null;
     if (!f.packages.length) return { stored: false, problem: cut ?? 'request names no package' };
-    const message = truncateWithMark(p.fields.message, MESSAGE_CHARS);
-    const day = Math.floor(p.header.received / DAY_MS);
+    const message = truncateWithMark(p.message, MESSAGE_CHARS);
+    const day = Math.floor(p.received / DAY_MS);
     for (const pkg of f.packages)
       this.requests.push({
         sourceId,
         line: lineNo,
-        received: p.header.received / 1000,
+        received: p.received / 1000,
         day,
-        host: f.host ?? p.header.host,
+        host: f.host ?? p.host,
         requester: f.requester,
         package: pkg,
         reason: f.reason,
@@ -248,8 +253,8 @@ export class BatchWriter {
 
   async flush(): Promise<void> {
     const s = this.store;
-    await s.appendColumns('records', this.rec);
-    await s.appendColumns('targets', this.tgt);
+    await s.appendColumns('records', this.rows.records());
+    await s.appendColumns('targets', this.rows.targets());
     const runs: (number | bigint | null)[][] = Array.from({ length: 5 }, () => []);
     const script: (number | bigint | null)[][] = Array.from({ length: 6 }, () => []);
     for (const a of [...this.runs.values()].flatMap((inner) => [...inner.values()])) {
@@ -273,8 +278,7 @@ export class BatchWriter {
     await s.appendColumns('library_daily', library);
     await s.appendRequests(this.requests);
     await s.appendBadLines(this.bad);
-    this.rec = Array.from({ length: 16 }, () => []);
-    this.tgt = [[], []];
+    this.rows = new RecordRows();
     this.runs.clear();
     this.library.clear();
     this.requests = [];
@@ -288,7 +292,9 @@ export class BatchWriter {
  */
 export class IngestRun {
   readonly writer: BatchWriter;
-  readonly messageCache = new Map<string, { source: NodePair; targets: NodePair[] }>();
+  /** Where pieces are parsed, and the tables their ids name (ingestParse.ts). */
+  readonly parsing: PieceParsing;
+  readonly tables = new PieceTables();
   /**
    * Inputs by the fingerprint of their first line: the stored ones, then those created in this run
    * (their offsets may be ahead of the stored ones).
@@ -304,6 +310,8 @@ export class IngestRun {
   ) {
     this.writer = new BatchWriter(store, opts.deriver);
     this.batchBytes = opts.batchBytes ?? 24 << 20;
+    const worker = locateIngestWorker(opts.parseWorker);
+    this.parsing = openPieceParsing(opts.maxLineBytes ?? 1 << 20, worker, opts.parseStats);
   }
 
   /**
@@ -316,6 +324,7 @@ export class IngestRun {
     p: string,
     head: Buffer,
   ): Promise<{ state: SourceState; known: boolean }> {
+    await this.settle();
     try {
       let list = this.sources.get(fingerprint);
       if (list === undefined) {
@@ -340,23 +349,41 @@ export class IngestRun {
 
   /**
    * Commits the batch: its rows, the days it touched (to be compacted) and the inputs' new offsets in
-   * one transaction. A failure is a StoreWriteError: the batch is not in the store, and the run stops.
+   * one transaction. DuckDB's COMMIT then runs while parsing goes on: the next use of the store waits
+   * for it first (settle), and a failure there stops the run. A failure is a StoreWriteError: the
+   * batch is not in the store.
    */
   async commit(): Promise<void> {
+    await this.settle();
     const store = this.store;
     try {
       await store.begin();
       await store.addPendingDays([...this.writer.takeBatchDays()]);
       await this.writer.flush();
       for (const s of this.dirty) await store.updateSource(s);
-      await store.commit();
+      await store.writeDictionaries();
     } catch (err) {
       await store.rollback();
       throw storeWriteError(store.file, err);
     }
+    const committing = store.commitWritten().catch(async (err: unknown) => {
+      await store.rollback();
+      throw storeWriteError(store.file, err);
+    });
+    committing.catch(() => {}); // seen by settle(), not an unhandled rejection meanwhile
+    this.committing = committing;
     this.dirty.clear();
     this.sinceCommit = 0;
   }
+
+  /** Waits for the last batch's COMMIT; throws its StoreWriteError when it failed. */
+  async settle(): Promise<void> {
+    const c = this.committing;
+    this.committing = null;
+    if (c) await c;
+  }
+
+  private committing: Promise<void> | null = null;
 }
 
 /** Whether the stored first bytes (hex; null: not stored by older versions) and `head` agree. */

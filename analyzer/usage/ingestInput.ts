@@ -1,22 +1,30 @@
 /**
- * Ingest's parse stage for one input: splits its decompressed bytes into complete lines (a partial
- * last line waits for the next chunk; over-long lines are skipped to their newline), parses each
- * (analyzer/pyrats/logLine.ts) into the run's batch, counts and keeps bad lines, and hands the
- * input's offset to the run after each chunk (IngestRun commits when the batch is full). A stream
- * (stdin, `.gz`) is identified here by its first line, and what an earlier run read of it is skipped.
- * Does not open inputs or write the store itself.
+ * Ingest's line stage for one input: splits its decompressed bytes into complete lines (a partial
+ * last line waits for the next chunk; over-long lines are skipped to their newline), hands them in
+ * pieces to the parse stage (ingestParsing.ts: a worker thread, so reading and parsing go on while
+ * this thread writes the store), takes the parsed pieces back in order into the run's batch, counts
+ * and keeps bad lines, and hands the input's offset to the run after each piece (IngestRun commits
+ * when the batch is full). A stream (stdin, `.gz`) is identified here by its first line, and what an
+ * earlier run read of it is skipped. Does not open inputs or write the store itself.
  */
 import { createHash } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
-import { parseLogLine } from '../pyrats/logLine';
 import type { IngestOptions, InputReport } from './ingestTypes';
 import type { IngestRun } from './ingestBatch';
-import { firstInvalidUtf8, type OpenedInput } from './ingestRead';
+import {
+  emptyRecordLine,
+  LINE_BAD,
+  LINE_OTHER,
+  LINE_RECORD,
+  LINE_REQUEST,
+  type ParsedPiece,
+} from './ingestParse';
+import type { OpenedInput } from './ingestRead';
 import { HEAD_BYTES, type SourceState } from './store';
 
-function excerpt(s: string): string {
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
-}
+/** Bytes of complete lines per piece handed to the parse stage, unless the options say. */
+const PIECE_BYTES = 1 << 20;
+/** Pieces being parsed ahead of the one being taken into the batch. */
+const PIECES_AHEAD = 8;
 
 export class InputReader {
   /** The input's stored state; null for a stream until its first line was read. */
@@ -36,6 +44,11 @@ export class InputReader {
   private headLen = 0;
   private readonly maxLine: number;
   private readonly maxStoredBad: number;
+  private readonly pieceBytes: number;
+  /** Pieces handed to the parse stage and not yet taken, in order, with the input bytes each covers. */
+  private readonly ahead: { bytes: number; parsed: Promise<ParsedPiece> }[] = [];
+  /** The one record line object the batch is handed (filled anew for every record). */
+  private readonly recordLine = emptyRecordLine();
 
   constructor(
     private readonly p: string,
@@ -55,6 +68,7 @@ export class InputReader {
     report.fromByte = this.consumed;
     this.maxLine = opts.maxLineBytes ?? 1 << 20;
     this.maxStoredBad = opts.maxStoredBadLines ?? 100_000;
+    this.pieceBytes = opts.pieceBytes ?? PIECE_BYTES;
   }
 
   /** Handles one chunk of the input: its complete lines now, the partial last line later. */
@@ -67,7 +81,7 @@ export class InputReader {
     chunk = this.skipKnown(chunk);
     if (chunk === null) return;
     if (this.overLong) {
-      chunk = this.dropOverLong(chunk);
+      chunk = await this.dropOverLong(chunk);
       if (chunk === null) return;
     }
     const last = chunk.lastIndexOf(10);
@@ -75,8 +89,7 @@ export class InputReader {
       this.pending.push(chunk);
       this.pendingLen += chunk.length;
     } else {
-      this.handleComplete(chunk, last);
-      await this.commit();
+      await this.handleComplete(chunk, last);
       const p = this.input;
       this.opts.onProgress?.({
         path: this.p,
@@ -86,6 +99,7 @@ export class InputReader {
       });
     }
     if (this.pendingLen > this.maxLine) {
+      await this.drain(); // the skipped bytes count after every line before them
       this.overLong = true;
       this.overLongLen = this.pendingLen;
       this.consumed += this.pendingLen;
@@ -111,10 +125,8 @@ export class InputReader {
       return;
     }
     const complete = this.takeComplete();
-    if (complete) {
-      this.handleBytes(complete);
-      this.consumed += complete.length;
-    }
+    if (complete) await this.submit(complete, complete.length);
+    await this.drain();
     if (this.overLong) {
       this.countLine();
       this.bad(
@@ -127,8 +139,8 @@ export class InputReader {
       if (this.streamed) {
         // a closed .gz or a finished stream: its last line is complete even without a newline
         const rest = Buffer.concat(this.pending, this.pendingLen);
-        this.handleBytes(Buffer.concat([rest, Buffer.from('\n')]));
-        this.consumed += rest.length;
+        await this.submit(Buffer.concat([rest, Buffer.from('\n')]), rest.length);
+        await this.drain();
       } else this.report.pendingPartialLine = true;
     }
     await this.commit();
@@ -186,7 +198,8 @@ export class InputReader {
   }
 
   /** Drops the rest of an over-long line; the bytes after its newline, or null. */
-  private dropOverLong(chunk: Buffer): Buffer | null {
+  private async dropOverLong(chunk: Buffer): Promise<Buffer | null> {
+    await this.drain();
     const nl = chunk.indexOf(10);
     if (nl < 0) {
       this.overLongLen += chunk.length;
@@ -201,28 +214,50 @@ export class InputReader {
     return chunk.subarray(nl + 1);
   }
 
-  /** Handles the complete lines of `chunk` (up to `last`, its last newline) with what was pending. */
-  private handleComplete(chunk: Buffer, last: number): void {
+  /** Hands on the complete lines of `chunk` (up to `last`, its last newline) with what was pending. */
+  private async handleComplete(chunk: Buffer, last: number): Promise<void> {
     let start = 0;
     if (this.pendingLen) {
-      const first = chunk.indexOf(10);
-      const joined = Buffer.concat([...this.pending, chunk.subarray(0, first + 1)]);
-      this.handleBytes(joined);
-      this.consumed += joined.length;
-      this.run.sinceCommit += joined.length;
-      start = first + 1;
-      this.pending = [];
-      this.pendingLen = 0;
+      start = chunk.indexOf(10) + 1;
+      const joined = Buffer.concat([...this.pending, chunk.subarray(0, start)]);
+      await this.submit(joined, joined.length);
     }
-    if (last >= start) {
-      this.handleBytes(chunk.subarray(start, last + 1));
-      this.consumed += last + 1 - start;
-      this.run.sinceCommit += last + 1 - start;
+    this.pending = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
+    this.pendingLen = chunk.length - last - 1;
+    if (last >= start) await this.submit(chunk.subarray(start, last + 1), last + 1 - start);
+  }
+
+  /**
+   * Hands complete lines (standing for `bytes` bytes of the input) to the parse stage in pieces, and
+   * takes parsed pieces into the batch once more than PIECES_AHEAD are waiting.
+   */
+  private async submit(lines: Buffer, bytes: number): Promise<void> {
+    let start = 0;
+    while (start < lines.length) {
+      const size = this.pieceBytes;
+      const cut = start + size >= lines.length ? -1 : lines.indexOf(10, start + size - 1);
+      const end = cut < 0 ? lines.length : cut + 1;
+      const piece = lines.subarray(start, end);
+      // the bytes a piece stands for: its length, and the last one ends where `bytes` says
+      const counted = end === lines.length ? bytes - start : end - start;
+      this.ahead.push({ bytes: counted, parsed: this.run.parsing.parse(piece, this.refDate) });
+      start = end;
+      while (this.ahead.length > PIECES_AHEAD) await this.takeOldest();
     }
-    if (last + 1 < chunk.length) {
-      this.pending = [Buffer.from(chunk.subarray(last + 1))];
-      this.pendingLen = chunk.length - last - 1;
-    }
+  }
+
+  /** Takes every piece still being parsed into the batch. */
+  async drain(): Promise<void> {
+    while (this.ahead.length) await this.takeOldest();
+  }
+
+  /** Takes the oldest parsed piece into the batch, then counts its bytes as read. */
+  private async takeOldest(): Promise<void> {
+    const next = this.ahead.shift()!;
+    this.take(await next.parsed);
+    this.consumed += next.bytes;
+    this.run.sinceCommit += next.bytes;
+    await this.commit();
   }
 
   /** The complete-line part of what is pending (up to its last newline); the rest stays pending. */
@@ -240,55 +275,32 @@ export class InputReader {
     return all.subarray(0, last + 1);
   }
 
-  /** Parses `buf`, complete lines each ending in '\n'. */
-  private handleBytes(buf: Buffer): void {
-    const maxLine = this.maxLine;
-    if (isUtf8(buf)) {
-      const text = buf.toString('utf8');
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-        const line = text.slice(start, nl);
-        if ((nl - start) * 3 > maxLine && Buffer.byteLength(line) > maxLine)
-          this.overLongLine(Buffer.byteLength(line));
-        else this.handleLine(line);
-        start = nl + 1;
-      }
-      return;
-    }
-    let start = 0;
-    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
-      const lb = buf.subarray(start, nl);
-      if (lb.length > maxLine) this.overLongLine(lb.length);
-      else if (isUtf8(lb)) this.handleLine(lb.toString('utf8'));
-      else {
-        this.countLine();
-        this.bad(`not UTF-8 (invalid byte at column ${firstInvalidUtf8(lb) + 1})`, lb.toString('latin1'));
-      }
-      start = nl + 1;
-    }
-  }
-
-  private handleLine(text: string): void {
-    this.countLine();
-    const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+  /** A parsed piece's lines, in order: records and requests into the batch, the rest counted. */
+  private take(piece: ParsedPiece): void {
     const { report, run } = this;
     const state = this.state!;
-    if (run.messageCache.size > 50_000) run.messageCache.clear();
-    const parsed = parseLogLine(line, { referenceDate: this.refDate, messageCache: run.messageCache });
-    switch (parsed.kind) {
-      case 'record':
-        this.count(run.writer.addRecord(parsed, state.sourceId, this.lineNo), 'records', line);
-        break;
-      case 'request':
-        this.count(run.writer.addRequest(parsed, state.sourceId, this.lineNo), 'requests', line);
-        break;
-      case 'other':
+    const tables = run.tables;
+    tables.take(piece);
+    let record = 0;
+    let request = 0;
+    let bad = 0;
+    for (const kind of piece.kinds) {
+      this.countLine();
+      if (kind === LINE_RECORD) {
+        const line = tables.record(piece, record, this.recordLine);
+        const added = run.writer.addRecord(line, state.sourceId, this.lineNo);
+        this.count(added, 'records', added.problem ? (piece.recordExcerpts.get(record) ?? '') : '');
+        record++;
+      } else if (kind === LINE_REQUEST) {
+        const line = piece.requests[request++];
+        this.count(run.writer.addRequest(line, state.sourceId, this.lineNo), 'requests', line.excerpt);
+      } else if (kind === LINE_OTHER) {
         report.other++;
         state.otherLines++;
-        break;
-      case 'bad':
-        this.bad(parsed.column ? `${parsed.reason} (column ${parsed.column})` : parsed.reason, line);
-        break;
+      } else if (kind === LINE_BAD) {
+        const b = piece.bad[bad++];
+        this.bad(b.reason, b.excerpt);
+      }
     }
   }
 
@@ -296,9 +308,9 @@ export class InputReader {
   private count(
     added: { stored: boolean; problem: string | null },
     kind: 'records' | 'requests',
-    line: string,
+    shown: string,
   ) {
-    if (added.problem) this.bad(added.problem, line);
+    if (added.problem) this.bad(added.problem, shown);
     if (added.stored) {
       this.report[kind]++;
       this.state![kind]++;
@@ -310,12 +322,8 @@ export class InputReader {
     this.report.lines++;
   }
 
-  private overLongLine(bytes: number): void {
-    this.countLine();
-    this.bad(`line of ${bytes} bytes is longer than the ${this.maxLine}-byte limit`, '');
-  }
-
-  private bad(reason: string, text: string): void {
+  /** Counts a bad line; `shown` is the excerpt stored with its reason. */
+  private bad(reason: string, shown: string): void {
     const state = this.state!;
     this.report.bad++;
     state.badLines++;
@@ -326,7 +334,7 @@ export class InputReader {
         path: this.p,
         line: this.lineNo,
         reason,
-        excerpt: excerpt(text),
+        excerpt: shown,
       });
   }
 }

@@ -4,7 +4,6 @@
  * not be read in words. Does not split lines or write the store.
  */
 import { createHash } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fsp } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -116,15 +115,4 @@ export function inputProblem(err: unknown): string {
     return 'truncated gzip data (unexpected end of file)';
   if (e && typeof e.code === 'string' && e.code.startsWith('Z_')) return `not valid gzip data (${e.message})`;
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Index of the first byte where the line stops being valid UTF-8. */
-export function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length;) {
-    const c = b[i];
-    const n = c < 0x80 ? 1 : c >> 5 === 6 ? 2 : c >> 4 === 14 ? 3 : c >> 3 === 30 ? 4 : 0;
-    if (n === 0 || i + n > b.length || !isUtf8(b.subarray(i, i + n))) return i;
-    i += n;
-  }
-  return b.length;
 }

@@ -38,6 +38,12 @@ export interface IngestProgress {
   lines: number;
 }
 
+/** Pieces parsed by the worker thread and in the thread that writes the store. */
+export interface ParseStats {
+  byWorker: number;
+  inThisThread: number;
+}
+
 export interface IngestOptions {
   deriver: NodeDeriver;
   /** The stream read for the path `-`. */
@@ -45,6 +51,15 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
   /** Bytes of complete lines per committed batch (default 24 MiB). */
   batchBytes?: number;
+  /**
+   * The parse stage's worker script (default ingestWorker.js beside the bundle, or
+   * `$PYRATS_INGEST_WORKER`); false, or `PYRATS_INGEST_WORKER=0`, parses in this thread.
+   */
+  parseWorker?: string | false;
+  /** Bytes of complete lines per piece handed to the parse stage (default 1 MiB). */
+  pieceBytes?: number;
+  /** When given, counts where pieces were parsed. */
+  parseStats?: ParseStats;
   /** Lines longer than this are bad (default 1 MiB; syslog-ng's own limit is 64 KiB). */
   maxLineBytes?: number;
   /** At most this many bad lines per input are stored with their reason (all are counted). */

@@ -11,6 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { AppendColumn } from './batchColumns';
 import type { NodeInfo } from './derive';
 
 import {
@@ -286,7 +287,15 @@ export class UsageStore {
   }
 
   async commit(): Promise<void> {
-    await this.flushDictionaries();
+    await this.writeDictionaries();
+    await this.commitWritten();
+  }
+
+  /**
+   * COMMIT alone, for a caller that wrote the dictionaries' new entries (writeDictionaries) and goes
+   * on while DuckDB commits: it must await this before its next use of the store.
+   */
+  async commitWritten(): Promise<void> {
     await this.connection.run('COMMIT');
     this.inTransaction = false;
   }
@@ -306,7 +315,8 @@ export class UsageStore {
     }
   }
 
-  private async flushDictionaries(): Promise<void> {
+  /** Appends the dictionaries' entries made since the last call (strings, packages, nodes). */
+  async writeDictionaries(): Promise<void> {
     if (this.pendingStrings.length) {
       const a = await this.connection.createAppender('strings');
       for (const [id, v] of this.pendingStrings) {
@@ -350,7 +360,7 @@ export class UsageStore {
   }
 
   /** Appends column-major data (all columns the same length) to one of the bulk tables. */
-  async appendColumns(table: BulkTable, columns: DuckDBValue[][]): Promise<void> {
+  async appendColumns(table: BulkTable, columns: AppendColumn[]): Promise<void> {
     const types = COLUMN_TYPES[table];
     if (columns.length !== types.length)
       throw new Error(`${table}: ${columns.length} columns, expected ${types.length}`);
@@ -360,7 +370,8 @@ export class UsageStore {
     for (let start = 0; start < total; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, total - start);
       const chunk = DuckDBDataChunk.create(types, n);
-      chunk.setColumns(columns.map((c) => (start === 0 && n === total ? c : c.slice(start, start + n))));
+      const part = columns.map((c) => (start === 0 && n === total ? c : c.slice(start, start + n)));
+      chunk.setColumns(part as DuckDBValue[][]); // typed arrays too: the chunk reads values by index
       appender.appendDataChunk(chunk);
     }
     appender.closeSync();
