@@ -131,7 +131,8 @@ class WorkerParsing implements PieceParsing {
   private bufferFor(length: number): ArrayBuffer {
     const i = this.spare.findIndex((b) => b.byteLength >= length);
     if (i >= 0) return this.spare.splice(i, 1)[0];
-    return new ArrayBuffer(Math.max(length, 1 << 20));
+    // a power of two: pieces end at a line end, so their lengths vary a little above the piece size
+    return new ArrayBuffer(2 ** Math.ceil(Math.log2(Math.max(length, 1 << 16))));
   }
 
   /** The worker failed or exited: what it had not answered is parsed here, in the order given. */
