@@ -14,8 +14,6 @@ import type { ParseStats } from './ingestTypes';
 export interface PieceParsing {
   /** Parses `piece` (complete lines); pieces resolve in the order they were given. */
   parse(piece: Buffer, referenceDate: Date): Promise<ParsedPiece>;
-  /** Where pieces are being parsed now. */
-  readonly where: 'worker' | 'this thread';
   close(): Promise<void>;
 }
 
@@ -37,7 +35,6 @@ export function openPieceParsing(
 }
 
 class InThreadParsing implements PieceParsing {
-  readonly where = 'this thread';
   private readonly parser: PieceParser;
 
   constructor(
@@ -108,10 +105,6 @@ class WorkerParsing implements PieceParsing {
     });
     this.worker.on('error', () => this.workerGone());
     this.worker.on('exit', () => this.workerGone());
-  }
-
-  get where(): 'worker' | 'this thread' {
-    return this.worker ? 'worker' : 'this thread';
   }
 
   parse(piece: Buffer, referenceDate: Date): Promise<ParsedPiece> {
