@@ -296,10 +296,10 @@ export class IngestRun {
   readonly parsing: PieceParsing;
   readonly tables = new PieceTables();
   /**
-   * Inputs by the fingerprint of their first line: the stored ones, then those created in this run
-   * (their offsets may be ahead of the stored ones).
+   * Inputs by the fingerprint of their first line: the stored ones (read at the first input), then
+   * those created in this run (their offsets may be ahead of the stored ones).
    */
-  readonly sources = new Map<string, SourceState[]>();
+  private sources: Map<string, SourceState[]> | null = null;
   private readonly dirty = new Set<SourceState>();
   sinceCommit = 0;
   readonly batchBytes: number;
@@ -324,21 +324,23 @@ export class IngestRun {
     p: string,
     head: Buffer,
   ): Promise<{ state: SourceState; known: boolean }> {
-    await this.settle();
-    try {
-      let list = this.sources.get(fingerprint);
-      if (list === undefined) {
-        list = await this.store.findSources(fingerprint);
-        this.sources.set(fingerprint, list);
+    if (!this.sources) {
+      try {
+        this.sources = await this.store.allSources();
+      } catch (err) {
+        throw storeWriteError(this.store.file, err);
       }
-      const same = list.find((s) => sameStart(s.headHex, head));
-      if (same) return { state: same, known: true };
-      const state = await this.store.createSource(fingerprint, p);
-      list.push(state);
-      return { state, known: false };
-    } catch (err) {
-      throw storeWriteError(this.store.file, err);
     }
+    let list = this.sources.get(fingerprint);
+    if (list === undefined) {
+      list = [];
+      this.sources.set(fingerprint, list);
+    }
+    const same = list.find((s) => sameStart(s.headHex, head));
+    if (same) return { state: same, known: true };
+    const state = this.store.newSource(fingerprint, p);
+    list.push(state);
+    return { state, known: false };
   }
 
   /** Records an input's progress; commits when a batch is full (or `force`). */
@@ -360,6 +362,7 @@ export class IngestRun {
       await store.begin();
       await store.addPendingDays([...this.writer.takeBatchDays()]);
       await this.writer.flush();
+      await store.writeNewSources();
       for (const s of this.dirty) await store.updateSource(s);
       await store.writeDictionaries();
     } catch (err) {

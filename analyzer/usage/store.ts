@@ -59,6 +59,9 @@ export class UsageStore {
   private readonly packages = new Map<string, number>();
   private nextRecordId = 1;
   private nextRequestId = 1;
+  /** The next input's id (allSources sets it past the stored ones) and the inputs not yet written. */
+  private nextSourceId = 1;
+  private pendingSources: SourceState[] = [];
   private inTransaction = false;
 
   private constructor(
@@ -377,40 +380,32 @@ export class UsageStore {
     appender.closeSync();
   }
 
-  /** The inputs whose first line has this fingerprint, oldest first. */
-  async findSources(fingerprint: string): Promise<SourceState[]> {
+  /**
+   * Every input the store knows, by the fingerprint of its first line, oldest first. Read once per
+   * ingest run, so that finding an input never waits for a commit in flight.
+   */
+  async allSources(): Promise<Map<string, SourceState[]>> {
     const r = await this.rows<Record<string, number | string | null>>(
       `SELECT source_id, fingerprint, path, offset_bytes::DOUBLE AS offset_bytes, lines::DOUBLE AS lines,
               records::DOUBLE AS records, requests::DOUBLE AS requests, other_lines::DOUBLE AS other_lines,
               bad_lines::DOUBLE AS bad_lines, head_hex
-       FROM sources WHERE fingerprint = $1 ORDER BY source_id`,
-      [fingerprint],
+       FROM sources ORDER BY source_id`,
     );
-    return r.map((x) => ({
-      sourceId: x.source_id as number,
-      fingerprint: x.fingerprint as string,
-      path: x.path as string,
-      offsetBytes: x.offset_bytes as number,
-      lines: x.lines as number,
-      records: x.records as number,
-      requests: x.requests as number,
-      otherLines: x.other_lines as number,
-      badLines: x.bad_lines as number,
-      headHex: x.head_hex as string | null,
-    }));
+    const byFingerprint = new Map<string, SourceState[]>();
+    for (const x of r) {
+      const s = sourceState(x);
+      this.nextSourceId = Math.max(this.nextSourceId, s.sourceId + 1);
+      const list = byFingerprint.get(s.fingerprint);
+      if (list) list.push(s);
+      else byFingerprint.set(s.fingerprint, [s]);
+    }
+    return byFingerprint;
   }
 
-  async createSource(fingerprint: string, path: string): Promise<SourceState> {
-    const r = await this.rows<{ id: number }>(`SELECT coalesce(max(source_id), 0) + 1 AS id FROM sources`);
-    const id = r[0].id;
-    await this.run(
-      `INSERT INTO sources (source_id, fingerprint, path, offset_bytes, lines, records, requests, other_lines,
-         bad_lines, first_ingest, last_ingest, head_hex)
-       VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, current_localtimestamp(), current_localtimestamp(), '')`,
-      [id, fingerprint, path],
-    );
-    return {
-      sourceId: id,
+  /** A new input: in memory now, written by the next transaction (writeNewSources). */
+  newSource(fingerprint: string, path: string): SourceState {
+    const s: SourceState = {
+      sourceId: this.nextSourceId++,
       fingerprint,
       path,
       offsetBytes: 0,
@@ -421,6 +416,20 @@ export class UsageStore {
       badLines: 0,
       headHex: '',
     };
+    this.pendingSources.push(s);
+    return s;
+  }
+
+  /** Inserts the inputs made since the last call (their progress is written by updateSource). */
+  async writeNewSources(): Promise<void> {
+    for (const s of this.pendingSources)
+      await this.run(
+        `INSERT INTO sources (source_id, fingerprint, path, offset_bytes, lines, records, requests, other_lines,
+           bad_lines, first_ingest, last_ingest, head_hex)
+         VALUES ($1, $2, $3, 0, 0, 0, 0, 0, 0, current_localtimestamp(), current_localtimestamp(), '')`,
+        [s.sourceId, s.fingerprint, s.path],
+      );
+    this.pendingSources = [];
   }
 
   async updateSource(s: SourceState): Promise<void> {
@@ -570,4 +579,20 @@ export class UsageStore {
     if (days.length)
       await this.run(`INSERT INTO pending_days VALUES ${days.map((d) => `(${Math.floor(d)})`).join(', ')}`);
   }
+}
+
+/** A `sources` row as the ingest run keeps it. */
+function sourceState(x: Record<string, number | string | null>): SourceState {
+  return {
+    sourceId: x.source_id as number,
+    fingerprint: x.fingerprint as string,
+    path: x.path as string,
+    offsetBytes: x.offset_bytes as number,
+    lines: x.lines as number,
+    records: x.records as number,
+    requests: x.requests as number,
+    otherLines: x.other_lines as number,
+    badLines: x.bad_lines as number,
+    headHex: x.head_hex as string | null,
+  };
 }
