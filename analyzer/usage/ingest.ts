@@ -10,9 +10,12 @@
  * and duplicates nothing. A trailing line without a newline in a plain file is left for the next run
  * (the log host may be writing it); in a `.gz` file or a stream it is read as the last line.
  *
- * Stages, each in its own module: read (ingestRead.ts: open, decompress, fingerprint), parse
- * (ingestInput.ts: split lines, parse, count bad ones), batch and commit (ingestBatch.ts: column
- * arrays and aggregates; rows and offsets in one transaction). A failed store write stops the run.
+ * Stages, each in its own module: read (ingestRead.ts: open, decompress, fingerprint), lines
+ * (ingestInput.ts: complete lines in pieces, taken back in order, bad ones counted), parse
+ * (ingestParse.ts, run in a worker thread by ingestParsing.ts and ingestWorker.ts, or in this
+ * thread), batch and commit (ingestBatch.ts with batchColumns.ts: column arrays and aggregates; rows
+ * and offsets in one transaction, DuckDB's COMMIT overlapping the next batch). A failed store write
+ * stops the run.
  *
  * Truncated, garbled, over-long and non-UTF-8 lines are counted and reported by input and line number;
  * they never stop the run. Does not format reports or parse command-line flags.
