@@ -94,7 +94,12 @@ class WorkerParsing implements PieceParsing {
   ) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only where a worker runs
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    this.worker = new Worker(script, { workerData: { maxLine } });
+    try {
+      this.worker = new Worker(script, { workerData: { maxLine } });
+    } catch {
+      this.worker = null; // no thread to be had (a resource limit): every piece is parsed here
+      return;
+    }
     this.worker.on('message', (m: PieceAnswer) => {
       const job = this.jobs.get(m.id);
       if (!job) return;
@@ -103,7 +108,9 @@ class WorkerParsing implements PieceParsing {
       this.stats.byWorker++;
       job.resolve(m.piece);
     });
+    // a script that fails, an answer that cannot be read, a thread that ends: parse here from now on
     this.worker.on('error', () => this.workerGone());
+    this.worker.on('messageerror', () => this.workerGone());
     this.worker.on('exit', () => this.workerGone());
   }
 
@@ -130,8 +137,10 @@ class WorkerParsing implements PieceParsing {
 
   /** The worker failed or exited: what it had not answered is parsed here, in the order given. */
   private workerGone(): void {
-    if (!this.worker) return;
+    const worker = this.worker;
+    if (!worker) return;
     this.worker = null;
+    void worker.terminate(); // when it still runs (an answer that could not be read)
     const parsing = this.inThread();
     for (const [, job] of [...this.jobs].sort((a, b) => a[0] - b[0]))
       parsing.parse(job.piece, job.referenceDate).then(job.resolve, job.reject);

@@ -1,10 +1,10 @@
 /**
- * Where ingest parses (analyzer/usage/ingestParsing.ts): the bundled worker thread (dist/ingestWorker.js,
- * built by `npm test`) and the thread that writes the store give the very same store and reports,
- * with pieces cut anywhere; a worker that dies mid-run loses nothing: the pieces it had not answered
- * are parsed in this thread. Inputs: the corrupt-lines corpus, the real syslog-ng sample (also with
- * CRLF line ends), requests (good, forged, over-long), a record over the name bounds, lines that are
- * not UTF-8. Real DuckDB stores, compared table by table.
+ * Where ingest parses (analyzer/usage/ingestParsing.ts): the bundled worker thread
+ * (dist/ingestWorker.js, built by `npm test`) and the thread that writes the store give the very same
+ * store and reports, with pieces cut anywhere; a worker that dies mid-run, or cannot start, loses
+ * nothing: the pieces it had not answered are parsed in this thread. Inputs: the corrupt-lines corpus,
+ * the real syslog-ng sample (also with CRLF line ends), requests (good, forged, over-long), a record
+ * over the name bounds, lines that are not UTF-8. Real DuckDB stores, compared table by table.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -91,6 +91,18 @@ describe.skipIf(!existsSync(worker))(
       expect(there.reports).toEqual(here.reports);
       expect(there.tables).toEqual(here.tables);
       expect(here.tables.records.length).toBe(rep.records);
+    });
+
+    it('a worker script that fails as it loads: every piece is parsed here, the same store', async () => {
+      const dir = tempDirForTest('pyrats-parsing-');
+      const broken = path.join(dir, 'brokenWorker.js');
+      writeFileSync(broken, "throw new Error('this worker cannot start');\n");
+      const here = await ingestWith(dir, 'here', { parseWorker: false, pieceBytes: 3_001 });
+      const fallen = await ingestWith(dir, 'fallen', { parseWorker: broken, pieceBytes: 3_001 });
+      expect(fallen.stats.byWorker).toBe(0);
+      expect(fallen.stats.inThisThread).toBe(here.stats.inThisThread);
+      expect(fallen.reports).toEqual(here.reports);
+      expect(fallen.tables).toEqual(here.tables);
     });
 
     it('a worker that dies mid-run loses nothing: what it had not answered is parsed here', async () => {
