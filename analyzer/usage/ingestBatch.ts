@@ -74,16 +74,18 @@ interface Aggregate {
 type Aggregates = Map<number, Map<number, Aggregate>>;
 
 /**
- * The aggregate of one record in `m`, created with `key` when new: outer key the script node (runs;
- * its user is the node's) or the source package (library), inner key day and host as one number.
+ * The aggregate of one record in `m`, made when new: outer key the script node (runs; its user is the
+ * node's) or the source package (library), inner key day and host as one number. Its row key is
+ * day, host, `third` and, for runs, `fourth` (built only for a new aggregate: this runs per record).
  */
 function aggregateOf(
   m: Aggregates,
   outer: number,
   day: number,
   hostId: number,
-  key: (number | null)[] | null,
-): Aggregate | undefined {
+  third: number | null,
+  fourth?: number,
+): Aggregate {
   let inner = m.get(outer);
   if (inner === undefined) {
     inner = new Map();
@@ -91,7 +93,8 @@ function aggregateOf(
   }
   const k = day * 1e7 + hostId; // exact: day < 1e6, host ids < 1e7
   let a = inner.get(k);
-  if (a === undefined && key !== null) {
+  if (a === undefined) {
+    const key = fourth === undefined ? [day, hostId, third] : [day, hostId, third, fourth];
     a = { key, count: 0, packages: new Map() };
     inner.set(k, a);
   }
@@ -210,16 +213,9 @@ export class BatchWriter {
       rows.targetNodeId.push(t);
     }
     const pkgs = r.packages;
-    if (script) {
-      const a = aggregateOf(this.runs, src.id, day, hostId, null);
-      countInto(a ?? aggregateOf(this.runs, src.id, day, hostId, [day, hostId, userId, src.id])!, pkgs);
-    } else if (src.packageId !== null && pkgs.length) {
-      const a = aggregateOf(this.library, src.packageId, day, hostId, null);
-      countInto(
-        a ?? aggregateOf(this.library, src.packageId, day, hostId, [day, hostId, src.packageId])!,
-        pkgs,
-      );
-    }
+    if (script) countInto(aggregateOf(this.runs, src.id, day, hostId, userId, src.id), pkgs);
+    else if (src.packageId !== null && pkgs.length)
+      countInto(aggregateOf(this.library, src.packageId, day, hostId, src.packageId), pkgs);
     return r.limited === null ? STORED : { stored: true, problem: r.limited };
   }
 

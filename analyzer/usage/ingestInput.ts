@@ -16,6 +16,7 @@ import {
   LINE_OTHER,
   LINE_RECORD,
   LINE_REQUEST,
+  overLongReason,
   type ParsedPiece,
 } from './ingestParse';
 import type { OpenedInput } from './ingestRead';
@@ -81,7 +82,7 @@ export class InputReader {
     chunk = this.skipKnown(chunk);
     if (chunk === null) return;
     if (this.overLong) {
-      chunk = await this.dropOverLong(chunk);
+      chunk = this.dropOverLong(chunk);
       if (chunk === null) return;
     }
     const last = chunk.lastIndexOf(10);
@@ -129,10 +130,7 @@ export class InputReader {
     await this.drain();
     if (this.overLong) {
       this.countLine();
-      this.bad(
-        `line of ${this.overLongLen} bytes is longer than the ${this.maxLine}-byte limit (and has no newline)`,
-        '',
-      );
+      this.bad(`${overLongReason(this.overLongLen, this.maxLine)} (and has no newline)`, '');
       this.overLong = false;
     }
     if (this.pendingLen > 0) {
@@ -197,9 +195,11 @@ export class InputReader {
     return rest;
   }
 
-  /** Drops the rest of an over-long line; the bytes after its newline, or null. */
-  private async dropOverLong(chunk: Buffer): Promise<Buffer | null> {
-    await this.drain();
+  /**
+   * Drops the rest of an over-long line; the bytes after its newline, or null. Nothing is being
+   * parsed meanwhile: feed took every piece before it began skipping.
+   */
+  private dropOverLong(chunk: Buffer): Buffer | null {
     const nl = chunk.indexOf(10);
     if (nl < 0) {
       this.overLongLen += chunk.length;
@@ -209,7 +209,7 @@ export class InputReader {
     this.overLongLen += nl + 1;
     this.consumed += nl + 1;
     this.countLine();
-    this.bad(`line of ${this.overLongLen} bytes is longer than the ${this.maxLine}-byte limit`, '');
+    this.bad(overLongReason(this.overLongLen, this.maxLine), '');
     this.overLong = false;
     return chunk.subarray(nl + 1);
   }

@@ -83,6 +83,11 @@ export interface ParsedPiece {
   messages: ParsedMessage[];
 }
 
+/** Why a line of `bytes` bytes is bad when lines may have at most `maxLine`. */
+export function overLongReason(bytes: number, maxLine: number): string {
+  return `line of ${bytes} bytes is longer than the ${maxLine}-byte limit`;
+}
+
 /** A line's text as stored beside a bad line's reason. */
 export function excerpt(s: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
@@ -172,7 +177,7 @@ export class PieceParser {
   }
 
   private overLong(bytes: number): string {
-    return `line of ${bytes} bytes is longer than the ${this.maxLine}-byte limit`;
+    return overLongReason(bytes, this.maxLine);
   }
 
   private line(i: number, text: string, referenceDate: Date): void {
