@@ -7,6 +7,10 @@ import type { Node, QueryMatch } from 'web-tree-sitter';
 import type { SourceRange } from './importSite';
 import { stringLiteralValue } from './pythonLiteral';
 import { contextOf, identifierText, makeSite, rangeOf, type PendingSite } from './statementSites';
+import { mentionsAny, wordRanges } from './queryRanges';
+
+/** The text every dynamic import call, and every binding of an alias to an import function, holds. */
+const IMPORT_FUNCTIONS: readonly string[] = ['__import__', 'import_module'];
 
 const DOTTED_LITERAL =
   /^(\.*)((?:[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*)?$/u;
@@ -81,8 +85,59 @@ function literalRange(arg: Node): SourceRange {
   return rangeOf(arg);
 }
 
-export function dynamicSites(matches: QueryMatch[], static_: PendingSite[], out: PendingSite[]): void {
-  const names = dynamicNames(matches, static_);
+/** Whether `text` can hold a dynamic import at all (identifiers read as Python reads them, NFKC). */
+export function mayImportDynamically(text: string): boolean {
+  return mentionsAny(text, IMPORT_FUNCTIONS);
+}
+
+/** Runs the dynamic query over [start, end) of the text, or over the whole tree. */
+export type DynamicQuery = (range: [number, number] | undefined) => QueryMatch[];
+
+/**
+ * The literal dynamic imports of a tree, pushed to `out`. On a clean tree the query runs only over
+ * the lines that mention an import function or a name bound to one; a binding found there (`load =
+ * importlib.import_module`, then `f = load`) widens the lines to its name, until no new name turns up.
+ * The result equals a whole-tree query's. `whole` (a tree with errors) queries the whole tree once.
+ * Returns the names bound to an import function (an import's `as` name or an assignment's target).
+ */
+export function dynamicSites(
+  text: string,
+  static_: PendingSite[],
+  query: DynamicQuery,
+  whole: boolean,
+  out: PendingSite[],
+): string[] {
+  const words = new Set([...IMPORT_FUNCTIONS, ...dynamicNames([], static_).functions.keys()]);
+  for (;;) {
+    const matches = whole ? query(undefined) : rangedMatches(text, words, query);
+    const names = dynamicNames(matches, static_);
+    const fresh = [...names.functions.keys()].filter((name) => !words.has(name));
+    if (whole || !fresh.length) {
+      callSites(matches, names, out);
+      return [...names.functions.keys()];
+    }
+    for (const name of fresh) words.add(name);
+  }
+}
+
+/** The matches over the lines mentioning `words`, each once, in source order. */
+function rangedMatches(text: string, words: Set<string>, query: DynamicQuery): QueryMatch[] {
+  const seen = new Set<string>();
+  const all: { at: number; match: QueryMatch }[] = [];
+  for (const range of wordRanges(text, words)) {
+    for (const match of query(range)) {
+      const node = match.captures.find((c) => c.name === 'call' || c.name === 'assign')?.node;
+      const at = node?.startIndex ?? -1;
+      const key = `${match.patternIndex}:${at}`;
+      if (seen.has(key)) continue; // a call or assignment crossing two ranges
+      seen.add(key);
+      all.push({ at, match });
+    }
+  }
+  return all.sort((a, b) => a.at - b.at).map((m) => m.match);
+}
+
+function callSites(matches: QueryMatch[], names: DynamicNames, out: PendingSite[]): void {
   for (const match of matches) {
     const cap = (name: string): Node | undefined => match.captures.find((c) => c.name === name)?.node;
     const fn = cap('fn');

@@ -20,9 +20,10 @@ import type { SourceProblem } from './sourceProblem';
 import { importSkeleton } from './importSkeleton';
 import { findNestingProblem } from './nestingLimits';
 import { compiledByCPython } from './pycacheCertificate';
-import { dynamicSites } from './dynamicImports';
+import { dynamicSites, mayImportDynamically, type DynamicQuery } from './dynamicImports';
 import { fromStatementSites, importStatementSites, type PendingSite } from './statementSites';
-import { candidateRanges, firstSyntaxError } from './syntaxProblems';
+import { firstSyntaxError } from './syntaxProblems';
+import { candidateRanges } from './queryRanges';
 import { findPython2Lexical, isPython2Only, PYTHON2_QUERY_PATTERNS, python2Problem } from './python2Syntax';
 import { decodePythonSource, findNulByte, SourceDecodeError } from './sourceText';
 import { ioProblem } from '../ioErrors';
@@ -136,6 +137,8 @@ export class ImportQueries {
  */
 export const QUERY_TIME_LIMIT_MS = 3000;
 
+type TreeResult = Pick<ExtractResult, 'sites' | 'syntaxOk' | 'problems'>;
+
 /** What a parsed tree yields; shared by the one-shot extractor and the language server's incremental documents. */
 export function analyseTree(
   tree: Tree,
@@ -143,7 +146,18 @@ export function analyseTree(
   queries: ImportQueries,
   checkSyntax = true,
   queryTimeLimitMs = QUERY_TIME_LIMIT_MS,
-): Pick<ExtractResult, 'sites' | 'syntaxOk' | 'problems'> {
+): TreeResult {
+  return analyse(tree, text, queries, checkSyntax, queryTimeLimitMs).result;
+}
+
+/** analyseTree, and the names the text binds to the dynamic import functions (`im` of `im = __import__`). */
+function analyse(
+  tree: Tree,
+  text: string,
+  queries: ImportQueries,
+  checkSyntax = true,
+  queryTimeLimitMs = QUERY_TIME_LIMIT_MS,
+): { result: TreeResult; importFunctionNames: string[] } {
   const problems: SourceProblem[] = [];
   const root = tree.rootNode;
   // one time budget for all the queries over this tree; a query that used up what was left was halted
@@ -196,10 +210,19 @@ export function analyseTree(
     }
   }
   if (unordered) pending.sort((a, b) => a.at - b.at);
-  if (!stopped && (text.includes('__import__') || text.includes('import_module'))) {
+  let importFunctionNames: string[] = [];
+  if (!stopped && mayImportDynamically(text)) {
     const dynamic: PendingSite[] = [];
-    const matches = bounded((timeoutMicros) => queries.dynamic.matches(root, { timeoutMicros }));
-    dynamicSites(matches, pending, dynamic);
+    const query: DynamicQuery = (range) =>
+      stopped
+        ? []
+        : bounded((timeoutMicros) =>
+            queries.dynamic.matches(
+              root,
+              range ? { startIndex: range[0] * 2, endIndex: range[1] * 2, timeoutMicros } : { timeoutMicros },
+            ),
+          );
+    importFunctionNames = dynamicSites(text, pending, query, root.hasError, dynamic);
     if (dynamic.length) {
       pending.push(...dynamic);
       pending.sort((a, b) => a.at - b.at);
@@ -215,7 +238,10 @@ export function analyseTree(
       message: `finding imports took longer than ${queryTimeLimitMs / 1000} s (the file's structure is too complex): stopped, some imports may be missing`,
     });
   }
-  return { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems };
+  return {
+    result: { sites: pending.map((p) => p.site), syntaxOk: problems.length === 0, problems },
+    importFunctionNames,
+  };
 }
 
 /** The queries for a parser's language (compiled when first used). Callers delete them. */
@@ -320,22 +346,30 @@ export class ImportExtractor {
   private extractValidText(text: string, encoding: string): ExtractResult {
     if (text.length > this.maxBytes) return this.extractText(text, encoding);
     text = parserText(text);
-    if (!text.includes('import'))
+    if (!text.includes('import') && !mayImportDynamically(text))
       return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
-    // a dynamic import may be called through an alias on a line without the text `import`, which
-    // the skeleton drops: its equality with the whole file is not proven, so the whole text is
-    // parsed (its syntax still vouched for by the pyc)
-    const dynamic = text.includes('__import__') || text.includes('import_module');
-    const skeleton = dynamic ? text : importSkeleton(text);
-    if (skeleton === undefined) return this.extractText(text, encoding);
-    const tree = this.parse(skeleton);
-    if (!tree) return this.extractText(text, encoding);
-    try {
-      if (tree.rootNode.hasError) return this.extractText(text, encoding);
-      const { sites } = analyseTree(tree, skeleton, this.queries, false);
-      return { sites, syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
-    } finally {
-      tree.delete();
+    // An import function spelled with compatibility characters (`__ｉmport__`) may be on a line
+    // without the text `import`: then the whole text is parsed (its syntax still vouched for by the
+    // pyc). A dynamic import may also be called through a name bound to an import function (`im =
+    // __import__`, then `im('x')`): the skeleton keeps the lines mentioning each such name too, and
+    // is made again when parsing it reveals a new one.
+    const whole = /[^\x00-\x7f]/.test(text) && mayImportDynamically(text);
+    const words = ['import'];
+    for (;;) {
+      const skeleton = whole ? text : importSkeleton(text, words);
+      if (skeleton === undefined) return this.extractText(text, encoding);
+      const tree = this.parse(skeleton);
+      if (!tree) return this.extractText(text, encoding);
+      try {
+        if (tree.rootNode.hasError) return this.extractText(text, encoding);
+        const { result, importFunctionNames } = analyse(tree, skeleton, this.queries, false);
+        const fresh = importFunctionNames.filter((name) => !words.includes(name));
+        if (whole || !fresh.length)
+          return { sites: result.sites, syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
+        words.push(...fresh);
+      } finally {
+        tree.delete();
+      }
     }
   }
 

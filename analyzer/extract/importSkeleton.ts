@@ -1,9 +1,10 @@
 /**
  * The import skeleton of a Python source: the same text, line for line and column for column, in
  * which only the logical lines that matter for imports survive: every logical line containing the
- * text `import`, the headers of the blocks enclosing them (def, class, if/elif/else, try/except/
- * else/finally with all handlers of a kept try, for, while, with, match/case), and a `pass` where a
- * kept header would otherwise have an empty body. Everything else becomes empty lines. Parsing the
+ * text `import` (or another of the words given, such as a name bound to a dynamic import function),
+ * the headers of the blocks enclosing them (def, class, if/elif/else, try/except/else/finally with
+ * all handlers of a kept try, for, while, with, match/case), and a `pass` where a kept header would
+ * otherwise have an empty body. Everything else becomes empty lines. Parsing the
  * skeleton gives the same ImportSites (and ranges) as parsing the whole file, at a fraction of the
  * cost — but says nothing about the syntax of what was dropped, so it is only used when the file is
  * already known to be valid (see extractImports.ts, `trustPycache`).
@@ -44,7 +45,7 @@ function kindOf(text: string, at: number): { kind: Kind; isTry: boolean } {
 }
 
 /** The skeleton text, or undefined when the source cannot be split safely. */
-export function importSkeleton(text: string): string | undefined {
+export function importSkeleton(text: string, words: readonly string[] = ['import']): string | undefined {
   const n = text.length;
   // per logical line: start (physical line start), code start, end (after its last newline), indent
   const starts: number[] = [];
@@ -56,7 +57,16 @@ export function importSkeleton(text: string): string | undefined {
   const opensBlock: boolean[] = [];
   const hasImport: boolean[] = [];
 
-  let nextImport = text.indexOf('import');
+  // the next occurrence of each word at or after the current logical line (-1: none left)
+  const nextAt = words.map((w) => text.indexOf(w));
+  const mentions = (codeStart: number, end: number): boolean => {
+    let found = false;
+    for (let w = 0; w < words.length; w++) {
+      if (nextAt[w] >= 0 && nextAt[w] < codeStart) nextAt[w] = text.indexOf(words[w], codeStart);
+      if (nextAt[w] >= 0 && nextAt[w] < end) found = true;
+    }
+    return found;
+  };
   let i = 0;
   while (i < n) {
     const start = i;
@@ -131,8 +141,7 @@ export function importSkeleton(text: string): string | undefined {
     kinds.push(kind.kind);
     isTry.push(kind.isTry);
     opensBlock.push(kind.kind !== Kind.Simple && lastCode >= 0 && text.charCodeAt(lastCode) === 58);
-    if (nextImport >= 0 && nextImport < codeStart) nextImport = text.indexOf('import', codeStart);
-    hasImport.push(nextImport >= 0 && nextImport < end);
+    hasImport.push(mentions(codeStart, end));
     i = end;
   }
 

@@ -48,10 +48,12 @@ describe('hostile extraction cases equal Python ast', () => {
       'aliases.py',
       'concatenation.py',
       'crlf_continuation.py',
+      'dynamic_spellings.py',
       'escapes.py',
       'keywords.py',
       'nfd_accents.py',
       'nfkc_fullwidth.py',
+      'nfkc_import_functions.py',
       'too_dynamic.py',
     ]);
     for (const n of names) expect(reference.get(path.join(dir, n))?.ok, n).toBe(true);
@@ -84,8 +86,8 @@ describe('hostile extraction cases equal Python ast', () => {
       expect(shape(ours), n).toEqual({ imports: ref.imports, dynamic: ref.dynamic });
       if (ours.syntaxFrom === 'pycache') fromPycache.push(n);
     }
-    // every file is vouched for by its pyc (files calling the import functions are parsed whole
-    // rather than as a skeleton: an alias can hide a call on a line without `import`)
+    // every file is vouched for by its pyc (a skeleton that also keeps the lines naming an alias of
+    // an import function; a whole parse where such a name is spelled with compatibility characters)
     expect(fromPycache).toEqual(names);
   });
 });

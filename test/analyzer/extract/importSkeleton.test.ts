@@ -113,6 +113,15 @@ describe('importSkeleton', () => {
     expect(extractor.extractText(sk).sites).toEqual(extractor.extractText(src).sites);
   });
 
+  it('also keeps the lines holding the words given (names bound to an import function)', () => {
+    const src = 'im = __import__\nx = 1\ndef f():\n    y = 2\n    return im(\n        "m")\n';
+    expect(importSkeleton(src)).toBe('im = __import__\n\n\n\n\n\n');
+    const sk = importSkeleton(src, ['import', 'im'])!;
+    expect(sk).toBe('im = __import__\n\ndef f():\n\n    return im(\n        "m")\n');
+    expect(extractor.extractText(sk).sites).toEqual(extractor.extractText(src).sites);
+    expect(extractor.extractText(sk).sites.map((s) => `${s.kind} ${s.module}`)).toEqual(['dynamic m']);
+  });
+
   it('gives up on an unterminated string', () => {
     expect(importSkeleton('x = "abc\nimport os\n')).toBeUndefined();
     expect(importSkeleton('x = """abc\nimport os\n')).toBeUndefined();
