@@ -136,7 +136,11 @@ export class FsCache {
     return this.names(dir).filter((n) => this.isDir(path.join(dir, n)));
   }
 
-  /** Like Python's `os.path.realpath` (non-strict: a missing tail is kept as written). */
+  /**
+   * Like Python's `os.path.realpath` (non-strict: a missing tail is kept as written). The C library's
+   * realpath is one call per path, where Node's JavaScript one lstat()s every component: ~15 ms of a
+   * warm `pyrats deps` over 420 files.
+   */
   realpath(p: string): string {
     const cached = this.reals.get(p);
     if (cached !== undefined) return cached;
@@ -144,7 +148,7 @@ export class FsCache {
     let real = abs === p ? undefined : this.reals.get(abs);
     if (real === undefined) {
       try {
-        real = realpathSync(abs);
+        real = realpathSync.native(abs);
       } catch {
         const parent = path.dirname(abs);
         real = parent === abs ? abs : path.join(this.realpath(parent), path.basename(abs));
