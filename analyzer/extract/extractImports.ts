@@ -346,14 +346,15 @@ export class ImportExtractor {
   private extractValidText(text: string, encoding: string): ExtractResult {
     if (text.length > this.maxBytes) return this.extractText(text, encoding);
     text = parserText(text);
-    if (!text.includes('import') && !mayImportDynamically(text))
+    const dynamic = mayImportDynamically(text);
+    if (!text.includes('import') && !dynamic)
       return { sites: [], syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
     // An import function spelled with compatibility characters (`__ｉmport__`) may be on a line
     // without the text `import`: then the whole text is parsed (its syntax still vouched for by the
     // pyc). A dynamic import may also be called through a name bound to an import function (`im =
     // __import__`, then `im('x')`): the skeleton keeps the lines mentioning each such name too, and
     // is made again when parsing it reveals a new one.
-    const whole = /[^\x00-\x7f]/.test(text) && mayImportDynamically(text);
+    const whole = dynamic && /[^\x00-\x7f]/.test(text);
     const words = ['import'];
     for (;;) {
       const skeleton = whole ? text : importSkeleton(text, words);

@@ -180,7 +180,7 @@ function lineOfOffset(bytes: Uint8Array, offset: number): number {
 }
 
 /** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
-function firstInvalidUtf8(b: Uint8Array): number {
+export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < b.length) {
     const c = b[i];

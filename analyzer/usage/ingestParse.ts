@@ -10,6 +10,7 @@
  * (analyzer/pyrats/logLine.ts). Does not count lines into reports or touch the store.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
+import { firstInvalidUtf8 } from '../extract/sourceText';
 import { parseLogLine, type NodePair } from '../pyrats/logLine';
 import { NAME_CHARS } from './ingestLimits';
 
@@ -93,17 +94,6 @@ export function excerpt(s: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
 
-/** Index of the first byte where the line stops being valid UTF-8. */
-export function firstInvalidUtf8(b: Buffer): number {
-  for (let i = 0; i < b.length;) {
-    const c = b[i];
-    const n = c < 0x80 ? 1 : c >> 5 === 6 ? 2 : c >> 4 === 14 ? 3 : c >> 3 === 30 ? 4 : 0;
-    if (n === 0 || i + n > b.length || !isUtf8(b.subarray(i, i + n))) return i;
-    i += n;
-  }
-  return b.length;
-}
-
 /** Parses pieces of one ingest run, keeping the tables that later pieces refer to. */
 export class PieceParser {
   private strings = new Map<string, number>();
@@ -164,6 +154,7 @@ export class PieceParser {
       else {
         const lb = buf.subarray(start, nl);
         if (isUtf8(lb)) this.line(i, lb.toString('utf8'), referenceDate);
+        // not valid, so firstInvalidUtf8 finds the byte (the same check source files get)
         else
           this.bad(
             i,
