@@ -224,7 +224,7 @@ function analyse(
           );
     importFunctionNames = dynamicSites(text, pending, query, root.hasError, dynamic);
     if (dynamic.length) {
-      pending.push(...dynamic);
+      for (const site of dynamic) pending.push(site); // one by one: a file may hold 100,000s
       pending.sort((a, b) => a.at - b.at);
     }
   }
@@ -367,7 +367,7 @@ export class ImportExtractor {
         const fresh = importFunctionNames.filter((name) => !words.includes(name));
         if (whole || !fresh.length)
           return { sites: result.sites, syntaxOk: true, encoding, problems: [], syntaxFrom: 'pycache' };
-        words.push(...fresh);
+        for (const name of fresh) words.push(name);
       } finally {
         tree.delete();
       }

@@ -24,7 +24,8 @@ const HAS_NON_ASCII = /[^\x00-\x7f]/;
  * (and Python 2 constructs) a whole-tree query finds.
  */
 export function candidateRanges(text: string, withPython2: boolean): [number, number][] {
-  const starts = occurrences(text, 'import');
+  const starts: number[] = [];
+  occurrences(text, 'import', starts);
   if (withPython2) {
     PYTHON2_CANDIDATE.lastIndex = 0;
     for (let m = PYTHON2_CANDIDATE.exec(text); m; m = PYTHON2_CANDIDATE.exec(text)) {
@@ -48,7 +49,7 @@ export function candidateRanges(text: string, withPython2: boolean): [number, nu
 export function wordRanges(text: string, words: Iterable<string>): [number, number][] {
   const list = [...words];
   const starts: number[] = [];
-  for (const w of list) starts.push(...occurrences(text, w));
+  for (const w of list) occurrences(text, w, starts);
   NON_ASCII.lastIndex = 0;
   for (let m = NON_ASCII.exec(text); m; m = NON_ASCII.exec(text)) {
     const [lineStart, lineEnd] = lineAround(text, m.index);
@@ -66,10 +67,9 @@ export function mentionsAny(text: string, words: readonly string[]): boolean {
   return HAS_NON_ASCII.test(text) && wordRanges(text, words).length > 0;
 }
 
-function occurrences(text: string, word: string): number[] {
-  const at: number[] = [];
-  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) at.push(i);
-  return at;
+/** Appends the offsets of `word` in `text` to `into` (one by one: a one-letter alias can occur a million times). */
+function occurrences(text: string, word: string, into: number[]): void {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) into.push(i);
 }
 
 function lineAround(text: string, at: number): [number, number] {

@@ -371,3 +371,30 @@ describe('a file that keeps the query cursor busy', () => {
     }
   });
 });
+
+describe('a valid file with hundreds of thousands of mentions or sites', () => {
+  it('a one-letter alias of __import__ found 300,000 times in a string: the call through it, no crash', () => {
+    const text = `a = __import__\nx = "${'a'.repeat(300_000)}"\na('json')\n`;
+    const r = extractor.extractText(text);
+    expect(r.problems).toEqual([]);
+    expect(r.sites.map((s) => `${s.kind} ${s.module} ${s.range.start.line}`)).toEqual(['dynamic json 2']);
+  });
+
+  it('140,000 literal __import__ calls: every one listed, no crash', async () => {
+    const count = 140_000;
+    const text = Array.from({ length: count }, (_, i) => `__import__('m${i}')\n`).join('');
+    const parser = await createPythonParser();
+    const queries = createImportQueries(parser);
+    const tree = parser.parse(text)!;
+    try {
+      const r = analyseTree(tree, text, queries, true, 600_000);
+      expect(r.problems).toEqual([]);
+      expect(r.sites.length).toBe(count);
+      expect(r.sites[count - 1].module).toBe(`m${count - 1}`);
+    } finally {
+      tree.delete();
+      queries.delete();
+      parser.delete();
+    }
+  }, 120_000);
+});
