@@ -66,7 +66,8 @@ export function buildRecords(sources: RecordSource[], opts: RecordOptions = {}):
   for (const s of sources) {
     const key = `${s.from[0]}\0${s.from[1]}`;
     const m = merged.get(key);
-    if (m) m.targets.push(...s.targets);
+    // one by one, not push(...): a file may import more modules than a call takes arguments
+    if (m) for (const t of s.targets) m.targets.push(t);
     else merged.set(key, { from: s.from, targets: [...s.targets] });
   }
   const ordered = [...merged.values()].sort((a, b) => comparePairs(a.from, b.from));

@@ -236,8 +236,8 @@ export class ParsedSource {
   private merge(spans: [number, number][], fresh: ImportSite[]): ImportSite[] {
     if (spans.length === 0) return this.sites;
     const inSpan = (line: number) => spans.some(([a, b]) => line >= a && line <= b);
-    const sites = this.sites.filter((s) => !inSpan(s.statementRange.start.line));
-    sites.push(...fresh);
+    // concat, not push(...fresh): a pasted block can hold more sites than a call takes arguments
+    const sites = this.sites.filter((s) => !inSpan(s.statementRange.start.line)).concat(fresh);
     sites.sort(
       (x, y) =>
         x.statementRange.start.line - y.statementRange.start.line ||

@@ -55,6 +55,18 @@ describe('buildRecords', () => {
     expect(records[3].message).toBe("((('/z', 'b.py'), ('/a', 'x.py'))),((('/z', 'b.py'), ('/z', 'c.py')))");
   });
 
+  it('a source listed twice with 150,000 targets each: merged, every edge sent once, no crash', () => {
+    const targets = (from: number): RecordSource['targets'] =>
+      Array.from({ length: 150_000 }, (_, i) => ['/a', `m${from + i}.py`] as [string, string]);
+    const { records, dropped } = buildRecords([
+      { from: ['/a', 'big.py'], targets: targets(0) },
+      { from: ['/a', 'big.py'], targets: targets(100_000) },
+    ]);
+    expect(dropped).toEqual([]);
+    const edges = records.reduce((n, r) => n + r.message.split('),(').length, 0);
+    expect(edges).toBe(250_000);
+  });
+
   it('a source with only the (None, None) marker sends nothing', () => {
     expect(buildRecords([{ from: ['/a', 'm.py'], targets: [null] }]).records).toEqual([]);
   });
