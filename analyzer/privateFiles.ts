@@ -6,7 +6,17 @@
  * creates itself (DuckDB's store, WAL, spill directory and Parquet files) get it from a process umask
  * held while the library may create them. Does not decide which files are private: callers do.
  */
-import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** Files only their owner may read and write. */
@@ -85,6 +95,23 @@ export function writePrivateFile(
     for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Replaces `file` with `data` (written as by writePrivateFile) atomically: into a temp file beside it,
+ * renamed over it, so a reader sees the old content or the new, never a part. When writing fails (a
+ * full disk, a file-size limit) the temp file is removed and the error thrown: nothing half-written
+ * is left behind.
+ */
+export function replacePrivateFile(file: string, data: string | Buffer, opts: { mode?: number } = {}): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  try {
+    writePrivateFile(tmp, data, opts);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }
 

@@ -14,7 +14,7 @@
  * Does not contact package indexes (see ../mirror).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validateEnvironment, type Environment } from '../env/environment';
 import { introspectInterpreter, type IntrospectOptions } from '../env/introspect';
@@ -48,7 +48,7 @@ import {
 } from './otherFiles';
 import { linuxMarkers, type MarkerEnvironment } from './pep508';
 import { decodeDescriptionFile, parseRequirementsText } from './requirementsFile';
-import { writePrivateFile } from '../privateFiles';
+import { replacePrivateFile } from '../privateFiles';
 import { ioProblem } from '../ioErrors';
 
 export interface LoadBaselineOptions {
@@ -404,9 +404,7 @@ async function cachedModuleRun(
     const changed: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(run.env)) if (a.env[k] !== v) changed[k] = v;
     try {
-      const tmp = `${file}.${process.pid}`;
-      writePrivateFile(tmp, JSON.stringify({ at: Date.now(), run: { ...run, env: changed } }));
-      renameSync(tmp, file);
+      replacePrivateFile(file, JSON.stringify({ at: Date.now(), run: { ...run, env: changed } }));
     } catch {
       // a cache that cannot be written only costs time
     }

@@ -13,10 +13,10 @@
  * It does not resolve imports and does not decide which interpreter a workspace should use.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writePrivateFile } from '../privateFiles';
+import { replacePrivateFile } from '../privateFiles';
 import { stopProcessGroup } from '../processGroup';
 import { timerDelay } from '../timerDelay';
 import { validateEnvironment, type Environment } from './environment';
@@ -389,14 +389,11 @@ function readCacheEntry(cacheFile: string, given: string): Environment | undefin
   return undefined;
 }
 
-/**
- * Introspects the interpreter `executable` (a command found on PATH, or a path). Uses the on-disk
- * cache when the interpreter is unchanged; otherwise runs it (bounded by timeout and output size).
- */
-export async function introspectInterpreter(
+/** The interpreter behind `executable`, its cache file and its valid cache entry (throws when it is absent). */
+function lookUpInterpreter(
   executable: string,
-  opts: IntrospectOptions = {},
-): Promise<Environment> {
+  opts: IntrospectOptions,
+): { found: string; cacheFile?: string; cached?: Environment } {
   const childEnv = opts.env ?? process.env;
   const found = findExecutable(executable, childEnv);
   if (!found) throw new Error(`interpreter ${executable} not found on PATH`);
@@ -409,13 +406,35 @@ export async function introspectInterpreter(
   const st = statSync(real);
   if (!st.isFile()) throw new Error(`interpreter ${executable} is not a file (${real})`);
   const cacheRoot = opts.cacheDir === false ? undefined : (opts.cacheDir ?? defaultCacheDir(childEnv));
-  const cacheFile = cacheRoot
-    ? path.join(cacheRoot, 'env', `${cacheKey(found, real, childEnv)}.json`)
-    : undefined;
-  if (cacheFile) {
-    const cached = readCacheEntry(cacheFile, found);
-    if (cached) return cached;
+  if (!cacheRoot) return { found };
+  const cacheFile = path.join(cacheRoot, 'env', `${cacheKey(found, real, childEnv)}.json`);
+  return { found, cacheFile, cached: readCacheEntry(cacheFile, found) };
+}
+
+/**
+ * The environment of `executable` when the cache holds a valid entry for it, without running
+ * anything; undefined otherwise (including when the interpreter is absent: introspectInterpreter
+ * says why).
+ */
+export function cachedEnvironment(executable: string, opts: IntrospectOptions = {}): Environment | undefined {
+  try {
+    return lookUpInterpreter(executable, opts).cached;
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * Introspects the interpreter `executable` (a command found on PATH, or a path). Uses the on-disk
+ * cache when the interpreter is unchanged; otherwise runs it (bounded by timeout and output size).
+ */
+export async function introspectInterpreter(
+  executable: string,
+  opts: IntrospectOptions = {},
+): Promise<Environment> {
+  const { found, cacheFile, cached } = lookUpInterpreter(executable, opts);
+  if (cached) return cached;
+  const childEnv = opts.env ?? process.env;
   const stdout = await runSnippet(found, {
     timeoutMs: opts.timeoutMs ?? 20_000,
     maxOutputBytes: opts.maxOutputBytes ?? 32 * 1024 * 1024,
@@ -424,10 +443,8 @@ export async function introspectInterpreter(
   const environment = parseAnswer(executable, stdout);
   if (cacheFile) {
     try {
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writePrivateFile(tmp, JSON.stringify({ environment, stamps: pathStamps(environment) }));
-      // rename is atomic: concurrent readers never see a half-written file
-      renameSync(tmp, cacheFile);
+      // concurrent readers never see a half-written file, and a failed write leaves none
+      replacePrivateFile(cacheFile, JSON.stringify({ environment, stamps: pathStamps(environment) }));
     } catch {
       // an unwritable cache only costs time
     }

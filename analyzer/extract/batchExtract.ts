@@ -12,6 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { deferWrite } from '../deferredWrites';
 import { ExtractCache } from './extractCache';
 import { ioProblem } from '../ioErrors';
 import type { NotebookReading } from '../notebook/notebookModule';
@@ -41,7 +42,7 @@ export interface BatchOptions {
   /**
    * Write the on-disk cache once, after dispose() has returned (on the next turn of the event loop),
    * instead of after every batch: a command's output is not held up by the cache write. The command
-   * then awaits extractCacheWritten() before it ends. Default false.
+   * then awaits deferredWritesDone() (analyzer/deferredWrites.ts) before it ends. Default false.
    */
   deferCacheWrite?: boolean;
 }
@@ -254,16 +255,8 @@ export class BatchExtractor {
   /** Writes the cache (now, or just after this returns with `deferCacheWrite`) and stops the workers. */
   async dispose(): Promise<void> {
     const cache = this.cache;
-    if (this.options.deferCacheWrite && cache) {
-      const written = new Promise<void>((resolve) =>
-        setImmediate(() => {
-          cache.flush();
-          resolve();
-        }),
-      );
-      pendingCacheWrites.add(written);
-      void written.then(() => pendingCacheWrites.delete(written));
-    } else cache?.flush();
+    if (this.options.deferCacheWrite && cache) deferWrite(() => cache.flush());
+    else cache?.flush();
     const workers = this.workers.splice(0);
     await Promise.all(
       workers.map((w) => {
@@ -274,14 +267,6 @@ export class BatchExtractor {
     this.local?.dispose();
     this.local = undefined;
   }
-}
-
-/** Cache writes deferred by disposed extractors (deferCacheWrite), not yet done. */
-const pendingCacheWrites = new Set<Promise<void>>();
-
-/** Resolves when every deferred cache write has been done (a command awaits it before it ends). */
-export async function extractCacheWritten(): Promise<void> {
-  await Promise.all([...pendingCacheWrites]);
 }
 
 /** Extracts `files` once (cache, workers, then cleanup); one result per file, in order. */

@@ -7,13 +7,13 @@
  * It does not extract anything, and never caches I/O failures or size-cap refusals (those depend
  * on the moment or the options, not on the file's content). A corrupt shard counts as empty.
  */
-import { readFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExtractResult, SourceProblem } from './extractImports';
 import type { ImportSite } from './importSite';
 import { isNotebookPath } from '../notebook/readNotebook';
-import { writePrivateFile } from '../privateFiles';
+import { replacePrivateFile } from '../privateFiles';
 
 /** Bump when extraction results change meaning, so older caches are ignored. */
 export const EXTRACT_CACHE_VERSION = 'extract-v2';
@@ -176,10 +176,7 @@ export class ExtractCache {
     for (const s of this.shards.values()) {
       if (!s.dirty) continue;
       try {
-        const file = this.shardFile(s.dir);
-        const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        writePrivateFile(tmp, JSON.stringify({ dir: s.dir, entries: s.entries }));
-        renameSync(tmp, file);
+        replacePrivateFile(this.shardFile(s.dir), JSON.stringify({ dir: s.dir, entries: s.entries }));
         s.dirty = false;
       } catch (err) {
         failure ??= err instanceof Error ? err : new Error(String(err));

@@ -381,6 +381,7 @@ export async function followDependencies(
       }
       // extract every file of this round in one batch
       const todo = first ? seedTodo : filesToExtract(fs, profile, round, closure.processed);
+      for (const f of todo) fs.noteContent(f); // the result rests on what these files say
       let extracted = new Map<string, ExtractResult>();
       if (todo.length) {
         extracted = await (first && seedExtraction ? seedExtraction : extraction.extract(todo));

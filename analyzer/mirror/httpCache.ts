@@ -10,12 +10,12 @@
  * pypiSimple.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { timerDelay } from '../timerDelay';
-import { writePrivateFile } from '../privateFiles';
+import { replacePrivateFile } from '../privateFiles';
 
 export interface FetchOptions {
   /** `Accept` header (part of the cache key). */
@@ -186,13 +186,8 @@ export class HttpCache {
     meta = { ...meta, url: redactUrl(meta.url), finalUrl: redactUrl(meta.finalUrl) };
     if (!p) return;
     try {
-      const tmp = `.${process.pid}.${randomBytes(4).toString('hex')}`;
-      if (meta.status === 200) {
-        writePrivateFile(p.body + tmp, body);
-        renameSync(p.body + tmp, p.body);
-      }
-      writePrivateFile(p.meta + tmp, JSON.stringify(meta));
-      renameSync(p.meta + tmp, p.meta);
+      if (meta.status === 200) replacePrivateFile(p.body, body);
+      replacePrivateFile(p.meta, JSON.stringify(meta));
     } catch {
       // A cache that cannot be written only costs speed.
     }
@@ -202,9 +197,7 @@ export class HttpCache {
     const p = this.paths(rawUrl, meta.accept);
     if (!p) return;
     try {
-      const tmp = `${p.meta}.${process.pid}.${randomBytes(4).toString('hex')}`;
-      writePrivateFile(tmp, JSON.stringify(meta));
-      renameSync(tmp, p.meta);
+      replacePrivateFile(p.meta, JSON.stringify(meta));
     } catch {
       // ignore
     }
@@ -462,9 +455,7 @@ export class HttpCache {
     try {
       const dir = path.join(this.dir, 'derived');
       const file = path.join(dir, `${createHash('sha256').update(name).digest('hex')}.json`);
-      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-      writePrivateFile(tmp, JSON.stringify({ bodyId, value }));
-      renameSync(tmp, file);
+      replacePrivateFile(file, JSON.stringify({ bodyId, value }));
     } catch {
       // ignore
     }

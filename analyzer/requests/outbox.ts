@@ -23,7 +23,6 @@
  * `mailto:` deliveries are not kept: building the link cannot fail. The CLI and the editor share one
  * default directory (`defaultOutboxDir`), so `pyrats request --retry` also flushes the editor's.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +43,7 @@ import {
   type DeliveryResult,
   type RequestSink,
 } from './requestSinks';
-import { makePrivateDir, writePrivateFile } from '../privateFiles';
+import { makePrivateDir, replacePrivateFile, writePrivateFile } from '../privateFiles';
 
 export type { OutboxEntry } from './outboxEntry';
 
@@ -285,9 +284,7 @@ export class RequestOutbox {
   }
 
   private writeAtomically(file: string, entry: OutboxEntry): void {
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    writePrivateFile(tmp, `${JSON.stringify(entry, null, 1)}\n`);
-    renameSync(tmp, file);
+    replacePrivateFile(file, `${JSON.stringify(entry, null, 1)}\n`);
   }
 }
 

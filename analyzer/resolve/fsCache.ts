@@ -4,12 +4,19 @@
  *
  * Synchronous on purpose: one `readdir` per directory, then answers from memory. Entries can expire
  * (`maxAgeMs`) or be dropped (`invalidate`, `clear`) by long-running callers such as the language
- * server. It does not know anything about Python.
+ * server. With `journal: true` it also notes what its answers rested on (see FsJournal), so that a
+ * saved result can be checked later without computing it again. It does not know anything about Python.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-
-type Kind = 'file' | 'dir' | 'other';
+import {
+  FsJournal,
+  fileStamp,
+  linkTargetKind,
+  type Kind,
+  type ListingNote,
+  type RawEntry,
+} from './fsJournal';
 
 interface Listing {
   at: number;
@@ -17,11 +24,15 @@ interface Listing {
   entries: Map<string, Kind | 'link'>;
   /** Names that are symbolic links. */
   links: Set<string>;
+  /** What answers used of this listing, when journaling (kept here: no lookup per question). */
+  note?: ListingNote;
 }
 
 export interface FsCacheOptions {
   /** Entries older than this are read again; default: never expire. */
   maxAgeMs?: number;
+  /** Keep a journal of every answer's grounds (default false; see fsJournal.ts). */
+  journal?: boolean;
 }
 
 export class FsCache {
@@ -33,9 +44,17 @@ export class FsCache {
   private readonly maxAgeMs: number;
   /** Number of directories read so far (for tests and benchmarks). */
   reads = 0;
+  /** The grounds of the answers given so far, when asked for (`journal: true`). */
+  readonly journal: FsJournal | undefined;
 
   constructor(opts: FsCacheOptions = {}) {
     this.maxAgeMs = opts.maxAgeMs ?? Number.POSITIVE_INFINITY;
+    if (opts.journal) this.journal = new FsJournal();
+  }
+
+  /** Notes that an answer rests on the content of `file` (journal only; no I/O). */
+  noteContent(file: string): void {
+    this.journal?.contents.add(file);
   }
 
   private fresh(at: number): boolean {
@@ -53,6 +72,7 @@ export class FsCache {
     const parent = this.listings.get(path.dirname(dir));
     if (parent && this.fresh(parent.at)) {
       const k = parent.entries.get(path.basename(dir));
+      parent.note?.asked.add(path.basename(dir));
       if (k === undefined || k === 'file' || k === 'other') {
         this.listings.set(dir, null);
         this.listingTimes.set(dir, parent.at);
@@ -61,6 +81,8 @@ export class FsCache {
     }
     this.reads++;
     let result: Listing | null = null;
+    // stamped before it is read: a change in between shows as a different stamp later
+    const stamp = this.journal && (fileStamp(dir) ?? null);
     try {
       const entries = new Map<string, Kind | 'link'>();
       const links = new Set<string>();
@@ -76,6 +98,8 @@ export class FsCache {
       result = null;
       this.listingTimes.set(dir, Date.now());
     }
+    const note = this.journal?.listed(dir, result ? (stamp ?? null) : null);
+    if (result && note) result.note = note;
     this.listings.set(dir, result);
     return result;
   }
@@ -86,15 +110,11 @@ export class FsCache {
     if (dir === p) return 'dir';
     const l = this.listing(dir);
     if (!l) return undefined;
+    l.note?.asked.add(name);
     const k = l.entries.get(name);
     if (k !== 'link') return k;
-    let resolved: Kind = 'other';
-    try {
-      const st = statSync(p);
-      resolved = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
-    } catch {
-      resolved = 'other'; // dangling link
-    }
+    const resolved = linkTargetKind(p);
+    this.journal?.linkKinds.set(p, resolved);
     l.entries.set(name, resolved);
     return resolved;
   }
@@ -117,18 +137,44 @@ export class FsCache {
 
   /** Whether `dir` lists `name` (any kind); a cheap negative test before `isFile`/`isDir`. */
   has(dir: string, name: string): boolean {
-    return this.listing(dir)?.entries.has(name) ?? false;
+    const l = this.listing(dir);
+    l?.note?.asked.add(name);
+    return l?.entries.has(name) ?? false;
   }
 
   /** Names in `dir` (empty when it is not a readable directory). */
   names(dir: string): string[] {
     const l = this.listing(dir);
+    if (l?.note) l.note.all = 'all';
     return l ? [...l.entries.keys()] : [];
+  }
+
+  /** Names in `dir` without a dot (e.g. the candidates for packages); a new `out.txt` beside them does not matter. */
+  namesWithoutDot(dir: string): string[] {
+    const l = this.listing(dir);
+    if (l?.note && l.note.all !== 'all') l.note.all = 'nodot';
+    return l ? [...l.entries.keys()].filter((n) => !n.includes('.')) : [];
   }
 
   /** Like `os.path.islink`. */
   isLink(p: string): boolean {
-    return this.listing(path.dirname(p))?.links.has(path.basename(p)) ?? false;
+    const dir = path.dirname(p);
+    const l = this.listing(dir);
+    l?.note?.asked.add(path.basename(p));
+    return l?.links.has(path.basename(p)) ?? false;
+  }
+
+  /** The entry `name` of `dir` as it was listed ('' when absent or `dir` was not listed; for the journal). */
+  listedEntry(dir: string, name: string): RawEntry {
+    const l = this.listings.get(dir);
+    if (!l) return '';
+    return l.links.has(name) ? 'link' : ((l.entries.get(name) as Kind | undefined) ?? '');
+  }
+
+  /** Every name `dir` listed (for the journal; no I/O). */
+  listedNames(dir: string): string[] {
+    const l = this.listings.get(dir);
+    return l ? [...l.entries.keys()] : [];
   }
 
   /** Subdirectory names of `dir` (symbolic links to directories included). */
@@ -156,6 +202,7 @@ export class FsCache {
       this.reals.set(abs, real);
     }
     this.reals.set(p, real);
+    this.journal?.realpaths.set(p, real);
     return real;
   }
 

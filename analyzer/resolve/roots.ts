@@ -28,9 +28,9 @@ export function isPackageDir(fs: FsCache, d: string): boolean {
 export function isPackageRoot(fs: FsCache, d: string): boolean {
   return fs.memo('isPackageRoot', d, () => {
     if (!fs.isDir(d) || isPackageDir(fs, d)) return false;
-    for (const sub of fs.names(d)) {
+    for (const sub of fs.namesWithoutDot(d)) {
       if (sub === 'site-packages' && fs.isDir(path.join(d, sub))) return true;
-      if (!sub.includes('.') && isPackageDir(fs, path.join(d, sub))) return true;
+      if (isPackageDir(fs, path.join(d, sub))) return true;
     }
     return false;
   });
@@ -151,6 +151,7 @@ function head(file: string, bytes: number): string {
 export function isPython(fs: FsCache, p: string): boolean {
   if (p.endsWith('.py') || p.endsWith('.ipynb')) return true;
   if (!fs.isFile(p)) return false;
+  fs.noteContent(p);
   const text = head(p, 256).slice(0, 64);
   const line = text.split('\n')[0];
   return SHEBANG.test(line);

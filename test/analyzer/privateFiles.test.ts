@@ -3,7 +3,16 @@
  * and a strict one (077): modes come out exactly as asked, `--mode` text is parsed or refused with
  * a reason, and nested umask holds put back what was there.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +23,7 @@ import {
   makePrivateDir,
   parseFileMode,
   readableByOthers,
+  replacePrivateFile,
   writePrivateFile,
 } from '../../analyzer/privateFiles';
 
@@ -99,5 +109,26 @@ describe('private files and directories', () => {
       '0644',
     ]);
     expect(process.umask()).toBe(0o022);
+  });
+});
+
+describe('replacePrivateFile', () => {
+  it('replaces a file whole, private whatever the umask', () => {
+    process.umask(0);
+    const file = path.join(tmp, 'cache', 'entry.json');
+    replacePrivateFile(file, 'old');
+    replacePrivateFile(file, 'new');
+    expect(readFileSync(file, 'utf8')).toBe('new');
+    expect(modeOf(file)).toBe('0600');
+    expect(readdirSync(path.dirname(file))).toEqual(['entry.json']);
+  });
+
+  it('when the write cannot be completed, throws and leaves nothing half-written beside the target', () => {
+    // the target is a directory that is not empty: the rename fails after the data was written
+    const target = path.join(tmp, 'taken');
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'inside'), 'x');
+    expect(() => replacePrivateFile(target, 'data')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(tmp)).toEqual(['taken']);
   });
 });

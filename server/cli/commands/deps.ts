@@ -3,10 +3,9 @@
  * or as the interpreter resolves it (python profile), printed as snakefood lines, PyRats record
  * messages, JSON, Graphviz dot or Mermaid.
  */
-import { loadEnvironment, saveEnvironment, type Environment } from '../../../analyzer/env/environment';
-import { introspectInterpreter } from '../../../analyzer/env/introspect';
-import { extractCacheWritten } from '../../../analyzer/extract/batchExtract';
-import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
+import { deferredWritesDone } from '../../../analyzer/deferredWrites';
+import { saveEnvironment, type Environment } from '../../../analyzer/env/environment';
+import type { FollowResult } from '../../../analyzer/graph/follow';
 import { toDot, toJson, toMermaid, toRecords, toSfood } from '../../../analyzer/graph/formats';
 import {
   EXIT,
@@ -16,6 +15,7 @@ import {
   parseCommandArgs,
   refuseEmptyValues,
 } from '../command';
+import { followForCli } from '../followClosure';
 
 const FORMATS = ['sfood', 'records', 'json', 'dot', 'mermaid'] as const;
 type Format = (typeof FORMATS)[number];
@@ -45,8 +45,9 @@ Options:
                     json: roots, sources, edges (with status and distribution), problems, unresolved;
                     dot: Graphviz digraph, one cluster per root;  mermaid: Mermaid flowchart
   --quiet           do not report unreadable or unparseable files on stderr
-  --no-cache        do not use or write the caches of interpreters and extracted imports
-                    ($XDG_CACHE_HOME/pyrats, default ~/.cache/pyrats)
+  --no-cache        do not use or write the caches of interpreters, extracted imports and
+                    closures ($XDG_CACHE_HOME/pyrats, default ~/.cache/pyrats). A saved closure
+                    is used only when every directory, file and link it rests on is unchanged.
 
 Files that cannot be read or parsed (syntax errors, Python 2, binary, undecodable) are reported on
 stderr (file: problem) and contribute no imports of their own, as in PyRats.
@@ -58,16 +59,6 @@ Examples:
   pyrats deps analyse.py --python /usr/bin/python3 --external
   pyrats deps analyse.py --format dot | dot -Tsvg > deps.svg
 `;
-
-/** The target interpreter of `--python P` (default `python3`) or a saved `--env FILE` (deps, graph). */
-export async function targetEnvironment(values: {
-  python?: string;
-  env?: string;
-  'no-cache'?: boolean;
-}): Promise<Environment> {
-  if (values.env) return loadEnvironment(values.env);
-  return introspectInterpreter(values.python ?? 'python3', values['no-cache'] ? { cacheDir: false } : {});
-}
 
 function render(result: FollowResult, format: Format, io: CliIO): void {
   let text: string;
@@ -136,27 +127,19 @@ export const depsCommand: CliCommand = {
       throw new UsageError('--internal and --external exclude each other');
     if (values.env && values.python) throw new UsageError('--env and --python exclude each other');
 
-    // the interpreter is introspected while the parser loads
-    const env = targetEnvironment(values).then((e) => {
-      if (values['save-env']) saveEnvironment(e, values['save-env']);
-      return e;
-    });
     try {
       let result: FollowResult;
       try {
-        result = await followDependencies(positionals, env, {
+        let env: Environment;
+        ({ result, env } = await followForCli(positionals, values, {
           profile: values.profile,
           follow: !values['no-follow'],
           internal: values.internal,
           external: values.external,
           // records are what PyRats sends for a notebook exported as a script (nbconvert --to script)
-          extraction: {
-            cache: !values['no-cache'],
-            // the cache is written after the output (finally, below), not before it
-            deferCacheWrite: true,
-            ...(format === 'records' ? { notebookReading: 'script' } : {}),
-          },
-        });
+          extraction: format === 'records' ? { notebookReading: 'script' } : {},
+        }));
+        if (values['save-env']) saveEnvironment(env, values['save-env']);
       } catch (err) {
         io.stderr.write(`pyrats deps: ${(err as Error).message}\n`);
         return EXIT.failure;
@@ -174,7 +157,8 @@ export const depsCommand: CliCommand = {
       render(result, format, io);
       return status;
     } finally {
-      await extractCacheWritten();
+      // the caches are written after the output
+      await deferredWritesDone();
     }
   },
 };

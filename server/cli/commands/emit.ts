@@ -3,9 +3,9 @@
  * (one datagram per source file of its follow closure, byte-identical to what PyRats sends), or with
  * `--dry-run` prints them. Honours `PYRATS_DISABLE=1`.
  */
-import { loadEnvironment, type Environment } from '../../../analyzer/env/environment';
-import { introspectInterpreter } from '../../../analyzer/env/introspect';
-import { followDependencies, type FollowResult } from '../../../analyzer/graph/follow';
+import { deferredWritesDone } from '../../../analyzer/deferredWrites';
+import type { Environment } from '../../../analyzer/env/environment';
+import type { FollowResult } from '../../../analyzer/graph/follow';
 import { planRecords } from '../../../analyzer/pyrats/emitRecords';
 import {
   defaultHomes,
@@ -14,7 +14,9 @@ import {
   type RedactOptions,
 } from '../../../analyzer/pyrats/redactPath';
 import { parseSyslogTarget, sendSyslog, type SyslogTarget } from '../../../analyzer/pyrats/syslogTransport';
+import { bundlePath } from '../bundle';
 import { EMIT_FLAGS, flagOverrides, legacyTimeout, loadCliConfig } from '../cliConfig';
+import { followForCli } from '../followClosure';
 import {
   EXIT,
   UsageError,
@@ -23,7 +25,6 @@ import {
   parseCommandArgs,
   refuseEmptyValues,
 } from '../command';
-import { bundlePath } from './request';
 
 const HELP = `Usage: pyrats emit SCRIPT --to udp://HOST:PORT|tcp://HOST:PORT[?framing=octet-counting] [options]
 
@@ -53,7 +54,8 @@ Options:
                      (default 3s, or the configured timeout); a bare number above 120 is read as
                      milliseconds, the old unit
   --quiet            do not report unreadable files of the closure
-  --no-cache         do not use the interpreter cache
+  --no-cache         do not use or write the caches of interpreters, extracted imports and closures
+                     (see 'pyrats deps')
 
 Sending never waits longer than --timeout; when the log host cannot be reached a single warning says
 so on stderr. PYRATS_DISABLE=1 in the environment: nothing is sent (and the command says so).
@@ -67,120 +69,126 @@ export const emitCommand: CliCommand = {
   summary: 'send the PyRats records of a script to a log host (UDP/TCP syslog), or --dry-run them',
   help: HELP,
   async run(args: string[], io: CliIO): Promise<number> {
-    const parsed = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        to: { type: 'string' },
-        python: { type: 'string' },
-        env: { type: 'string' },
-        'path-name': { type: 'string' },
-        redact: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        timeout: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        'no-cache': { type: 'boolean', default: false },
-      },
-    });
-    const { values: o, positionals } = parsed;
-    refuseEmptyValues(o);
-    if (positionals.length !== 1)
-      throw new UsageError(positionals.length ? 'give one SCRIPT' : 'no SCRIPT given');
-    // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
-    if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
-    if (o.env && o.python) throw new UsageError('--env and --python exclude each other');
-    const dryRun = o['dry-run'];
-    let target: SyslogTarget | undefined;
-    const config = loadCliConfig(
-      io,
-      'emit',
-      flagOverrides({ to: o.to, redact: o.redact }, EMIT_FLAGS),
-      positionals,
-    );
-    const to = config.values['emit.to'];
-    if (to) {
-      try {
-        target = parseSyslogTarget(to);
-      } catch (err) {
-        throw new UsageError(`--to: ${(err as Error).message}`);
-      }
-    } else if (!dryRun)
-      throw new UsageError(
-        '--to udp://HOST:PORT or tcp://HOST:PORT is required (or --dry-run, or [emit] to in the configuration)',
-      );
-    const timeoutMs = legacyTimeout(o.timeout, io, 'emit') ?? config.values.timeout ?? 3000;
-    let redact: RedactOptions;
     try {
-      redact = { mode: parseRedactMode(config.values['emit.redact'] ?? 'none'), homes: defaultHomes() };
-    } catch (err) {
-      throw new UsageError(`--redact: ${(err as Error).message}`);
+      return await emit(args, io);
+    } finally {
+      // the caches are written while the records go out; none is lost when the command ends
+      await deferredWritesDone();
     }
-    const disabled = process.env.PYRATS_DISABLE === '1';
-    if (disabled && !dryRun) {
-      io.stdout.write('PYRATS_DISABLE=1: records are disabled, nothing was sent\n');
-      return EXIT.ok;
-    }
-
-    let env: Environment;
-    let result: FollowResult;
-    try {
-      const envPromise = o.env
-        ? Promise.resolve(loadEnvironment(o.env))
-        : introspectInterpreter(o.python ?? 'python3', o['no-cache'] ? { cacheDir: false } : {});
-      // a notebook's records: its code as `jupyter nbconvert --to script` exports it
-      result = await followDependencies(positionals, envPromise, {
-        profile: 'compat',
-        extraction: { notebookReading: 'script' },
-      });
-      env = await envPromise;
-    } catch (err) {
-      io.stderr.write(`pyrats emit: ${(err as Error).message}\n`);
-      return EXIT.failure;
-    }
-    for (const p of result.problems) {
-      const fatal = p.kind === 'missing' || p.kind === 'not-python';
-      if (fatal || !o.quiet) {
-        io.stderr.write(
-          `pyrats emit: ${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}\n`,
-        );
-      }
-      if (fatal) return EXIT.failure;
-    }
-
-    const plan = planRecords(result.sources, {
-      pathName: redactPath(o['path-name'] ?? bundlePath(), redact),
-      python: redactPath(env.executable, redact),
-      redact,
-    });
-    for (const d of plan.dropped) {
-      io.stderr.write(
-        `pyrats emit: edge ${d.from.join('/')} -> ${d.to.join('/')} alone exceeds the record limit; left out\n`,
-      );
-    }
-    if (dryRun) {
-      if (disabled)
-        io.stderr.write('pyrats emit: note: PYRATS_DISABLE=1 is set, so a real run would send nothing\n');
-      io.stdout.write(plan.datagrams.map((d) => `${d.toString('utf8', 0, d.length - 1)}\n`).join(''));
-      return EXIT.ok;
-    }
-    if (!plan.datagrams.length) {
-      io.stdout.write('no records: the script has no dependencies PyRats would report\n');
-      return EXIT.ok;
-    }
-    const sent = await sendSyslog(target!, plan.datagrams, { timeoutMs });
-    const total = plan.datagrams.length;
-    if (sent.error || sent.failed) {
-      io.stderr.write(
-        `pyrats emit: warning: ${sent.error ?? 'not every record went out'}; ${sent.failed} of ${total} record(s) not sent\n`,
-      );
-      if (sent.sent) io.stdout.write(`sent ${sent.sent} of ${total} record(s) to ${sent.target}\n`);
-      return EXIT.failure;
-    }
-    io.stdout.write(
-      sent.confirmed
-        ? `sent ${sent.sent} record(s) to ${sent.target} (delivered: the log host closed the connection cleanly)\n`
-        : `sent ${sent.sent} record(s) to ${sent.target} (UDP: arrival unconfirmed)\n`,
-    );
-    return EXIT.ok;
   },
 };
+
+/** What `pyrats emit` does, its caches' writes aside. */
+async function emit(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseCommandArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      to: { type: 'string' },
+      python: { type: 'string' },
+      env: { type: 'string' },
+      'path-name': { type: 'string' },
+      redact: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      'no-cache': { type: 'boolean', default: false },
+    },
+  });
+  const { values: o, positionals } = parsed;
+  refuseEmptyValues(o);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length ? 'give one SCRIPT' : 'no SCRIPT given');
+  // '' is no path: resolved, it would stand for the working directory (an unset shell variable)
+  if (positionals.includes('')) throw new UsageError("an empty SCRIPT argument ''");
+  if (o.env && o.python) throw new UsageError('--env and --python exclude each other');
+  const dryRun = o['dry-run'];
+  let target: SyslogTarget | undefined;
+  const config = loadCliConfig(
+    io,
+    'emit',
+    flagOverrides({ to: o.to, redact: o.redact }, EMIT_FLAGS),
+    positionals,
+  );
+  const to = config.values['emit.to'];
+  if (to) {
+    try {
+      target = parseSyslogTarget(to);
+    } catch (err) {
+      throw new UsageError(`--to: ${(err as Error).message}`);
+    }
+  } else if (!dryRun)
+    throw new UsageError(
+      '--to udp://HOST:PORT or tcp://HOST:PORT is required (or --dry-run, or [emit] to in the configuration)',
+    );
+  const timeoutMs = legacyTimeout(o.timeout, io, 'emit') ?? config.values.timeout ?? 3000;
+  let redact: RedactOptions;
+  try {
+    redact = { mode: parseRedactMode(config.values['emit.redact'] ?? 'none'), homes: defaultHomes() };
+  } catch (err) {
+    throw new UsageError(`--redact: ${(err as Error).message}`);
+  }
+  const disabled = process.env.PYRATS_DISABLE === '1';
+  if (disabled && !dryRun) {
+    io.stdout.write('PYRATS_DISABLE=1: records are disabled, nothing was sent\n');
+    return EXIT.ok;
+  }
+
+  let env: Environment;
+  let result: FollowResult;
+  try {
+    // a notebook's records: its code as `jupyter nbconvert --to script` exports it
+    ({ result, env } = await followForCli(positionals, o, {
+      profile: 'compat',
+      extraction: { notebookReading: 'script' },
+    }));
+  } catch (err) {
+    io.stderr.write(`pyrats emit: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+  for (const p of result.problems) {
+    const fatal = p.kind === 'missing' || p.kind === 'not-python';
+    if (fatal || !o.quiet) {
+      io.stderr.write(
+        `pyrats emit: ${p.file}${p.line !== undefined ? `:${p.line + 1}` : ''}: ${p.message}\n`,
+      );
+    }
+    if (fatal) return EXIT.failure;
+  }
+
+  const plan = planRecords(result.sources, {
+    pathName: redactPath(o['path-name'] ?? bundlePath(), redact),
+    python: redactPath(env.executable, redact),
+    redact,
+  });
+  for (const d of plan.dropped) {
+    io.stderr.write(
+      `pyrats emit: edge ${d.from.join('/')} -> ${d.to.join('/')} alone exceeds the record limit; left out\n`,
+    );
+  }
+  if (dryRun) {
+    if (disabled)
+      io.stderr.write('pyrats emit: note: PYRATS_DISABLE=1 is set, so a real run would send nothing\n');
+    io.stdout.write(plan.datagrams.map((d) => `${d.toString('utf8', 0, d.length - 1)}\n`).join(''));
+    return EXIT.ok;
+  }
+  if (!plan.datagrams.length) {
+    io.stdout.write('no records: the script has no dependencies PyRats would report\n');
+    return EXIT.ok;
+  }
+  const sent = await sendSyslog(target!, plan.datagrams, { timeoutMs });
+  const total = plan.datagrams.length;
+  if (sent.error || sent.failed) {
+    io.stderr.write(
+      `pyrats emit: warning: ${sent.error ?? 'not every record went out'}; ${sent.failed} of ${total} record(s) not sent\n`,
+    );
+    if (sent.sent) io.stdout.write(`sent ${sent.sent} of ${total} record(s) to ${sent.target}\n`);
+    return EXIT.failure;
+  }
+  io.stdout.write(
+    sent.confirmed
+      ? `sent ${sent.sent} record(s) to ${sent.target} (delivered: the log host closed the connection cleanly)\n`
+      : `sent ${sent.sent} record(s) to ${sent.target} (UDP: arrival unconfirmed)\n`,
+  );
+  return EXIT.ok;
+}

@@ -22,7 +22,7 @@ import {
   parseCommandArgs,
   refuseEmptyValues,
 } from '../command';
-import { targetEnvironment } from './deps';
+import { targetEnvironment } from '../followClosure';
 import { ioProblem } from '../../../analyzer/ioErrors';
 
 const FORMATS = ['html', 'dot', 'mermaid', 'json'] as const;

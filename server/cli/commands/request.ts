@@ -39,6 +39,7 @@ import {
   type DeliveryResult,
   type RequestSink,
 } from '../../../analyzer/requests/requestSinks';
+import { bundlePath } from '../bundle';
 import { flagOverrides, legacyTimeout, loadCliConfig, REQUEST_FLAGS } from '../cliConfig';
 import { EXIT, UsageError, type CliCommand, type CliIO, parseCommandArgs } from '../command';
 
@@ -88,11 +89,6 @@ Options:
 Exit status: 0 everything delivered (or sent unconfirmed), 2 usage error, 3 a delivery failed (kept
 in the outbox) or a malformed outbox entry was set aside.
 `;
-
-/** Our bundle's path: PyRats writes its own file in pathName=, we write ours. */
-export function bundlePath(): string {
-  return typeof __filename !== 'undefined' ? __filename : (process.argv[1] ?? 'pyrats');
-}
 
 function currentUser(): string {
   try {
