@@ -1,8 +1,8 @@
 /**
  * Private files whatever the umask: the usage store and its WAL, Parquet exports, the request outbox,
- * the mirror / extract / environment caches and the dashboard's token file hold user names, script
- * paths and secrets, so they are made 0600 (directories 0700) unless a centre asks for group read
- * explicitly (`--mode 0640`). Files this process writes get their mode at creation; files a library
+ * the mirror / extract / environment / closure caches and the dashboard's token file hold user names,
+ * script paths and secrets, so they are made 0600 (directories 0700) unless a centre asks for group
+ * read explicitly (`--mode 0640`). Files this process writes get their mode at creation; files a library
  * creates itself (DuckDB's store, WAL, spill directory and Parquet files) get it from a process umask
  * held while the library may create them. Does not decide which files are private: callers do.
  */
