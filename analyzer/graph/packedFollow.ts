@@ -77,68 +77,115 @@ export function packFollow(result: FollowResult, grounds: Omit<FsGrounds, 'asked
   };
 }
 
-function pairsOf(xs: number[], s: string[]): [string, string][] {
+/**
+ * Reads the string table of a packed entry: every index must name one of its strings, or the entry
+ * is not one this code wrote (a damaged or foreign file) and must not become a result.
+ */
+function stringsOf(p: PackedFollow): (i: unknown) => string {
+  const s = p.s;
+  if (!Array.isArray(s) || !s.every((x) => typeof x === 'string'))
+    throw new Error('packed follow: no string table');
+  return (i) => {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= s.length)
+      throw new Error(`packed follow: ${String(i)} is no string of the table`);
+    return s[i];
+  };
+}
+
+function numbers(xs: unknown, step: number, what: string): number[] {
+  if (!Array.isArray(xs) || xs.length % step !== 0 || !xs.every((x) => Number.isInteger(x)))
+    throw new Error(`packed follow: bad ${what}`);
+  return xs as number[];
+}
+
+function pairsOf(xs: unknown, at: (i: unknown) => string, what: string): [string, string][] {
+  const n = numbers(xs, 2, what);
   const out: [string, string][] = [];
-  for (let i = 0; i < xs.length; i += 2) out.push([s[xs[i]], s[xs[i + 1]]]);
+  for (let i = 0; i < n.length; i += 2) out.push([at(n[i]), at(n[i + 1])]);
   return out;
 }
 
-/** The grounds of a packed entry (the names asked excepted). */
+const STAMP = (x: unknown): x is string | null => x === null || typeof x === 'string';
+
+/** The grounds of a packed entry (the names asked excepted); throws when it is damaged. */
 export function unpackGrounds(p: PackedFollow): Omit<FsGrounds, 'asked'> {
-  const s = p.s;
+  const at = stringsOf(p);
+  const links = p.linkKinds;
+  if (!Array.isArray(links) || links.length % 2) throw new Error('packed follow: bad links');
   const linkKinds: FsGrounds['linkKinds'] = [];
-  for (let i = 0; i < p.linkKinds.length; i += 2)
-    linkKinds.push([s[p.linkKinds[i] as number], p.linkKinds[i + 1] as FsGrounds['linkKinds'][number][1]]);
+  for (let i = 0; i < links.length; i += 2) {
+    const kind = links[i + 1];
+    if (kind !== 'file' && kind !== 'dir' && kind !== 'other')
+      throw new Error('packed follow: bad link kind');
+    linkKinds.push([at(links[i]), kind]);
+  }
+  if (!Array.isArray(p.listings)) throw new Error('packed follow: bad listings');
+  const listings = p.listings.map((l): FsGrounds['listings'][number] => {
+    const [dir, stamp, names, codes] = Array.isArray(l) ? l : [];
+    if (!STAMP(stamp) || !STAMP(names) || typeof codes !== 'string')
+      throw new Error('packed follow: bad listing');
+    return [at(dir), stamp, names, codes];
+  });
   return {
-    listings: p.listings.map(([dir, stamp, names, codes]) => [s[dir], stamp, names, codes]),
-    realpaths: pairsOf(p.realpaths, s),
-    contents: pairsOf(p.contents, s),
+    listings,
+    realpaths: pairsOf(p.realpaths, at, 'real paths'),
+    contents: pairsOf(p.contents, at, 'contents'),
     linkKinds,
   };
 }
 
-/** The result of a packed entry. */
+/** The result of a packed entry; throws when it is damaged. */
 export function unpackFollow(p: PackedFollow): FollowResult {
-  const s = p.s;
-  const pairAt = (xs: number[], i: number): RelPair | null => (xs[i] < 0 ? null : [s[xs[i]], s[xs[i + 1]]]);
+  const at = stringsOf(p);
+  const pairAt = (xs: number[], i: number): RelPair | null =>
+    xs[i] === -1 && xs[i + 1] === -1 ? null : [at(xs[i]), at(xs[i + 1])];
+  const xs = numbers(p.sources, 1, 'sources');
   const sources: FollowSource[] = [];
-  for (let i = 0; i < p.sources.length;) {
-    const from = pairAt(p.sources, i) as RelPair;
-    const src: FollowSource = {
-      from,
-      file: s[p.sources[i + 2]],
-      targets: [],
-      analysed: p.sources[i + 3] === 1,
-    };
-    const n = p.sources[i + 4];
+  for (let i = 0; i < xs.length;) {
+    const from = pairAt(xs, i);
+    const n = xs[i + 4];
+    if (!from || (xs[i + 3] !== 0 && xs[i + 3] !== 1) || !(n >= 0) || i + 5 + 2 * n > xs.length)
+      throw new Error('packed follow: bad source');
+    const src: FollowSource = { from, file: at(xs[i + 2]), targets: [], analysed: xs[i + 3] === 1 };
     i += 5;
-    for (let k = 0; k < n; k++, i += 2) src.targets.push(pairAt(p.sources, i));
+    for (let k = 0; k < n; k++, i += 2) src.targets.push(pairAt(xs, i));
     sources.push(src);
   }
+  const x = numbers(p.edges, 8, 'edges');
   const edges: FollowEdge[] = [];
-  for (let i = 0; i < p.edges.length; i += 8) {
-    const x = p.edges;
-    const e: FollowEdge = {
-      from: pairAt(x, i) as RelPair,
-      to: pairAt(x, i + 2) as RelPair,
-      file: s[x[i + 4]],
-      status: s[x[i + 5]] as FollowEdge['status'],
-    };
-    if (x[i + 6] >= 0) e.distribution = { name: s[x[i + 6]], version: s[x[i + 7]] };
+  for (let i = 0; i < x.length; i += 8) {
+    const from = pairAt(x, i);
+    const to = pairAt(x, i + 2);
+    if (!from || !to) throw new Error('packed follow: bad edge');
+    const e: FollowEdge = { from, to, file: at(x[i + 4]), status: at(x[i + 5]) as FollowEdge['status'] };
+    if (x[i + 6] !== -1) e.distribution = { name: at(x[i + 6]), version: at(x[i + 7]) };
     edges.push(e);
   }
+  const u = numbers(p.unresolved, 3, 'unresolved imports');
   const unresolved: FollowResult['unresolved'] = [];
-  for (let i = 0; i < p.unresolved.length; i += 3)
-    unresolved.push({ file: s[p.unresolved[i]], module: s[p.unresolved[i + 1]], line: p.unresolved[i + 2] });
-  const [profile, scripts, roots, filesRead] = p.head;
+  for (let i = 0; i < u.length; i += 3)
+    unresolved.push({ file: at(u[i]), module: at(u[i + 1]), line: u[i + 2] });
+  const [profile, scripts, roots, filesRead] = Array.isArray(p.head) ? p.head : [];
+  const problems = p.problems;
+  if (
+    (profile !== 'compat' && profile !== 'python') ||
+    !Array.isArray(scripts) ||
+    !Array.isArray(roots) ||
+    !Number.isInteger(filesRead) ||
+    !Array.isArray(problems) ||
+    !problems.every(
+      (q) => typeof q?.file === 'string' && typeof q.kind === 'string' && typeof q.message === 'string',
+    )
+  )
+    throw new Error('packed follow: bad head');
   return {
-    profile: profile as FollowResult['profile'],
-    scripts: scripts.map((i) => s[i]),
-    roots: roots.map((i) => s[i]),
+    profile,
+    scripts: scripts.map(at),
+    roots: roots.map(at),
     sources,
     edges,
-    problems: p.problems,
+    problems,
     unresolved,
-    filesRead,
+    filesRead: filesRead as number,
   };
 }

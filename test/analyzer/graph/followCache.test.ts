@@ -272,6 +272,18 @@ describe('follow cache: bad entries and runs that must not be saved', () => {
     expect((await run(f)).fromCache).toBe(true);
   });
 
+  it('an entry whose numbers point outside its string table (damaged, or not written by this code) is not used', async () => {
+    const f = fixture();
+    const first = await run(f);
+    const entryFile = path.join(f.cache.dir, 'follow', entries(f)[0]);
+    const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as { packed: { s: string[]; edges: number[] } };
+    entry.packed.edges[4] = entry.packed.s.length + 7; // an edge's file
+    writeFileSync(entryFile, JSON.stringify(entry));
+    const second = await run(f);
+    expect(second.fromCache).toBe(false);
+    expect(second.result).toEqual(first.result);
+  });
+
   it("another run's names file (a half-replaced entry) is not trusted when a directory must be listed again", async () => {
     const f = fixture();
     await run(f);
