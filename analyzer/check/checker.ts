@@ -13,7 +13,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../env/environment';
-import { introspectInterpreter, defaultCacheDir } from '../env/introspect';
+import { defaultCacheDir } from '../cacheRoot';
+import { introspectInterpreter } from '../env/introspect';
 import { ExtractCache } from '../extract/extractCache';
 import { ImportExtractor, type SourceProblem } from '../extract/extractImports';
 import type { ImportSite } from '../extract/importSite';

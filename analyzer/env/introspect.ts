@@ -14,8 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { defaultCacheDir } from '../cacheRoot';
 import { replacePrivateFile } from '../privateFiles';
 import { stopProcessGroup } from '../processGroup';
 import { timerDelay } from '../timerDelay';
@@ -165,15 +165,6 @@ export interface IntrospectOptions {
   maxOutputBytes?: number;
   /** Environment for the child process; default `process.env`. */
   env?: NodeJS.ProcessEnv;
-}
-
-/** Default cache root shared by every pyrats cache. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)
-      ? env.XDG_CACHE_HOME
-      : path.join(os.homedir(), '.cache');
-  return path.join(base, 'pyrats');
 }
 
 /** Finds `cmd` on PATH like a shell would (absolute or relative paths are returned as given). */

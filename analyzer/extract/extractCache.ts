@@ -8,11 +8,11 @@
  * on the moment or the options, not on the file's content). A corrupt shard counts as empty.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ExtractResult, SourceProblem } from './extractImports';
 import type { ImportSite } from './importSite';
 import { isNotebookPath } from '../notebook/readNotebook';
+import { defaultCacheDir } from '../cacheRoot';
 import { replacePrivateFile } from '../privateFiles';
 
 /** Bump when extraction results change meaning, so older caches are ignored. */
@@ -104,12 +104,6 @@ interface Shard {
   dirty: boolean;
 }
 
-/** The default cache root: `$XDG_CACHE_HOME/pyrats` or `~/.cache/pyrats`. */
-export function defaultCacheRoot(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'pyrats');
-}
-
 /** node:crypto is loaded on first use: it costs ~5 ms of start-up, and most runs never open a shard. */
 function sha1Hex(text: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -124,7 +118,7 @@ export class ExtractCache {
   hits = 0;
   misses = 0;
 
-  constructor(root: string = defaultCacheRoot()) {
+  constructor(root: string = defaultCacheDir()) {
     this.dir = path.join(root, EXTRACT_CACHE_VERSION);
   }
 

@@ -4,7 +4,8 @@
  * and closure caches (analyzer/graph/followCache.ts).
  */
 import { loadEnvironment, type Environment } from '../../analyzer/env/environment';
-import { cachedEnvironment, defaultCacheDir, introspectInterpreter } from '../../analyzer/env/introspect';
+import { defaultCacheDir } from '../../analyzer/cacheRoot';
+import { cachedEnvironment, introspectInterpreter } from '../../analyzer/env/introspect';
 import type { FollowOptions, FollowResult } from '../../analyzer/graph/follow';
 import { followWithCache } from '../../analyzer/graph/followCache';
 

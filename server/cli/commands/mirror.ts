@@ -3,7 +3,7 @@
  * and caching every conda channel; `--refresh` re-checks them now), and, for each NAME (an import
  * or distribution name), where on the mirror it is available.
  */
-import { defaultCacheDir } from '../../../analyzer/env/introspect';
+import { defaultCacheDir } from '../../../analyzer/cacheRoot';
 import { redactUrl } from '../../../analyzer/mirror/httpCache';
 import { Mirror } from '../../../analyzer/mirror/mirror';
 import { parseMirrorSpec, type MirrorSource } from '../../../analyzer/mirror/mirrorConfig';

@@ -7,12 +7,9 @@ import { readFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync, readdirSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCacheDir } from '../../../analyzer/cacheRoot';
 import { BatchExtractor, extractFiles } from '../../../analyzer/extract/batchExtract';
-import {
-  defaultCacheRoot,
-  ExtractCache,
-  EXTRACT_CACHE_VERSION,
-} from '../../../analyzer/extract/extractCache';
+import { ExtractCache, EXTRACT_CACHE_VERSION } from '../../../analyzer/extract/extractCache';
 import { makeBadInputDir, type BadInputDir } from '../../support/badInputDir';
 import { buildExtractWorker } from '../../support/buildWorker';
 
@@ -135,10 +132,13 @@ describe('extractFiles', () => {
     const saved = process.env.XDG_CACHE_HOME;
     try {
       process.env.XDG_CACHE_HOME = path.join(os.tmpdir(), 'xdg');
-      expect(defaultCacheRoot()).toBe(path.join(os.tmpdir(), 'xdg', 'pyrats'));
+      expect(defaultCacheDir()).toBe(path.join(os.tmpdir(), 'xdg', 'pyrats'));
       expect(new ExtractCache().dir).toBe(path.join(os.tmpdir(), 'xdg', 'pyrats', EXTRACT_CACHE_VERSION));
       delete process.env.XDG_CACHE_HOME;
-      expect(defaultCacheRoot()).toBe(path.join(os.homedir(), '.cache', 'pyrats'));
+      expect(defaultCacheDir()).toBe(path.join(os.homedir(), '.cache', 'pyrats'));
+      // a relative XDG_CACHE_HOME is ignored, as the XDG spec asks
+      process.env.XDG_CACHE_HOME = 'relative/cache';
+      expect(defaultCacheDir()).toBe(path.join(os.homedir(), '.cache', 'pyrats'));
     } finally {
       if (saved === undefined) delete process.env.XDG_CACHE_HOME;
       else process.env.XDG_CACHE_HOME = saved;
