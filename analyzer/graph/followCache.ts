@@ -181,11 +181,7 @@ export async function followWithCache(
   const env = await environment;
   deferWrite(() => {
     if (result.problems.some((p) => TRANSIENT.has(p.kind))) return;
-    const grounds = fs.journal!.grounds(
-      (dir, name) => fs.listedEntry(dir, name),
-      (dir) => fs.listedNames(dir),
-      startedMs,
-    );
+    const grounds = fs.journal!.grounds(startedMs);
     if (!grounds) return;
     const key = entryKey(scripts, env, opts, cache.salt ?? '');
     const file = entryFile(cache, key);

@@ -9,14 +9,7 @@
  */
 import { readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import {
-  FsJournal,
-  fileStamp,
-  linkTargetKind,
-  type Kind,
-  type ListingNote,
-  type RawEntry,
-} from './fsJournal';
+import { FsJournal, fileStamp, linkTargetKind, rawEntryOf, type Kind, type ListingNote } from './fsJournal';
 
 interface Listing {
   at: number;
@@ -87,18 +80,16 @@ export class FsCache {
       const entries = new Map<string, Kind | 'link'>();
       const links = new Set<string>();
       for (const d of readdirSync(dir, { withFileTypes: true })) {
-        if (d.isSymbolicLink()) links.add(d.name);
-        entries.set(
-          d.name,
-          d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'link' : 'other',
-        );
+        const kind = rawEntryOf(d);
+        if (kind === 'link') links.add(d.name);
+        entries.set(d.name, kind);
       }
       result = { at: Date.now(), entries, links };
     } catch {
       result = null;
       this.listingTimes.set(dir, Date.now());
     }
-    const note = this.journal?.listed(dir, result ? (stamp ?? null) : null);
+    const note = this.journal?.listed(dir, stamp ?? null, result);
     if (result && note) result.note = note;
     this.listings.set(dir, result);
     return result;
@@ -162,19 +153,6 @@ export class FsCache {
     const l = this.listing(dir);
     l?.note?.asked.add(path.basename(p));
     return l?.links.has(path.basename(p)) ?? false;
-  }
-
-  /** The entry `name` of `dir` as it was listed ('' when absent or `dir` was not listed; for the journal). */
-  listedEntry(dir: string, name: string): RawEntry {
-    const l = this.listings.get(dir);
-    if (!l) return '';
-    return l.links.has(name) ? 'link' : ((l.entries.get(name) as Kind | undefined) ?? '');
-  }
-
-  /** Every name `dir` listed (for the journal; no I/O). */
-  listedNames(dir: string): string[] {
-    const l = this.listings.get(dir);
-    return l ? [...l.entries.keys()] : [];
   }
 
   /** Subdirectory names of `dir` (symbolic links to directories included). */

@@ -64,8 +64,8 @@ function stampMs(stamp: string): number {
   return Number(BigInt(stamp.split(':')[1]) / 1_000_000n);
 }
 
-/** A listed entry as RawEntry. */
-export function rawEntryOf(d: Dirent): RawEntry {
+/** A listed entry's kind ('link' for a symbolic link, whatever it points to). */
+export function rawEntryOf(d: Dirent): Exclude<RawEntry, ''> {
   return d.isSymbolicLink() ? 'link' : d.isFile() ? 'file' : d.isDirectory() ? 'dir' : 'other';
 }
 
@@ -75,8 +75,24 @@ export function rawEntryOf(d: Dirent): RawEntry {
  */
 export interface ListingNote {
   stamp: string | null;
+  listed: ListedDir | null;
   asked: Set<string>;
   all: '' | 'nodot' | 'all';
+}
+
+/**
+ * A directory as its lister holds it: entry kinds (a link's may later be replaced by its target's)
+ * and the names that are links.
+ */
+export interface ListedDir {
+  entries: ReadonlyMap<string, string>;
+  links: ReadonlySet<string>;
+}
+
+/** The entry `name` as the directory was listed. */
+function rawEntry(l: ListedDir | null, name: string): RawEntry {
+  if (!l) return '';
+  return l.links.has(name) ? 'link' : ((l.entries.get(name) as Kind | undefined) ?? '');
 }
 
 /** The names of a listing that a note's `all` covers, sorted and joined: `scope:a/b/c`. */
@@ -92,24 +108,20 @@ export class FsJournal {
   readonly contents = new Set<string>();
 
   /**
-   * `dir` was listed (stamp taken just before), or could not be (null). The note returned is where the
-   * lister records each name an answer used (`asked`), or that it used them all (`all`).
+   * `dir` was listed (`stamp` taken just before; `listed` null: it could not be). The note returned
+   * is where the lister records each name an answer used (`asked`), or that it used them all (`all`).
    */
-  listed(dir: string, stamp: string | null): ListingNote {
-    const note: ListingNote = { stamp, asked: new Set(), all: '' };
+  listed(dir: string, stamp: string | null, listed: ListedDir | null): ListingNote {
+    const note: ListingNote = { stamp: listed ? stamp : null, listed, asked: new Set(), all: '' };
     this.listings.set(dir, note);
     return note;
   }
 
   /**
-   * The grounds as they stand, for a run started at `startedMs`; `raw(dir, name)` gives the entry the
-   * run saw. Undefined when a file read cannot be stamped now or changed during the run.
+   * The grounds as they stand, for a run started at `startedMs`. Undefined when a file read cannot be
+   * stamped now or changed during the run.
    */
-  grounds(
-    raw: (dir: string, name: string) => RawEntry,
-    names: (dir: string) => string[],
-    startedMs: number,
-  ): FsGrounds | undefined {
+  grounds(startedMs: number): FsGrounds | undefined {
     const contents: [string, string][] = [];
     for (const file of this.contents) {
       const stamp = fileStamp(file);
@@ -120,9 +132,9 @@ export class FsJournal {
     const asked: string[] = [];
     for (const [dir, n] of this.listings) {
       const stamp = n.stamp !== null && stampMs(n.stamp) >= startedMs - RACY_MS ? '' : n.stamp;
-      const all = n.stamp !== null && n.all ? namesInScope(n.all, names(dir)) : null;
+      const all = n.listed && n.all ? namesInScope(n.all, n.listed.entries.keys()) : null;
       const askedNames = [...n.asked];
-      listings.push([dir, stamp, all, askedNames.map((name) => CODES[raw(dir, name)]).join('')]);
+      listings.push([dir, stamp, all, askedNames.map((name) => CODES[rawEntry(n.listed, name)]).join('')]);
       asked.push(askedNames.join('/'));
     }
     return {
