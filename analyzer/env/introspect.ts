@@ -403,16 +403,21 @@ function lookUpInterpreter(
 }
 
 /**
- * The environment of `executable` when the cache holds a valid entry for it, without running
- * anything; undefined otherwise (including when the interpreter is absent: introspectInterpreter
- * says why).
+ * The environment of `executable`: the cached one at once (no promise) when the cache holds a valid
+ * entry, else a promise of introspecting it. Never throws: a missing interpreter is a rejection. A
+ * caller that can use an environment known at once (the closure cache) looks it up only once.
  */
-export function cachedEnvironment(executable: string, opts: IntrospectOptions = {}): Environment | undefined {
+export function interpreterEnvironment(
+  executable: string,
+  opts: IntrospectOptions = {},
+): Environment | Promise<Environment> {
+  let found: ReturnType<typeof lookUpInterpreter>;
   try {
-    return lookUpInterpreter(executable, opts).cached;
-  } catch {
-    return undefined;
+    found = lookUpInterpreter(executable, opts);
+  } catch (err) {
+    return Promise.reject(err);
   }
+  return found.cached ?? runAndCache(executable, found.found, found.cacheFile, opts);
 }
 
 /**
@@ -423,13 +428,20 @@ export async function introspectInterpreter(
   executable: string,
   opts: IntrospectOptions = {},
 ): Promise<Environment> {
-  const { found, cacheFile, cached } = lookUpInterpreter(executable, opts);
-  if (cached) return cached;
-  const childEnv = opts.env ?? process.env;
+  return interpreterEnvironment(executable, opts);
+}
+
+/** Runs the interpreter found for `executable` and caches its answer in `cacheFile` (when given). */
+async function runAndCache(
+  executable: string,
+  found: string,
+  cacheFile: string | undefined,
+  opts: IntrospectOptions,
+): Promise<Environment> {
   const stdout = await runSnippet(found, {
     timeoutMs: opts.timeoutMs ?? 20_000,
     maxOutputBytes: opts.maxOutputBytes ?? 32 * 1024 * 1024,
-    env: childEnv,
+    env: opts.env ?? process.env,
   });
   const environment = parseAnswer(executable, stdout);
   if (cacheFile) {

@@ -5,7 +5,7 @@
  */
 import { loadEnvironment, type Environment } from '../../analyzer/env/environment';
 import { defaultCacheDir } from '../../analyzer/cacheRoot';
-import { cachedEnvironment, introspectInterpreter } from '../../analyzer/env/introspect';
+import { interpreterEnvironment } from '../../analyzer/env/introspect';
 import type { FollowOptions, FollowResult } from '../../analyzer/graph/follow';
 import { followWithCache } from '../../analyzer/graph/followCache';
 
@@ -17,8 +17,13 @@ export interface TargetOptions {
 
 /** The target interpreter of `--python P` (default `python3`) or a saved `--env FILE` (deps, graph). */
 export async function targetEnvironment(values: TargetOptions): Promise<Environment> {
+  return knownOrPendingEnvironment(values);
+}
+
+/** The target environment: known at once from `--env` or the interpreter cache, else a promise. */
+function knownOrPendingEnvironment(values: TargetOptions): Environment | Promise<Environment> {
   if (values.env) return loadEnvironment(values.env);
-  return introspectInterpreter(values.python ?? 'python3', values['no-cache'] ? { cacheDir: false } : {});
+  return interpreterEnvironment(values.python ?? 'python3', values['no-cache'] ? { cacheDir: false } : {});
 }
 
 /**
@@ -32,10 +37,7 @@ export async function followForCli(
   opts: FollowOptions,
 ): Promise<{ result: FollowResult; env: Environment; fromCache: boolean }> {
   const useCache = !target['no-cache'];
-  const env: Environment | Promise<Environment> =
-    (target.env ? loadEnvironment(target.env) : undefined) ??
-    (useCache ? cachedEnvironment(target.python ?? 'python3') : undefined) ??
-    targetEnvironment(target);
+  const env = knownOrPendingEnvironment(target);
   const extraction = { ...opts.extraction, cache: useCache, deferCacheWrite: true };
   const { result, fromCache } = await followWithCache(
     scripts,
